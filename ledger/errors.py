@@ -1,0 +1,80 @@
+"""One exception root for the whole ledger.
+
+Every error the ledger raises on purpose is a :class:`LedgerError`, so callers
+(CLI, API) have one thing to catch. Each domain has its own subclass, and the
+values that explain the failure are kept as fields rather than only in text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class LedgerError(Exception):
+    """Root of every error govledger raises on purpose."""
+
+
+class ConfigError(LedgerError):
+    """The settings or the data directory are not usable."""
+
+
+class ChainError(LedgerError):
+    """The chain could not be reached or did something unexpected."""
+
+
+class LedgerBusyError(ChainError):
+    """Another process holds the embedded chain."""
+
+
+class ContractRevert(ChainError):
+    """A contract call reverted with a decoded custom error.
+
+    ``name`` is the custom error's name and ``args`` its named arguments,
+    in declaration order.
+    """
+
+    def __init__(self, name: str, args: dict[str, Any], contract: str | None = None) -> None:
+        self.name = name
+        self.args_ = args
+        self.contract = contract
+        rendered = ", ".join(f"{k}={_render(v)}" for k, v in args.items())
+        super().__init__(f"{name}({rendered})")
+
+    @property
+    def arguments(self) -> dict[str, Any]:
+        return self.args_
+
+
+class KeystoreError(LedgerError):
+    """A key could not be created, found or unlocked."""
+
+
+class RecordError(LedgerError):
+    """A knowledge record is malformed or inconsistent."""
+
+
+class NotFoundError(LedgerError):
+    """A thing asked for by id does not exist."""
+
+    def __init__(self, kind: str, ident: str) -> None:
+        self.kind = kind
+        self.ident = ident
+        super().__init__(f"{kind} {ident!r} not found")
+
+
+class AuthError(LedgerError):
+    """A caller is not who it claims to be (no key, unknown key)."""
+
+
+class ForbiddenError(LedgerError):
+    """A known caller may not do this."""
+
+
+class StoreError(LedgerError):
+    """The index store is unusable or inconsistent."""
+
+
+def _render(value: Any) -> str:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return repr(value) if isinstance(value, str) else str(value)
