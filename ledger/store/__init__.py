@@ -1,0 +1,1 @@
+"""The SQL index of what the chain holds."""
