@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+/// @title Anchors of versioned policy records.
+/// @notice A knowledge record (policy, law, institution) is canonicalised off chain
+/// (RFC 8785) and its keccak256 digest anchored here with the digest of each clause.
+/// A new version supersedes the previous one; nothing is ever edited.
+interface IPolicyRegistry {
+    /// @notice A version of a policy was anchored. Version 1 creates the policy; later
+    /// versions supersede the one before.
+    event PolicyAnchored(
+        bytes32 indexed policyId,
+        uint32 indexed version,
+        bytes32 digest,
+        bytes32 kind,
+        bytes32 element,
+        uint64 effectiveAt,
+        bytes32[] clauseIds,
+        bytes32[] clauseDigests
+    );
+    /// @notice A policy was revoked; none of its clauses is in force any more.
+    event PolicyRevoked(bytes32 indexed policyId, uint32 version, uint64 revokedAt);
+
+    /// @notice The caller lacks the role needed.
+    error Unauthorized(address account, bytes32 neededRole);
+    /// @notice Versions must be anchored in order: 1, 2, 3, ...
+    error VersionOutOfOrder(bytes32 policyId, uint32 expected, uint32 given);
+    /// @notice The policy was revoked and takes no new version.
+    error PolicyIsRevoked(bytes32 policyId);
+    /// @notice No policy has this id.
+    error PolicyUnknown(bytes32 policyId);
+    /// @notice Clause ids and digests differ in length, or there are none.
+    error ClausesMismatch(uint256 ids, uint256 digests);
+    /// @notice A clause id appears twice in one version, or is zero.
+    error InvalidClause(bytes32 policyId, bytes32 clauseId);
+    /// @notice A zero digest or id was given.
+    error InvalidDigest(bytes32 policyId);
+    /// @notice The clause is not part of the latest version of a live, effective policy.
+    error ClauseNotInForce(bytes32 policyId, bytes32 clauseId);
+
+    /// @notice Anchor version `version` of `policyId`. Only ISSUER.
+    function anchorPolicy(
+        bytes32 policyId,
+        uint32 version,
+        bytes32 digest,
+        bytes32 kind,
+        bytes32 element,
+        uint64 effectiveAt,
+        bytes32[] calldata clauseIds,
+        bytes32[] calldata clauseDigests
+    ) external;
+
+    /// @notice Revoke a policy. Only ISSUER.
+    function revokePolicy(bytes32 policyId) external;
+
+    /// @notice The latest anchored version (0 if none) and whether the policy is revoked.
+    function policyState(bytes32 policyId) external view returns (uint32 latestVersion, bool revoked);
+
+    /// @notice The anchored digest and effective time of one version.
+    function versionOf(bytes32 policyId, uint32 version)
+        external
+        view
+        returns (bytes32 digest, uint64 effectiveAt);
+
+    /// @notice Whether the clause belongs to the latest version of a live policy already effective.
+    function isClauseInForce(bytes32 policyId, bytes32 clauseId) external view returns (bool);
+}
