@@ -1,0 +1,122 @@
+"""Sending signed transactions and turning reverts into typed errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth_typing import ChecksumAddress
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.contract.contract import ContractFunction
+from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
+from web3.types import TxReceipt
+
+from ledger.chain.artifacts import Artifact, error_specs
+from ledger.chain.keystore import Signer
+from ledger.errors import ChainError, ContractRevert
+from ledger.ids import from_bytes32
+
+#: Gas for funding a fresh account on chains with a faucet.
+FUND_AMOUNT = 10**21
+
+
+def decode_revert(data: bytes | str | None, contract: str | None = None) -> ContractRevert:
+    """Decode revert data by its 4-byte selector against every known custom error."""
+    raw = HexBytes(data) if data else HexBytes(b"")
+    if len(raw) < 4:
+        return ContractRevert("Reverted", {}, contract)
+    spec = error_specs().get(bytes(raw[:4]))
+    if spec is None:
+        return ContractRevert("UnknownError", {"data": "0x" + raw.hex()}, contract)
+    try:
+        values = spec.decode(bytes(raw[4:]))
+    except Exception:
+        return ContractRevert(spec.name, {"data": "0x" + raw[4:].hex()}, contract)
+    return ContractRevert(spec.name, _readable(spec.inputs, values), contract)
+
+
+def _readable(inputs: tuple[dict[str, Any], ...], values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in inputs:
+        value = values[item["name"]]
+        if item["type"] == "bytes32":
+            name = item["name"]
+            out[name] = ("0x" + value.hex()) if _is_digest(name) else from_bytes32(value)
+        else:
+            out[item["name"]] = value
+    return out
+
+
+def _is_digest(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.endswith("digest") or lowered.endswith("digests") or lowered.endswith("role")
+
+
+def _revert_data(err: Exception) -> Any:
+    data = getattr(err, "data", None)
+    if isinstance(data, dict):
+        data = data.get("data")
+    return data
+
+
+class Transactor:
+    """Builds, signs, sends and waits for transactions on one chain."""
+
+    def __init__(self, w3: Web3, faucet: ChecksumAddress | None = None) -> None:
+        self.w3 = w3
+        self.faucet = faucet
+        self.chain_id = w3.eth.chain_id
+
+    def _base_tx(self, signer: Signer) -> dict[str, Any]:
+        return {
+            "from": signer.address,
+            "nonce": self.w3.eth.get_transaction_count(signer.address, "pending"),
+            "chainId": self.chain_id,
+        }
+
+    def call(self, fn: ContractFunction, contract: str | None = None) -> Any:
+        """A read-only call; reverts come back as :class:`ContractRevert`."""
+        try:
+            return fn.call()
+        except (ContractCustomError, ContractPanicError, ContractLogicError) as err:
+            raise decode_revert(_revert_data(err), contract) from err
+
+    def send(self, signer: Signer, fn: ContractFunction, contract: str | None = None) -> TxReceipt:
+        """Send a contract call signed by ``signer`` and wait for its receipt."""
+        try:
+            tx = fn.build_transaction(self._base_tx(signer))  # estimates gas: reverts show here
+        except (ContractCustomError, ContractPanicError, ContractLogicError) as err:
+            raise decode_revert(_revert_data(err), contract) from err
+        return self._send_raw(signer, tx, contract)
+
+    def deploy(self, signer: Signer, artifact: Artifact, *args: Any) -> TxReceipt:
+        factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+        try:
+            tx = factory.constructor(*args).build_transaction(self._base_tx(signer))
+        except (ContractCustomError, ContractPanicError, ContractLogicError) as err:
+            raise decode_revert(_revert_data(err), artifact.name) from err
+        return self._send_raw(signer, tx, artifact.name)
+
+    def _send_raw(self, signer: Signer, tx: dict[str, Any], contract: str | None) -> TxReceipt:
+        tx_hash = self.w3.eth.send_raw_transaction(signer.sign_transaction(tx))
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
+        if receipt["status"] != 1:
+            raise ChainError(
+                f"transaction {tx_hash.to_0x_hex()} to {contract or 'a contract'} failed"
+                f" in block {receipt['blockNumber']}"
+            )
+        return receipt
+
+    def fund(self, address: ChecksumAddress) -> None:
+        """Give a ledger account gas money from the faucet, where the chain has one."""
+        if self.w3.eth.get_balance(address) >= FUND_AMOUNT // 10:
+            return
+        if self.faucet is None:
+            raise ChainError(
+                f"account {address} has no funds for gas and this chain has no faucet;"
+                " fund it from the node's operator account"
+            )
+        tx_hash = self.w3.eth.send_transaction(
+            {"from": self.faucet, "to": address, "value": FUND_AMOUNT}
+        )
+        self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)

@@ -1,0 +1,316 @@
+"""The ledger: one object that holds the chain, the keys, the records and the index.
+
+The CLI, the API and the demo all act through :class:`Ledger`; none of them
+talks to web3 directly. ``Ledger.open(settings)`` connects to the configured
+chain, deploys the contracts on first use, and opens the stores in the data
+directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eth_typing import ChecksumAddress
+from web3.types import TxReceipt
+
+from ledger.chain.artifacts import CONTRACT_NAMES, load_artifact
+from ledger.chain.deployment import (
+    ContractRef,
+    Deployment,
+    chain_identity,
+    load_deployment,
+    save_deployment,
+)
+from ledger.chain.factory import ChainHandle, make_web3
+from ledger.chain.keystore import Keystore, Signer
+from ledger.chain.tx import Transactor
+from ledger.errors import ForbiddenError, NotFoundError, RecordError
+from ledger.indexer.follower import Indexer, Progress, SyncReport
+from ledger.knowledge.canonical import record_digest
+from ledger.knowledge.models import PolicyRecord
+from ledger.knowledge.store import RecordStore
+from ledger.mechanisms.directory import DirectoryContract
+from ledger.mechanisms.policies import PolicyRegistryContract
+from ledger.mechanisms.sharing import DataSharingContract, Permission
+from ledger.settings import Settings
+from ledger.store.sql import EventStore
+
+ADMIN_KEY = "admin"
+
+
+def department_key(department_id: str) -> str:
+    return f"dept.{department_id}"
+
+
+@dataclass(frozen=True)
+class TxRef:
+    """Where a transaction landed."""
+
+    tx_hash: str
+    block_number: int
+    gas_used: int
+
+    @classmethod
+    def of(cls, receipt: TxReceipt) -> TxRef:
+        return cls(
+            receipt["transactionHash"].to_0x_hex(),
+            int(receipt["blockNumber"]),
+            int(receipt["gasUsed"]),
+        )
+
+
+@dataclass(frozen=True)
+class AnchorResult:
+    policy_id: str
+    version: int
+    digest: str
+    tx: TxRef | None  # None when that exact version was already anchored
+
+
+class Ledger:
+    """A govledger instance over one data directory and one chain."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        handle: ChainHandle,
+        keystore: Keystore,
+        deployment: Deployment,
+        transactor: Transactor,
+    ) -> None:
+        self.settings = settings
+        self.home = settings.resolved_home()
+        self.handle = handle
+        self.w3 = handle.w3
+        self.keystore = keystore
+        self.deployment = deployment
+        self.tx = transactor
+        self.records = RecordStore(self.home)
+        self.store = EventStore(settings.index_url())
+        self.directory = DirectoryContract(transactor, deployment.address("Directory"))
+        self.policies = PolicyRegistryContract(transactor, deployment.address("PolicyRegistry"))
+        self.sharing = DataSharingContract(transactor, deployment.address("DataSharing"))
+
+    # -- lifecycle -----------------------------------------------------------
+
+    @classmethod
+    def open(cls, settings: Settings) -> Ledger:
+        """Connect, and deploy the contracts if this chain has none of ours yet."""
+        home = settings.resolved_home()
+        home.mkdir(parents=True, exist_ok=True)
+        handle = make_web3(settings)
+        try:
+            password = (
+                settings.keystore_password.get_secret_value()
+                if settings.keystore_password is not None
+                else None
+            )
+            keystore = Keystore(home / "keystore", password)
+            accounts = handle.w3.eth.accounts
+            faucet = accounts[0] if accounts else None
+            transactor = Transactor(handle.w3, faucet)
+            deployment = load_deployment(home, handle.w3) or _deploy(
+                home, handle, keystore, transactor
+            )
+            return cls(settings, handle, keystore, deployment, transactor)
+        except BaseException:
+            handle.close()
+            raise
+
+    def close(self) -> None:
+        self.store.close()
+        self.handle.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- accounts and departments ------------------------------------------
+
+    @property
+    def admin(self) -> Signer:
+        return self.keystore.signer(ADMIN_KEY)
+
+    def department_signer(self, department_id: str) -> Signer:
+        name = department_key(department_id)
+        if not self.keystore.has(name):
+            raise NotFoundError("department key", department_id)
+        return self.keystore.signer(name)
+
+    def register_department(
+        self, department_id: str, name: str, roles: tuple[str, ...] = ()
+    ) -> ChecksumAddress:
+        """Create the department's key, fund it, register it and grant its roles.
+
+        Registering an existing department again only adds missing roles.
+        """
+        key = department_key(department_id)
+        if self.directory.is_department(department_id):
+            account = self.directory.account_of(department_id)
+        else:
+            address = self.keystore.address(key) if self.keystore.has(key) else None
+            account = address or self.keystore.create(key)
+            self.tx.fund(account)
+            self.directory.register_department(self.admin, department_id, name, account)
+        for role in roles:
+            if not self.directory.has_role(role, account):
+                self.directory.grant_role(self.admin, role, account)
+        return account
+
+    def departments(self) -> list[dict[str, Any]]:
+        out = []
+        for dep_id in self.directory.department_ids():
+            account = self.directory.account_of(dep_id)
+            out.append({"id": dep_id, "name": self.directory.name_of(dep_id), "account": account})
+        return out
+
+    def require_role(self, department_id: str, role: str) -> Signer:
+        """The department's signer, if it holds ``role``; :class:`ForbiddenError` if not."""
+        signer = self.department_signer(department_id)
+        if not self.directory.has_role(role, signer.address):
+            raise ForbiddenError(f"department {department_id!r} does not hold the {role} role")
+        return signer
+
+    # -- policies ------------------------------------------------------------
+
+    def anchor_policy(self, record: PolicyRecord, as_department: str | None = None) -> AnchorResult:
+        """Store the record by digest and anchor it, signed by its issuing department.
+
+        Anchoring a version that is already on chain with the same digest is a no-op;
+        with a different digest it is an error: versions are superseded, never edited.
+        """
+        issuer = as_department or record.issuer
+        if issuer != record.issuer:
+            raise ForbiddenError(
+                f"department {issuer!r} cannot anchor a record issued by {record.issuer!r}"
+            )
+        signer = self.require_role(issuer, "ISSUER")
+        digest = "0x" + record_digest(record).hex()
+        latest, _revoked = self.policies.state(record.id)
+        if record.version <= latest:
+            anchored = self.policies.version(record.id, record.version)
+            if anchored.digest != digest:
+                raise RecordError(
+                    f"{record.id} version {record.version} is already anchored with digest"
+                    f" {anchored.digest}; this record's digest is {digest}."
+                    " Versions are never edited: anchor it as a new version."
+                )
+            self.records.put(record)
+            return AnchorResult(record.id, record.version, digest, None)
+        self.records.put(record)
+        receipt = self.policies.anchor(signer, record)
+        return AnchorResult(record.id, record.version, digest, TxRef.of(receipt))
+
+    # -- data sharing --------------------------------------------------------
+
+    def register_item(
+        self,
+        department_id: str,
+        item_id: str,
+        data_type: str,
+        permission: Permission,
+        disclosure: str,
+    ) -> TxRef:
+        signer = self.require_role(department_id, "DEPARTMENT")
+        receipt = self.sharing.register_item(signer, item_id, data_type, permission, disclosure)
+        return TxRef.of(receipt)
+
+    def commit_agreement(self, department_id: str, **terms: Any) -> TxRef:
+        signer = self.require_role(department_id, "DEPARTMENT")
+        return TxRef.of(self.sharing.commit_agreement(signer, **terms))
+
+    def record_delivery(
+        self,
+        department_id: str,
+        agreement_id: str,
+        period: int,
+        record_count: int,
+        payload: bytes | None = None,
+        payload_digest: bytes | None = None,
+    ) -> TxRef:
+        """Record one period's delivery; the payload itself never goes on chain, its digest does."""
+        signer = self.require_role(department_id, "DEPARTMENT")
+        if payload_digest is None:
+            payload_digest = hashlib.sha256(payload or b"").digest()
+        receipt = self.sharing.record_delivery(
+            signer, agreement_id, period, record_count, payload_digest
+        )
+        return TxRef.of(receipt)
+
+    def mark_missed(self, agreement_id: str, period: int) -> TxRef:
+        return TxRef.of(self.sharing.mark_missed(self.admin, agreement_id, period))
+
+    # -- chain time ------------------------------------------------------------
+
+    def now(self) -> int:
+        """The timestamp of the latest block."""
+        return int(self.w3.eth.get_block("latest")["timestamp"])
+
+    def advance_time(self, seconds: int) -> int:
+        """Move the chain's clock forward and mine a block; returns the new block time."""
+        if seconds < 0:
+            raise ValueError("time only moves forward")
+        target = self.now() + seconds
+        if self.handle.backend is not None:
+            self.handle.backend.time_travel(target)
+        else:
+            self.w3.provider.make_request("evm_setNextBlockTimestamp", [target])  # type: ignore[arg-type]
+            self.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+        return self.now()
+
+    # -- index -----------------------------------------------------------------
+
+    def indexer(self) -> Indexer:
+        return Indexer(self.w3, self.deployment, self.store)
+
+    def sync(self, progress: Progress | None = None) -> SyncReport:
+        return self.indexer().sync(progress=progress)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.home
+
+
+@contextmanager
+def open_ledger(settings: Settings) -> Iterator[Ledger]:
+    ledger = Ledger.open(settings)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+def _deploy(
+    home: Path, handle: ChainHandle, keystore: Keystore, transactor: Transactor
+) -> Deployment:
+    """Deploy every contract, with the keystore's admin key as the directory admin."""
+    admin_address = (
+        keystore.address(ADMIN_KEY) if keystore.has(ADMIN_KEY) else keystore.create(ADMIN_KEY)
+    )
+    transactor.fund(admin_address)
+    admin = keystore.signer(ADMIN_KEY)
+    chain_id, genesis = chain_identity(handle.w3)
+    deployment = Deployment(chain_id, genesis)
+    args: dict[str, tuple[Any, ...]] = {}
+    for name in CONTRACT_NAMES:
+        if name == "Directory":
+            args[name] = (admin_address,)
+        elif name == "PolicyRegistry":
+            args[name] = (deployment.address("Directory"),)
+        elif name == "DataSharing":
+            args[name] = (deployment.address("Directory"), deployment.address("PolicyRegistry"))
+        receipt = transactor.deploy(admin, load_artifact(name), *args[name])
+        deployment.contracts[name] = ContractRef(
+            address=ChecksumAddress(receipt["contractAddress"]),
+            tx_hash=receipt["transactionHash"].to_0x_hex(),
+            block=int(receipt["blockNumber"]),
+        )
+    save_deployment(home, deployment)
+    return deployment

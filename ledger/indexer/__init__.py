@@ -1,0 +1,1 @@
+"""Follows the chain and stores what the ledger's contracts emitted."""

@@ -1,0 +1,60 @@
+"""The PolicyRegistry contract: anchors of versioned knowledge records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from web3.types import TxReceipt
+
+from ledger.chain.keystore import Signer
+from ledger.ids import to_bytes32
+from ledger.knowledge.canonical import clause_digest, record_digest
+from ledger.knowledge.models import PolicyRecord
+from ledger.mechanisms.base import ContractWrapper
+
+
+@dataclass(frozen=True)
+class AnchoredVersion:
+    policy_id: str
+    version: int
+    digest: str
+    effective_at: int
+
+
+class PolicyRegistryContract(ContractWrapper):
+    NAME = "PolicyRegistry"
+
+    def anchor(self, issuer: Signer, record: PolicyRecord) -> TxReceipt:
+        """Anchor ``record``: its digest, kind, element, effective time and clause digests."""
+        return self._send(
+            issuer,
+            "anchorPolicy",
+            to_bytes32(record.id, "policy id"),
+            record.version,
+            record_digest(record),
+            to_bytes32(record.kind),
+            to_bytes32(record.element),
+            int(record.effective.timestamp()),
+            [to_bytes32(c.id, "clause id") for c in record.clauses],
+            [clause_digest(c) for c in record.clauses],
+        )
+
+    def revoke(self, issuer: Signer, policy_id: str) -> TxReceipt:
+        return self._send(issuer, "revokePolicy", to_bytes32(policy_id, "policy id"))
+
+    def state(self, policy_id: str) -> tuple[int, bool]:
+        latest, revoked = self._call("policyState", to_bytes32(policy_id, "policy id"))
+        return int(latest), bool(revoked)
+
+    def version(self, policy_id: str, version: int) -> AnchoredVersion:
+        digest, effective_at = self._call("versionOf", to_bytes32(policy_id, "policy id"), version)
+        return AnchoredVersion(policy_id, version, "0x" + bytes(digest).hex(), int(effective_at))
+
+    def clause_in_force(self, policy_id: str, clause_id: str) -> bool:
+        return bool(
+            self._call(
+                "isClauseInForce",
+                to_bytes32(policy_id, "policy id"),
+                to_bytes32(clause_id, "clause id"),
+            )
+        )

@@ -1,0 +1,47 @@
+"""Settings, read from the environment (``GOVLEDGER_*``) with documented defaults."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_home() -> Path:
+    return Path.home() / ".govledger"
+
+
+class Settings(BaseSettings):
+    """Where the ledger lives and which chain it talks to.
+
+    - ``GOVLEDGER_HOME``: the data directory (default ``~/.govledger``). It holds
+      the embedded chain, the keystore, the stored records and the index.
+    - ``GOVLEDGER_RPC_URL``: a JSON-RPC node to use instead of the embedded chain.
+    - ``GOVLEDGER_KEYSTORE_PASSWORD``: the keystore password. When unset, a random
+      one is generated once into ``<home>/keystore/.password`` (mode 0600).
+    - ``GOVLEDGER_DATABASE_URL``: the index database (default SQLite in the home).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="GOVLEDGER_", extra="ignore")
+
+    home: Path = Field(default_factory=default_home)
+    rpc_url: str | None = None
+    keystore_password: SecretStr | None = None
+    database_url: str | None = None
+    read_api_key_required: bool = False
+
+    def resolved_home(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    def index_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.resolved_home() / 'index.sqlite'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests build their own ``Settings``)."""
+    return Settings()

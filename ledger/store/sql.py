@@ -1,0 +1,223 @@
+"""The index store: decoded chain events in SQL (SQLite by default) through SQLAlchemy.
+
+Events are keyed by ``(tx_hash, log_index)``, so writing the same event twice
+changes nothing. The cursor (last indexed block) and the hashes of indexed
+blocks are written in the same transaction as the events, so a crash leaves
+either all of a batch or none of it, and a reorg can be found and rolled back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from ledger.errors import StoreError
+from ledger.store.records import EventRecord
+
+metadata = MetaData()
+
+events = Table(
+    "events",
+    metadata,
+    Column("tx_hash", String(66), primary_key=True),
+    Column("log_index", Integer, primary_key=True),
+    Column("block_number", BigInteger, nullable=False, index=True),
+    Column("block_hash", String(66), nullable=False),
+    Column("block_time", BigInteger, nullable=False),
+    Column("contract", String(64), nullable=False),
+    Column("event", String(64), nullable=False, index=True),
+    Column("policy_id", String(80), index=True),
+    Column("department_id", String(80), index=True),
+    Column("args", Text, nullable=False),
+)
+
+blocks = Table(
+    "blocks",
+    metadata,
+    Column("number", BigInteger, primary_key=True),
+    Column("hash", String(66), nullable=False),
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+#: Argument names that identify the department responsible for an event (scope).
+_DEPARTMENT_ARGS = ("providerId", "departmentId", "handlerId", "ownerId")
+
+
+def _department_of(args: dict[str, Any]) -> str | None:
+    for name in _DEPARTMENT_ARGS:
+        if isinstance(args.get(name), str):
+            return str(args[name])
+    return None
+
+
+class EventStore:
+    """Decoded events, indexed blocks and the cursor."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            self.engine: Engine = create_engine(url, future=True)
+            if self.engine.dialect.name == "sqlite":
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            metadata.create_all(self.engine)
+        except SQLAlchemyError as err:
+            raise StoreError(f"cannot open the index database {url}: {err}") from err
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writing -------------------------------------------------------------
+
+    def write_batch(
+        self,
+        records: Sequence[EventRecord],
+        block_hashes: dict[int, str],
+        cursor: int,
+    ) -> int:
+        """Store events, block hashes and the new cursor in one transaction.
+
+        Returns how many events were new.
+        """
+        with self.engine.begin() as conn:
+            added = self._upsert(conn, records)
+            for number, block_hash in block_hashes.items():
+                self._put(conn, blocks, {"number": number, "hash": block_hash}, ["number"])
+            self._put(conn, meta, {"key": "cursor", "value": str(cursor)}, ["key"])
+        return added
+
+    def _upsert(self, conn: Connection, records: Sequence[EventRecord]) -> int:
+        added = 0
+        for rec in records:
+            row = {
+                "tx_hash": rec.tx_hash,
+                "log_index": rec.log_index,
+                "block_number": rec.block_number,
+                "block_hash": rec.block_hash,
+                "block_time": rec.block_time,
+                "contract": rec.contract,
+                "event": rec.event,
+                "policy_id": rec.args.get("policyId"),
+                "department_id": _department_of(rec.args),
+                "args": json.dumps(rec.args, sort_keys=True),
+            }
+            exists = conn.execute(
+                select(events.c.tx_hash).where(
+                    events.c.tx_hash == rec.tx_hash, events.c.log_index == rec.log_index
+                )
+            ).first()
+            if exists is None:
+                conn.execute(events.insert().values(**row))
+                added += 1
+        return added
+
+    def _put(self, conn: Connection, table: Table, row: dict[str, Any], keys: list[str]) -> None:
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        stmt = insert(table).values(**row)
+        update = {k: v for k, v in row.items() if k not in keys}
+        conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update))
+
+    def rollback_to(self, block_number: int) -> int:
+        """Forget everything above ``block_number`` (after a reorg). Returns events removed."""
+        with self.engine.begin() as conn:
+            removed = conn.execute(delete(events).where(events.c.block_number > block_number))
+            conn.execute(delete(blocks).where(blocks.c.number > block_number))
+            self._put(conn, meta, {"key": "cursor", "value": str(block_number)}, ["key"])
+        return int(removed.rowcount or 0)
+
+    # -- reading -------------------------------------------------------------
+
+    def cursor(self) -> int | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(meta.c.value).where(meta.c.key == "cursor")).scalar()
+        return None if value is None else int(value)
+
+    def block_hash(self, number: int) -> str | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(blocks.c.hash).where(blocks.c.number == number)).scalar()
+        return None if value is None else str(value)
+
+    def indexed_blocks(self, above: int = -1) -> list[tuple[int, str]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(blocks.c.number, blocks.c.hash)
+                .where(blocks.c.number > above)
+                .order_by(blocks.c.number)
+            ).all()
+        return [(int(n), str(h)) for n, h in rows]
+
+    def events(
+        self,
+        *,
+        contract: str | None = None,
+        names: Iterable[str] | None = None,
+        policy_id: str | None = None,
+        department_id: str | None = None,
+        to_block: int | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[EventRecord]:
+        query = select(events)
+        if contract is not None:
+            query = query.where(events.c.contract == contract)
+        if names is not None:
+            query = query.where(events.c.event.in_(list(names)))
+        if policy_id is not None:
+            query = query.where(events.c.policy_id == policy_id)
+        if department_id is not None:
+            query = query.where(events.c.department_id == department_id)
+        if to_block is not None:
+            query = query.where(events.c.block_number <= to_block)
+        query = query.order_by(events.c.block_number, events.c.log_index).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [
+            EventRecord(
+                block_number=int(r["block_number"]),
+                block_hash=str(r["block_hash"]),
+                block_time=int(r["block_time"]),
+                tx_hash=str(r["tx_hash"]),
+                log_index=int(r["log_index"]),
+                contract=str(r["contract"]),
+                event=str(r["event"]),
+                args=json.loads(r["args"]),
+            )
+            for r in rows
+        ]
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(events.c.tx_hash).with_only_columns(
+                events.c.tx_hash.count())).scalar() or 0)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
