@@ -12,10 +12,12 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from eth_typing import ChecksumAddress
+from eth_utils import keccak
 from web3.types import TxReceipt
 
 from ledger.chain.artifacts import CONTRACT_NAMES, load_artifact
@@ -38,6 +40,7 @@ from ledger.mechanisms.directory import DirectoryContract
 from ledger.mechanisms.policies import PolicyRegistryContract
 from ledger.mechanisms.sharing import DataSharingContract, Permission
 from ledger.settings import Settings
+from ledger.store import views
 from ledger.store.sql import EventStore
 
 ADMIN_KEY = "admin"
@@ -273,6 +276,103 @@ class Ledger:
     def sync(self, progress: Progress | None = None) -> SyncReport:
         return self.indexer().sync(progress=progress)
 
+    # -- read models -------------------------------------------------------------
+
+    def catalog(self, department_id: str | None = None) -> list[dict[str, Any]]:
+        return views.catalog(self.store, department_id)
+
+    def agreements(self, department_id: str | None = None) -> list[dict[str, Any]]:
+        return views.agreements(self.store, department_id)
+
+    def policy_summaries(self) -> list[dict[str, Any]]:
+        """Every anchored policy's latest version, from the chain and the record store."""
+        self.sync()
+        latest: dict[str, Any] = {}
+        revoked: set[str] = set()
+        for e in self.store.events(contract="PolicyRegistry"):
+            if e.event == "PolicyAnchored":
+                latest[e.args["policyId"]] = e
+            elif e.event == "PolicyRevoked":
+                revoked.add(e.args["policyId"])
+        rows = []
+        for policy_id, anchor in sorted(latest.items()):
+            record = self.stored_record(policy_id, anchor.args["version"], anchor.args["digest"])
+            rows.append(
+                {
+                    "id": policy_id,
+                    "version": anchor.args["version"],
+                    "digest": anchor.args["digest"],
+                    "title": record.title if record else None,
+                    "issuer": record.issuer if record else None,
+                    "kind": anchor.args["kind"],
+                    "element": anchor.args["element"],
+                    "effective": _iso(anchor.args["effectiveAt"]),
+                    "clauses": anchor.args["clauseIds"],
+                    "revoked": policy_id in revoked,
+                    "block": anchor.block_number,
+                    "tx": anchor.tx_hash,
+                    "recordStored": record is not None,
+                }
+            )
+        return rows
+
+    def stored_record(self, policy_id: str, version: int, digest: str) -> PolicyRecord | None:
+        """The stored record of one version, only if its bytes hash to ``digest``."""
+        try:
+            raw = self.records.raw(digest.removeprefix("0x"))
+        except (NotFoundError, RecordError, OSError):
+            return None
+        if "0x" + keccak(raw).hex() != digest:
+            return None
+        try:
+            record = self.records.load_raw_record(digest.removeprefix("0x"))
+        except RecordError:
+            return None
+        return record if (record.id, record.version) == (policy_id, version) else None
+
+    def verify_policy(self, policy_id: str) -> list[dict[str, Any]]:
+        """Recompute every version's digest from the stored bytes and compare with the chain."""
+        latest, _revoked = self.policies.state(policy_id)
+        if latest == 0:
+            raise NotFoundError("policy", policy_id)
+        stored = {int(v["version"]): str(v["digest"]) for v in self.records.versions(policy_id)}
+        checks = []
+        for version in range(1, latest + 1):
+            anchored = self.policies.version(policy_id, version).digest
+            check: dict[str, Any] = {"version": version, "anchored": anchored, "stored": None}
+            index_digest = stored.get(version)
+            try:
+                raw = self.records.raw((index_digest or anchored).removeprefix("0x"))
+            except (NotFoundError, RecordError, OSError):
+                check.update(ok=False, problem="the stored record is missing")
+                checks.append(check)
+                continue
+            recomputed = "0x" + keccak(raw).hex()
+            check["stored"] = recomputed
+            if recomputed != anchored:
+                check.update(
+                    ok=False,
+                    problem="the stored record's bytes do not hash to the anchored digest"
+                    " (the record was altered after anchoring)",
+                )
+            else:
+                check.update(ok=True, problem=None)
+            checks.append(check)
+        return checks
+
+    # -- maturity ----------------------------------------------------------------
+
+    def score(
+        self,
+        scope: str | None = None,
+        window_days: int | None = None,
+        as_of_block: int | None = None,
+    ) -> dict[str, Any]:
+        """The maturity result (MATURITY.md) for the city or one department."""
+        from ledger.maturity.service import score_ledger
+
+        return score_ledger(self, scope=scope, window_days=window_days, as_of_block=as_of_block)
+
     @property
     def data_dir(self) -> Path:
         return self.home
@@ -285,6 +385,10 @@ def open_ledger(settings: Settings) -> Iterator[Ledger]:
         yield ledger
     finally:
         ledger.close()
+
+
+def _iso(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _deploy(

@@ -11,10 +11,10 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
 from web3.types import TxReceipt
 
+from ledger.chain.abi import plain
 from ledger.chain.artifacts import Artifact, error_specs
 from ledger.chain.keystore import Signer
 from ledger.errors import ChainError, ContractRevert
-from ledger.ids import from_bytes32
 
 #: Gas for funding a fresh account on chains with a faucet.
 FUND_AMOUNT = 10**21
@@ -36,20 +36,7 @@ def decode_revert(data: bytes | str | None, contract: str | None = None) -> Cont
 
 
 def _readable(inputs: tuple[dict[str, Any], ...], values: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for item in inputs:
-        value = values[item["name"]]
-        if item["type"] == "bytes32":
-            name = item["name"]
-            out[name] = ("0x" + value.hex()) if _is_digest(name) else from_bytes32(value)
-        else:
-            out[item["name"]] = value
-    return out
-
-
-def _is_digest(name: str) -> bool:
-    lowered = name.lower()
-    return lowered.endswith("digest") or lowered.endswith("digests") or lowered.endswith("role")
+    return {i["name"]: plain(i["name"], i["type"], values[i["name"]]) for i in inputs}
 
 
 def _revert_data(err: Exception) -> Any:

@@ -9,8 +9,8 @@ from eth_utils import event_abi_to_log_topic
 from web3 import Web3
 from web3._utils.events import get_event_data
 
+from ledger.chain.abi import plain
 from ledger.chain.artifacts import load_artifact
-from ledger.ids import from_bytes32
 
 
 @dataclass(frozen=True)
@@ -29,28 +29,6 @@ def event_specs(contract_names: list[str]) -> dict[bytes, list[EventSpec]]:
                 topic = bytes(event_abi_to_log_topic(item))
                 specs.setdefault(topic, []).append(EventSpec(contract, item["name"], item))
     return specs
-
-
-def is_digest_name(name: str) -> bool:
-    lowered = name.lower()
-    return lowered.endswith(("digest", "digests", "root", "hash", "role"))
-
-
-def plain(name: str, abi_type: str, value: Any) -> Any:
-    """A JSON-safe form of one decoded argument (see :class:`EventRecord`)."""
-    if abi_type.endswith("[]"):
-        return [plain(name, abi_type[:-2], v) for v in value]
-    if abi_type == "bytes32":
-        return "0x" + bytes(value).hex() if is_digest_name(name) else from_bytes32(bytes(value))
-    if abi_type.startswith("bytes"):
-        return "0x" + bytes(value).hex()
-    if abi_type == "address":
-        return Web3.to_checksum_address(value)
-    if abi_type == "bool":
-        return bool(value)
-    if abi_type.startswith(("uint", "int")):
-        return int(value)
-    return value
 
 
 def decode_log(w3: Web3, spec: EventSpec, log: Any) -> dict[str, Any]:

@@ -212,8 +212,12 @@ class EventStore:
 
     def count(self) -> int:
         with self.engine.connect() as conn:
-            return int(conn.execute(select(events.c.tx_hash).with_only_columns(
-                events.c.tx_hash.count())).scalar() or 0)
+            return int(
+                conn.execute(
+                    select(events.c.tx_hash).with_only_columns(events.c.tx_hash.count())
+                ).scalar()
+                or 0
+            )
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

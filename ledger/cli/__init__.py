@@ -1,0 +1,1 @@
+"""The ``govledger`` command line."""
