@@ -1,0 +1,102 @@
+"""The whole path (deploy, anchor, commit, deliver, index, score) on every kind of chain.
+
+One suite, run on the embedded chain and on a real JSON-RPC node (hardhat), so
+nothing depends on eth-tester alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ledger.core import Ledger
+from ledger.errors import ContractRevert
+from ledger.mechanisms.sharing import PeriodStatus, Permission
+from ledger.settings import Settings
+from tests.conftest import DEPARTMENTS, make_settings, sample_policy
+from tests.nodes import hardhat_node
+
+DAY = 86_400
+
+
+class EndToEndSuite:
+    """Subclasses provide ``chain_settings``."""
+
+    @pytest.fixture
+    def chain_settings(self, tmp_path: Path) -> Iterator[Settings]:
+        raise NotImplementedError
+
+    def test_deploy_anchor_commit_deliver_index_score(self, chain_settings: Settings) -> None:
+        with Ledger.open(chain_settings) as ledger:
+            for dep_id, (name, roles) in DEPARTMENTS.items():
+                ledger.register_department(dep_id, name, roles)
+            anchored = ledger.anchor_policy(sample_policy())
+            assert anchored.tx is not None
+            ledger.register_item(
+                "dcity.security", "item.hh", "household", Permission.RESTRICTED, "on-request"
+            )
+            first_due = ledger.now() + DAY
+            ledger.commit_agreement(
+                "dcity.security",
+                agreement_id="agr.hh",
+                item_id="item.hh",
+                consumer_id="dcity.civil",
+                policy_id="test.sharing",
+                clause_id="c2",
+                permission=Permission.CONDITIONAL,
+                first_due_at=first_due,
+                period=DAY,
+                periods=3,
+                calls_per_period=100,
+            )
+            ledger.record_delivery("dcity.security", "agr.hh", 0, 10, b"week 0")
+            with pytest.raises(ContractRevert) as err:
+                ledger.mark_missed("agr.hh", 1)
+            assert err.value.name == "NotYetDue"
+            assert err.value.arguments == {
+                "agreementId": "agr.hh",
+                "period": 1,
+                "dueAt": first_due + DAY,
+            }
+            ledger.advance_time(2 * DAY + 60)
+            ledger.record_delivery("dcity.security", "agr.hh", 1, 12, b"week 1")  # late
+            ledger.mark_missed("agr.hh", 2)
+            assert ledger.sharing.period_status("agr.hh", 2) is PeriodStatus.MISSED
+
+            report = ledger.sync()
+            assert report.added > 0
+            again = ledger.sync()
+            assert again.added == 0
+
+            names = [e.event for e in ledger.store.events(contract="DataSharing")]
+            assert names == [
+                "CatalogItemRegistered",
+                "AgreementCommitted",
+                "DeliveryRecorded",
+                "DeliveryRecorded",
+                "DeliveryMissed",
+            ]
+            [row] = ledger.agreements()
+            assert (row["onTime"], row["late"], row["missed"]) == (1, 1, 1)
+
+            result = ledger.score()
+            m3 = result["indicators"]["M3"]
+            assert (m3["numerator"], m3["denominator"]) == (1, 3)
+            assert m3["status"] == "NOT_RATED"  # 3 deliveries < n_min 10
+            assert len(result["result_hash"]) == 64
+            assert ledger.verify_policy("test.sharing")[0]["ok"] is True
+
+
+class TestEmbeddedChain(EndToEndSuite):
+    @pytest.fixture
+    def chain_settings(self, tmp_path: Path) -> Iterator[Settings]:
+        yield make_settings(tmp_path / "home")
+
+
+class TestHardhatNode(EndToEndSuite):
+    @pytest.fixture
+    def chain_settings(self, tmp_path: Path) -> Iterator[Settings]:
+        with hardhat_node() as url:
+            yield make_settings(tmp_path / "home", rpc_url=url)
