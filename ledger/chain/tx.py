@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from eth_typing import ChecksumAddress
 from eth_tester.exceptions import TransactionFailed
+from eth_typing import ChecksumAddress
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractFunction
