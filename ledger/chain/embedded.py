@@ -23,6 +23,7 @@ from eth_tester.backends.pyevm.main import (
     get_default_account_keys,
     get_default_genesis_params,
 )
+from eth_typing import BlockNumber
 from eth_utils import to_tuple
 
 from ledger.chain.kvstore import SqliteKV
@@ -34,11 +35,11 @@ EMBEDDED_CHAIN_ID = 0x676F76
 BLOCK_GAS_LIMIT = 60_000_000
 
 
-class EmbeddedChain(MiningChain):  # type: ignore[misc]
+class EmbeddedChain(MiningChain):
     """A post-merge (Prague) chain with a constant block gas limit."""
 
     chain_id = EMBEDDED_CHAIN_ID
-    vm_configuration = ((0, PragueVM),)
+    vm_configuration = ((BlockNumber(0), PragueVM),)
 
     def create_header_from_parent(self, parent_header: Any, **header_params: Any) -> Any:
         header_params["gas_limit"] = parent_header.gas_limit
@@ -48,7 +49,7 @@ class EmbeddedChain(MiningChain):  # type: ignore[misc]
         return super().get_vm().get_transaction_builder()
 
 
-class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
+class PersistentPyEVMBackend(PyEVMBackend):
     """eth-tester's py-evm backend with its database in a directory.
 
     The faucet is eth-tester's first well-known development account. It only pays
@@ -73,7 +74,7 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
             state = generate_genesis_state_for_keys(
                 self.account_keys, overrides={"balance": 10**30}
             )
-            self.chain = EmbeddedChain.from_genesis(base_db, params, state)
+            self.chain = EmbeddedChain.from_genesis(base_db, params, state)  # type: ignore[assignment]
             self._kv.commit()
 
     def reset_to_genesis(self, *args: Any, **kwargs: Any) -> None:

@@ -11,7 +11,7 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
-from web3.types import TxReceipt
+from web3.types import TxReceipt, Wei
 
 from ledger.chain.abi import plain
 from ledger.chain.artifacts import Artifact, error_specs
@@ -108,7 +108,7 @@ class Transactor:
         base = self._base_tx(signer)
         try:
             fn.call({"from": signer.address})
-            tx = fn.build_transaction(base | {"gas": CALL_GAS_LIMIT})
+            tx = dict(fn.build_transaction(base | {"gas": CALL_GAS_LIMIT}))  # type: ignore[arg-type]
         except _REVERTS as err:
             raise decode_revert(_revert_data(err), contract) from err
         return self._send_raw(signer, tx, contract)
@@ -116,7 +116,7 @@ class Transactor:
     def deploy(self, signer: Signer, artifact: Artifact, *args: Any) -> TxReceipt:
         factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
         try:
-            tx = factory.constructor(*args).build_transaction(self._base_tx(signer))
+            tx = dict(factory.constructor(*args).build_transaction(self._base_tx(signer)))
         except _REVERTS as err:
             raise decode_revert(_revert_data(err), artifact.name) from err
         return self._send_raw(signer, tx, artifact.name)
@@ -142,6 +142,6 @@ class Transactor:
                 " fund it from the node's operator account"
             )
         tx_hash = self.w3.eth.send_transaction(
-            {"from": self.faucet, "to": address, "value": FUND_AMOUNT}
+            {"from": self.faucet, "to": address, "value": Wei(FUND_AMOUNT)}
         )
         self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)

@@ -26,7 +26,7 @@ def event_specs(contract_names: list[str]) -> dict[bytes, list[EventSpec]]:
     for contract in contract_names:
         for item in load_artifact(contract).abi:
             if item["type"] == "event" and not item.get("anonymous"):
-                topic = bytes(event_abi_to_log_topic(item))
+                topic = bytes(event_abi_to_log_topic(item))  # type: ignore[arg-type]
                 specs.setdefault(topic, []).append(EventSpec(contract, item["name"], item))
     return specs
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from web3 import Web3
 
@@ -90,7 +91,7 @@ class Indexer:
         hashes = {n: h for n, (h, _) in block_info.items()}
         return self.store.write_batch(records, hashes, last)
 
-    def _match(self, log: dict) -> EventSpec | None:  # type: ignore[type-arg]
+    def _match(self, log: Any) -> EventSpec | None:
         if not log["topics"]:
             return None
         contract = self._by_address.get(log["address"])
