@@ -1,0 +1,132 @@
+"""Helpers for the contract suites: raw calls, signers, readable events and reverts.
+
+The wrappers in ``ledger.mechanisms`` refuse malformed ids before they reach the
+chain, so these suites call the contracts' functions directly when they need a
+zero ``bytes32`` or another value only a misbehaving client would send.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from eth_utils import event_abi_to_log_topic
+from web3.contract.contract import ContractFunction
+from web3.logs import DISCARD
+from web3.types import TxReceipt
+
+from ledger.chain.abi import plain
+from ledger.chain.keystore import Signer
+from ledger.core import Ledger
+from ledger.errors import ContractRevert
+from ledger.ids import to_bytes32
+from ledger.mechanisms.base import ContractWrapper
+
+#: A zero ``bytes32``, and how a zero id comes back in a decoded error.
+ZERO = b"\x00" * 32
+ZERO_ID = "0x" + "00" * 32
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+ISSUER = "dcity.govoffice"
+SECURITY = "dcity.security"
+CIVIL = "dcity.civil"
+HEALTH = "dcity.health"
+
+
+def b32(value: str | bytes) -> bytes:
+    """A text id as ``bytes32``; raw bytes (e.g. :data:`ZERO`) pass through unchanged."""
+    return value if isinstance(value, bytes) else to_bytes32(value)
+
+
+def wrapper(ledger: Ledger, contract: str) -> ContractWrapper:
+    wrappers: dict[str, ContractWrapper] = {
+        "Directory": ledger.directory,
+        "PolicyRegistry": ledger.policies,
+        "DataSharing": ledger.sharing,
+    }
+    return wrappers[contract]
+
+
+def function(ledger: Ledger, contract: str, method: str, *args: Any) -> ContractFunction:
+    return getattr(wrapper(ledger, contract).contract.functions, method)(*args)
+
+
+def send(ledger: Ledger, signer: Signer, contract: str, method: str, *args: Any) -> TxReceipt:
+    """Send ``contract.method(*args)`` signed by ``signer``, with no client-side checks."""
+    return ledger.tx.send(signer, function(ledger, contract, method, *args), contract)
+
+
+def call(ledger: Ledger, contract: str, method: str, *args: Any) -> Any:
+    """A read-only call; reverts raise :class:`ContractRevert`."""
+    return ledger.tx.call(function(ledger, contract, method, *args), contract)
+
+
+def events(ledger: Ledger, contract: str, name: str, receipt: TxReceipt) -> list[dict[str, Any]]:
+    """The ``name`` events of ``contract`` in ``receipt``, with readable arguments.
+
+    Ids come back as text, digests and roles as 0x-hex, addresses checksummed and
+    numbers as ints: the same forms as a decoded revert's arguments.
+    """
+    event = getattr(wrapper(ledger, contract).contract.events, name)()
+    types = {i["name"]: i["type"] for i in event.abi["inputs"]}
+    return [
+        {k: plain(k, types[k], v) for k, v in log["args"].items()}
+        for log in event.process_receipt(receipt, errors=DISCARD)
+    ]
+
+
+def event_names(ledger: Ledger, receipt: TxReceipt) -> list[str]:
+    """The names of every ledger-contract event in ``receipt``, in log order."""
+    by_topic = {
+        bytes(event_abi_to_log_topic(item)): item["name"]
+        for contract in ("Directory", "PolicyRegistry", "DataSharing")
+        for item in wrapper(ledger, contract).contract.abi
+        if item["type"] == "event"
+    }
+    return [by_topic.get(bytes(log["topics"][0]), "?") for log in receipt["logs"]]
+
+
+@contextmanager
+def reverts(ledger: Ledger, name: str, **arguments: Any) -> Iterator[None]:
+    """Expect the block to revert with custom error ``name(**arguments)``, mining nothing.
+
+    Reverts surface when the transaction's gas is estimated, so a reverted call
+    sends no transaction: no block is mined and no event is emitted.
+    """
+    before = ledger.w3.eth.block_number
+    with pytest.raises(ContractRevert) as err:
+        yield
+    assert err.value.name == name, str(err.value)
+    assert err.value.arguments == arguments
+    assert ledger.w3.eth.block_number == before
+
+
+def new_signer(ledger: Ledger) -> Signer:
+    """A funded account that acts for no department (a fresh key name per call)."""
+    name = f"stranger-{uuid.uuid4().hex[:12]}"
+    address = ledger.keystore.create(name)
+    ledger.tx.fund(address)
+    return ledger.keystore.signer(name)
+
+
+@pytest.fixture
+def stranger(ledger: Ledger) -> Signer:
+    return new_signer(ledger)
+
+
+@pytest.fixture
+def issuer(ledger: Ledger) -> Signer:
+    return ledger.department_signer(ISSUER)
+
+
+@pytest.fixture
+def security(ledger: Ledger) -> Signer:
+    return ledger.department_signer(SECURITY)
+
+
+@pytest.fixture
+def civil(ledger: Ledger) -> Signer:
+    return ledger.department_signer(CIVIL)
