@@ -117,9 +117,9 @@ class Ledger:
             accounts = handle.w3.eth.accounts
             faucet = accounts[0] if accounts else None
             transactor = Transactor(handle.w3, faucet)
-            deployment = load_deployment(home, handle.w3) or _deploy(
-                home, handle, keystore, transactor
-            )
+            deployment = load_deployment(home, handle.w3)
+            if deployment is None or set(CONTRACT_NAMES) - set(deployment.contracts):
+                deployment = _deploy(home, handle, keystore, transactor, deployment)
             return cls(settings, handle, keystore, deployment, transactor)
         except BaseException:
             handle.close()
@@ -391,30 +391,43 @@ def _iso(timestamp: int) -> str:
     return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _constructor_args(name: str, deployment: Deployment, admin: ChecksumAddress) -> tuple[Any, ...]:
+    """Directory takes its admin; PolicyRegistry the directory; every mechanism both."""
+    if name == "Directory":
+        return (admin,)
+    if name == "PolicyRegistry":
+        return (deployment.address("Directory"),)
+    return (deployment.address("Directory"), deployment.address("PolicyRegistry"))
+
+
 def _deploy(
-    home: Path, handle: ChainHandle, keystore: Keystore, transactor: Transactor
+    home: Path,
+    handle: ChainHandle,
+    keystore: Keystore,
+    transactor: Transactor,
+    deployment: Deployment | None = None,
 ) -> Deployment:
-    """Deploy every contract, with the keystore's admin key as the directory admin."""
+    """Deploy every contract not yet in ``deployment``, the admin key as directory admin.
+
+    The record is saved after each contract, so an interrupted deployment resumes.
+    """
     admin_address = (
         keystore.address(ADMIN_KEY) if keystore.has(ADMIN_KEY) else keystore.create(ADMIN_KEY)
     )
     transactor.fund(admin_address)
     admin = keystore.signer(ADMIN_KEY)
-    chain_id, genesis = chain_identity(handle.w3)
-    deployment = Deployment(chain_id, genesis)
-    args: dict[str, tuple[Any, ...]] = {}
+    if deployment is None:
+        chain_id, genesis = chain_identity(handle.w3)
+        deployment = Deployment(chain_id, genesis)
     for name in CONTRACT_NAMES:
-        if name == "Directory":
-            args[name] = (admin_address,)
-        elif name == "PolicyRegistry":
-            args[name] = (deployment.address("Directory"),)
-        elif name == "DataSharing":
-            args[name] = (deployment.address("Directory"), deployment.address("PolicyRegistry"))
-        receipt = transactor.deploy(admin, load_artifact(name), *args[name])
+        if name in deployment.contracts:
+            continue
+        args = _constructor_args(name, deployment, admin_address)
+        receipt = transactor.deploy(admin, load_artifact(name), *args)
         deployment.contracts[name] = ContractRef(
             address=ChecksumAddress(receipt["contractAddress"]),
             tx_hash=receipt["transactionHash"].to_0x_hex(),
             block=int(receipt["blockNumber"]),
         )
-    save_deployment(home, deployment)
+        save_deployment(home, deployment)
     return deployment

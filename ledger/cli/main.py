@@ -7,6 +7,7 @@ report commands take ``--json`` for machines.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -505,6 +506,14 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
+    except Exception as err:  # a bug: say so plainly; the traceback on request
+        if os.environ.get("GOVLEDGER_DEBUG"):
+            raise
+        err_console.print(
+            f"[red]internal error:[/] {type(err).__name__}: {err}\n"
+            "This is a bug in govledger. Run again with GOVLEDGER_DEBUG=1 for the traceback."
+        )
+        sys.exit(70)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
     select,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -212,12 +213,7 @@ class EventStore:
 
     def count(self) -> int:
         with self.engine.connect() as conn:
-            return int(
-                conn.execute(
-                    select(events.c.tx_hash).with_only_columns(events.c.tx_hash.count())
-                ).scalar()
-                or 0
-            )
+            return int(conn.execute(select(func.count()).select_from(events)).scalar() or 0)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
