@@ -80,7 +80,10 @@ contract DataSharing is IDataSharing {
         }
         uint8 allowed = _items[itemId].permission;
         if (permission == 0 || permission > allowed) revert PermissionExceedsItem(itemId, permission, allowed);
-        if (period == 0 || periods == 0 || firstDueAt <= block.timestamp) {
+        if (
+            period == 0 || periods == 0 || firstDueAt <= block.timestamp
+                || uint256(firstDueAt) + uint256(periods - 1) * period > type(uint64).max
+        ) {
             revert InvalidSchedule(firstDueAt, period, periods);
         }
         if (!registry.isClauseInForce(policyId, clauseId)) {
@@ -172,7 +175,8 @@ contract DataSharing is IDataSharing {
 
     /// @inheritdoc IDataSharing
     function periodStatus(bytes32 agreementId, uint32 period) external view returns (uint8) {
-        _agreement(agreementId);
+        Agreement storage agreement = _agreement(agreementId);
+        if (period >= agreement.periods) revert PeriodOutOfRange(agreementId, period, agreement.periods);
         return _status[agreementId][period];
     }
 

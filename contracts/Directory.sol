@@ -44,7 +44,7 @@ contract Directory is AccessControl, IDirectory {
     /// @inheritdoc IDirectory
     function departmentOf(address account) external view returns (bytes32) {
         bytes32 id = _departments[account];
-        if (id == bytes32(0)) revert NotADepartment(account);
+        if (id == bytes32(0) || !hasRole(DEPARTMENT_ROLE, account)) revert NotADepartment(account);
         return id;
     }
 

@@ -77,7 +77,8 @@ interface IDataSharing {
     error InvalidConsumer(bytes32 consumerId);
     /// @notice The permission granted exceeds what the item allows, or is zero.
     error PermissionExceedsItem(bytes32 itemId, uint8 granted, uint8 allowed);
-    /// @notice Period length and count must be positive and the first due time in the future.
+    /// @notice Period length and count must be positive, the first due time in the future,
+    /// and the last due time must fit in 64 bits.
     error InvalidSchedule(uint64 firstDueAt, uint64 period, uint32 periods);
     /// @notice The period index is past the agreement's last period.
     error PeriodOutOfRange(bytes32 agreementId, uint32 period, uint32 periods);

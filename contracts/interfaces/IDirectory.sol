@@ -22,7 +22,8 @@ interface IDirectory {
     /// @notice Register a department and grant its account DEPARTMENT_ROLE. Only ADMIN.
     function registerDepartment(bytes32 departmentId, string calldata name, address account) external;
 
-    /// @notice The department an account acts for; reverts with NotADepartment if none.
+    /// @notice The department an account acts for; reverts with NotADepartment if none, or if
+    /// its DEPARTMENT_ROLE was revoked (which suspends the department everywhere).
     function departmentOf(address account) external view returns (bytes32);
 
     /// @notice The account of a department; reverts with DepartmentUnknown if none.

@@ -77,6 +77,17 @@ class PersistentPyEVMBackend(PyEVMBackend):
             self.chain = EmbeddedChain.from_genesis(base_db, params, state)  # type: ignore[assignment]
             self._kv.commit()
 
+    def time_travel(self, to_timestamp: int) -> int:
+        """Mine one block whose timestamp is exactly ``to_timestamp``."""
+        parent = self.chain.get_canonical_head().timestamp
+        if to_timestamp <= parent:
+            raise ValueError(
+                f"cannot move the chain's clock to {to_timestamp}: the latest block is at {parent}"
+            )
+        self.chain.header = self.chain.header.copy(timestamp=to_timestamp)
+        self.mine_blocks()
+        return to_timestamp
+
     def reset_to_genesis(self, *args: Any, **kwargs: Any) -> None:
         raise NotImplementedError("a persistent ledger chain is never reset to genesis")
 

@@ -485,6 +485,8 @@ def test_views_of_unknown_agreements_and_periods(ledger: Ledger, agreement: Term
         ledger.sharing.period_status("ag.none", 0)
     with reverts(ledger, "PeriodOutOfRange", agreementId="ag.population", period=3, periods=3):
         ledger.sharing.due_at("ag.population", 3)
+    with reverts(ledger, "PeriodOutOfRange", agreementId="ag.population", period=3, periods=3):
+        ledger.sharing.period_status("ag.population", 3)
     with reverts(ledger, "AgreementUnknown", agreementId=ZERO_ID):
         call(ledger, "DataSharing", "dueAt", ZERO, 0)
 
@@ -517,14 +519,9 @@ def test_due_times_follow_the_schedule(
         ledger.sharing.due_at(aid, beyond)
 
 
-# -- defects -------------------------------------------------------------------------
+# -- schedules and suspended departments -----------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract bug: commitAgreement accepts a schedule whose later due times overflow"
-    " uint64, so those periods can never be delivered or marked missed (Panic 0x11)",
-)
 def test_schedule_whose_due_times_overflow_is_invalid(
     ledger: Ledger, security: Signer, terms: Terms
 ) -> None:
@@ -535,11 +532,6 @@ def test_schedule_whose_due_times_overflow_is_invalid(
         commit(ledger, security, t)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract gap: DataSharing checks only the Directory's account binding, so an account"
-    " whose DEPARTMENT_ROLE was revoked still registers items and commits agreements",
-)
 def test_an_account_stripped_of_its_department_role_no_longer_acts(
     ledger: Ledger, civil: Signer
 ) -> None:
