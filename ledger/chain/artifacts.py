@@ -31,8 +31,29 @@ class ErrorSpec:
         return {i["name"]: v for i, v in zip(self.inputs, values, strict=True)}
 
 
-#: Every deployable contract, in deployment order.
-CONTRACT_NAMES: tuple[str, ...] = ("Directory", "PolicyRegistry", "DataSharing")
+#: The ledger's contracts in deployment order. Directory takes the admin account,
+#: PolicyRegistry the Directory, and every other contract (Directory, PolicyRegistry).
+KNOWN_CONTRACTS: tuple[str, ...] = (
+    "Directory",
+    "PolicyRegistry",
+    "DataSharing",
+    "WorkOrders",
+    "Drills",
+    "Systems",
+    "Attestations",
+    "EffectLog",
+    "ScoreBoard",
+    "Findings",
+)
+
+
+def _shipped() -> tuple[str, ...]:
+    folder = resources.files("ledger.artifacts")
+    return tuple(n for n in KNOWN_CONTRACTS if folder.joinpath(f"{n}.json").is_file())
+
+
+#: The contracts whose artifacts ship with this version, in deployment order.
+CONTRACT_NAMES: tuple[str, ...] = _shipped()
 
 
 @cache
