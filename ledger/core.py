@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from eth_typing import ChecksumAddress
 from eth_utils import keccak
@@ -425,7 +425,7 @@ def _deploy(
         args = _constructor_args(name, deployment, admin_address)
         receipt = transactor.deploy(admin, load_artifact(name), *args)
         deployment.contracts[name] = ContractRef(
-            address=ChecksumAddress(receipt["contractAddress"]),
+            address=cast(ChecksumAddress, receipt["contractAddress"]),
             tx_hash=receipt["transactionHash"].to_0x_hex(),
             block=int(receipt["blockNumber"]),
         )

@@ -11,7 +11,8 @@ re-indexes, and a run cut short resumes where it stopped.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -183,18 +184,15 @@ def run_demo(ledger: Ledger, progress: Callable[[int, int], None] | None = None)
     first_due = start + WEEK
 
     for item in ITEMS:
-        _ignore(
-            "ItemExists",
-            lambda item=item: ledger.register_item(
+        with _unless_done("ItemExists"):
+            ledger.register_item(
                 item.provider, item.item_id, item.data_type, item.permission, item.disclosure
-            ),
-        )
+            )
         step()
     providers = {item.item_id: item.provider for item in ITEMS}
     for agr in AGREEMENTS:
-        _ignore(
-            "AgreementExists",
-            lambda agr=agr: ledger.commit_agreement(
+        with _unless_done("AgreementExists"):
+            ledger.commit_agreement(
                 providers[agr.item_id],
                 agreement_id=agr.agreement_id,
                 item_id=agr.item_id,
@@ -206,8 +204,7 @@ def run_demo(ledger: Ledger, progress: Callable[[int, int], None] | None = None)
                 period=WEEK,
                 periods=PERIODS,
                 calls_per_period=agr.calls_per_period,
-            ),
-        )
+            )
         step()
 
     for period in range(PERIODS):
@@ -256,10 +253,11 @@ def _advance_to(ledger: Ledger, timestamp: int) -> None:
         ledger.advance_time(timestamp - now)
 
 
-def _ignore(error_name: str, action: Callable[[], object]) -> None:
-    """Run ``action``; a revert with ``error_name`` means it was done before."""
+@contextmanager
+def _unless_done(error_name: str) -> Iterator[None]:
+    """Run the block; a revert with ``error_name`` means it was done before."""
     try:
-        action()
+        yield
     except ContractRevert as err:
         if err.name != error_name:
             raise
