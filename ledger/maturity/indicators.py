@@ -19,7 +19,6 @@ from typing import Any
 
 from ledger.knowledge.models import PolicyRecord
 from ledger.maturity.engine import IndicatorInput
-
 from ledger.store.records import EventRecord
 
 Key = tuple[int, str, int]

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ledger.maturity.engine import compute_result
-from ledger.maturity.spec import load_spec
-
 from ledger.maturity.indicators import Evidence, measure_all
+from ledger.maturity.spec import load_spec
 
 if TYPE_CHECKING:
     from ledger.core import Ledger
