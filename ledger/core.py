@@ -31,7 +31,7 @@ from ledger.chain.deployment import (
 from ledger.chain.factory import ChainHandle, make_web3
 from ledger.chain.keystore import Keystore, Signer
 from ledger.chain.tx import Transactor
-from ledger.errors import ForbiddenError, NotFoundError, RecordError
+from ledger.errors import ContractRevert, ForbiddenError, NotFoundError, RecordError
 from ledger.indexer.follower import Indexer, Progress, SyncReport
 from ledger.knowledge.canonical import record_digest
 from ledger.knowledge.models import PolicyRecord
@@ -72,7 +72,10 @@ class AnchorResult:
     policy_id: str
     version: int
     digest: str
-    tx: TxRef | None  # None when that exact version was already anchored
+    tx: TxRef | None  # None when nothing had to be sent
+    #: "anchored", "already anchored", "proposed" (a city-level version waiting for two
+    #: leaders), "already proposed", or "approved" (one leader so far)
+    status: str = "anchored"
 
 
 class Ledger:
@@ -206,10 +209,28 @@ class Ledger:
                     " Versions are never edited: anchor it as a new version."
                 )
             self.records.put(record)
-            return AnchorResult(record.id, record.version, digest, None)
+            return AnchorResult(record.id, record.version, digest, None, "already anchored")
         self.records.put(record)
+        if record.level == "city":
+            try:
+                receipt = self.policies.propose_city(signer, record)
+            except ContractRevert as err:
+                if err.name != "ProposalPending" or err.arguments["version"] != record.version:
+                    raise
+                return AnchorResult(record.id, record.version, digest, None, "already proposed")
+            return AnchorResult(record.id, record.version, digest, TxRef.of(receipt), "proposed")
         receipt = self.policies.anchor(signer, record)
         return AnchorResult(record.id, record.version, digest, TxRef.of(receipt))
+
+    def approve_policy(self, policy_id: str, version: int, leader_department: str) -> AnchorResult:
+        """A leader's approval of a proposed city-level version (the second one anchors it)."""
+        signer = self.require_role(leader_department, "LEADER")
+        record = self.records.get(policy_id, version)
+        receipt = self.policies.approve(signer, policy_id, version, record_digest(record))
+        latest, _revoked = self.policies.state(policy_id)
+        status = "anchored" if latest >= version else "approved"
+        digest = "0x" + record_digest(record).hex()
+        return AnchorResult(policy_id, version, digest, TxRef.of(receipt), status)
 
     # -- data sharing --------------------------------------------------------
 

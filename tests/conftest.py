@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from ledger.knowledge.models import PolicyRecord
 
 from ledger.core import Ledger
+from ledger.knowledge.models import PolicyRecord
 from ledger.settings import Settings
 
 TEST_PASSWORD = "correct horse battery staple"

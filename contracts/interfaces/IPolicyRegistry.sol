@@ -18,6 +18,11 @@ interface IPolicyRegistry {
         bytes32[] clauseIds,
         bytes32[] clauseDigests
     );
+    /// @notice A city-level version was proposed; it is anchored once two distinct leaders
+    /// approve it (D city: the party secretary and the mayor co-chair the leading group).
+    event PolicyProposed(bytes32 indexed policyId, uint32 indexed version, bytes32 digest, address proposer);
+    /// @notice A leader approved a proposed city-level version; `approvals` counts them so far.
+    event PolicyApproved(bytes32 indexed policyId, uint32 indexed version, address indexed leader, uint8 approvals);
     /// @notice A policy was revoked; none of its clauses is in force any more.
     event PolicyRevoked(bytes32 indexed policyId, uint32 version, uint64 revokedAt);
 
@@ -35,6 +40,16 @@ interface IPolicyRegistry {
     error InvalidClause(bytes32 policyId, bytes32 clauseId);
     /// @notice A zero digest or id was given.
     error InvalidDigest(bytes32 policyId);
+    /// @notice The policy is city-level: its versions are proposed and approved by two leaders.
+    error ApprovalRequired(bytes32 policyId);
+    /// @notice No pending proposal for this version.
+    error NoSuchProposal(bytes32 policyId, uint32 version);
+    /// @notice The approval names another digest than the one proposed.
+    error DigestMismatch(bytes32 policyId, uint32 version, bytes32 proposedDigest, bytes32 givenDigest);
+    /// @notice This leader already approved this version.
+    error AlreadyApproved(bytes32 policyId, uint32 version, address leader);
+    /// @notice A version of this policy is already waiting for approval.
+    error ProposalPending(bytes32 policyId, uint32 version);
     /// @notice The clause is not part of the latest version of a live, effective policy.
     error ClauseNotInForce(bytes32 policyId, bytes32 clauseId);
 
@@ -49,6 +64,25 @@ interface IPolicyRegistry {
         bytes32[] calldata clauseIds,
         bytes32[] calldata clauseDigests
     ) external;
+
+    /// @notice Propose version `version` of a city-level policy. Only ISSUER. It is anchored
+    /// when two distinct LEADER accounts approve it.
+    function proposeCityPolicy(
+        bytes32 policyId,
+        uint32 version,
+        bytes32 digest,
+        bytes32 kind,
+        bytes32 element,
+        uint64 effectiveAt,
+        bytes32[] calldata clauseIds,
+        bytes32[] calldata clauseDigests
+    ) external;
+
+    /// @notice Approve a proposed city-level version, naming its digest. Only LEADER.
+    function approvePolicy(bytes32 policyId, uint32 version, bytes32 digest) external;
+
+    /// @notice Whether the policy's versions need two leaders' approval.
+    function isCityLevel(bytes32 policyId) external view returns (bool);
 
     /// @notice Revoke a policy. Only ISSUER.
     function revokePolicy(bytes32 policyId) external;

@@ -90,17 +90,37 @@ def policy_anchor(
         "tx": None if result.tx is None else result.tx.tx_hash,
         "block": None if result.tx is None else result.tx.block_number,
     }
+    data["status"] = result.status
     if as_json:
         emit_json(data)
     elif result.tx is None:
+        console.print(f"{result.policy_id} v{result.version}: {result.status} ({result.digest})")
+    elif result.status == "proposed":
         console.print(
-            f"{result.policy_id} v{result.version} was already anchored ({result.digest})"
+            f"proposed city-level {result.policy_id} v{result.version} digest {result.digest};"
+            " it is anchored when two leaders approve it (govledger policy approve)"
         )
     else:
         console.print(
             f"anchored {result.policy_id} v{result.version} digest {result.digest}"
             f" in block {result.tx.block_number} (tx {result.tx.tx_hash})"
         )
+
+
+@policy_app.command("approve")
+def policy_approve(
+    policy_id: Annotated[str, typer.Argument(help="The policy id.")],
+    version: Annotated[int, typer.Option(help="The proposed version.")],
+    department: Annotated[str, typer.Option(help="The leader's department (LEADER role).")],
+    home: HomeOpt = None,
+) -> None:
+    """Approve a proposed city-level policy version as a leader; two leaders anchor it."""
+    with opened(home) as ledger:
+        result = ledger.approve_policy(policy_id, version, department)
+    if result.status == "anchored":
+        console.print(f"{policy_id} v{version} approved by two leaders and anchored")
+    else:
+        console.print(f"{policy_id} v{version} approved by {department}; one more leader needed")
 
 
 @policy_app.command("list")

@@ -26,9 +26,23 @@ class PolicyRegistryContract(ContractWrapper):
 
     def anchor(self, issuer: Signer, record: PolicyRecord) -> TxReceipt:
         """Anchor ``record``: its digest, kind, element, effective time and clause digests."""
+        return self._send(issuer, "anchorPolicy", *self._anchor_args(record))
+
+    def propose_city(self, issuer: Signer, record: PolicyRecord) -> TxReceipt:
+        """Propose a city-level ``record``; two leaders' approvals anchor it."""
+        return self._send(issuer, "proposeCityPolicy", *self._anchor_args(record))
+
+    def approve(self, leader: Signer, policy_id: str, version: int, digest: bytes) -> TxReceipt:
         return self._send(
-            issuer,
-            "anchorPolicy",
+            leader, "approvePolicy", to_bytes32(policy_id, "policy id"), version, digest
+        )
+
+    def is_city_level(self, policy_id: str) -> bool:
+        return bool(self._call("isCityLevel", to_bytes32(policy_id, "policy id")))
+
+    @staticmethod
+    def _anchor_args(record: PolicyRecord) -> tuple[object, ...]:
+        return (
             to_bytes32(record.id, "policy id"),
             record.version,
             record_digest(record),
