@@ -1,0 +1,109 @@
+"""Dependencies of the routes, as ``Annotated`` aliases.
+
+- :data:`SettingsDep`: the settings, from the cached :func:`get_settings` (tests and
+  :func:`api.main.create_app` override it through ``app.dependency_overrides``).
+- :data:`LedgerDep`: the one :class:`Ledger` the app holds, behind a lock.
+- :data:`DepartmentDep`: the department whose API key came in ``X-API-Key``.
+- :data:`ReadAccess`: for read routes; checks the key only when the settings
+  ask for keys on reads (``read_api_key_required``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
+
+from api.errors import API_KEY_HEADER
+from ledger.apikeys import ApiKeys
+from ledger.core import Ledger
+from ledger.errors import ForbiddenError, LedgerBusyError
+from ledger.settings import Settings, get_settings
+
+#: How long a request waits for the ledger before it gets 503.
+LOCK_TIMEOUT_SECONDS = 30.0
+
+
+class LedgerAccess:
+    """The app's ledger, one request at a time.
+
+    The embedded chain is not thread-safe and route handlers run in a thread pool,
+    so every use of the ledger goes through :meth:`read` or :meth:`write`, which
+    hold one lock for the whole use.
+    """
+
+    def __init__(self, ledger: Ledger, lock: threading.Lock) -> None:
+        self._ledger = ledger
+        self._lock = lock
+
+    @contextmanager
+    def _locked(self) -> Iterator[Ledger]:
+        if not self._lock.acquire(timeout=LOCK_TIMEOUT_SECONDS):
+            raise LedgerBusyError("timed out waiting for the ledger")
+        try:
+            yield self._ledger
+        finally:
+            self._lock.release()
+
+    @contextmanager
+    def read(self, *, fresh: bool = True) -> Iterator[Ledger]:
+        """The ledger, to read; with ``fresh`` its index is synced to the chain's head first."""
+        with self._locked() as ledger:
+            if fresh:
+                ledger.sync()
+            yield ledger
+
+    @contextmanager
+    def write(self) -> Iterator[Ledger]:
+        """The ledger, to send transactions (and read what they depend on)."""
+        with self._locked() as ledger:
+            yield ledger
+
+
+def get_ledger(request: Request) -> LedgerAccess:
+    state = request.app.state
+    return LedgerAccess(state.ledger, state.ledger_lock)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+LedgerDep = Annotated[LedgerAccess, Depends(get_ledger)]
+
+_api_key_header = APIKeyHeader(
+    name=API_KEY_HEADER,
+    auto_error=False,
+    description="An API key bound to one department (`govledger apikey create <department>`).",
+)
+
+
+def authenticated_department(
+    settings: SettingsDep,
+    ledger: LedgerDep,
+    api_key: Annotated[str | None, Security(_api_key_header)],
+) -> str:
+    """The department id of the API key.
+
+    :class:`AuthError` (401) when the key is missing or unknown; :class:`ForbiddenError`
+    (403) when its department is not registered on this ledger.
+    """
+    department = ApiKeys(settings.resolved_home()).authenticate(api_key).department_id
+    with ledger.read(fresh=False) as lg:
+        registered = lg.directory.is_department(department)
+    if not registered:
+        raise ForbiddenError(f"department {department!r} is not registered on this ledger")
+    return department
+
+
+def read_access(
+    settings: SettingsDep, api_key: Annotated[str | None, Security(_api_key_header)]
+) -> None:
+    """Reads are open unless ``read_api_key_required``; then they need any valid key."""
+    if settings.read_api_key_required:
+        ApiKeys(settings.resolved_home()).authenticate(api_key)
+
+
+DepartmentDep = Annotated[str, Depends(authenticated_department)]
+ReadAccess = Depends(read_access)

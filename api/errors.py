@@ -1,0 +1,343 @@
+"""Every error the service returns, mapped to a status code in one place.
+
+Responses are RFC 9457 problem details (``application/problem+json``) with
+``type``, ``title``, ``status``, ``detail`` and ``instance``, plus extension
+members where they help a client act on the error:
+
+============================  ======  =========================================
+cause                         status  extensions
+============================  ======  =========================================
+invalid request (validation)  422     ``errors``: ``[{loc, field, message, type}]``
+:class:`RecordError`          422
+``ValueError`` from input     422
+:class:`AuthError`            401     (and a ``WWW-Authenticate`` header)
+:class:`ForbiddenError`       403
+:class:`NotFoundError`        404     ``kind``, ``id``
+:class:`ContractRevert`       409     ``error``, ``arguments``, ``contract``
+:class:`LedgerBusyError`      503     (and a ``Retry-After`` header)
+other :class:`LedgerError`    500     nothing from the error itself
+anything else                 500     nothing from the error itself
+============================  ======  =========================================
+
+Problem types of the ledger are URNs (``urn:govledger:problem:<name>``): they
+name the kind of problem and are not meant to be dereferenced. Plain HTTP
+errors (unknown route, wrong method) use ``about:blank``.
+
+No response carries a stack trace, a request's credentials or the text of an
+unexpected exception.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.schemas import Problem
+from ledger.errors import (
+    AuthError,
+    ContractRevert,
+    ForbiddenError,
+    LedgerBusyError,
+    LedgerError,
+    NotFoundError,
+    RecordError,
+)
+
+logger = logging.getLogger("api")
+
+PROBLEM_JSON = "application/problem+json"
+
+#: Header that carries the API key; named in 401 responses.
+API_KEY_HEADER = "X-API-Key"
+
+
+def problem_type(name: str) -> str:
+    return f"urn:govledger:problem:{name}"
+
+
+def problem(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    type_: str = "about:blank",
+    headers: Mapping[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    """An RFC 9457 problem details response."""
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extensions,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+# -- request validation -------------------------------------------------------
+
+#: Where a request value comes from, as ``loc[0]`` of a validation error names it.
+_SOURCES = {
+    "body": "body",
+    "query": "query parameter",
+    "path": "path parameter",
+    "header": "header",
+    "cookie": "cookie",
+}
+
+
+def _field_path(loc: Sequence[int | str]) -> str:
+    """``("body", "clauses", 0, "id")`` -> ``clauses[0].id``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def _describe(error: dict[str, Any]) -> dict[str, Any]:
+    """One validation error as ``{loc, field, message, type}``; never echoes the input."""
+    loc = [p for p in error.get("loc", ()) if isinstance(p, int | str)]
+    source, path = (loc[0], loc[1:]) if loc and loc[0] in _SOURCES else ("body", loc)
+    kind = str(error.get("type", "invalid"))
+    ctx = error.get("ctx") or {}
+    message = str(error.get("msg", "is invalid"))
+    if kind == "json_invalid":
+        position = f" (at character {path[0]})" if path and isinstance(path[0], int) else ""
+        reason = ctx.get("error", "malformed JSON")
+        return {
+            "loc": [source],
+            "field": None,
+            "message": f"the request body is not valid JSON: {reason}{position}",
+            "type": kind,
+        }
+    at = ctx.get("at")  # a model validator may point at a nested element (duplicate ids)
+    if isinstance(at, tuple | list):
+        path = [*path, *[p for p in at if isinstance(p, int | str)]]
+    field = _field_path(path) or None
+    if source == "body" and not path:
+        if kind == "missing":
+            message = "the request body is required (a JSON object)"
+        elif isinstance(error.get("input"), str | bytes):
+            message = (
+                "the request body must be a JSON object, sent with Content-Type: application/json"
+            )
+    elif kind == "missing":
+        message = "field required"
+    return {"loc": [source, *path], "field": field, "message": message, "type": kind}
+
+
+def _sentence(item: dict[str, Any]) -> str:
+    if item["type"] == "json_invalid" or item["field"] is None:
+        return str(item["message"])
+    source = item["loc"][0]
+    where = item["field"] if source == "body" else f"{_SOURCES[source]} {item['field']}"
+    return f"{where}: {item['message']}"
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    items = [_describe(dict(e)) for e in exc.errors()]
+    detail = "; ".join(dict.fromkeys(_sentence(i) for i in items)) or "the request is invalid"
+    return problem(
+        request,
+        422,
+        "Invalid request",
+        detail,
+        type_=problem_type("invalid-request"),
+        errors=items,
+    )
+
+
+# -- ledger errors -------------------------------------------------------------
+
+
+def json_safe(value: Any) -> Any:
+    """A JSON-safe copy of decoded contract values (bytes as 0x-hex)."""
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LedgerError)
+    if isinstance(exc, ContractRevert):
+        return problem(
+            request,
+            409,
+            "Contract reverted",
+            str(exc),
+            type_=problem_type("contract-revert"),
+            error=exc.name,
+            arguments=json_safe(exc.arguments),
+            contract=exc.contract,
+        )
+    if isinstance(exc, NotFoundError):
+        return problem(
+            request,
+            404,
+            "Not found",
+            str(exc),
+            type_=problem_type("not-found"),
+            kind=exc.kind,
+            id=exc.ident,
+        )
+    if isinstance(exc, AuthError):
+        return problem(
+            request,
+            401,
+            "Unauthorized",
+            str(exc),
+            type_=problem_type("unauthorized"),
+            headers={"WWW-Authenticate": f'ApiKey header="{API_KEY_HEADER}"'},
+        )
+    if isinstance(exc, ForbiddenError):
+        return problem(request, 403, "Forbidden", str(exc), type_=problem_type("forbidden"))
+    if isinstance(exc, RecordError):
+        return problem(
+            request, 422, "Invalid record", str(exc), type_=problem_type("invalid-record")
+        )
+    if isinstance(exc, LedgerBusyError):
+        return problem(
+            request,
+            503,
+            "Ledger busy",
+            "the ledger is busy; retry shortly",
+            type_=problem_type("busy"),
+            headers={"Retry-After": "1"},
+        )
+    logger.error(
+        "%s %s failed with %s: %s", request.method, request.url.path, type(exc).__name__, exc
+    )
+    return problem(
+        request,
+        500,
+        "Ledger error",
+        "the ledger could not complete the request; the server log has the details",
+        type_=problem_type("ledger-error"),
+    )
+
+
+async def _value_error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, ValidationError):
+        # pydantic's ValidationError is a ValueError, but one raised inside a handler
+        # comes from our own data, not from the request: a bug, logged with its trace.
+        logger.error(
+            "%s %s built an invalid model",
+            request.method,
+            request.url.path,
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
+        return _internal(request)
+    return problem(request, 422, "Invalid input", str(exc), type_=problem_type("invalid-input"))
+
+
+# -- HTTP and everything else ----------------------------------------------------
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    title = HTTPStatus(exc.status_code).phrase
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    if exc.status_code == 404 and detail == title:
+        detail = f"no route {request.url.path}"
+    return problem(request, exc.status_code, title, detail, headers=exc.headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Starlette re-raises the exception after this response, so the server logs its trace.
+    logger.error(
+        "%s %s raised an unexpected %s", request.method, request.url.path, type(exc).__name__
+    )
+    return _internal(request)
+
+
+def _internal(request: Request) -> JSONResponse:
+    return problem(
+        request,
+        500,
+        "Internal server error",
+        "an unexpected error occurred; the server log has the details",
+        type_=problem_type("internal"),
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register every mapping above on ``app``."""
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(LedgerError, _ledger_error)
+    app.add_exception_handler(ValueError, _value_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+# -- OpenAPI -----------------------------------------------------------------------
+
+_DESCRIPTIONS = {
+    401: "No API key, or an unknown one.",
+    403: "The key's department may not do this.",
+    404: "An id that does not exist.",
+    409: "The contract reverted; `error` and `arguments` give its custom error.",
+    422: "The request is malformed or invalid.",
+    503: "The ledger is busy.",
+}
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the problems a route can return."""
+    return {
+        status: {"model": Problem, "description": _DESCRIPTIONS.get(status, "")}
+        for status in statuses
+    }
+
+
+def install_problem_openapi(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the handlers send for errors.
+
+    FastAPI files every response model under ``application/json`` and documents 422
+    as its own validation error; here every 4xx/5xx response becomes a
+    :class:`Problem` under ``application/problem+json``.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    if str(status)[0] not in "45":
+                        continue
+                    response["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
+                    if int(status) == 422:
+                        response["description"] = _DESCRIPTIONS[422]
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("Problem", Problem.model_json_schema())
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,95 @@
+"""The FastAPI application: ``create_app()`` builds it (``govledger serve`` runs it).
+
+The app holds one :class:`~ledger.core.Ledger`, opened when the app starts and
+closed when it stops. The embedded chain admits one process and is not
+thread-safe, so every use of the ledger holds one lock (see :mod:`api.deps`);
+route handlers are plain ``def`` functions and run in the thread pool.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+
+from api.deps import LedgerDep
+from api.errors import install_error_handlers, install_problem_openapi
+from api.routes import routers
+from api.schemas import Health
+from ledger.core import Ledger
+from ledger.settings import Settings, get_settings
+
+DESCRIPTION = """\
+govledger turns a government's institutions into measurable effectiveness on a
+blockchain audit ledger: policies are anchored as knowledge records, data-sharing
+commitments are smart contracts, and every execution step is an on-chain event
+scored into maturity levels.
+
+**Writes** need an API key bound to a department, sent in the `X-API-Key` header.
+**Reads** are open unless the server requires keys for reads too.
+Errors are RFC 9457 problem details (`application/problem+json`); a contract
+revert is a 409 whose `error` and `arguments` give the decoded custom error.
+"""
+
+TAGS = [
+    {"name": "policies", "description": "Knowledge records anchored on chain."},
+    {"name": "departments", "description": "The on-chain directory of departments."},
+    {"name": "catalog", "description": "Data catalog items and their providers."},
+    {"name": "agreements", "description": "Data-sharing agreements and deliveries."},
+    {"name": "events", "description": "The indexed execution trail."},
+    {"name": "maturity", "description": "Maturity scores computed from the evidence."},
+    {"name": "service", "description": "Health and the dashboard."},
+]
+
+
+def _dashboard() -> str:
+    return (resources.files("api") / "static" / "dashboard.html").read_text(encoding="utf-8")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API. ``settings`` default to :func:`get_settings` (the environment)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        resolve = app.dependency_overrides.get(get_settings, get_settings)
+        ledger = Ledger.open(resolve())
+        app.state.ledger = ledger
+        app.state.ledger_lock = threading.Lock()
+        try:
+            yield
+        finally:
+            with app.state.ledger_lock:
+                ledger.close()
+
+    app = FastAPI(
+        title="govledger",
+        summary="A blockchain audit ledger for digital government.",
+        description=DESCRIPTION,
+        version="0.1.0",
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    if settings is not None:
+        app.dependency_overrides[get_settings] = lambda: settings
+    install_error_handlers(app)
+    for router in routers:
+        app.include_router(router)
+    install_problem_openapi(app)
+
+    @app.get("/health", tags=["service"], summary="Liveness and chain head")
+    def health(ledger: LedgerDep) -> Health:
+        """Whether the service answers, which chain it uses and the latest block."""
+        with ledger.read(fresh=False) as lg:
+            kind, block = lg.handle.kind, lg.w3.eth.block_number
+        return Health(status="ok", chain="rpc" if kind == "rpc" else "embedded", block=block)
+
+    @app.get("/", tags=["service"], response_class=HTMLResponse, summary="Dashboard")
+    def dashboard() -> HTMLResponse:
+        """The dashboard page: maturity radar, level, policies, agreements, departments."""
+        return HTMLResponse(_dashboard())
+
+    return app

@@ -1,0 +1,83 @@
+"""Policies: knowledge records anchored on chain, and their verification."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from api.deps import DepartmentDep, LedgerDep, ReadAccess
+from api.errors import problem_responses
+from api.schemas import (
+    PolicyAnchored,
+    PolicyDetail,
+    PolicyList,
+    PolicyRecordIn,
+    PolicySummary,
+    PolicyVerification,
+    VersionCheck,
+)
+from ledger.errors import NotFoundError
+
+router = APIRouter(prefix="/policies", tags=["policies"], dependencies=[ReadAccess])
+
+
+@router.get("", summary="List anchored policies")
+def list_policies(ledger: LedgerDep) -> PolicyList:
+    """Every anchored policy at its latest version."""
+    with ledger.read() as lg:
+        rows = lg.policy_summaries()
+    data = [PolicySummary.model_validate(row) for row in rows]
+    return PolicyList(data=data, count=len(data))
+
+
+@router.get("/{policy_id}", summary="One policy", responses=problem_responses(404))
+def get_policy(policy_id: str, ledger: LedgerDep) -> PolicyDetail:
+    """The latest version's summary and its stored record (checked against its digest)."""
+    with ledger.read() as lg:
+        row = next((r for r in lg.policy_summaries() if r["id"] == policy_id), None)
+        if row is None:
+            raise NotFoundError("policy", policy_id)
+        record = lg.stored_record(policy_id, row["version"], row["digest"])
+    return PolicyDetail.model_validate({**row, "record": record})
+
+
+@router.get(
+    "/{policy_id}/verify", summary="Verify a policy's records", responses=problem_responses(404)
+)
+def verify_policy(policy_id: str, ledger: LedgerDep) -> PolicyVerification:
+    """Recompute every version's digest from the stored bytes and compare it with the chain."""
+    with ledger.read() as lg:
+        checks = lg.verify_policy(policy_id)
+    parsed = [VersionCheck.model_validate(c) for c in checks]
+    return PolicyVerification(
+        policy_id=policy_id, verified=all(c.ok for c in parsed), checks=parsed
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Anchor a policy record",
+    responses={
+        200: {"description": "This exact version was already anchored.", "model": PolicyAnchored},
+        **problem_responses(401, 403, 409, 422),
+    },
+)
+def anchor_policy(
+    record: PolicyRecordIn, department: DepartmentDep, ledger: LedgerDep, response: Response
+) -> PolicyAnchored:
+    """Store the record and anchor its digest, signed by its issuing department.
+
+    The API key's department must be the record's `issuer` and hold the ISSUER role.
+    A new version must follow the latest one; an anchored version is never edited.
+    """
+    with ledger.write() as lg:
+        result = lg.anchor_policy(record, as_department=department)
+    if result.tx is None:
+        response.status_code = status.HTTP_200_OK
+    return PolicyAnchored(
+        policy=result.policy_id,
+        version=result.version,
+        digest=result.digest,
+        tx=result.tx.tx_hash if result.tx else None,
+        block=result.tx.block_number if result.tx else None,
+    )

@@ -1,0 +1,214 @@
+"""Problem details: every error is mapped in one place, with clear and safe messages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import BaseModel
+
+from api.errors import install_error_handlers
+from ledger.errors import (
+    ChainError,
+    ContractRevert,
+    KeystoreError,
+    LedgerBusyError,
+    RecordError,
+    StoreError,
+)
+from tests.api.conftest import CIVIL, SECURITY, Api, assert_problem
+
+SECRET = "postgresql://govledger:hunter2@db/index"
+
+
+class _Strict(BaseModel):
+    n: int
+
+
+@pytest.fixture(scope="module")
+def bare() -> Iterator[TestClient]:
+    """An app with nothing but the error handlers and routes that fail on purpose."""
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/revert")
+    def revert() -> None:
+        raise ContractRevert("Custom", {"who": "x", "raw": b"\x01\x02", "n": 2**70}, "Thing")
+
+    @app.get("/busy")
+    def busy() -> None:
+        raise LedgerBusyError(f"another process holds {SECRET}")
+
+    @app.get("/ledger-error")
+    def ledger_error() -> None:
+        raise StoreError(f"cannot open the index database {SECRET}")
+
+    @app.get("/keystore")
+    def keystore() -> None:
+        raise KeystoreError(f"wrong password {SECRET}")
+
+    @app.get("/chain")
+    def chain() -> None:
+        raise ChainError(f"cannot reach {SECRET}")
+
+    @app.get("/record")
+    def record() -> None:
+        raise RecordError("the record is malformed")
+
+    @app.get("/value")
+    def value() -> None:
+        raise ValueError("unknown permission 'x'; use one of open, conditional, restricted")
+
+    @app.get("/own-model")
+    def own_model() -> None:
+        _Strict.model_validate({"n": SECRET})
+
+    @app.get("/crash")
+    def crash() -> None:
+        raise RuntimeError(f"internal state {SECRET}")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+def test_a_revert_is_409_with_json_safe_arguments(bare: TestClient) -> None:
+    body = assert_problem(bare.get("/revert"), 409)
+
+    assert body == {
+        "type": "urn:govledger:problem:contract-revert",
+        "title": "Contract reverted",
+        "status": 409,
+        "detail": f"Custom(who='x', raw=0x0102, n={2**70})",
+        "instance": "/revert",
+        "error": "Custom",
+        "arguments": {"who": "x", "raw": "0x0102", "n": 2**70},
+        "contract": "Thing",
+    }
+
+
+def test_busy_is_503_with_retry_after(bare: TestClient) -> None:
+    response = bare.get("/busy")
+
+    assert_problem(response, 503, "the ledger is busy; retry shortly")
+    assert response.headers["retry-after"] == "1"
+    assert SECRET not in response.text
+
+
+@pytest.mark.parametrize("path", ["/ledger-error", "/keystore", "/chain"])
+def test_other_ledger_errors_are_500_without_their_message(bare: TestClient, path: str) -> None:
+    response = bare.get(path)
+
+    body = assert_problem(
+        response,
+        500,
+        "the ledger could not complete the request; the server log has the details",
+    )
+    assert body["title"] == "Ledger error"
+    assert SECRET not in response.text
+
+
+def test_record_and_value_errors_are_422(bare: TestClient) -> None:
+    assert_problem(bare.get("/record"), 422, "the record is malformed")
+    assert_problem(
+        bare.get("/value"),
+        422,
+        "unknown permission 'x'; use one of open, conditional, restricted",
+    )
+
+
+@pytest.mark.parametrize("path", ["/crash", "/own-model"])
+def test_unexpected_errors_are_500_with_no_internals(
+    bare: TestClient, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = bare.get(path)
+
+    body = assert_problem(
+        response, 500, "an unexpected error occurred; the server log has the details"
+    )
+    assert body["title"] == "Internal server error"
+    assert SECRET not in response.text
+    assert "RuntimeError" not in response.text and "ValidationError" not in response.text
+    assert any(path in r.getMessage() for r in caplog.records if r.name == "api")
+
+
+def test_unknown_route_and_method_are_problems(bare: TestClient) -> None:
+    body = assert_problem(bare.get("/nowhere"), 404, "no route /nowhere")
+    assert body["type"] == "about:blank"
+    assert body["title"] == "Not Found"
+    assert_problem(bare.post("/revert"), 405, "Method Not Allowed")
+
+
+# -- request validation on the real app ----------------------------------------------
+
+
+def test_malformed_json_is_422_saying_the_body_is_not_json(api: Api) -> None:
+    response = api.client.post(
+        "/catalog/items",
+        content=b'{"item_id": "x",',
+        headers={**api.auth(SECURITY), "Content-Type": "application/json"},
+    )
+
+    body = assert_problem(response, 422)
+    assert body["detail"].startswith("the request body is not valid JSON: ")
+    assert body["errors"][0]["type"] == "json_invalid"
+
+
+def test_a_body_that_is_not_json_at_all_is_422(api: Api) -> None:
+    response = api.client.post(
+        "/catalog/items",
+        content=b"item_id=x",
+        headers={**api.auth(SECURITY), "Content-Type": "text/plain"},
+    )
+
+    assert_problem(
+        response,
+        422,
+        "the request body must be a JSON object, sent with Content-Type: application/json",
+    )
+
+
+def test_a_missing_body_is_422(api: Api) -> None:
+    response = api.client.post("/catalog/items", headers=api.auth(SECURITY))
+
+    assert_problem(response, 422, "the request body is required (a JSON object)")
+
+
+def test_validation_errors_never_echo_the_input(api: Api) -> None:
+    secret = "do-not-echo-this-value"
+    response = api.post("/catalog/items", SECURITY, {"item_id": 5, "note": secret})
+
+    body = assert_problem(response, 422)
+    assert secret not in response.text
+    assert all("input" not in e for e in body["errors"])
+
+
+def test_no_response_or_log_line_contains_an_api_key(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    delivery = {"period": 0, "record_count": 1, "payload_digest": "0x" + "00" * 32}
+    responses = [
+        api.client.get("/policies", headers=api.auth(CIVIL)),
+        api.post("/catalog/items", CIVIL, {"item_id": "x y"}),
+        api.post("/agreements/no.such.agr/deliveries", CIVIL, delivery),
+        api.client.get("/health", headers=api.auth(CIVIL)),
+    ]
+
+    assert [r.status_code for r in responses] == [200, 422, 404, 200]
+    for key in api.keys.values():
+        assert all(key not in r.text for r in responses)
+        assert key not in caplog.text
+
+
+def test_the_key_guard_on_the_client_is_live(api: Api) -> None:
+    # The session client checks every response for the keys in ``api.keys``: pretend a
+    # department's name were a key, and a response that shows it must fail the check.
+    api.keys["probe"] = "General Office"
+    try:
+        with pytest.raises(AssertionError, match="exposed the API key of probe"):
+            api.client.get("/departments")
+    finally:
+        del api.keys["probe"]
