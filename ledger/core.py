@@ -210,16 +210,21 @@ class Ledger:
                 )
             self.records.put(record)
             return AnchorResult(record.id, record.version, digest, None, "already anchored")
-        self.records.put(record)
+        # The record is stored only once the chain took it, so a rejected record (say a
+        # skipped version) can be corrected; "already anchored" above stores it too, so
+        # a crash between the two steps is mended by anchoring again.
         if record.level == "city":
             try:
                 receipt = self.policies.propose_city(signer, record)
             except ContractRevert as err:
                 if err.name != "ProposalPending" or err.arguments["version"] != record.version:
                     raise
+                self.records.put(record)
                 return AnchorResult(record.id, record.version, digest, None, "already proposed")
+            self.records.put(record)
             return AnchorResult(record.id, record.version, digest, TxRef.of(receipt), "proposed")
         receipt = self.policies.anchor(signer, record)
+        self.records.put(record)
         return AnchorResult(record.id, record.version, digest, TxRef.of(receipt))
 
     def approve_policy(self, policy_id: str, version: int, leader_department: str) -> AnchorResult:

@@ -13,15 +13,19 @@ for data sharing (M3, D1), the agreements and items it provides.
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.knowledge.models import PolicyRecord
 from ledger.maturity.engine import IndicatorInput
+from ledger.maturity.spec import load_spec
 from ledger.store.records import EventRecord
 
 Key = tuple[int, str, int]
+DAY = 86_400
 RecordLookup = Callable[[str, int, str], PolicyRecord | None]
 
 
@@ -193,13 +197,315 @@ def hookup_rate_d1(ev: Evidence) -> IndicatorInput:
     return _ratio("D1", num, den, keys, "no catalog item with an agreement in force")
 
 
-#: The indicators measured from chain events so far, in spec order.
+# -- institutional advantage: I1, I3 ---------------------------------------------------
+
+#: Events that record something done under a mechanism (MATURITY.md "Execution event").
+EXECUTION_EVENTS = ("DeliveryRecorded", "DrillHeld", "OrderCompleted")
+
+
+def _first_anchor_of_clauses(ev: Evidence) -> dict[tuple[str, str], EventRecord]:
+    first: dict[tuple[str, str], EventRecord] = {}
+    for e in ev.of("PolicyAnchored"):
+        for clause_id in e.args["clauseIds"]:
+            first.setdefault((e.args["policyId"], clause_id), e)
+    return first
+
+
+def conversion_cycle_i1(ev: Evidence) -> IndicatorInput:
+    """I1: median days from a clause's effective time to the first execution event citing it.
+
+    The sample is the in-force clauses effective by the window's end; a clause with no
+    execution event by then counts as +inf. Its effective time is that of the first
+    anchored version holding it.
+    """
+    first_anchor = _first_anchor_of_clauses(ev)
+    first_exec: dict[tuple[str, str], EventRecord] = {}
+    for e in ev.of(*EXECUTION_EVENTS):
+        key = (e.args.get("policyId", ""), e.args.get("clauseId", ""))
+        if e.block_time <= ev.window_end:
+            first_exec.setdefault(key, e)
+    sample: list[float] = []
+    keys: set[Key] = set()
+    for clause in in_force_clauses(ev):
+        anchor = first_anchor.get((clause.policy_id, clause.clause_id), clause.anchor)
+        effective = int(anchor.args["effectiveAt"])
+        keys.add(anchor.key)
+        done = first_exec.get((clause.policy_id, clause.clause_id))
+        if done is None:
+            sample.append(math.inf)
+        else:
+            keys.add(done.key)
+            sample.append(max(0, done.block_time - effective) / DAY)
+    return IndicatorInput(
+        id="I1",
+        raw=statistics.median(sample) if sample else None,
+        sample=sample,
+        n=len(sample),
+        evidence=sorted(keys),
+        not_rated_reason=None if sample else "no in-force clause",
+    )
+
+
+def execution_i3(ev: Evidence) -> IndicatorInput:
+    """I3: share of obligation clauses whose target is met in the window.
+
+    Each obligation is judged on its own metric computed over the events that cite
+    its clause (plus the events that cite no clause, such as catalog registrations).
+    An obligation whose metric is not rated for that clause is not counted.
+    """
+    spec = load_spec()
+    keys: set[Key] = set()
+    num = den = 0
+    for clause in in_force_clauses(ev):
+        ob = clause.obligation
+        if ob is None or ob.metric not in MEASURES or ob.metric.startswith("I"):
+            continue
+        cited = [
+            e
+            for e in ev.events
+            if "policyId" not in e.args
+            or (
+                e.args["policyId"] == clause.policy_id
+                and e.args.get("clauseId") == clause.clause_id
+            )
+            or e.event in ("AgreementRevoked", "PolicyAnchored", "PolicyRevoked")
+        ]
+        sub = Evidence(cited, ev.window_start, ev.window_end, ev.scope, ev.lookup)
+        measured = MEASURES[ob.metric](sub)
+        if measured.raw is None or measured.n < spec.indicator(ob.metric).n_min:
+            continue
+        den += 1
+        keys.add(clause.anchor.key)
+        keys.update(measured.evidence)  # type: ignore[arg-type]
+        if ob.is_met(measured.raw):
+            num += 1
+    return _ratio("I3", num, den, keys, "no obligation whose metric is rated for its clause")
+
+
+# -- operating mechanism: M1, M2, M4 and data governance D4 (the 12345 loop) -----------
+
+
+@dataclass
+class _Order:
+    events: dict[str, EventRecord] = field(default_factory=dict)
+    transfers: list[EventRecord] = field(default_factory=list)
+    all: list[EventRecord] = field(default_factory=list)
+
+    @property
+    def handler(self) -> str | None:
+        return self.transfers[-1].args["handlerId"] if self.transfers else None
+
+
+_ORDER_EVENTS = (
+    "OrderAccepted",
+    "OrderTransferred",
+    "OrderHandled",
+    "OrderFeedbackGiven",
+    "OrderCompleted",
+    "OrderEvaluated",
+    "OrderOverdue",
+)
+
+
+def _orders(ev: Evidence) -> dict[str, _Order]:
+    orders: dict[str, _Order] = {}
+    for e in ev.of(*_ORDER_EVENTS):
+        order = orders.setdefault(e.args["orderId"], _Order())
+        order.all.append(e)
+        if e.event == "OrderTransferred":
+            order.transfers.append(e)
+        else:
+            order.events.setdefault(e.event, e)
+    if ev.scope is not None:
+        orders = {k: o for k, o in orders.items() if o.handler == ev.scope}
+    return orders
+
+
+def _in_window(ev: Evidence, t: int) -> bool:
+    return ev.window_start <= t <= ev.window_end
+
+
+def closed_loop_m1(ev: Evidence) -> IndicatorInput:
+    """M1: orders that passed all six stages in order and completed within their SLA, over
+    the orders that completed, or whose SLA expired, in the window."""
+    keys: set[Key] = set()
+    num = den = 0
+    for order in _orders(ev).values():
+        accepted = order.events.get("OrderAccepted")
+        if accepted is None:
+            continue
+        completed = order.events.get("OrderCompleted")
+        deadline = int(accepted.args["slaDeadline"])
+        if not (
+            (completed is not None and _in_window(ev, completed.block_time))
+            or _in_window(ev, deadline)
+        ):
+            continue
+        den += 1
+        keys.update(e.key for e in order.all)
+        six = (
+            completed is not None
+            and all(
+                stage in order.events
+                for stage in ("OrderHandled", "OrderFeedbackGiven", "OrderEvaluated")
+            )
+            and bool(order.transfers)
+        )
+        if six and completed is not None and not completed.args["late"]:
+            num += 1
+    return _ratio("M1", num, den, keys, "no work order completed or due in the window")
+
+
+def response_m4(ev: Evidence) -> IndicatorInput:
+    """M4: median hours from an order's (last) transfer to its handling, over orders handled
+    in the window."""
+    sample: list[float] = []
+    keys: set[Key] = set()
+    for order in _orders(ev).values():
+        handled = order.events.get("OrderHandled")
+        if handled is None or not _in_window(ev, handled.block_time) or not order.transfers:
+            continue
+        transfer = order.transfers[-1]
+        sample.append(max(0, handled.block_time - transfer.block_time) / 3600)
+        keys.update((transfer.key, handled.key))
+    return IndicatorInput(
+        id="M4",
+        raw=statistics.median(sample) if sample else None,
+        sample=sample,
+        n=len(sample),
+        evidence=sorted(keys),
+        not_rated_reason=None if sample else "no work order handled in the window",
+    )
+
+
+def satisfaction_d4(ev: Evidence) -> IndicatorInput:
+    """D4: mean of (s-1)/4 over the evaluations of orders completed in the window.
+
+    ``numerator``/``denominator`` are evaluated over completed orders: the engine rates
+    D4 only when at least 30% of completed orders were evaluated.
+    """
+    sample: list[float] = []
+    keys: set[Key] = set()
+    completed = 0
+    for order in _orders(ev).values():
+        done = order.events.get("OrderCompleted")
+        if done is None or not _in_window(ev, done.block_time):
+            continue
+        completed += 1
+        keys.add(done.key)
+        rated = order.events.get("OrderEvaluated")
+        if rated is not None and rated.block_time <= ev.window_end:
+            sample.append((int(rated.args["score"]) - 1) / 4)
+            keys.add(rated.key)
+    return IndicatorInput(
+        id="D4",
+        raw=statistics.fmean(sample) if sample else None,
+        numerator=len(sample),
+        denominator=completed,
+        sample=sample,
+        n=len(sample),
+        evidence=sorted(keys),
+        not_rated_reason=None if sample else "no evaluated work order in the window",
+    )
+
+
+def drill_adherence_m2(ev: Evidence) -> IndicatorInput:
+    """M2: drills held within +/-7 days of their due date with the required seats present,
+    over the drills due in the window."""
+    outcome: dict[tuple[str, int], EventRecord] = {}
+    for e in ev.of("DrillHeld", "DrillMissed"):
+        outcome[(e.args["planId"], int(e.args["index"]))] = e
+    keys: set[Key] = set()
+    num = den = 0
+    for plan in ev.of("DrillsPlanned"):
+        if ev.scope is not None and plan.args["ownerId"] != ev.scope:
+            continue
+        first, step = int(plan.args["firstDueAt"]), int(plan.args["interval"])
+        for k in range(int(plan.args["count"])):
+            if not _in_window(ev, first + k * step):
+                continue
+            den += 1
+            keys.add(plan.key)
+            held = outcome.get((plan.args["planId"], k))
+            if held is None:
+                continue
+            keys.add(held.key)
+            if held.event == "DrillHeld" and held.args["withinWindow"] and held.args["seatsMet"]:
+                num += 1
+    return _ratio("M2", num, den, keys, "no drill due in the window")
+
+
+# -- technical support: T1, T3 -----------------------------------------------------------
+
+
+def interconnection_t1(ev: Evidence) -> IndicatorInput:
+    """T1: share of registered business systems connected to the command center at the
+    window's end. Reserved slots (data that cannot be had yet) are not systems until filled."""
+    registered: dict[str, EventRecord] = {}
+    filled: set[str] = set()
+    last: dict[str, EventRecord] = {}
+    for e in ev.of("SystemRegistered", "SlotFilled", "SystemConnected", "SystemDisconnected"):
+        sid = e.args["systemId"]
+        if e.event == "SystemRegistered":
+            registered[sid] = e
+        elif e.event == "SlotFilled":
+            filled.add(sid)
+        elif e.block_time <= ev.window_end:
+            last[sid] = e
+    keys: set[Key] = set()
+    num = den = 0
+    for sid, reg in registered.items():
+        if ev.scope is not None and reg.args["ownerId"] != ev.scope:
+            continue
+        if reg.args["reserved"] and sid not in filled:
+            continue
+        den += 1
+        keys.add(reg.key)
+        state = last.get(sid)
+        if state is not None:
+            keys.add(state.key)
+            if state.event == "SystemConnected":
+                num += 1
+    return _ratio("T1", num, den, keys, "no registered business system")
+
+
+def attested_uptake_t3(ev: Evidence) -> IndicatorInput:
+    """T3: mean of the latest attested statistic per key (a share in [0,1]).
+
+    Statistics are city-wide: a department's score does not rate T3.
+    """
+    latest: dict[str, EventRecord] = {}
+    if ev.scope is None:
+        for e in ev.of("StatisticAttested"):
+            if e.block_time <= ev.window_end:
+                latest[e.args["key"]] = e
+    sample = [int(e.args["valuePpm"]) / 1_000_000 for e in latest.values()]
+    return IndicatorInput(
+        id="T3",
+        raw=statistics.fmean(sample) if sample else None,
+        sample=sample,
+        n=len(sample),
+        evidence=sorted(e.key for e in latest.values()),
+        not_rated_reason=None if sample else "no attested statistic",
+    )
+
+
+#: The indicators measured from chain events, in spec order.
 MEASURES: dict[str, Callable[[Evidence], IndicatorInput]] = {
+    "I1": conversion_cycle_i1,
     "I2": linkage_i2,
+    "M1": closed_loop_m1,
+    "M2": drill_adherence_m2,
     "M3": sharing_fulfilment_m3,
+    "M4": response_m4,
+    "T1": interconnection_t1,
+    "T3": attested_uptake_t3,
     "D1": hookup_rate_d1,
+    "D4": satisfaction_d4,
 }
 
 
 def measure_all(ev: Evidence) -> dict[str, IndicatorInput]:
-    return {ind: fn(ev) for ind, fn in MEASURES.items()}
+    inputs = {ind: fn(ev) for ind, fn in MEASURES.items()}
+    inputs["I3"] = execution_i3(ev)
+    return inputs
