@@ -76,6 +76,12 @@ def _revert_data(err: BaseException) -> Any:
     return data
 
 
+class _FailedReceipt(Exception):
+    def __init__(self, block_number: int) -> None:
+        super().__init__(block_number)
+        self.block_number = block_number
+
+
 class Transactor:
     """Builds, signs, sends and waits for transactions on one chain."""
 
@@ -83,6 +89,8 @@ class Transactor:
         self.w3 = w3
         self.faucet = faucet
         self.chain_id = w3.eth.chain_id
+        #: Whether ``send`` dry-runs each call first (see :meth:`send`).
+        self.precheck = True
 
     def _base_tx(self, signer: Signer) -> dict[str, Any]:
         return {
@@ -98,20 +106,42 @@ class Transactor:
         except _REVERTS as err:
             raise decode_revert(_revert_data(err), contract) from err
 
-    def send(self, signer: Signer, fn: ContractFunction, contract: str | None = None) -> TxReceipt:
+    def send(
+        self,
+        signer: Signer,
+        fn: ContractFunction,
+        contract: str | None = None,
+        *,
+        precheck: bool | None = None,
+    ) -> TxReceipt:
         """Send a contract call signed by ``signer`` and wait for its receipt.
 
-        The call is first executed once with ``eth_call``, which surfaces a revert with
-        its custom error; the transaction then goes out with a fixed gas limit. (Gas
-        estimation would execute it a dozen times more in a binary search.)
+        With ``precheck`` (the default) the call is first executed once with ``eth_call``,
+        so a revert surfaces with its custom error and no failed transaction lands on
+        chain. Bulk replays pass ``precheck=False`` to halve the work; a transaction that
+        then fails is replayed as a call on its parent block to name the error. Either way
+        the gas limit is fixed: estimation would execute the call a dozen times more.
         """
+        if precheck is None:
+            precheck = self.precheck
         base = self._base_tx(signer)
         try:
-            fn.call({"from": signer.address})
+            if precheck:
+                fn.call({"from": signer.address})
             tx = dict(fn.build_transaction(base | {"gas": CALL_GAS_LIMIT}))  # type: ignore[arg-type]
         except _REVERTS as err:
             raise decode_revert(_revert_data(err), contract) from err
-        return self._send_raw(signer, tx, contract)
+        try:
+            return self._send_raw(signer, tx, contract)
+        except ChainError as failed:
+            if precheck or not isinstance(failed.__cause__, _FailedReceipt):
+                raise
+            block = failed.__cause__.block_number
+            try:
+                fn.call({"from": signer.address}, block_identifier=block - 1)
+            except _REVERTS as err:
+                raise decode_revert(_revert_data(err), contract) from err
+            raise
 
     def deploy(self, signer: Signer, artifact: Artifact, *args: Any) -> TxReceipt:
         factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
@@ -129,7 +159,7 @@ class Transactor:
                 f"transaction {tx_hash.to_0x_hex()} to {contract or 'a contract'} failed"
                 f" in block {receipt['blockNumber']} after using {receipt['gasUsed']} gas"
                 f" of {tx.get('gas')}"
-            )
+            ) from _FailedReceipt(int(receipt["blockNumber"]))
         return receipt
 
     def fund(self, address: ChecksumAddress) -> None:

@@ -13,10 +13,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from ledger.errors import RecordError
@@ -74,11 +74,19 @@ def load_record(path: str | Path) -> PolicyRecord:
 
 def parse_record(text: str, source: str = "<string>") -> PolicyRecord:
     """Parse one record from YAML text; ``source`` names it in error messages."""
+    return parse_model(text, PolicyRecord, source, what="a record")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_model(text: str, model: type[M], source: str = "<string>", what: str = "a document") -> M:
+    """Parse YAML text into ``model``; every problem names ``source``, the line and the field."""
     loader = _RecordLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            raise RecordParseError(source, [Problem(None, "", "empty document, expected a record")])
+            raise RecordParseError(source, [Problem(None, "", f"empty document, expected {what}")])
         if not isinstance(node, yaml.MappingNode):
             raise RecordParseError(
                 source,
@@ -93,12 +101,9 @@ def parse_record(text: str, source: str = "<string>") -> PolicyRecord:
     finally:
         loader.dispose()
     try:
-        return PolicyRecord.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as err:
         raise RecordParseError(source, [_problem(e, node) for e in err.errors()]) from err
-
-
-# -- YAML problems ------------------------------------------------------------
 
 
 def _yaml_problem(err: yaml.YAMLError) -> Problem:
