@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {IDirectory} from "./interfaces/IDirectory.sol";
+import {IPolicyRegistry} from "./interfaces/IPolicyRegistry.sol";
+import {IWorkOrders} from "./interfaces/IWorkOrders.sol";
+
+/// @title 12345 hotline work orders: accept, transfer, handle, feedback, complete, evaluate.
+/// @notice OPERATOR accepts, transfers, completes and evaluates; the department an order was
+/// last transferred to handles it and gives feedback; ADMIN sets the category SLAs. Every
+/// order cites a policy clause in force when accepted, and every order event names it.
+contract WorkOrders is IWorkOrders {
+    bytes32 public constant DEFAULT_ADMIN_ROLE = 0x00;
+    bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
+    bytes32 public constant DEPARTMENT_ROLE = keccak256("DEPARTMENT_ROLE");
+    /// @notice The longest SLA, so that no deadline overflows 64 bits.
+    uint64 public constant MAX_SLA_SECONDS = type(uint32).max;
+
+    IDirectory public immutable directory;
+    IPolicyRegistry public immutable registry;
+
+    mapping(bytes32 category => uint64 slaSeconds) private _sla;
+    mapping(bytes32 orderId => Order) private _orders;
+
+    constructor(IDirectory directory_, IPolicyRegistry registry_) {
+        directory = directory_;
+        registry = registry_;
+    }
+
+    modifier onlyRole(bytes32 role) {
+        if (!directory.hasRole(role, msg.sender)) revert Unauthorized(msg.sender, role);
+        _;
+    }
+
+    /// @inheritdoc IWorkOrders
+    function setCategory(bytes32 category, uint64 slaSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (category == bytes32(0) || slaSeconds == 0 || slaSeconds > MAX_SLA_SECONDS) {
+            revert InvalidCategory(category, slaSeconds);
+        }
+
+        _sla[category] = slaSeconds;
+        emit CategorySet(category, slaSeconds);
+    }
+
+    /// @inheritdoc IWorkOrders
+    function accept(bytes32 orderId, bytes32 category, bytes32 policyId, bytes32 clauseId, bytes32 caseDigest)
+        external
+        onlyRole(OPERATOR_ROLE)
+    {
+        if (orderId == bytes32(0) || caseDigest == bytes32(0)) revert InvalidOrder(orderId);
+        if (_orders[orderId].stage != Stage.None) revert OrderExists(orderId);
+        uint64 sla = _sla[category];
+        if (sla == 0) revert CategoryUnknown(category);
+        if (!registry.isClauseInForce(policyId, clauseId)) {
+            revert IPolicyRegistry.ClauseNotInForce(policyId, clauseId);
+        }
+        uint64 slaDeadline = uint64(block.timestamp) + sla;
+
+        _orders[orderId] = Order({
+            policyId: policyId,
+            clauseId: clauseId,
+            category: category,
+            handlerId: bytes32(0),
+            slaDeadline: slaDeadline,
+            stage: Stage.Accepted,
+            overdue: false,
+            late: false,
+            score: 0
+        });
+        emit OrderAccepted(orderId, policyId, category, clauseId, caseDigest, slaDeadline, msg.sender);
+    }
+
+    /// @inheritdoc IWorkOrders
+    function transfer(bytes32 orderId, bytes32 handlerId) external onlyRole(OPERATOR_ROLE) {
+        Order storage order = _order(orderId);
+        if (order.stage != Stage.Accepted && order.stage != Stage.Transferred) {
+            revert StageOutOfOrder(orderId, order.stage, Stage.Transferred);
+        }
+        bytes32 previousHandlerId = order.handlerId;
+        if (handlerId == previousHandlerId || !_isActiveDepartment(handlerId)) {
+            revert InvalidHandler(orderId, handlerId);
+        }
+
+        order.handlerId = handlerId;
+        order.stage = Stage.Transferred;
+        emit OrderTransferred(orderId, order.policyId, handlerId, order.clauseId, previousHandlerId);
+    }
+
+    /// @inheritdoc IWorkOrders
+    function handle(bytes32 orderId) external {
+        Order storage order = _handlerStep(orderId, Stage.Transferred, Stage.Handled);
+
+        order.stage = Stage.Handled;
+        emit OrderHandled(orderId, order.policyId, order.handlerId, order.clauseId);
+    }
+
+    /// @inheritdoc IWorkOrders
+    function feedback(bytes32 orderId, bytes32 feedbackDigest) external {
+        Order storage order = _handlerStep(orderId, Stage.Handled, Stage.FeedbackGiven);
+        if (feedbackDigest == bytes32(0)) revert InvalidFeedback(orderId);
+
+        order.stage = Stage.FeedbackGiven;
+        emit OrderFeedbackGiven(orderId, order.policyId, order.handlerId, order.clauseId, feedbackDigest);
+    }
+
+    /// @inheritdoc IWorkOrders
+    function complete(bytes32 orderId) external onlyRole(OPERATOR_ROLE) {
+        Order storage order = _order(orderId);
+        _expectStage(orderId, order, Stage.FeedbackGiven, Stage.Completed);
+        bool late = block.timestamp > order.slaDeadline;
+
+        order.stage = Stage.Completed;
+        order.late = late;
+        emit OrderCompleted(orderId, order.policyId, order.handlerId, order.clauseId, order.slaDeadline, late);
+    }
+
+    /// @inheritdoc IWorkOrders
+    function evaluate(bytes32 orderId, uint8 score) external onlyRole(OPERATOR_ROLE) {
+        Order storage order = _order(orderId);
+        if (order.stage == Stage.Evaluated) revert AlreadyEvaluated(orderId);
+        _expectStage(orderId, order, Stage.Completed, Stage.Evaluated);
+        if (score < 1 || score > 5) revert InvalidScore(orderId, score);
+
+        order.stage = Stage.Evaluated;
+        order.score = score;
+        emit OrderEvaluated(orderId, order.policyId, order.handlerId, order.clauseId, score);
+    }
+
+    /// @inheritdoc IWorkOrders
+    function markOverdue(bytes32 orderId) external {
+        Order storage order = _order(orderId);
+        if (order.stage >= Stage.Completed) revert AlreadyCompleted(orderId);
+        if (order.overdue) revert AlreadyOverdue(orderId);
+        if (block.timestamp <= order.slaDeadline) revert NotYetOverdue(orderId, order.slaDeadline);
+
+        order.overdue = true;
+        emit OrderOverdue(orderId, order.policyId, order.handlerId, order.clauseId, order.slaDeadline, msg.sender);
+    }
+
+    /// @inheritdoc IWorkOrders
+    function slaOf(bytes32 category) external view returns (uint64) {
+        uint64 sla = _sla[category];
+        if (sla == 0) revert CategoryUnknown(category);
+        return sla;
+    }
+
+    /// @inheritdoc IWorkOrders
+    function orderOf(bytes32 orderId) external view returns (Order memory) {
+        return _order(orderId);
+    }
+
+    function _order(bytes32 orderId) private view returns (Order storage order) {
+        order = _orders[orderId];
+        if (order.stage == Stage.None) revert OrderUnknown(orderId);
+    }
+
+    function _expectStage(bytes32 orderId, Order storage order, Stage expected, Stage attempted) private view {
+        if (order.stage != expected) revert StageOutOfOrder(orderId, order.stage, attempted);
+    }
+
+    /// @dev The order, after checking that it is at `expected` and the caller's department holds it.
+    function _handlerStep(bytes32 orderId, Stage expected, Stage attempted)
+        private
+        view
+        returns (Order storage order)
+    {
+        order = _order(orderId);
+        bytes32 callerId = directory.departmentOf(msg.sender);
+        _expectStage(orderId, order, expected, attempted);
+        if (callerId != order.handlerId) revert WrongHandler(orderId, order.handlerId, callerId);
+    }
+
+    /// @dev Registered, and not suspended (its account still holds DEPARTMENT_ROLE).
+    function _isActiveDepartment(bytes32 departmentId) private view returns (bool) {
+        return directory.isDepartment(departmentId)
+            && directory.hasRole(DEPARTMENT_ROLE, directory.accountOf(departmentId));
+    }
+}

@@ -1,0 +1,135 @@
+"""The WorkOrders contract: the 12345 hotline's six-stage closed loop.
+
+accept (受理) -> transfer (转办, may repeat before handling) -> handle (办理) ->
+feedback (反馈) -> complete (办结) -> evaluate (评价). Only a salted digest of the case
+file goes on chain; :func:`case_digest` computes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from enum import IntEnum
+
+from web3.types import TxReceipt
+
+from ledger.chain.keystore import Signer
+from ledger.ids import from_bytes32, to_bytes32
+from ledger.mechanisms.base import ContractWrapper
+
+#: The shortest salt :func:`case_digest` accepts: enough that a short case file
+#: (a phone number, a name) cannot be found from its digest by guessing.
+MIN_SALT_BYTES = 16
+
+_ZERO = b"\x00" * 32
+
+
+class Stage(IntEnum):
+    """A work order's stages, in the order they happen (``IWorkOrders.Stage``)."""
+
+    NONE = 0
+    ACCEPTED = 1
+    TRANSFERRED = 2
+    HANDLED = 3
+    FEEDBACK_GIVEN = 4
+    COMPLETED = 5
+    EVALUATED = 6
+
+
+@dataclass(frozen=True)
+class WorkOrder:
+    """One order as the contract stores it."""
+
+    order_id: str
+    policy_id: str
+    clause_id: str
+    category: str
+    handler_id: str | None  # None until the first transfer
+    sla_deadline: int
+    stage: Stage
+    overdue: bool
+    late: bool
+    score: int | None  # None until evaluated
+
+
+def case_digest(case_file: bytes, salt: bytes) -> bytes:
+    """SHA-256 of ``salt || case_file``: what goes on chain instead of the case file.
+
+    Keep the salt with the case file: with both, anyone can recompute the digest.
+    """
+    if len(salt) < MIN_SALT_BYTES:
+        raise ValueError(f"the salt must be at least {MIN_SALT_BYTES} bytes, got {len(salt)}")
+    return hashlib.sha256(salt + case_file).digest()
+
+
+def _order_id(value: str) -> bytes:
+    return to_bytes32(value, "order id")
+
+
+class WorkOrdersContract(ContractWrapper):
+    NAME = "WorkOrders"
+
+    def set_category(self, admin: Signer, category: str, sla_seconds: int) -> TxReceipt:
+        return self._send(admin, "setCategory", to_bytes32(category, "category"), sla_seconds)
+
+    def accept(
+        self,
+        operator: Signer,
+        order_id: str,
+        *,
+        category: str,
+        policy_id: str,
+        clause_id: str,
+        case_digest: bytes,
+    ) -> TxReceipt:
+        return self._send(
+            operator,
+            "accept",
+            _order_id(order_id),
+            to_bytes32(category, "category"),
+            to_bytes32(policy_id, "policy id"),
+            to_bytes32(clause_id, "clause id"),
+            case_digest,
+        )
+
+    def transfer(self, operator: Signer, order_id: str, handler_id: str) -> TxReceipt:
+        return self._send(
+            operator, "transfer", _order_id(order_id), to_bytes32(handler_id, "department id")
+        )
+
+    def handle(self, department: Signer, order_id: str) -> TxReceipt:
+        return self._send(department, "handle", _order_id(order_id))
+
+    def feedback(self, department: Signer, order_id: str, feedback_digest: bytes) -> TxReceipt:
+        return self._send(department, "feedback", _order_id(order_id), feedback_digest)
+
+    def complete(self, operator: Signer, order_id: str) -> TxReceipt:
+        return self._send(operator, "complete", _order_id(order_id))
+
+    def evaluate(self, operator: Signer, order_id: str, score: int) -> TxReceipt:
+        return self._send(operator, "evaluate", _order_id(order_id), score)
+
+    def mark_overdue(self, signer: Signer, order_id: str) -> TxReceipt:
+        return self._send(signer, "markOverdue", _order_id(order_id))
+
+    def sla_of(self, category: str) -> int:
+        return int(self._call("slaOf", to_bytes32(category, "category")))
+
+    def order(self, order_id: str) -> WorkOrder:
+        raw = self._call("orderOf", _order_id(order_id))
+        policy_id, clause_id, category, handler_id, deadline, stage, overdue, late, score = raw
+        return WorkOrder(
+            order_id=order_id,
+            policy_id=from_bytes32(bytes(policy_id)),
+            clause_id=from_bytes32(bytes(clause_id)),
+            category=from_bytes32(bytes(category)),
+            handler_id=None if bytes(handler_id) == _ZERO else from_bytes32(bytes(handler_id)),
+            sla_deadline=int(deadline),
+            stage=Stage(int(stage)),
+            overdue=bool(overdue),
+            late=bool(late),
+            score=int(score) or None,
+        )
+
+
+__all__ = ["MIN_SALT_BYTES", "Stage", "WorkOrder", "WorkOrdersContract", "case_digest"]
