@@ -36,9 +36,13 @@ from ledger.indexer.follower import Indexer, Progress, SyncReport
 from ledger.knowledge.canonical import record_digest
 from ledger.knowledge.models import PolicyRecord
 from ledger.knowledge.store import RecordStore
+from ledger.mechanisms.attestations import AttestationsContract
 from ledger.mechanisms.directory import DirectoryContract
+from ledger.mechanisms.drills import DrillKind, DrillsContract
 from ledger.mechanisms.policies import PolicyRegistryContract
 from ledger.mechanisms.sharing import DataSharingContract, Permission
+from ledger.mechanisms.systems import SystemsContract
+from ledger.mechanisms.workorders import WorkOrdersContract
 from ledger.settings import Settings
 from ledger.store import views
 from ledger.store.sql import EventStore
@@ -101,6 +105,10 @@ class Ledger:
         self.directory = DirectoryContract(transactor, deployment.address("Directory"))
         self.policies = PolicyRegistryContract(transactor, deployment.address("PolicyRegistry"))
         self.sharing = DataSharingContract(transactor, deployment.address("DataSharing"))
+        self.orders = WorkOrdersContract(transactor, deployment.address("WorkOrders"))
+        self.drills = DrillsContract(transactor, deployment.address("Drills"))
+        self.systems = SystemsContract(transactor, deployment.address("Systems"))
+        self.attestations = AttestationsContract(transactor, deployment.address("Attestations"))
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -278,6 +286,168 @@ class Ledger:
 
     def mark_missed(self, agreement_id: str, period: int) -> TxRef:
         return TxRef.of(self.sharing.mark_missed(self.admin, agreement_id, period))
+
+    # -- the 12345 hotline's closed loop -------------------------------------------
+
+    def set_category(self, category: str, sla_seconds: int) -> TxRef:
+        return TxRef.of(self.orders.set_category(self.admin, category, sla_seconds))
+
+    def accept_order(
+        self,
+        operator: str,
+        order_id: str,
+        *,
+        category: str,
+        policy_id: str,
+        clause_id: str,
+        case_digest: bytes,
+    ) -> TxRef:
+        """Accept (受理) a request; only a salted digest of the case file goes on chain."""
+        signer = self.require_role(operator, "OPERATOR")
+        return TxRef.of(
+            self.orders.accept(
+                signer,
+                order_id,
+                category=category,
+                policy_id=policy_id,
+                clause_id=clause_id,
+                case_digest=case_digest,
+            )
+        )
+
+    def transfer_order(self, operator: str, order_id: str, handler_id: str) -> TxRef:
+        signer = self.require_role(operator, "OPERATOR")
+        return TxRef.of(self.orders.transfer(signer, order_id, handler_id))
+
+    def handle_order(self, department_id: str, order_id: str) -> TxRef:
+        signer = self.require_role(department_id, "DEPARTMENT")
+        return TxRef.of(self.orders.handle(signer, order_id))
+
+    def order_feedback(self, department_id: str, order_id: str, feedback_digest: bytes) -> TxRef:
+        signer = self.require_role(department_id, "DEPARTMENT")
+        return TxRef.of(self.orders.feedback(signer, order_id, feedback_digest))
+
+    def complete_order(self, operator: str, order_id: str) -> TxRef:
+        signer = self.require_role(operator, "OPERATOR")
+        return TxRef.of(self.orders.complete(signer, order_id))
+
+    def evaluate_order(self, operator: str, order_id: str, score: int) -> TxRef:
+        signer = self.require_role(operator, "OPERATOR")
+        return TxRef.of(self.orders.evaluate(signer, order_id, score))
+
+    def mark_order_overdue(self, order_id: str) -> TxRef:
+        return TxRef.of(self.orders.mark_overdue(self.admin, order_id))
+
+    # -- drills, systems, attested statistics ----------------------------------------
+
+    def plan_drills(
+        self,
+        owner: str,
+        *,
+        plan_id: str,
+        policy_id: str,
+        clause_id: str,
+        kind: DrillKind,
+        first_due_at: int,
+        interval: int,
+        count: int,
+        total_seats: int,
+        required_seats: int,
+    ) -> TxRef:
+        signer = self.require_role(owner, "DEPARTMENT")
+        return TxRef.of(
+            self.drills.plan_drills(
+                signer,
+                plan_id=plan_id,
+                policy_id=policy_id,
+                clause_id=clause_id,
+                kind=kind,
+                first_due_at=first_due_at,
+                interval=interval,
+                count=count,
+                total_seats=total_seats,
+                required_seats=required_seats,
+            )
+        )
+
+    def record_drill(
+        self,
+        owner: str,
+        plan_id: str,
+        index: int,
+        seats_present: int,
+        systems_online: int,
+        record_digest: bytes,
+    ) -> TxRef:
+        signer = self.require_role(owner, "DEPARTMENT")
+        return TxRef.of(
+            self.drills.record_drill(
+                signer, plan_id, index, seats_present, systems_online, record_digest
+            )
+        )
+
+    def mark_drill_missed(self, plan_id: str, index: int) -> TxRef:
+        return TxRef.of(self.drills.mark_drill_missed(self.admin, plan_id, index))
+
+    def register_system(
+        self,
+        owner: str,
+        system_id: str,
+        kind: str,
+        heartbeat_interval: int,
+        *,
+        feeds_data_center: bool,
+        reserved: bool = False,
+    ) -> TxRef:
+        signer = self.require_role(owner, "DEPARTMENT")
+        return TxRef.of(
+            self.systems.register_system(
+                signer,
+                system_id,
+                kind,
+                heartbeat_interval,
+                feeds_data_center=feeds_data_center,
+                reserved=reserved,
+            )
+        )
+
+    def fill_slot(self, owner: str, system_id: str) -> TxRef:
+        signer = self.require_role(owner, "DEPARTMENT")
+        return TxRef.of(self.systems.fill_slot(signer, system_id))
+
+    def connect_system(self, owner: str, system_id: str, policy_id: str, clause_id: str) -> TxRef:
+        signer = self.require_role(owner, "DEPARTMENT")
+        return TxRef.of(self.systems.connect(signer, system_id, policy_id, clause_id))
+
+    def disconnect_system(
+        self, owner: str, system_id: str, policy_id: str, clause_id: str
+    ) -> TxRef:
+        signer = self.require_role(owner, "DEPARTMENT")
+        return TxRef.of(self.systems.disconnect(signer, system_id, policy_id, clause_id))
+
+    def attest(
+        self,
+        statistician: str,
+        *,
+        key: str,
+        value: float,
+        period: str,
+        source_digest: bytes,
+        policy_id: str,
+        clause_id: str,
+    ) -> TxRef:
+        signer = self.require_role(statistician, "STATISTICIAN")
+        return TxRef.of(
+            self.attestations.attest(
+                signer,
+                key=key,
+                value=value,
+                period=period,
+                source_digest=source_digest,
+                policy_id=policy_id,
+                clause_id=clause_id,
+            )
+        )
 
     # -- chain time ------------------------------------------------------------
 
