@@ -33,6 +33,7 @@ from ledger.chain.keystore import Keystore, Signer
 from ledger.chain.tx import Transactor
 from ledger.errors import ContractRevert, ForbiddenError, NotFoundError, RecordError
 from ledger.indexer.follower import Indexer, Progress, SyncReport
+from ledger.indexer.sources import EmbeddedLogSource
 from ledger.knowledge.canonical import record_digest
 from ledger.knowledge.models import PolicyRecord
 from ledger.knowledge.store import RecordStore
@@ -467,10 +468,22 @@ class Ledger:
             self.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
         return self.now()
 
+    def set_next_block_time(self, timestamp: int) -> None:
+        """Let the next block carry ``timestamp`` (later than the latest block), mining nothing."""
+        if timestamp <= self.now():
+            raise ValueError("time only moves forward")
+        if self.handle.backend is not None:
+            chain = self.handle.backend.chain
+            chain.header = chain.header.copy(timestamp=timestamp)
+        else:
+            self.w3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])  # type: ignore[arg-type]
+
     # -- index -----------------------------------------------------------------
 
     def indexer(self) -> Indexer:
-        return Indexer(self.w3, self.deployment, self.store)
+        backend = self.handle.backend
+        source = EmbeddedLogSource(backend) if backend is not None else None
+        return Indexer(self.w3, self.deployment, self.store, source)
 
     def sync(self, progress: Progress | None = None) -> SyncReport:
         return self.indexer().sync(progress=progress)

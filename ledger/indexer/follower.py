@@ -18,6 +18,7 @@ from web3 import Web3
 from ledger.chain.deployment import Deployment
 from ledger.errors import ChainError
 from ledger.indexer.decode import EventSpec, decode_log, event_specs
+from ledger.indexer.sources import LogSource, RpcLogSource
 from ledger.store.records import EventRecord
 from ledger.store.sql import EventStore
 
@@ -33,8 +34,15 @@ class SyncReport:
 
 
 class Indexer:
-    def __init__(self, w3: Web3, deployment: Deployment, store: EventStore) -> None:
+    def __init__(
+        self,
+        w3: Web3,
+        deployment: Deployment,
+        store: EventStore,
+        source: LogSource | None = None,
+    ) -> None:
         self.w3 = w3
+        self.source = source or RpcLogSource(w3)
         self.deployment = deployment
         self.store = store
         self._by_address = {ref.address: name for name, ref in deployment.contracts.items()}
@@ -59,20 +67,14 @@ class Indexer:
         return SyncReport(start, head, added, rolled_back)
 
     def _index_range(self, first: int, last: int) -> int:
-        logs = self.w3.eth.get_logs(
-            {"fromBlock": first, "toBlock": last, "address": list(self._by_address)}
-        )
-        block_info: dict[int, tuple[str, int]] = {}
+        logs, block_info = self.source.logs(first, last, list(self._by_address))
         records: list[EventRecord] = []
         for log in logs:
-            number = int(log["blockNumber"])
-            if number not in block_info:
-                blk = self.w3.eth.get_block(number)
-                block_info[number] = (blk["hash"].to_0x_hex(), int(blk["timestamp"]))
-            block_hash, block_time = block_info[number]
             spec = self._match(log)
             if spec is None:
                 continue
+            number = int(log["blockNumber"])
+            block_hash, block_time = block_info[number]
             records.append(
                 EventRecord(
                     block_number=number,
@@ -85,9 +87,6 @@ class Indexer:
                     args=decode_log(self.w3, spec, log),
                 )
             )
-        if last not in block_info:
-            blk = self.w3.eth.get_block(last)
-            block_info[last] = (blk["hash"].to_0x_hex(), int(blk["timestamp"]))
         hashes = {n: h for n, (h, _) in block_info.items()}
         return self.store.write_batch(records, hashes, last)
 

@@ -82,3 +82,29 @@ def test_a_reorg_rolls_back_the_abandoned_branch(ledger: Ledger) -> None:
     assert report.rolled_back == 1
     got = items(ledger.store)
     assert "item.abandoned" not in got and "item.canonical" in got
+
+
+def test_the_embedded_log_source_reads_what_eth_get_logs_reads(ledger: Ledger) -> None:
+    from ledger.indexer.sources import EmbeddedLogSource, RpcLogSource
+
+    register(ledger, "item.sources")
+    assert ledger.handle.backend is not None
+    addresses = [ref.address for ref in ledger.deployment.contracts.values()]
+    head = ledger.w3.eth.block_number
+    fast, fast_info = EmbeddedLogSource(ledger.handle.backend).logs(0, head, addresses)
+    slow, slow_info = RpcLogSource(ledger.w3).logs(0, head, addresses)
+
+    def shape(log: Any) -> tuple[object, ...]:
+        return (
+            log["address"],
+            [bytes(t) for t in log["topics"]],
+            bytes(log["data"]),
+            int(log["blockNumber"]),
+            bytes(log["blockHash"]),
+            bytes(log["transactionHash"]),
+            int(log["logIndex"]),
+        )
+
+    assert [shape(x) for x in fast] == [shape(x) for x in slow]
+    assert len(fast) > 10
+    assert fast_info == slow_info
