@@ -107,11 +107,34 @@ def _active_agreements(ev: Evidence) -> dict[str, EventRecord]:
     }
 
 
+def _mechanism_citations(ev: Evidence) -> dict[tuple[str, str], list[EventRecord]]:
+    """Which events of an active mechanism cite each (policy, clause).
+
+    Active: an agreement not revoked, a drill plan, a system connected at the window's
+    end, a work order accepted, an attested statistic.
+    """
+    citing: dict[tuple[str, str], list[EventRecord]] = {}
+
+    def cite(e: EventRecord) -> None:
+        citing.setdefault((e.args["policyId"], e.args["clauseId"]), []).append(e)
+
+    for e in _active_agreements(ev).values():
+        cite(e)
+    for e in ev.of("DrillsPlanned", "OrderAccepted", "StatisticAttested"):
+        cite(e)
+    connected: dict[str, EventRecord | None] = {}
+    for e in ev.of("SystemConnected", "SystemDisconnected"):
+        if e.block_time <= ev.window_end:
+            connected[e.args["systemId"]] = e if e.event == "SystemConnected" else None
+    for state in connected.values():
+        if state is not None:
+            cite(state)
+    return citing
+
+
 def linkage_i2(ev: Evidence) -> IndicatorInput:
     """I2: share of in-force clauses with an obligation that an active mechanism cites."""
-    citing: dict[tuple[str, str], list[EventRecord]] = {}
-    for e in _active_agreements(ev).values():
-        citing.setdefault((e.args["policyId"], e.args["clauseId"]), []).append(e)
+    citing = _mechanism_citations(ev)
     keys: set[Key] = set()
     num = den = 0
     for clause in in_force_clauses(ev):

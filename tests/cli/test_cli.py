@@ -32,7 +32,7 @@ def govledger(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("cli") / "home"
-    first = govledger(home, "demo")
+    first = govledger(home, "demo", "--case", "sharing")
     assert first.returncode == 0, first.stderr
     assert "Overall level: L1 Initial" in first.stdout
     assert "M3" in first.stdout and "sharing fulfilment" in first.stdout
@@ -40,11 +40,11 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_demo_twice_reuses_the_same_ledger(demo_home: Path) -> None:
-    again = govledger(demo_home, "demo", "--json")
+    again = govledger(demo_home, "demo", "--case", "sharing", "--json")
     assert again.returncode == 0, again.stderr
     data = json.loads(again.stdout)
-    assert data["demo"]["transactions"] == 0
-    assert data["demo"]["agreements"] == 8
+    assert (data["demo"]["transactions"], data["demo"]["played"]) == (0, 0)
+    assert data["demo"]["steps"] == 80
     m3 = next(i for i in data["score"]["indicators"] if i["id"] == "M3")
     assert (m3["numerator"], m3["denominator"], m3["status"]) == (52, 64, "RATED")
     d1 = next(i for i in data["score"]["indicators"] if i["id"] == "D1")

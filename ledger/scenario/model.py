@@ -1,0 +1,283 @@
+"""The scenario file format (YAML, ``schema_version: 1``).
+
+See ``ledger/scenarios/README.md`` for the format with examples. Times in a scenario are
+offsets from its start (``+0d``, ``+90d``, ``+36h``); durations are ``<number><unit>`` with
+unit ``s``, ``m``, ``h``, ``d`` or ``w`` (or a plain number of seconds).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from ledger.ids import check_id
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 7 * 86_400}
+_DURATION_RE = re.compile(r"^\+?(\d+(?:\.\d+)?)\s*([smhdw])$")
+
+
+def _seconds(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 30m, 12h or 7d")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError("durations are not negative")
+        return int(value)
+    if isinstance(value, str):
+        match = _DURATION_RE.match(value.strip())
+        if match:
+            return int(float(match.group(1)) * _UNITS[match.group(2)])
+    raise ValueError(f"expected a duration such as 30m, 12h or 7d, not {value!r}")
+
+
+def _id(what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        return check_id(value, what)
+
+    return AfterValidator(check)
+
+
+Duration = Annotated[int, BeforeValidator(_seconds)]
+#: An offset from the scenario's start, e.g. ``+30d``.
+Offset = Annotated[int, BeforeValidator(_seconds)]
+Id = Annotated[str, _id("id")]
+Role = Literal["ISSUER", "LEADER", "OPERATOR", "STATISTICIAN", "SCORER", "AUDITOR"]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Department(_Model):
+    id: Id
+    name: str = Field(min_length=1)
+    roles: tuple[Role, ...] = ()
+
+
+class PolicySource(_Model):
+    """A knowledge record, from a YAML file beside the scenario or written inline."""
+
+    file: str | None = None
+    record: dict[str, Any] | None = None
+    #: Leaders' departments approving a city-level record (two distinct ones).
+    approved_by: tuple[Id, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_source(self) -> PolicySource:
+        if (self.file is None) == (self.record is None):
+            raise ValueError("give exactly one of 'file' or 'record'")
+        return self
+
+
+class CatalogItem(_Model):
+    id: Id
+    provider: Id
+    type: Id
+    permission: Literal["open", "conditional", "restricted"] = "conditional"
+    disclosure: Id = "on-request"
+
+
+class Deliveries(_Model):
+    """How the provider delivers: every period on time, except those listed."""
+
+    late: tuple[int, ...] = ()
+    late_by: Duration = 86_400
+    missing: tuple[int, ...] = ()
+    records: int = Field(default=100, ge=0)
+
+
+class Agreement(_Model):
+    id: Id
+    item: Id
+    consumer: Id
+    policy: Id
+    clause: Id
+    permission: Literal["open", "conditional", "restricted"] = "conditional"
+    first_due: Offset
+    period: Duration = Field(gt=0)
+    periods: int = Field(gt=0, le=10_000)
+    calls_per_period: int = Field(default=0, ge=0)
+    deliveries: Deliveries = Deliveries()
+
+
+class Category(_Model):
+    id: Id
+    sla: Duration = Field(gt=0)
+
+
+class Connection(_Model):
+    policy: Id
+    clause: Id
+    at: Offset = 0
+
+
+class System(_Model):
+    id: Id
+    owner: Id
+    kind: Id
+    heartbeat: Duration = 300
+    feeds_data_center: bool = False
+    #: A slot for data that cannot be had yet (for example vertical-ministry data).
+    reserved: bool = False
+    connect: Connection | None = None
+
+
+class DrillPlan(_Model):
+    id: Id
+    owner: Id
+    policy: Id
+    clause: Id
+    kind: Literal["full", "half"]
+    first_due: Offset
+    interval: Duration = Field(gt=0)
+    count: int = Field(gt=0, le=1000)
+    seats: int = Field(gt=0, le=65_535)
+    #: Seats required; default all seats for a full drill, half (rounded up) for a half drill.
+    required: int | None = None
+    #: Seats present at each drill (default: the required seats).
+    present: int | None = None
+    #: Drills (by index) held this long after their due time (beyond 7 days is outside the window).
+    held_late: dict[int, Duration] = Field(default_factory=dict)
+    missing: tuple[int, ...] = ()
+    systems_online: int = Field(default=0, ge=0)
+
+    def required_seats(self) -> int:
+        if self.required is not None:
+            return self.required
+        return self.seats if self.kind == "full" else (self.seats + 1) // 2
+
+
+class Attestation(_Model):
+    key: Id
+    value: Share
+    period: Id
+    source: str = Field(min_length=1)
+    policy: Id
+    clause: Id
+    by: Id
+    at: Offset = 0
+
+
+class OrderSteps(_Model):
+    """Offsets of each stage from acceptance; ``evaluate`` is the citizen's 1-5 score or null."""
+
+    transfer: Duration = 3600
+    handle: Duration = 6 * 3600
+    feedback: Duration = 20 * 3600
+    complete: Duration = 24 * 3600
+    evaluate_after: Duration = 48 * 3600
+    evaluate: int | None = Field(default=5, ge=1, le=5)
+    retransfer_to: Id | None = None
+
+
+class WorkOrder(_Model):
+    id: Id
+    at: Offset
+    category: Id
+    policy: Id
+    clause: Id
+    operator: Id
+    handler: Id
+    steps: OrderSteps = OrderSteps()
+
+
+class WorkOrderStream(_Model):
+    """Many work orders drawn reproducibly (seeded) between two offsets."""
+
+    prefix: Id
+    count: int = Field(gt=0, le=100_000)
+    start: Offset = 0
+    end: Offset
+    categories: tuple[Id, ...] = Field(min_length=1)
+    policy: Id
+    clause: Id
+    operator: Id
+    handlers: tuple[Id, ...] = Field(min_length=1)
+    #: Hours from transfer to handling: drawn log-uniformly between these bounds.
+    handle_hours: tuple[float, float] = (1.0, 24.0)
+    #: Share of orders completed after their SLA.
+    late_share: Share = 0.05
+    #: Share of orders re-transferred once to another department before handling.
+    retransfer_share: Share = 0.1
+    #: Share of completed orders the citizen evaluates, and the weights of scores 1..5.
+    evaluated_share: Share = 0.8
+    score_weights: tuple[float, float, float, float, float] = (0.02, 0.03, 0.1, 0.35, 0.5)
+    seed: int = 12345
+
+
+class Action(_Model):
+    """One explicit step at an offset: exactly one of the action fields is set."""
+
+    at: Offset
+    deliver: dict[str, Any] | None = None
+    miss: dict[str, Any] | None = None
+    revoke_agreement: Id | None = None
+    connect: dict[str, Any] | None = None
+    disconnect: dict[str, Any] | None = None
+    fill_slot: Id | None = None
+    attest: Attestation | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Action:
+        chosen = [k for k in type(self).model_fields if k != "at" and getattr(self, k) is not None]
+        if len(chosen) != 1:
+            names = ", ".join(k for k in type(self).model_fields if k != "at")
+            raise ValueError(f"each timeline step needs exactly one of: {names}")
+        return self
+
+
+class Scenario(_Model):
+    schema_version: Literal[1]
+    name: Id
+    description: str = ""
+    departments: tuple[Department, ...] = Field(min_length=1)
+    policies: tuple[PolicySource, ...] = ()
+    catalog: tuple[CatalogItem, ...] = ()
+    agreements: tuple[Agreement, ...] = ()
+    categories: tuple[Category, ...] = ()
+    systems: tuple[System, ...] = ()
+    drills: tuple[DrillPlan, ...] = ()
+    attestations: tuple[Attestation, ...] = ()
+    work_orders: tuple[WorkOrder, ...] = ()
+    work_order_streams: tuple[WorkOrderStream, ...] = ()
+    timeline: tuple[Action, ...] = ()
+    #: How long after the last step the scenario's clock ends (for scoring windows).
+    end: Offset | None = None
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        departments = {d.id for d in self.departments}
+        problems = []
+        for label, refs in (
+            ("catalog provider", [c.provider for c in self.catalog]),
+            ("agreement consumer", [a.consumer for a in self.agreements]),
+            ("system owner", [s.owner for s in self.systems]),
+            ("drill owner", [d.owner for d in self.drills]),
+            ("work order handler", [o.handler for o in self.work_orders]),
+            ("stream handler", [h for s in self.work_order_streams for h in s.handlers]),
+        ):
+            problems += [f"{label} {r!r} is not a department" for r in refs if r not in departments]
+        items = {c.id for c in self.catalog}
+        problems += [
+            f"agreement {a.id!r} names unknown item {a.item!r}"
+            for a in self.agreements
+            if a.item not in items
+        ]
+        categories = {c.id for c in self.categories}
+        problems += [
+            f"work order {o.id!r} names unknown category {o.category!r}"
+            for o in self.work_orders
+            if o.category not in categories
+        ]
+        problems += [
+            f"stream {s.prefix!r} names unknown category {c!r}"
+            for s in self.work_order_streams
+            for c in s.categories
+            if c not in categories
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self

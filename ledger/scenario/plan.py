@@ -1,0 +1,413 @@
+"""A scenario unrolled into timed steps: what happens, when, and which revert means "done".
+
+Every step is replayable: when a run stops half-way and starts again, a step whose effect
+is already on chain reverts with one of its ``done_if`` errors and is passed over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from ledger.core import Ledger
+from ledger.mechanisms.drills import DrillKind
+from ledger.mechanisms.sharing import parse_permission
+from ledger.scenario.model import (
+    Action,
+    Agreement,
+    Attestation,
+    DrillPlan,
+    OrderSteps,
+    Scenario,
+    System,
+    WorkOrderStream,
+)
+
+HOUR = 3600
+DAY = 86_400
+WEEK = 7 * DAY
+
+
+@dataclass(frozen=True)
+class Step:
+    at: int  # seconds from the scenario's start
+    seq: int
+    what: str
+    run: Callable[[Ledger], object]
+    done_if: frozenset[str] = field(default_factory=frozenset)
+
+
+def digest_of(*parts: object) -> bytes:
+    return hashlib.sha256("/".join(str(p) for p in parts).encode()).digest()
+
+
+class _Builder:
+    def __init__(self, scenario: Scenario, start: int) -> None:
+        self.scenario = scenario
+        self.start = start
+        self.steps: list[Step] = []
+        self.sla = {c.id: c.sla for c in scenario.categories}
+        self.providers = {c.id: c.provider for c in scenario.catalog}
+
+    def add(self, at: int, what: str, run: Callable[..., object], *done_if: str) -> None:
+        self.steps.append(Step(at, len(self.steps), what, run, frozenset(done_if)))
+
+    def build(self) -> list[Step]:
+        s = self.scenario
+        for item in s.catalog:
+            self.add(
+                0,
+                f"register catalog item {item.id}",
+                lambda ledger, i=item: ledger.register_item(
+                    i.provider, i.id, i.type, parse_permission(i.permission), i.disclosure
+                ),
+                "ItemExists",
+            )
+        for agreement in s.agreements:
+            self._agreement(agreement)
+        for system in s.systems:
+            self._system(system)
+        for plan in s.drills:
+            self._drills(plan)
+        for att in s.attestations:
+            self._attest(att.at, att)
+        for order in s.work_orders:
+            self._order(
+                order.id,
+                order.at,
+                order.category,
+                order.policy,
+                order.clause,
+                order.operator,
+                order.handler,
+                order.steps,
+            )
+        for stream in s.work_order_streams:
+            for drawn in _draw(stream, self.sla):
+                self._order(*drawn)
+        for action in s.timeline:
+            self._action(action)
+        return sorted(self.steps, key=lambda st: (st.at, st.seq))
+
+    def _agreement(self, a: Agreement) -> None:
+        provider = self.providers[a.item]
+        self.add(
+            0,
+            f"commit agreement {a.id}",
+            lambda ledger, a=a, p=provider: ledger.commit_agreement(
+                p,
+                agreement_id=a.id,
+                item_id=a.item,
+                consumer_id=a.consumer,
+                policy_id=a.policy,
+                clause_id=a.clause,
+                permission=parse_permission(a.permission),
+                first_due_at=self.start + a.first_due,
+                period=a.period,
+                periods=a.periods,
+                calls_per_period=a.calls_per_period,
+            ),
+            "AgreementExists",
+        )
+        d = a.deliveries
+        for k in range(a.periods):
+            due = a.first_due + k * a.period
+            if k in d.missing:
+                self.add(
+                    due + HOUR,
+                    f"mark {a.id} period {k} missed",
+                    lambda ledger, a=a, k=k: ledger.mark_missed(a.id, k),
+                    "PeriodClosed",
+                )
+                continue
+            when = due + d.late_by if k in d.late else due - min(6 * HOUR, a.period // 2)
+            self.add(
+                max(when, 1),
+                f"deliver {a.id} period {k}",
+                lambda ledger, a=a, k=k, p=provider: ledger.record_delivery(
+                    p, a.id, k, d.records, payload_digest=digest_of(a.id, k)
+                ),
+                "PeriodClosed",
+            )
+
+    def _system(self, sys: System) -> None:
+        self.add(
+            0,
+            f"register system {sys.id}",
+            lambda ledger, s=sys: ledger.register_system(
+                s.owner,
+                s.id,
+                s.kind,
+                s.heartbeat,
+                feeds_data_center=s.feeds_data_center,
+                reserved=s.reserved,
+            ),
+            "SystemExists",
+        )
+        if sys.connect is not None:
+            c = sys.connect
+            self.add(
+                max(c.at, 1),
+                f"connect system {sys.id}",
+                lambda ledger, s=sys, c=c: ledger.connect_system(s.owner, s.id, c.policy, c.clause),
+                "SystemAlreadyConnected",
+            )
+
+    def _drills(self, plan: DrillPlan) -> None:
+        kind = DrillKind.FULL if plan.kind == "full" else DrillKind.HALF
+        required = plan.required_seats()
+        self.add(
+            0,
+            f"plan drills {plan.id}",
+            lambda ledger, p=plan: ledger.plan_drills(
+                p.owner,
+                plan_id=p.id,
+                policy_id=p.policy,
+                clause_id=p.clause,
+                kind=kind,
+                first_due_at=self.start + p.first_due,
+                interval=p.interval,
+                count=p.count,
+                total_seats=p.seats,
+                required_seats=required,
+            ),
+            "PlanExists",
+        )
+        present = plan.present if plan.present is not None else required
+        for k in range(plan.count):
+            due = plan.first_due + k * plan.interval
+            if k in plan.missing:
+                self.add(
+                    due + WEEK + HOUR,
+                    f"mark drill {plan.id}#{k} missed",
+                    lambda ledger, p=plan, k=k: ledger.mark_drill_missed(p.id, k),
+                    "DrillClosed",
+                )
+                continue
+            self.add(
+                due + plan.held_late.get(k, 0),
+                f"hold drill {plan.id}#{k}",
+                lambda ledger, p=plan, k=k: ledger.record_drill(
+                    p.owner, p.id, k, present, p.systems_online, digest_of(p.id, k)
+                ),
+                "DrillClosed",
+            )
+
+    def _attest(self, at: int, att: Attestation) -> None:
+        self.add(
+            max(at, 1),
+            f"attest {att.key}",
+            lambda ledger, a=att: ledger.attest(
+                a.by,
+                key=a.key,
+                value=a.value,
+                period=a.period,
+                source_digest=hashlib.sha256(a.source.encode()).digest(),
+                policy_id=a.policy,
+                clause_id=a.clause,
+            ),
+        )
+
+    def _order(
+        self,
+        order_id: str,
+        at: int,
+        category: str,
+        policy: str,
+        clause: str,
+        operator: str,
+        handler: str,
+        st: OrderSteps,
+    ) -> None:
+        self.add(
+            at,
+            f"accept work order {order_id}",
+            lambda ledger: ledger.accept_order(
+                operator,
+                order_id,
+                category=category,
+                policy_id=policy,
+                clause_id=clause,
+                case_digest=digest_of("case", order_id),
+            ),
+            "OrderExists",
+        )
+        self.add(
+            at + st.transfer,
+            f"transfer {order_id}",
+            lambda ledger: ledger.transfer_order(operator, order_id, handler),
+            "StageOutOfOrder",
+            "InvalidHandler",
+        )
+        final = handler
+        if st.retransfer_to is not None:
+            final = st.retransfer_to
+            mid = at + (st.transfer + st.handle) // 2
+            self.add(
+                mid,
+                f"re-transfer {order_id}",
+                lambda ledger: ledger.transfer_order(operator, order_id, final),
+                "StageOutOfOrder",
+                "InvalidHandler",
+            )
+        self.add(
+            at + st.handle,
+            f"handle {order_id}",
+            lambda ledger: ledger.handle_order(final, order_id),
+            "StageOutOfOrder",
+        )
+        self.add(
+            at + st.feedback,
+            f"feedback on {order_id}",
+            lambda ledger: ledger.order_feedback(final, order_id, digest_of("fb", order_id)),
+            "StageOutOfOrder",
+        )
+        self.add(
+            at + st.complete,
+            f"complete {order_id}",
+            lambda ledger: ledger.complete_order(operator, order_id),
+            "StageOutOfOrder",
+        )
+        if st.evaluate is not None:
+            score = st.evaluate
+            self.add(
+                at + st.complete + st.evaluate_after,
+                f"evaluate {order_id}",
+                lambda ledger: ledger.evaluate_order(operator, order_id, score),
+                "AlreadyEvaluated",
+            )
+
+    def _action(self, action: Action) -> None:
+        at = max(action.at, 1)
+        if action.deliver is not None:
+            d = action.deliver
+            provider = self._provider_of(str(d["agreement"]))
+            self.add(
+                at,
+                f"deliver {d['agreement']} period {d['period']}",
+                lambda ledger: ledger.record_delivery(
+                    provider,
+                    str(d["agreement"]),
+                    int(d["period"]),
+                    int(d.get("records", 100)),
+                    payload_digest=digest_of(d["agreement"], d["period"]),
+                ),
+                "PeriodClosed",
+            )
+        elif action.miss is not None:
+            m = action.miss
+            self.add(
+                at,
+                f"mark {m['agreement']} period {m['period']} missed",
+                lambda ledger: ledger.mark_missed(str(m["agreement"]), int(m["period"])),
+                "PeriodClosed",
+            )
+        elif action.revoke_agreement is not None:
+            aid = action.revoke_agreement
+            provider = self._provider_of(aid)
+            self.add(
+                at,
+                f"revoke agreement {aid}",
+                lambda ledger: ledger.sharing.revoke_agreement(
+                    ledger.department_signer(provider), aid
+                ),
+                "AgreementIsRevoked",
+            )
+        elif action.connect is not None or action.disconnect is not None:
+            spec = action.connect if action.connect is not None else action.disconnect
+            assert spec is not None
+            system = next(s for s in self.scenario.systems if s.id == spec["system"])
+            if action.connect is not None:
+                self.add(
+                    at,
+                    f"connect system {system.id}",
+                    lambda ledger: ledger.connect_system(
+                        system.owner, system.id, str(spec["policy"]), str(spec["clause"])
+                    ),
+                    "SystemAlreadyConnected",
+                )
+            else:
+                self.add(
+                    at,
+                    f"disconnect system {system.id}",
+                    lambda ledger: ledger.disconnect_system(
+                        system.owner, system.id, str(spec["policy"]), str(spec["clause"])
+                    ),
+                    "SystemNotConnected",
+                )
+        elif action.fill_slot is not None:
+            sid = action.fill_slot
+            owner = next(s.owner for s in self.scenario.systems if s.id == sid)
+            self.add(
+                at,
+                f"fill slot {sid}",
+                lambda ledger: ledger.fill_slot(owner, sid),
+                "SlotNotReserved",
+            )
+        elif action.attest is not None:
+            self._attest(at, action.attest)
+
+    def _provider_of(self, agreement_id: str) -> str:
+        for a in self.scenario.agreements:
+            if a.id == agreement_id:
+                return self.providers[a.item]
+        raise ValueError(f"timeline names unknown agreement {agreement_id!r}")
+
+
+def _draw(
+    stream: WorkOrderStream, sla: dict[str, int]
+) -> Iterator[tuple[str, int, str, str, str, str, str, OrderSteps]]:
+    """Orders drawn reproducibly from the stream's seed."""
+    rng = random.Random(stream.seed)
+    span = max(stream.end - stream.start, 1)
+    lo, hi = (math.log(h) for h in stream.handle_hours)
+    for n in range(stream.count):
+        at = (
+            stream.start
+            + (span * n) // stream.count
+            + rng.randrange(0, max(span // stream.count, 1))
+        )
+        category = rng.choice(stream.categories)
+        handler = rng.choice(stream.handlers)
+        transfer = rng.randrange(10 * 60, 60 * 60)
+        handle = transfer + int(math.exp(rng.uniform(lo, hi)) * HOUR)
+        feedback = handle + rng.randrange(HOUR, 4 * HOUR)
+        deadline = sla[category]
+        if rng.random() < stream.late_share:
+            complete = max(deadline + rng.randrange(HOUR, DAY), feedback + HOUR)
+        else:
+            complete = min(max(feedback + HOUR, deadline // 2), deadline - 60)
+            complete = max(complete, feedback + 60)
+        retransfer = None
+        if rng.random() < stream.retransfer_share and len(stream.handlers) > 1:
+            retransfer = rng.choice([h for h in stream.handlers if h != handler])
+        evaluate = None
+        if rng.random() < stream.evaluated_share:
+            evaluate = rng.choices(range(1, 6), weights=stream.score_weights)[0]
+        steps = OrderSteps(
+            transfer=transfer,
+            handle=handle,
+            feedback=feedback,
+            complete=complete,
+            evaluate_after=rng.randrange(HOUR, 2 * DAY),
+            evaluate=evaluate,
+            retransfer_to=retransfer,
+        )
+        yield (
+            f"{stream.prefix}{n:05d}",
+            at,
+            category,
+            stream.policy,
+            stream.clause,
+            stream.operator,
+            handler,
+            steps,
+        )
+
+
+def build_steps(scenario: Scenario, start: int) -> list[Step]:
+    """Every step of ``scenario``, in time order; ``start`` is its start on the chain's clock."""
+    return _Builder(scenario, start).build()

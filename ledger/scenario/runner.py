@@ -1,0 +1,183 @@
+"""Playing a scenario onto a ledger, resumably.
+
+The runner keeps ``<home>/scenarios/<name>.json``: the scenario's start on the chain's
+clock, the digest of the file it played, and how many steps are done. A run that stops
+(crash, Ctrl-C) resumes at the first step not done; a step already on chain reverts with
+one of its "done" errors and is passed over. Running a finished scenario again changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ledger.core import Ledger
+from ledger.errors import ContractRevert, LedgerError
+from ledger.knowledge.loader import load_record, parse_model
+from ledger.knowledge.models import PolicyRecord
+from ledger.scenario.model import Scenario
+from ledger.scenario.plan import build_steps
+
+Progress = Callable[[int, int], None]
+#: Seconds between "now" and the scenario's start, so that the first due times lie ahead.
+LEAD = 60
+
+
+class ScenarioError(LedgerError):
+    """A scenario could not be played; the message names the step."""
+
+
+@dataclass
+class RunReport:
+    name: str
+    start: int
+    steps: int
+    played: int
+    skipped: int
+    transactions: int
+    indexed_events: int
+
+
+def load_scenario(path: Path) -> Scenario:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ScenarioError(f"cannot read scenario {path}: {err.strerror}") from err
+    return parse_model(text, Scenario, str(path), what="a scenario")
+
+
+def scenario_records(scenario: Scenario, base: Path) -> list[PolicyRecord]:
+    records = []
+    for source in scenario.policies:
+        if source.file is not None:
+            records.append(load_record(base / source.file))
+        else:
+            records.append(PolicyRecord.model_validate(source.record))
+    return records
+
+
+class _State:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.data: dict[str, Any] = json.loads(path.read_text()) if path.is_file() else {}
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.data, indent=2, sort_keys=True))
+        os.replace(tmp, self.path)
+
+
+def run_scenario(
+    ledger: Ledger,
+    scenario: Scenario,
+    base: Path,
+    digest: str,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Play ``scenario`` (read from a file whose SHA-256 is ``digest``) onto ``ledger``."""
+    state = _State(ledger.home / "scenarios" / f"{scenario.name}.json")
+    if state.data.get("digest") not in (None, digest):
+        raise ScenarioError(
+            f"this ledger already played another version of scenario {scenario.name!r};"
+            " give the changed scenario a new name, or use a fresh GOVLEDGER_HOME"
+        )
+    before = ledger.w3.eth.block_number
+    _setup(ledger, scenario, base)
+    if "start" not in state.data:
+        state.data.update(start=ledger.now() + LEAD, digest=digest, done=0)
+        state.save()
+    start = int(state.data["start"])
+    steps = build_steps(scenario, start)
+    done = int(state.data.get("done", 0))
+    played = skipped = 0
+    ledger.tx.precheck = False  # a bulk replay: failures are named by replaying them
+    try:
+        for index, step in enumerate(steps):
+            if index < done:
+                continue
+            _clock_to(ledger, start + step.at)
+            try:
+                step.run(ledger)
+                played += 1
+            except ContractRevert as err:
+                if err.name not in step.done_if:
+                    raise ScenarioError(
+                        f"scenario {scenario.name!r} step {index + 1} of {len(steps)}"
+                        f" ({step.what}, at +{_fmt(step.at)}): {err}"
+                    ) from err
+                skipped += 1
+            state.data["done"] = index + 1
+            if index % 20 == 0 or index + 1 == len(steps):
+                state.save()
+            if progress is not None:
+                progress(index + 1, len(steps))
+    finally:
+        ledger.tx.precheck = True
+        state.save()
+    if scenario.end is not None:
+        _clock_to(ledger, start + scenario.end, mine=True)
+    report = ledger.sync()
+    del report
+    return RunReport(
+        name=scenario.name,
+        start=start,
+        steps=len(steps),
+        played=played,
+        skipped=skipped,
+        transactions=ledger.w3.eth.block_number - before,
+        indexed_events=ledger.store.count(),
+    )
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _setup(ledger: Ledger, scenario: Scenario, base: Path) -> None:
+    """Departments, roles, policies (with leaders' approvals) and work-order categories."""
+    for dep in scenario.departments:
+        ledger.register_department(dep.id, dep.name, dep.roles)
+    for source, record in zip(scenario.policies, scenario_records(scenario, base), strict=True):
+        result = ledger.anchor_policy(record)
+        if result.status in ("proposed", "already proposed"):
+            if len(set(source.approved_by)) < 2:
+                raise ScenarioError(
+                    f"policy {record.id!r} is city-level: list two distinct leaders' departments"
+                    " in 'approved_by'"
+                )
+            for leader in source.approved_by[:2]:
+                try:
+                    ledger.approve_policy(record.id, record.version, leader)
+                except ContractRevert as err:
+                    if err.name != "AlreadyApproved":
+                        raise
+    for category in scenario.categories:
+        try:
+            if ledger.orders.sla_of(category.id) == category.sla:
+                continue
+        except ContractRevert:
+            pass
+        ledger.set_category(category.id, category.sla)
+
+
+def _clock_to(ledger: Ledger, target: int, mine: bool = False) -> None:
+    """Let the next block be at ``target`` when that is ahead of the chain's clock."""
+    if ledger.now() >= target:
+        return
+    if mine:
+        ledger.advance_time(target - ledger.now())
+    else:
+        ledger.set_next_block_time(target)
+
+
+def _fmt(seconds: int) -> str:
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
+    return f"{days}d{hours:02d}h{rest // 60:02d}m"
