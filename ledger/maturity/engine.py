@@ -287,6 +287,11 @@ def _check_inputs(spec: Spec, inputs: Mapping[str, IndicatorInput]) -> None:
             raise ValueError(f"{key}: raw value is NaN")
 
 
+def rating_problem(spec: Spec, inp: IndicatorInput) -> str | None:
+    """Why ``inp`` would be NOT_RATED under ``spec`` (n_min, coverage), or None if rated."""
+    return _not_rated_reason(spec.indicator(inp.id), inp, spec.coverage_rule(inp.id))
+
+
 def _rate(
     spec: Spec,
     ind: IndicatorSpec,

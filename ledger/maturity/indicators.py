@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.knowledge.models import PolicyRecord
-from ledger.maturity.engine import IndicatorInput
+from ledger.maturity.engine import IndicatorInput, rating_problem
 from ledger.maturity.spec import load_spec
 from ledger.store.records import EventRecord
 
@@ -252,7 +252,7 @@ def conversion_cycle_i1(ev: Evidence) -> IndicatorInput:
     for clause in in_force_clauses(ev):
         anchor = first_anchor.get((clause.policy_id, clause.clause_id), clause.anchor)
         effective = int(anchor.args["effectiveAt"])
-        keys.add(anchor.key)
+        keys.update((anchor.key, clause.anchor.key))
         done = first_exec.get((clause.policy_id, clause.clause_id))
         if done is None:
             sample.append(math.inf)
@@ -295,7 +295,7 @@ def execution_i3(ev: Evidence) -> IndicatorInput:
         ]
         sub = Evidence(cited, ev.window_start, ev.window_end, ev.scope, ev.lookup)
         measured = MEASURES[ob.metric](sub)
-        if measured.raw is None or measured.n < spec.indicator(ob.metric).n_min:
+        if rating_problem(spec, measured) is not None:
             continue
         den += 1
         keys.add(clause.anchor.key)
@@ -359,10 +359,11 @@ def closed_loop_m1(ev: Evidence) -> IndicatorInput:
             continue
         completed = order.events.get("OrderCompleted")
         deadline = int(accepted.args["slaDeadline"])
-        if not (
-            (completed is not None and _in_window(ev, completed.block_time))
-            or _in_window(ev, deadline)
-        ):
+        completed_in_window = completed is not None and _in_window(ev, completed.block_time)
+        expired_in_window = _in_window(ev, deadline) and (
+            completed is None or completed.block_time > deadline
+        )
+        if not (completed_in_window or expired_in_window):
             continue
         den += 1
         keys.update(e.key for e in order.all)
@@ -465,14 +466,14 @@ def interconnection_t1(ev: Evidence) -> IndicatorInput:
     """T1: share of registered business systems connected to the command center at the
     window's end. Reserved slots (data that cannot be had yet) are not systems until filled."""
     registered: dict[str, EventRecord] = {}
-    filled: set[str] = set()
+    filled: dict[str, EventRecord] = {}
     last: dict[str, EventRecord] = {}
     for e in ev.of("SystemRegistered", "SlotFilled", "SystemConnected", "SystemDisconnected"):
         sid = e.args["systemId"]
         if e.event == "SystemRegistered":
             registered[sid] = e
         elif e.event == "SlotFilled":
-            filled.add(sid)
+            filled[sid] = e
         elif e.block_time <= ev.window_end:
             last[sid] = e
     keys: set[Key] = set()
@@ -484,6 +485,8 @@ def interconnection_t1(ev: Evidence) -> IndicatorInput:
             continue
         den += 1
         keys.add(reg.key)
+        if sid in filled:
+            keys.add(filled[sid].key)
         state = last.get(sid)
         if state is not None:
             keys.add(state.key)

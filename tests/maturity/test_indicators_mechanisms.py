@@ -4,9 +4,6 @@ Every expected value below was worked out by hand from MATURITY.md ("Indicators"
 "Definitions the indicators rely on", "Output and evidence"), not read off the code.
 Event and argument names are those of ``contracts/interfaces/*.sol``; ids arrive as
 text, booleans as bool and integers as int, as the indexer stores them.
-
-Where the code and the spec disagree, the test follows the spec and is marked
-``xfail(strict=True)`` with the disagreement in its reason.
 """
 
 from __future__ import annotations
@@ -498,15 +495,6 @@ def test_i1_clause_dropped_by_a_later_version_is_not_in_the_sample() -> None:
     assert got.raw == INF
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "I1 evidence holds only the FIRST anchored version of each clause (for its effective"
-        " time), not the in-force version that put the clause in the sample; MATURITY.md:"
-        " evidence is every event that entered the numerator/denominator (the sample), and"
-        " I2 does put the in-force anchor in its evidence"
-    ),
-)
 def test_i1_evidence_holds_the_in_force_anchor() -> None:
     v1 = anchored(version=1, clauses=("c1", "c2", "c3"))
     v2 = anchored(version=2, effective=T0 - 50 * DAY, clauses=("c1", "c2", "c3"))
@@ -637,15 +625,6 @@ def test_i3_d4_obligation_counted_when_its_coverage_is_reached() -> None:
     assert (got.numerator, got.denominator) == (1, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "execution_i3 judges an obligation rated when raw is set and n >= n_min, but ignores"
-        " the spec's D4 coverage rule: with 30 of 101 completed orders evaluated (< 30%) D4 is"
-        " NOT_RATED for the clause, so MATURITY.md says the obligation is not counted; the"
-        " code counts it (1/1)"
-    ),
-)
 def test_i3_d4_obligation_not_counted_below_coverage() -> None:
     a = anchored("test.sat", clauses=("c1",))
     orders = evaluated_orders(101, 30, policy="test.sat")
@@ -732,11 +711,11 @@ M1_CASES = {
         stages(END - 2 * DAY, END + 3 * DAY, END - DAY),
         (1, 1),
     ),
-    # "Due in the window. A ... SLA whose due time falls inside the window": this order's SLA
-    # is due in the window, so it is in the denominator; it passed all six stages on time.
+    # "work orders that completed or whose SLA expired in the window": this one completed
+    # before the window, on time, so its SLA never expired; it belongs to an earlier window.
     "completed on time before the window, its SLA due in it": (
         stages(T0 - 3 * DAY, T0 + 2 * DAY, T0 - DAY),
-        (1, 1),
+        (0, 0),
     ),
     "completed at the window's end (inclusive)": (
         stages(END - DAY, END + DAY, END, evaluated_at=END),
@@ -866,7 +845,7 @@ def test_t1_connected_at_the_window_end_over_registered_systems() -> None:
     assert (got.numerator, got.denominator, got.n) == (5, 7, 7)
     assert got.raw == pytest.approx(5 / 7)
     # Evidence: the seven registrations and each one's state at END (s2's disconnection,
-    # s8's connection). Whether SlotFilled belongs here is the xfail test below.
+    # s8's connection). SlotFilled is checked in the test below.
     at_end = [*(v for k, v in last.items() if k != "s8"), earlier[3]]
     assert set(got.evidence) - {fill6.key} == {e.key for e in [*regs.values(), s6, *at_end]}
 
@@ -881,14 +860,6 @@ def test_t1_reserved_slot_counts_only_once_filled() -> None:
     assert (got.numerator, got.denominator) == (1, 3)  # filled, not yet connected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "T1 evidence leaves out the SlotFilled event, although that event is what brings a"
-        " reserved system into the denominator (MATURITY.md: evidence is every event that"
-        " entered the numerator or denominator)"
-    ),
-)
 def test_t1_evidence_holds_the_slot_filled_event() -> None:
     s1 = system("s1", reserved=True)
     fill = slot_filled("s1", T0 + DAY)
