@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
 from api.errors import problem_responses
@@ -80,4 +81,44 @@ def anchor_policy(
         digest=result.digest,
         tx=result.tx.tx_hash if result.tx else None,
         block=result.tx.block_number if result.tx else None,
+    )
+
+
+class ApprovalIn(BaseModel):
+    """A leader's approval of a proposed city-level version."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: int = Field(ge=1, description="The proposed version being approved.")
+
+
+class ApprovalOut(BaseModel):
+    policy: str
+    version: int
+    digest: str
+    status: str = Field(description="'approved' (one leader so far) or 'anchored' (two leaders).")
+    tx: str
+    block: int
+
+
+@router.post(
+    "/{policy_id}/approvals",
+    summary="Approve a proposed city-level policy version",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def approve_policy(
+    policy_id: str, body: ApprovalIn, department: DepartmentDep, ledger: LedgerDep
+) -> ApprovalOut:
+    """The API key's department must hold the LEADER role. City-level policies are
+    anchored when two distinct leaders (D city: the party secretary and the mayor) approve
+    the same proposed version; the second approval anchors it."""
+    with ledger.write() as lg:
+        result = lg.approve_policy(policy_id, body.version, department)
+    assert result.tx is not None
+    return ApprovalOut(
+        policy=result.policy_id,
+        version=result.version,
+        digest=result.digest,
+        status=result.status,
+        tx=result.tx.tx_hash,
+        block=result.tx.block_number,
     )
