@@ -42,13 +42,17 @@ Output
     without its ``result_hash`` member.
 
 Evidence keys and ``evidence_root`` (for auditors re-implementing it)
-    An evidence key is either an on-chain event ``(block_number, tx_hash, log_index)``
-    or an effect-log entry ``(log_id, sequence)``. Each indicator's evidence list is
-    normalised: tx hashes lowercased, duplicates removed, then sorted with all
-    on-chain keys first, ordered by ``(block_number, tx_hash, log_index)`` (the hash
-    compared as a string), then all effect-log keys, ordered by ``(log_id, sequence)``
-    (``log_id`` compared by Unicode code points). Encoded as JSON arrays this is
-    ``[[12, "0xab..", 0], ["dcity.sharing", 7]]``.
+    An evidence key is an on-chain event ``(block_number, tx_hash, log_index)``, an
+    effect-log entry ``(log_id, sequence)``, or an effect-log range
+    ``(log_id, first, last)`` standing for every entry from ``first`` to ``last``
+    inclusive (high-volume indicators name the ranges their entries came from, not
+    millions of single keys). Each indicator's evidence list is normalised: tx hashes
+    lowercased, duplicates removed, then sorted with all on-chain keys first, ordered by
+    ``(block_number, tx_hash, log_index)`` (the hash compared as a string), then all
+    effect-log keys and ranges, ordered as tuples (``log_id`` compared by Unicode code
+    points, then ``sequence`` or ``first``; an entry sorts before a range starting at the
+    same sequence). Encoded as JSON arrays this is
+    ``[[12, "0xab..", 0], ["dcity.sharing", 7], ["dcity.calls", 0, 99999]]``.
 
     The evidence root is the RFC 9162 Merkle tree hash (``ledger.effects.merkle.root``:
     leaf ``SHA-256(0x00 || entry)``, node ``SHA-256(0x01 || l || r)``) over exactly one
@@ -107,7 +111,9 @@ NOT_RATED = "NOT_RATED"
 ChainKey = tuple[int, str, int]
 #: An effect-log entry: ``(log id, sequence)``.
 LogKey = tuple[str, int]
-EvidenceKey = ChainKey | LogKey
+#: A range of effect-log entries: ``(log id, first sequence, last sequence)``, inclusive.
+LogRange = tuple[str, int, int]
+EvidenceKey = ChainKey | LogKey | LogRange
 
 Mean = Literal["geometric", "arithmetic"]
 _T = TypeVar("_T")
@@ -184,10 +190,15 @@ class Assessment:
 def normalise_evidence(keys: Iterable[EvidenceKey]) -> tuple[EvidenceKey, ...]:
     """Check, de-duplicate and sort evidence keys: on-chain keys first, then log keys."""
     chain: set[ChainKey] = set()
-    logs: set[LogKey] = set()
+    logs: set[LogKey | LogRange] = set()
     for key in keys:
         parts = tuple(key)
-        if len(parts) == 3:
+        if len(parts) == 3 and isinstance(parts[0], str):
+            log_id, first, last = parts
+            if not (log_id and _is_count(first) and _is_count(last) and first <= last):
+                raise ValueError(f"bad effect-log range {key!r}")
+            logs.add((str(log_id), first, last))
+        elif len(parts) == 3:
             block, tx_hash, log_index = parts
             tx = tx_hash.lower() if isinstance(tx_hash, str) else tx_hash
             if not (_is_count(block) and _is_count(log_index) and isinstance(tx, str)):
@@ -202,7 +213,7 @@ def normalise_evidence(keys: Iterable[EvidenceKey]) -> tuple[EvidenceKey, ...]:
             logs.add((log_id, sequence))
         else:
             raise ValueError(f"an evidence key has 3 (on-chain) or 2 (effect-log) parts: {key!r}")
-    return (*sorted(chain), *sorted(logs))
+    return (*sorted(chain), *sorted(logs, key=lambda k: (k[0], k[1], k[2] if len(k) == 3 else -1)))
 
 
 def evidence_leaf(keys: Iterable[EvidenceKey]) -> bytes:
