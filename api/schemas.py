@@ -295,3 +295,299 @@ class Problem(BaseModel):
     status: int
     detail: str
     instance: str | None = None
+
+
+# -- the 12345 hotline, drills, systems, attested statistics ------------------------------
+
+UINT16_MAX = 2**16 - 1
+
+#: The stages of a work order, in the order they happen (``IWorkOrders.Stage``).
+StageName = Literal[
+    "accepted", "transferred", "handled", "feedback_given", "completed", "evaluated"
+]
+
+
+class CategorySet(_Request):
+    """The SLA of a request category (set again to change it for orders accepted later)."""
+
+    category: Id
+    sla_seconds: Annotated[int, Field(ge=1, le=UINT32_MAX, description="Seconds to complete.")]
+
+
+class OrderAccept(_Request):
+    """A request accepted (受理) under a policy clause in force.
+
+    The case file stays with the hotline: only its salted digest comes here (keep the
+    salt with the case file, so the digest can be proven later).
+    """
+
+    order_id: Id
+    category: Id
+    policy_id: Id
+    clause_id: Id
+    case_digest: Digest
+
+
+class OrderTransfer(_Request):
+    """The department the order goes to (转办)."""
+
+    handler_id: Id
+
+
+class OrderFeedback(_Request):
+    """The handling department's feedback (反馈), as the digest of its text."""
+
+    feedback_digest: Digest
+
+
+class OrderEvaluate(_Request):
+    """The citizen's satisfaction (评价), 1 (worst) to 5 (best)."""
+
+    score: Annotated[int, Field(ge=1, le=5)]
+
+
+class DrillPlanCreate(_Request):
+    """A series of drills owned by the API key's department, under a policy clause in force."""
+
+    plan_id: Id
+    policy_id: Id
+    clause_id: Id
+    kind: Literal["full", "half"] = Field(
+        description="A full drill staffs every seat; a half drill at least half of them."
+    )
+    first_due_at: Annotated[
+        int, Field(ge=1, le=UINT64_MAX, description="Unix seconds; must be in the future.")
+    ]
+    interval_seconds: Annotated[int, Field(ge=1, le=UINT64_MAX)]
+    count: Annotated[int, Field(ge=1, le=UINT32_MAX)]
+    total_seats: Annotated[int, Field(ge=1, le=UINT16_MAX)]
+    required_seats: Annotated[int, Field(ge=1, le=UINT16_MAX)] | None = Field(
+        default=None,
+        description="Seats that must be present; default every seat for a full drill,"
+        " half of them (rounded up) for a half drill.",
+    )
+
+
+class DrillRecord(_Request):
+    """A drill held; the drill record stays off chain, its digest goes on."""
+
+    index: Annotated[int, Field(ge=0, le=UINT32_MAX, description="0-based drill index.")]
+    seats_present: Annotated[int, Field(ge=0, le=UINT16_MAX)]
+    systems_online: Annotated[int, Field(ge=0, le=UINT16_MAX)]
+    record_digest: Digest
+
+
+class SystemCreate(_Request):
+    """A business system owned by the API key's department, or a reserved slot for one."""
+
+    system_id: Id
+    kind: Id = Field(description="The kind of system, e.g. `video` or `customs`.")
+    heartbeat_seconds: Annotated[
+        int, Field(ge=1, le=UINT64_MAX, description="Heartbeat interval once connected.")
+    ]
+    feeds_data_center: bool = False
+    reserved: bool = Field(
+        default=False,
+        description="A slot for a system that cannot be had yet: visible, not connectable.",
+    )
+
+
+class SystemConnection(_Request):
+    """The policy clause under which a system is connected or disconnected."""
+
+    policy_id: Id
+    clause_id: Id
+
+
+class StatisticCreate(_Request):
+    """An attested statistic: a share in [0, 1] for a period, from a source (by digest)."""
+
+    key: Id
+    value: Annotated[float, Field(ge=0, le=1, description="A share in [0, 1], e.g. 0.9.")]
+    period: Id = Field(examples=["2025"])
+    source_digest: Digest
+    policy_id: Id
+    clause_id: Id
+
+
+class CategorySetDone(TxPublic):
+    category: str
+    sla_seconds: int
+
+
+class OrderStep(TxPublic):
+    """A work order after one of its steps, as the contract now stores it."""
+
+    order_id: str
+    stage: StageName
+    handler_id: str | None = Field(description="None until the first transfer.")
+    sla_deadline: int
+    overdue: bool
+    late: bool = Field(description="Completed after its SLA deadline.")
+    score: int | None = Field(description="None until evaluated.")
+
+
+class OrderTransferPublic(_Public):
+    handler_id: str
+    previous_handler_id: str | None
+    at: int
+    tx: str
+
+
+class WorkOrderPublic(_Public):
+    """One work order and the block time it reached each stage (None: not yet)."""
+
+    order_id: str
+    policy_id: str
+    clause_id: str
+    category: str
+    case_digest: str = Field(description="Salted digest of the case file.")
+    sla_deadline: int
+    operator: str = Field(description="The account that accepted the order.")
+    operator_id: str | None = Field(description="The operator's department.")
+    handler_id: str | None
+    stage: StageName = Field(description="The last stage reached.")
+    accepted_at: int
+    transferred_at: int | None = Field(description="The first transfer.")
+    handled_at: int | None
+    feedback_at: int | None
+    completed_at: int | None
+    evaluated_at: int | None
+    late: bool = Field(description="Completed after its SLA deadline.")
+    overdue: bool = Field(description="Marked overdue (its SLA passed before completion).")
+    overdue_at: int | None
+    score: int | None
+    feedback_digest: str | None
+    transfers: list[OrderTransferPublic]
+    block: int
+    tx: str
+
+
+class WorkOrderList(BaseModel):
+    data: list[WorkOrderPublic]
+    count: int
+
+
+class DrillPlanned(TxPublic):
+    plan_id: str
+    owner_id: str
+
+
+class DrillStep(TxPublic):
+    plan_id: str
+    index: int
+    status: Literal["held", "missed"]
+
+
+class DrillPublic(_Public):
+    index: int
+    due_at: int
+    status: Literal["open", "held", "missed"]
+    within_window: bool | None = Field(description="Held no more than 7 days after due.")
+    seats_met: bool | None = Field(description="Held with at least the required seats.")
+    seats_present: int | None
+    systems_online: int | None
+    record_digest: str | None
+    at: int | None
+    tx: str | None
+
+
+class DrillPlanPublic(_Public):
+    plan_id: str
+    owner_id: str
+    policy_id: str
+    clause_id: str
+    kind: Literal["full", "half"]
+    first_due_at: int
+    interval_seconds: int = Field(validation_alias="interval")
+    count: int
+    total_seats: int
+    required_seats: int
+    planned_at: int
+    block: int
+    tx: str
+    held: int
+    on_time: int = Field(description="Drills held within their window.")
+    seats_met: int = Field(description="Drills held with the required seats.")
+    missed: int
+    open: int
+    drills: list[DrillPublic]
+
+
+class DrillPlanList(BaseModel):
+    data: list[DrillPlanPublic]
+    count: int
+
+
+class SystemState(TxPublic):
+    system_id: str
+    owner_id: str
+    reserved: bool = Field(description="A reserved slot not filled yet: it cannot connect.")
+    connected: bool
+
+
+class SystemChangePublic(_Public):
+    change: Literal["filled", "connected", "disconnected"]
+    policy_id: str | None
+    clause_id: str | None
+    at: int
+    tx: str
+
+
+class SystemPublic(_Public):
+    system_id: str
+    owner_id: str
+    kind: str
+    heartbeat_seconds: int = Field(validation_alias="heartbeatInterval")
+    feeds_data_center: bool
+    slot: bool = Field(description="Registered as a reserved slot.")
+    reserved: bool = Field(description="Still a reserved slot: visible, not connectable.")
+    filled_at: int | None
+    connected: bool
+    policy_id: str | None = Field(description="The clause of the last (dis)connection.")
+    clause_id: str | None
+    registered_at: int
+    block: int
+    tx: str
+    history: list[SystemChangePublic]
+
+
+class SystemList(BaseModel):
+    data: list[SystemPublic]
+    count: int
+
+
+class StatisticVersionPublic(_Public):
+    version: int
+    supersedes_version: int
+    value: float = Field(description="A share in [0, 1].")
+    value_ppm: int
+    period: str
+    source_digest: str
+    policy_id: str
+    clause_id: str
+    attester: str
+    attester_id: str | None
+    attested_at: int
+    block: int
+    tx: str
+
+
+class StatisticPublic(StatisticVersionPublic):
+    """The version in force of one statistic, with every version (oldest first)."""
+
+    key: str
+    history: list[StatisticVersionPublic]
+
+
+class StatisticList(BaseModel):
+    data: list[StatisticPublic]
+    count: int
+
+
+class StatisticAttestedDone(TxPublic):
+    key: str
+    version: int
+    value: float
+    value_ppm: int
+    period: str

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.markup import escape
 
 from ledger.apikeys import ApiKeys
+from ledger.cli.mechanisms import register as register_mechanisms
 from ledger.cli.output import console, emit_json, err_console, progress_bar, table
 from ledger.core import Ledger
 from ledger.errors import LedgerError
@@ -48,6 +50,7 @@ app.add_typer(item_app, name="item")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(scenario_app, name="scenario")
+register_mechanisms(app)
 
 HomeOpt = Annotated[
     Path | None,
@@ -592,7 +595,7 @@ def main() -> None:
     try:
         app()
     except LedgerError as err:
-        err_console.print(f"[red]error:[/] {err}")
+        err_console.print("[red]error:[/]", escape(str(err)), soft_wrap=True)
         sys.exit(1)
     except KeyboardInterrupt:
         err_console.print("interrupted")
@@ -601,8 +604,10 @@ def main() -> None:
         if os.environ.get("GOVLEDGER_DEBUG"):
             raise
         err_console.print(
-            f"[red]internal error:[/] {type(err).__name__}: {err}\n"
-            "This is a bug in govledger. Run again with GOVLEDGER_DEBUG=1 for the traceback."
+            "[red]internal error:[/]",
+            escape(f"{type(err).__name__}: {err}"),
+            "\nThis is a bug in govledger. Run again with GOVLEDGER_DEBUG=1 for the traceback.",
+            soft_wrap=True,
         )
         sys.exit(70)
 

@@ -1,0 +1,131 @@
+"""Drill plans of the command center and the drills held under them.
+
+The API key's department owns the plans it makes and records their drills (the
+contract checks ownership: ``NotPlanOwner``, a 409). Marking a drill missed needs
+any key.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, status
+
+from api.deps import DepartmentDep, LedgerDep, ReadAccess, authenticated_department
+from api.errors import problem_responses
+from api.routes.orders import unknown_as_404
+from api.schemas import (
+    UINT32_MAX,
+    DrillPlanCreate,
+    DrillPlanList,
+    DrillPlanned,
+    DrillPlanPublic,
+    DrillRecord,
+    DrillStep,
+)
+from ledger.errors import NotFoundError
+from ledger.mechanisms.drills import DrillKind, parse_kind
+from ledger.store import views
+
+router = APIRouter(prefix="/drills", tags=["drills"], dependencies=[ReadAccess])
+
+_WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
+
+
+def default_required_seats(kind: DrillKind, total_seats: int) -> int:
+    """Every seat for a full drill, half of them (rounded up) for a half drill."""
+    return total_seats if kind is DrillKind.FULL else (total_seats + 1) // 2
+
+
+@router.get("/plans", summary="List drill plans")
+def list_plans(ledger: LedgerDep) -> DrillPlanList:
+    """Every plan with each drill's due time and outcome (held, missed or open)."""
+    with ledger.read() as lg:
+        rows = views.drill_plans(lg.store)
+    data = [DrillPlanPublic.model_validate(row) for row in rows]
+    return DrillPlanList(data=data, count=len(data))
+
+
+@router.get("/plans/{plan_id}", summary="One drill plan", responses=problem_responses(404))
+def get_plan(plan_id: str, ledger: LedgerDep) -> DrillPlanPublic:
+    with ledger.read() as lg:
+        row = next((r for r in views.drill_plans(lg.store) if r["planId"] == plan_id), None)
+    if row is None:
+        raise NotFoundError("drill plan", plan_id)
+    return DrillPlanPublic.model_validate(row)
+
+
+@router.post(
+    "/plans",
+    status_code=status.HTTP_201_CREATED,
+    summary="Plan drills",
+    responses=problem_responses(401, 403, 409, 422),
+)
+def plan_drills(
+    body: DrillPlanCreate, department: DepartmentDep, ledger: LedgerDep
+) -> DrillPlanned:
+    """Plan ``count`` drills owned by the API key's department under a clause in force."""
+    kind = parse_kind(body.kind)
+    required = body.required_seats
+    if required is None:
+        required = default_required_seats(kind, body.total_seats)
+    with ledger.write() as lg:
+        ref = lg.plan_drills(
+            department,
+            plan_id=body.plan_id,
+            policy_id=body.policy_id,
+            clause_id=body.clause_id,
+            kind=kind,
+            first_due_at=body.first_due_at,
+            interval=body.interval_seconds,
+            count=body.count,
+            total_seats=body.total_seats,
+            required_seats=required,
+        )
+    return DrillPlanned(
+        plan_id=body.plan_id, owner_id=department, tx=ref.tx_hash, block=ref.block_number
+    )
+
+
+@router.post(
+    "/plans/{plan_id}/drills",
+    status_code=status.HTTP_201_CREATED,
+    summary="Record a drill held",
+    responses=_WRITE_PROBLEMS,
+)
+def record_drill(
+    plan_id: str, body: DrillRecord, department: DepartmentDep, ledger: LedgerDep
+) -> DrillStep:
+    """Record drill ``index`` as held by the plan's owner (the API key's department), no
+    earlier than 7 days before it is due. Only the record's digest goes on chain."""
+    with ledger.write() as lg, unknown_as_404("PlanUnknown", "drill plan", plan_id):
+        ref = lg.record_drill(
+            department,
+            plan_id,
+            body.index,
+            body.seats_present,
+            body.systems_online,
+            bytes.fromhex(body.record_digest[2:]),
+        )
+    return DrillStep(
+        plan_id=plan_id, index=body.index, status="held", tx=ref.tx_hash, block=ref.block_number
+    )
+
+
+@router.post(
+    "/plans/{plan_id}/drills/{index}/missed",
+    summary="Mark a drill missed",
+    responses=_WRITE_PROBLEMS,
+    dependencies=[Depends(authenticated_department)],
+)
+def mark_missed(
+    plan_id: str,
+    index: Annotated[int, Path(ge=0, le=UINT32_MAX, description="0-based drill index.")],
+    ledger: LedgerDep,
+) -> DrillStep:
+    """Mark a drill missed once more than 7 days passed since it was due unrecorded. Any key."""
+    with ledger.write() as lg, unknown_as_404("PlanUnknown", "drill plan", plan_id):
+        ref = lg.mark_drill_missed(plan_id, index)
+    return DrillStep(
+        plan_id=plan_id, index=index, status="missed", tx=ref.tx_hash, block=ref.block_number
+    )

@@ -1,0 +1,203 @@
+"""The 12345 hotline's six-stage closed loop: categories and work orders.
+
+The API key's department is the actor. Accepting, transferring, completing and
+evaluating need the OPERATOR role, and so does setting a category's SLA. Handling
+and feedback are for the department the order was transferred to; the contract
+checks that (``WrongHandler``, a 409). Marking an order overdue needs any key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, cast
+
+from fastapi import APIRouter, Depends, Query, status
+
+from api.deps import DepartmentDep, LedgerDep, ReadAccess, authenticated_department
+from api.errors import problem_responses
+from api.schemas import (
+    CategorySet,
+    CategorySetDone,
+    OrderAccept,
+    OrderEvaluate,
+    OrderFeedback,
+    OrderStep,
+    OrderTransfer,
+    StageName,
+    WorkOrderList,
+    WorkOrderPublic,
+)
+from ledger.core import Ledger, TxRef
+from ledger.errors import ContractRevert, NotFoundError
+from ledger.store import views
+
+router = APIRouter(prefix="/orders", tags=["orders"], dependencies=[ReadAccess])
+
+_WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
+
+
+@contextmanager
+def unknown_as_404(revert: str, kind: str, ident: str) -> Iterator[None]:
+    """Turn the contract's ``revert`` (its "no such id" error) into a 404 for ``ident``."""
+    try:
+        yield
+    except ContractRevert as err:
+        if err.name == revert:
+            raise NotFoundError(kind, ident) from err
+        raise
+
+
+def _digest(value: str) -> bytes:
+    return bytes.fromhex(value.removeprefix("0x"))
+
+
+def _step(lg: Ledger, order_id: str, ref: TxRef) -> OrderStep:
+    order = lg.orders.order(order_id)
+    return OrderStep(
+        order_id=order_id,
+        stage=cast(StageName, order.stage.name.lower()),
+        handler_id=order.handler_id,
+        sla_deadline=order.sla_deadline,
+        overdue=order.overdue,
+        late=order.late,
+        score=order.score,
+        tx=ref.tx_hash,
+        block=ref.block_number,
+    )
+
+
+# -- reads -------------------------------------------------------------------------
+
+
+@router.get("", summary="List work orders")
+def list_orders(
+    ledger: LedgerDep,
+    department_id: Annotated[
+        str | None,
+        Query(description="Only orders this department accepted or was transferred."),
+    ] = None,
+) -> WorkOrderList:
+    """Every work order in acceptance order: its stage, the time of each stage, SLA and score."""
+    with ledger.read() as lg:
+        rows = views.work_orders(lg.store, department_id)
+    data = [WorkOrderPublic.model_validate(row) for row in rows]
+    return WorkOrderList(data=data, count=len(data))
+
+
+@router.get("/{order_id}", summary="One work order", responses=problem_responses(404))
+def get_order(order_id: str, ledger: LedgerDep) -> WorkOrderPublic:
+    with ledger.read() as lg:
+        row = next((r for r in views.work_orders(lg.store) if r["orderId"] == order_id), None)
+    if row is None:
+        raise NotFoundError("work order", order_id)
+    return WorkOrderPublic.model_validate(row)
+
+
+# -- writes ------------------------------------------------------------------------
+
+
+@router.post(
+    "/categories",
+    summary="Set a category's SLA",
+    responses=problem_responses(401, 403, 409, 422),
+)
+def set_category(
+    body: CategorySet, department: DepartmentDep, ledger: LedgerDep
+) -> CategorySetDone:
+    """Set (or change, for orders accepted later) the SLA of a request category.
+
+    The API key's department needs the OPERATOR role.
+    """
+    with ledger.write() as lg:
+        lg.require_role(department, "OPERATOR")
+        ref = lg.set_category(body.category, body.sla_seconds)
+    return CategorySetDone(
+        category=body.category, sla_seconds=body.sla_seconds, tx=ref.tx_hash, block=ref.block_number
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Accept a work order (受理)",
+    responses=problem_responses(401, 403, 409, 422),
+)
+def accept_order(body: OrderAccept, department: DepartmentDep, ledger: LedgerDep) -> OrderStep:
+    """Accept a request under a policy clause in force; it is due by now plus its category's
+    SLA. Only the salted digest of the case file is sent. Needs the OPERATOR role."""
+    with ledger.write() as lg:
+        ref = lg.accept_order(
+            department,
+            body.order_id,
+            category=body.category,
+            policy_id=body.policy_id,
+            clause_id=body.clause_id,
+            case_digest=_digest(body.case_digest),
+        )
+        return _step(lg, body.order_id, ref)
+
+
+@router.post("/{order_id}/transfer", summary="Transfer (转办)", responses=_WRITE_PROBLEMS)
+def transfer_order(
+    order_id: str, body: OrderTransfer, department: DepartmentDep, ledger: LedgerDep
+) -> OrderStep:
+    """Transfer an accepted order to a department, again while nobody has handled it.
+    Needs the OPERATOR role."""
+    with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
+        ref = lg.transfer_order(department, order_id, body.handler_id)
+        return _step(lg, order_id, ref)
+
+
+@router.post("/{order_id}/handle", summary="Handle (办理)", responses=_WRITE_PROBLEMS)
+def handle_order(order_id: str, department: DepartmentDep, ledger: LedgerDep) -> OrderStep:
+    """Handle a transferred order; only the department it was transferred to."""
+    with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
+        ref = lg.handle_order(department, order_id)
+        return _step(lg, order_id, ref)
+
+
+@router.post("/{order_id}/feedback", summary="Feedback (反馈)", responses=_WRITE_PROBLEMS)
+def order_feedback(
+    order_id: str, body: OrderFeedback, department: DepartmentDep, ledger: LedgerDep
+) -> OrderStep:
+    """Give feedback on a handled order, as a digest; only the handling department."""
+    with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
+        ref = lg.order_feedback(department, order_id, _digest(body.feedback_digest))
+        return _step(lg, order_id, ref)
+
+
+@router.post("/{order_id}/complete", summary="Complete (办结)", responses=_WRITE_PROBLEMS)
+def complete_order(order_id: str, department: DepartmentDep, ledger: LedgerDep) -> OrderStep:
+    """Complete an order after the department's feedback (late if past its SLA deadline).
+    Needs the OPERATOR role."""
+    with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
+        ref = lg.complete_order(department, order_id)
+        return _step(lg, order_id, ref)
+
+
+@router.post("/{order_id}/evaluate", summary="Evaluate (评价)", responses=_WRITE_PROBLEMS)
+def evaluate_order(
+    order_id: str, body: OrderEvaluate, department: DepartmentDep, ledger: LedgerDep
+) -> OrderStep:
+    """Record the citizen's satisfaction (1..5) with a completed order, once.
+    Needs the OPERATOR role."""
+    with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
+        ref = lg.evaluate_order(department, order_id, body.score)
+        return _step(lg, order_id, ref)
+
+
+@router.post(
+    "/{order_id}/overdue",
+    summary="Mark overdue",
+    responses=_WRITE_PROBLEMS,
+    dependencies=[Depends(authenticated_department)],
+)
+def mark_overdue(order_id: str, ledger: LedgerDep) -> OrderStep:
+    """Mark an order overdue once its SLA deadline passed without completion.
+
+    Any department's key will do: the ledger sends it, and the contract checks the deadline.
+    """
+    with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
+        ref = lg.mark_order_overdue(order_id)
+        return _step(lg, order_id, ref)

@@ -1,0 +1,58 @@
+"""Attested statistics: coverage, uptake and accuracy rates, versioned.
+
+Attesting needs the STATISTICIAN role. A new attestation of a key supersedes the
+previous one; every version stays readable.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from api.deps import DepartmentDep, LedgerDep, ReadAccess
+from api.errors import problem_responses
+from api.schemas import StatisticAttestedDone, StatisticCreate, StatisticList, StatisticPublic
+from ledger.store import views
+
+router = APIRouter(prefix="/statistics", tags=["statistics"], dependencies=[ReadAccess])
+
+
+@router.get("", summary="List attested statistics")
+def list_statistics(ledger: LedgerDep) -> StatisticList:
+    """Each statistic's version in force, with its history of versions."""
+    with ledger.read() as lg:
+        rows = views.statistics(lg.store)
+    data = [StatisticPublic.model_validate(row) for row in rows]
+    return StatisticList(data=data, count=len(data))
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Attest a statistic",
+    responses=problem_responses(401, 403, 409, 422),
+)
+def attest(
+    body: StatisticCreate, department: DepartmentDep, ledger: LedgerDep
+) -> StatisticAttestedDone:
+    """Attest a share in [0, 1] for a period, from a source given by its digest, under a
+    clause in force. Needs the STATISTICIAN role."""
+    with ledger.write() as lg:
+        ref = lg.attest(
+            department,
+            key=body.key,
+            value=body.value,
+            period=body.period,
+            source_digest=bytes.fromhex(body.source_digest[2:]),
+            policy_id=body.policy_id,
+            clause_id=body.clause_id,
+        )
+        latest = lg.attestations.latest(body.key)
+    return StatisticAttestedDone(
+        key=body.key,
+        version=latest.version,
+        value=latest.value,
+        value_ppm=latest.value_ppm,
+        period=latest.period,
+        tx=ref.tx_hash,
+        block=ref.block_number,
+    )
