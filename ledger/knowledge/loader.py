@@ -10,7 +10,7 @@ constructed with PyYAML's safe loader. When validation fails, each pydantic erro
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -80,8 +80,18 @@ def parse_record(text: str, source: str = "<string>") -> PolicyRecord:
 M = TypeVar("M", bound=BaseModel)
 
 
-def parse_model(text: str, model: type[M], source: str = "<string>", what: str = "a document") -> M:
-    """Parse YAML text into ``model``; every problem names ``source``, the line and the field."""
+def parse_model(
+    text: str,
+    model: type[M],
+    source: str = "<string>",
+    what: str = "a document",
+    checks: Callable[[M], Sequence[tuple[Loc, str]]] | None = None,
+) -> M:
+    """Parse YAML text into ``model``; every problem names ``source``, the line and the field.
+
+    ``checks`` may find further problems in the parsed model (references between fields,
+    say), each as ``(location, message)``; they are reported the same way.
+    """
     loader = _RecordLoader(text)
     try:
         node = loader.get_single_node()
@@ -101,9 +111,17 @@ def parse_model(text: str, model: type[M], source: str = "<string>", what: str =
     finally:
         loader.dispose()
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as err:
         raise RecordParseError(source, [_problem(e, node) for e in err.errors()]) from err
+    if checks is not None:
+        found = [
+            Problem(_line(_node_at(node, loc)), _path(loc), message)
+            for loc, message in checks(parsed)
+        ]
+        if found:
+            raise RecordParseError(source, found)
+    return parsed
 
 
 def _yaml_problem(err: yaml.YAMLError) -> Problem:

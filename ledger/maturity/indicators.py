@@ -464,7 +464,8 @@ def drill_adherence_m2(ev: Evidence) -> IndicatorInput:
 
 def interconnection_t1(ev: Evidence) -> IndicatorInput:
     """T1: share of registered business systems connected to the command center at the
-    window's end. Reserved slots (data that cannot be had yet) are not systems until filled."""
+    window's end. A reserved slot (data that cannot be had yet) is registered, so it counts
+    in the denominator, and it cannot connect until filled."""
     registered: dict[str, EventRecord] = {}
     filled: dict[str, EventRecord] = {}
     last: dict[str, EventRecord] = {}
@@ -480,8 +481,6 @@ def interconnection_t1(ev: Evidence) -> IndicatorInput:
     num = den = 0
     for sid, reg in registered.items():
         if ev.scope is not None and reg.args["ownerId"] != ev.scope:
-            continue
-        if reg.args["reserved"] and sid not in filled:
             continue
         den += 1
         keys.add(reg.key)

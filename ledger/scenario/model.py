@@ -247,37 +247,87 @@ class Scenario(_Model):
     #: How long after the last step the scenario's clock ends (for scoring windows).
     end: Offset | None = None
 
-    @model_validator(mode="after")
-    def _references(self) -> Scenario:
+    def reference_problems(
+        self, clauses: dict[str, set[str]] | None = None
+    ) -> list[tuple[tuple[int | str, ...], str]]:
+        """References to things the scenario does not define, each with its location.
+
+        ``clauses`` (policy id -> clause ids of the scenario's records) also checks every
+        policy and clause cited.
+        """
         departments = {d.id for d in self.departments}
-        problems = []
-        for label, refs in (
-            ("catalog provider", [c.provider for c in self.catalog]),
-            ("agreement consumer", [a.consumer for a in self.agreements]),
-            ("system owner", [s.owner for s in self.systems]),
-            ("drill owner", [d.owner for d in self.drills]),
-            ("work order handler", [o.handler for o in self.work_orders]),
-            ("stream handler", [h for s in self.work_order_streams for h in s.handlers]),
-        ):
-            problems += [f"{label} {r!r} is not a department" for r in refs if r not in departments]
         items = {c.id for c in self.catalog}
-        problems += [
-            f"agreement {a.id!r} names unknown item {a.item!r}"
-            for a in self.agreements
-            if a.item not in items
-        ]
         categories = {c.id for c in self.categories}
-        problems += [
-            f"work order {o.id!r} names unknown category {o.category!r}"
-            for o in self.work_orders
-            if o.category not in categories
-        ]
-        problems += [
-            f"stream {s.prefix!r} names unknown category {c!r}"
-            for s in self.work_order_streams
-            for c in s.categories
-            if c not in categories
-        ]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+        agreements = {a.id for a in self.agreements}
+        systems = {s.id for s in self.systems}
+        found: list[tuple[tuple[int | str, ...], str]] = []
+
+        def need(loc: tuple[int | str, ...], value: str, known: set[str], what: str) -> None:
+            if value not in known:
+                found.append((loc, f"{value!r} is not a {what} of this scenario"))
+
+        def cite(loc: tuple[int | str, ...], policy: str, clause: str) -> None:
+            if clauses is None:
+                return
+            if policy not in clauses:
+                found.append(((*loc, "policy"), f"{policy!r} is not a policy of this scenario"))
+            elif clause not in clauses[policy]:
+                found.append(((*loc, "clause"), f"policy {policy!r} has no clause {clause!r}"))
+
+        for i, p in enumerate(self.policies):
+            for j, leader in enumerate(p.approved_by):
+                need(("policies", i, "approved_by", j), leader, departments, "department")
+        for i, item in enumerate(self.catalog):
+            need(("catalog", i, "provider"), item.provider, departments, "department")
+        for i, a in enumerate(self.agreements):
+            need(("agreements", i, "item"), a.item, items, "catalog item")
+            need(("agreements", i, "consumer"), a.consumer, departments, "department")
+            cite(("agreements", i), a.policy, a.clause)
+        for i, s in enumerate(self.systems):
+            need(("systems", i, "owner"), s.owner, departments, "department")
+            if s.connect is not None:
+                cite(("systems", i, "connect"), s.connect.policy, s.connect.clause)
+        for i, d in enumerate(self.drills):
+            need(("drills", i, "owner"), d.owner, departments, "department")
+            cite(("drills", i), d.policy, d.clause)
+        for i, t in enumerate(self.attestations):
+            need(("attestations", i, "by"), t.by, departments, "department")
+            cite(("attestations", i), t.policy, t.clause)
+        for i, o in enumerate(self.work_orders):
+            need(("work_orders", i, "category"), o.category, categories, "category")
+            need(("work_orders", i, "operator"), o.operator, departments, "department")
+            need(("work_orders", i, "handler"), o.handler, departments, "department")
+            cite(("work_orders", i), o.policy, o.clause)
+        for i, st in enumerate(self.work_order_streams):
+            need(("work_order_streams", i, "operator"), st.operator, departments, "department")
+            for j, cat in enumerate(st.categories):
+                need(("work_order_streams", i, "categories", j), cat, categories, "category")
+            for j, h in enumerate(st.handlers):
+                need(("work_order_streams", i, "handlers", j), h, departments, "department")
+            cite(("work_order_streams", i), st.policy, st.clause)
+        for i, step in enumerate(self.timeline):
+            for name in ("deliver", "miss"):
+                spec = getattr(step, name)
+                if spec is not None:
+                    need(
+                        ("timeline", i, name, "agreement"),
+                        str(spec.get("agreement")),
+                        agreements,
+                        "agreement",
+                    )
+            if step.revoke_agreement is not None:
+                need(
+                    ("timeline", i, "revoke_agreement"),
+                    step.revoke_agreement,
+                    agreements,
+                    "agreement",
+                )
+            for name in ("connect", "disconnect"):
+                spec = getattr(step, name)
+                if spec is not None:
+                    need(
+                        ("timeline", i, name, "system"), str(spec.get("system")), systems, "system"
+                    )
+            if step.fill_slot is not None:
+                need(("timeline", i, "fill_slot"), step.fill_slot, systems, "system")
+        return found

@@ -45,11 +45,19 @@ class RunReport:
 
 
 def load_scenario(path: Path) -> Scenario:
+    """Read and check a scenario: its fields, then every reference it makes (departments,
+    items, agreements, systems, and the policies and clauses of its own records)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise ScenarioError(f"cannot read scenario {path}: {err.strerror}") from err
-    return parse_model(text, Scenario, str(path), what="a scenario")
+
+    def references(scenario: Scenario) -> list[tuple[tuple[int | str, ...], str]]:
+        records = scenario_records(scenario, path.parent)
+        clauses = {r.id: {c.id for c in r.clauses} for r in records}
+        return scenario.reference_problems(clauses)
+
+    return parse_model(text, Scenario, str(path), what="a scenario", checks=references)
 
 
 def scenario_records(scenario: Scenario, base: Path) -> list[PolicyRecord]:

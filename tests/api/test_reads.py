@@ -12,9 +12,10 @@ from tests.conftest import DEPARTMENTS, make_settings
 def test_departments_lists_the_directory(api: Api) -> None:
     body = api.client.get("/departments").json()
 
-    assert body["count"] == len(DEPARTMENTS)
+    # The session's ledger is shared: other suites register more departments.
     by_id = {d["id"]: d for d in body["data"]}
-    assert set(by_id) == set(DEPARTMENTS)
+    assert body["count"] == len(by_id) >= len(DEPARTMENTS)
+    assert set(DEPARTMENTS) <= set(by_id)
     assert by_id[ISSUER]["name"] == "General Office"
     assert re.fullmatch(r"0x[0-9a-fA-F]{40}", by_id[ISSUER]["account"])
 

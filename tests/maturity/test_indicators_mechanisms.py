@@ -821,7 +821,7 @@ def test_m4_nothing_handled() -> None:
 
 def test_t1_connected_at_the_window_end_over_registered_systems() -> None:
     regs = {s: system(s) for s in ("s1", "s2", "s3", "s4", "s7", "s8")}
-    s5 = system("s5", reserved=True)  # a reserved slot never filled: not a system
+    s5 = system("s5", reserved=True)  # a reserved slot never filled: registered, unconnected
     s6 = system("s6", reserved=True)
     fill6 = slot_filled("s6", T0 + 3 * DAY)
     last = {
@@ -840,21 +840,23 @@ def test_t1_connected_at_the_window_end_over_registered_systems() -> None:
     ]
     events = [*regs.values(), s5, s6, fill6, *last.values(), *earlier]
     got = interconnection_t1(evidence(events))
-    # Systems s1, s2, s3, s4, s6, s7, s8; connected at END: s1, s3, s6, s7, s8 (its
-    # disconnection comes after the window's end).
-    assert (got.numerator, got.denominator, got.n) == (5, 7, 7)
-    assert got.raw == pytest.approx(5 / 7)
-    # Evidence: the seven registrations and each one's state at END (s2's disconnection,
+    # Registered: s1..s8 (a reserved slot is registered too); connected at END: s1, s3,
+    # s6, s7, s8 (its disconnection comes after the window's end).
+    assert (got.numerator, got.denominator, got.n) == (5, 8, 8)
+    assert got.raw == pytest.approx(5 / 8)
+    # Evidence: the eight registrations and each one's state at END (s2's disconnection,
     # s8's connection). SlotFilled is checked in the test below.
     at_end = [*(v for k, v in last.items() if k != "s8"), earlier[3]]
-    assert set(got.evidence) - {fill6.key} == {e.key for e in [*regs.values(), s6, *at_end]}
+    assert set(got.evidence) - {fill6.key} == {e.key for e in [*regs.values(), s5, s6, *at_end]}
 
 
-def test_t1_reserved_slot_counts_only_once_filled() -> None:
+def test_t1_a_reserved_slot_is_registered_but_not_connected() -> None:
+    # "registered business systems": a reserved slot is registered, and it cannot connect
+    # until filled, so it holds T1 down until the data can be had.
     s1, s2, s3 = system("s1"), system("s2"), system("s3", reserved=True)
     on = connection("SystemConnected", "s1", T0)
     got = interconnection_t1(evidence([s1, s2, s3, on]))
-    assert (got.numerator, got.denominator) == (1, 2)
+    assert (got.numerator, got.denominator) == (1, 3)
     fill = slot_filled("s3", T0 + DAY)
     got = interconnection_t1(evidence([s1, s2, s3, on, fill]))
     assert (got.numerator, got.denominator) == (1, 3)  # filled, not yet connected

@@ -98,11 +98,6 @@ def test_unknown_department_in_an_agreement_names_the_file(tmp_path: Path) -> No
     assert "t.nowhere" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README: errors name the line and the field; an unknown department is reported "
-    "as 'line 1: agreement consumer ... is not a department' (no field path, wrong line)",
-)
 def test_unknown_department_in_an_agreement_names_line_and_field(tmp_path: Path) -> None:
     path = write(tmp_path, "consumer: t.housing", "consumer: t.nowhere")
     assert f"{path} line 17: agreements[0].consumer" in error_of(path)
@@ -151,11 +146,6 @@ def test_check_a_bad_file_exits_1_with_the_message(tmp_path: Path) -> None:
     assert "bad.yaml line 22: agreements[0].period: expected a duration such as 30m" in folded
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the CLI prints the error as Rich markup wrapped to 80 columns: a long path is "
-    "split mid-word and a value such as '[b]thirty' loses its '[b]'",
-)
 def test_check_prints_the_message_verbatim(tmp_path: Path) -> None:
     path = write(tmp_path, "period: 30d", "period: '[b]thirty'", name="bad.yaml")
     message = error_of(path)

@@ -261,11 +261,6 @@ def test_operating_element(played: Played) -> None:
 # -- technical support --------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spec disagreement: T1 is 'registered business systems'; README says a reserved "
-    "slot 'is registered and visible', but the code leaves unfilled slots out (2/3, not 2/4)",
-)
 def test_t1_interconnection(played: Played) -> None:
     # Registered business systems: sys.pumps, sys.permits, sys.cameras and the reserved slot
     # sys.river (README: a reserved system "is registered and visible but cannot connect
