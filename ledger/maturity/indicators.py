@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ledger.knowledge.models import PolicyRecord
 from ledger.maturity.engine import IndicatorInput, rating_problem
@@ -27,6 +27,41 @@ from ledger.store.records import EventRecord
 Key = tuple[int, str, int]
 DAY = 86_400
 RecordLookup = Callable[[str, int, str], PolicyRecord | None]
+
+
+class EffectCounts(Protocol):
+    """What the effect-log indicators read from the log (``ledger.effects.store.EffectStore``)."""
+
+    def calls_within_permission(
+        self,
+        granted: Mapping[str, int],
+        first_seq: int = 0,
+        last_seq: int | None = None,
+        *,
+        since: int | None = None,
+        until: int | None = None,
+    ) -> Mapping[str, Any]: ...
+
+    def heartbeats_per_system(
+        self,
+        first_seq: int = 0,
+        last_seq: int | None = None,
+        *,
+        since: int | None = None,
+        until: int | None = None,
+    ) -> Mapping[str, int]: ...
+
+
+@dataclass(frozen=True)
+class EffectView:
+    """An effect log as far as its anchored checkpoints cover it at ``as_of``."""
+
+    log_id: str
+    #: Tree size of the latest checkpoint anchored by ``as_of`` (0: none).
+    covered: int
+    #: The checkpoint event that anchored it (evidence), if any.
+    checkpoint: EventRecord | None
+    counts: EffectCounts | None
 
 
 @dataclass
@@ -40,6 +75,8 @@ class Evidence:
     #: ``lookup(policy_id, version, anchored_digest)``: the stored record whose digest
     #: matches the anchored one, or None (missing or tampered records do not count).
     lookup: RecordLookup = field(default=lambda _p, _v, _d: None)
+    #: The effect log; None means the ledger keeps none (no call or heartbeat counts).
+    effects: EffectView | None = None
 
     def of(self, *names: str) -> list[EventRecord]:
         return [e for e in self.events if e.event in names]
@@ -515,6 +552,162 @@ def attested_uptake_t3(ev: Evidence) -> IndicatorInput:
     )
 
 
+# -- the effect log: T2, D2, D3 -----------------------------------------------------------
+
+
+def _log_counts(ev: Evidence) -> tuple[EffectCounts | None, int, set[Key | tuple[str, int, int]]]:
+    """The counts source, the last covered sequence, and the evidence of the coverage."""
+    view = ev.effects
+    if view is None or view.counts is None or view.covered == 0:
+        return None, -1, set()
+    keys: set[Key | tuple[str, int, int]] = {(view.log_id, 0, view.covered - 1)}
+    if view.checkpoint is not None:
+        keys.add(view.checkpoint.key)
+    return view.counts, view.covered - 1, keys
+
+
+def availability_t2(ev: Evidence) -> IndicatorInput:
+    """T2: heartbeats received (in anchored checkpoints) over heartbeats expected.
+
+    Expected heartbeats of a connected system are the time it was connected within the
+    window divided by its declared interval; received ones are its heartbeat entries in
+    the window among the entries the latest anchored checkpoint covers.
+    """
+    registered = {e.args["systemId"]: e for e in ev.of("SystemRegistered")}
+    since: dict[str, int] = {}
+    connected_time: dict[str, int] = {}
+    keys: set[Any] = set()
+    for e in ev.of("SystemConnected", "SystemDisconnected"):
+        sid = e.args["systemId"]
+        if e.event == "SystemConnected":
+            since[sid] = e.block_time
+        elif sid in since:
+            start = max(since.pop(sid), ev.window_start)
+            end = min(e.block_time, ev.window_end)
+            if end > start:
+                connected_time[sid] = connected_time.get(sid, 0) + end - start
+                keys.add(e.key)
+    for sid, at in since.items():
+        start = max(at, ev.window_start)
+        if ev.window_end > start:
+            connected_time[sid] = connected_time.get(sid, 0) + ev.window_end - start
+    expected = 0
+    systems = []
+    for sid, seconds in connected_time.items():
+        reg = registered.get(sid)
+        if reg is None or (ev.scope is not None and reg.args["ownerId"] != ev.scope):
+            continue
+        interval = max(int(reg.args["heartbeatInterval"]), 1)
+        expected += seconds // interval
+        systems.append(sid)
+        keys.add(reg.key)
+    keys.update(e.key for e in ev.of("SystemConnected") if e.args["systemId"] in systems)
+    counts, last, log_keys = _log_counts(ev)
+    received = 0
+    if counts is not None and systems:
+        per_system = counts.heartbeats_per_system(
+            0, last, since=ev.window_start, until=ev.window_end + 1
+        )
+        received = sum(per_system.get(sid, 0) for sid in systems)
+        keys.update(log_keys)
+    return IndicatorInput(
+        id="T2",
+        raw=min(received / expected, 1.0) if expected else None,
+        numerator=min(received, expected),
+        denominator=expected,
+        n=expected,
+        evidence=sorted(keys, key=repr),
+        not_rated_reason=None if expected else "no connected system in the window",
+    )
+
+
+def _agreements_in_force(ev: Evidence) -> list[tuple[EventRecord, int, int]]:
+    """Agreements whose term overlaps the window, with the overlap's start and end."""
+    revoked_at = {
+        e.args["agreementId"]: int(e.args["revokedAt"]) for e in ev.of("AgreementRevoked")
+    }
+    out = []
+    for commit in ev.of("AgreementCommitted"):
+        if ev.scope is not None and commit.args["providerId"] != ev.scope:
+            continue
+        first, period, periods = _agreement_terms(commit)
+        end = first + (periods - 1) * period
+        end = min(end, revoked_at.get(commit.args["agreementId"], end))
+        start, stop = max(commit.block_time, ev.window_start), min(end, ev.window_end)
+        if stop > start:
+            out.append((commit, start, stop))
+    return out
+
+
+def sharing_volume_d2(ev: Evidence) -> IndicatorInput:
+    """D2: data-sharing calls (in anchored checkpoints) over the volume committed for the
+    window, capped at 1. Each agreement in force commits ``callsPerPeriod`` per period,
+    prorated by its overlap with the window."""
+    in_force = _agreements_in_force(ev)
+    committed = 0.0
+    keys: set[Any] = set()
+    for commit, start, stop in in_force:
+        committed += (
+            int(commit.args["callsPerPeriod"]) * (stop - start) / int(commit.args["period"])
+        )
+        keys.add(commit.key)
+    counts, last, log_keys = _log_counts(ev)
+    calls = 0
+    if counts is not None and in_force:
+        granted = {c.args["agreementId"]: int(c.args["permission"]) for c, _, _ in in_force}
+        per = counts.calls_within_permission(
+            granted, 0, last, since=ev.window_start, until=ev.window_end + 1
+        )
+        calls = sum(int(per[a].total) for a in granted if a in per)
+        keys.update(log_keys)
+    rated = bool(in_force) and committed > 0
+    return IndicatorInput(
+        id="D2",
+        raw=min(calls / committed, 1.0) if rated else None,
+        numerator=calls,
+        denominator=round(committed, 6),
+        n=len(in_force),
+        evidence=sorted(keys, key=repr),
+        not_rated_reason=None
+        if rated
+        else ("no agreement in force" if not in_force else "no committed volume in the window"),
+    )
+
+
+def permission_discipline_d3(ev: Evidence) -> IndicatorInput:
+    """D3: share of data-sharing calls (in anchored checkpoints) within the permission the
+    agreement granted (levels are ordered: open < conditional < restricted)."""
+    commits = [
+        c
+        for c in ev.of("AgreementCommitted")
+        if ev.scope is None or c.args["providerId"] == ev.scope
+    ]
+    granted = {c.args["agreementId"]: int(c.args["permission"]) for c in commits}
+    counts, last, log_keys = _log_counts(ev)
+    within = total = 0
+    keys: set[Any] = set()
+    if counts is not None and granted:
+        per = counts.calls_within_permission(
+            granted, 0, last, since=ev.window_start, until=ev.window_end + 1
+        )
+        for commit in commits:
+            found = per.get(commit.args["agreementId"])
+            if found is not None and found.total:
+                within += int(found.within)
+                total += int(found.total)
+                keys.add(commit.key)
+        keys.update(log_keys)
+    return IndicatorInput(
+        id="D3",
+        raw=(within / total) if total else None,
+        numerator=within,
+        denominator=total,
+        n=total,
+        evidence=sorted(keys, key=repr),
+        not_rated_reason=None if total else "no data-sharing call in an anchored checkpoint",
+    )
+
+
 #: The indicators measured from chain events, in spec order.
 MEASURES: dict[str, Callable[[Evidence], IndicatorInput]] = {
     "I1": conversion_cycle_i1,
@@ -524,8 +717,11 @@ MEASURES: dict[str, Callable[[Evidence], IndicatorInput]] = {
     "M3": sharing_fulfilment_m3,
     "M4": response_m4,
     "T1": interconnection_t1,
+    "T2": availability_t2,
     "T3": attested_uptake_t3,
     "D1": hookup_rate_d1,
+    "D2": sharing_volume_d2,
+    "D3": permission_discipline_d3,
     "D4": satisfaction_d4,
 }
 

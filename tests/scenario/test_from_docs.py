@@ -278,12 +278,6 @@ def test_t1_connected_systems(played: Played) -> None:
     assert i["status"] == "RATED"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spec disagreement: expected heartbeats come from on-chain connections and "
-    "intervals (MATURITY 'Expected heartbeats'), so with no heartbeat received T2 is 0 over "
-    "173232 expected and RATED; the code has no observations and says NOT_RATED",
-)
 def test_t2_availability_by_the_spec(played: Played) -> None:
     # Expected = connected time in the window / heartbeat interval:
     #   sys.pumps   2d -> 120d = 118d / 5m  = 118 * 288  = 33984
@@ -307,11 +301,6 @@ def test_t3_attested_uptake(played: Played) -> None:
     assert i["score"] == pytest.approx((0.83 - 0.5) / (0.95 - 0.5), abs=ABS)  # 0.733333
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spec disagreement: by the spec T1 = 2/4 and T2 = 0 are rated (see above), so the "
-    "technical element is (0.375 + 0 + 0.733333) / 3; the code gives (2/3-rated T1, T3) only",
-)
 def test_technical_element_by_the_spec(played: Played) -> None:
     # E = (0.375 + 0 + 0.733333) / 3 = 0.369444 -> L2
     e = element(played, "technical_support")
@@ -332,12 +321,6 @@ def test_d1_hookup_rate(played: Played) -> None:
     assert i["score"] == pytest.approx((0.8 - 0.6) / 0.4, abs=ABS)  # 0.5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spec disagreement: D2 needs 1 agreement and the 5 agreements in force commit "
-    "calls_per_period, so with no call in the effect log D2 is 0 and RATED; the code has no "
-    "observations and says NOT_RATED",
-)
 def test_d2_sharing_volume_by_the_spec(played: Played) -> None:
     # Committed volume: 5 agreements in force, each with calls_per_period > 0, prorated
     # over the window (> 0). Calls in the effect log: 0. raw = 0 / committed = 0;

@@ -83,9 +83,11 @@ def test_the_maturity_reflects_the_paper_figures(dcity: tuple[Ledger, RunReport]
     assert indicator(result, "T3")["raw"] == 0.9
     for ident in ("M1", "M2", "M3", "M4", "D4", "I2", "I3"):
         assert indicator(result, ident)["status"] == "RATED", ident
-    # The effect log (issue 4) is not played by this scenario: D2, D3 and T2 have no data.
-    for ident in ("D2", "D3", "T2"):
-        assert indicator(result, ident)["status"] == "NOT_RATED", ident
+    # No effect log is played by this scenario: no heartbeat arrives from the connected
+    # systems and no data-sharing call is logged, so T2 and D2 are 0 and D3 has no calls.
+    for ident in ("D2", "T2"):
+        assert (indicator(result, ident)["status"], indicator(result, ident)["raw"]) == ("RATED", 0)
+    assert indicator(result, "D3")["status"] == "NOT_RATED"
 
 
 def test_playing_it_again_changes_nothing(dcity: tuple[Ledger, RunReport]) -> None:
