@@ -64,7 +64,7 @@ def emitted(contract: EffectLogContract, name: str, receipt: TxReceipt) -> list[
 def event_names(ledger: Ledger, receipt: TxReceipt) -> list[str]:
     """The names of every ledger-contract event in ``receipt``, in log order."""
     by_topic = {
-        bytes(event_abi_to_log_topic(item)): item["name"]
+        bytes(event_abi_to_log_topic(item)): item["name"]  # type: ignore[arg-type]
         for name in ledger.deployment.contracts
         for item in load_artifact(name).abi
         if item["type"] == "event"
@@ -556,6 +556,7 @@ def test_verify_consistency_agrees_with_python(
 
 
 # -- gas -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("scale", ["thousand", "million"])
 def test_checkpoint_gas(
