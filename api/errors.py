@@ -14,6 +14,7 @@ invalid request (validation)  422     ``errors``: ``[{loc, field, message, type}
 :class:`ForbiddenError`       403
 :class:`NotFoundError`        404     ``kind``, ``id``
 :class:`ContractRevert`       409     ``error``, ``arguments``, ``contract``
+:class:`ConfigError`          409     (e.g. no effect log opened yet)
 :class:`LedgerBusyError`      503     (and a ``Retry-After`` header)
 other :class:`LedgerError`    500     nothing from the error itself
 anything else                 500     nothing from the error itself
@@ -43,6 +44,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.schemas import Problem
 from ledger.errors import (
     AuthError,
+    ConfigError,
     ContractRevert,
     ForbiddenError,
     LedgerBusyError,
@@ -215,6 +217,10 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, RecordError):
         return problem(
             request, 422, "Invalid record", str(exc), type_=problem_type("invalid-record")
+        )
+    if isinstance(exc, ConfigError):
+        return problem(
+            request, 409, "Not configured", str(exc), type_=problem_type("not-configured")
         )
     if isinstance(exc, LedgerBusyError):
         return problem(

@@ -31,6 +31,7 @@ from ledger.chain.deployment import (
 from ledger.chain.factory import ChainHandle, make_web3
 from ledger.chain.keystore import Keystore, Signer
 from ledger.chain.tx import Transactor
+from ledger.effects.service import Effects
 from ledger.errors import ContractRevert, ForbiddenError, NotFoundError, RecordError
 from ledger.indexer.follower import Indexer, Progress, SyncReport
 from ledger.indexer.sources import EmbeddedLogSource
@@ -110,6 +111,7 @@ class Ledger:
         self.drills = DrillsContract(transactor, deployment.address("Drills"))
         self.systems = SystemsContract(transactor, deployment.address("Systems"))
         self.attestations = AttestationsContract(transactor, deployment.address("Attestations"))
+        self._effects: Effects | None = None
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -137,7 +139,16 @@ class Ledger:
             handle.close()
             raise
 
+    @property
+    def effects(self) -> Effects:
+        """The ledger's effect log (opened on first use)."""
+        if self._effects is None:
+            self._effects = Effects(self)
+        return self._effects
+
     def close(self) -> None:
+        if self._effects is not None:
+            self._effects.close()
         self.store.close()
         self.handle.close()
 

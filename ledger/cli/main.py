@@ -18,6 +18,7 @@ import typer
 from rich.markup import escape
 
 from ledger.apikeys import ApiKeys
+from ledger.cli.effects import effects_app
 from ledger.cli.mechanisms import register as register_mechanisms
 from ledger.cli.output import console, emit_json, err_console, progress_bar, table
 from ledger.core import Ledger
@@ -50,6 +51,7 @@ app.add_typer(item_app, name="item")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(effects_app, name="effects")
 register_mechanisms(app)
 
 HomeOpt = Annotated[

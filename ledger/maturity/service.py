@@ -34,6 +34,7 @@ def score_ledger(
         window_end=window_end,
         scope=scope,
         lookup=lambda policy_id, version, digest: ledger.stored_record(policy_id, version, digest),
+        effects=ledger.effects.view(as_of),
     )
     return compute_result(
         spec,

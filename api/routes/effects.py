@@ -1,0 +1,125 @@
+"""The effect log: batches of high-volume facts, checkpoints, and RFC 9162 proofs.
+
+Appending needs an API key of the log's owning department. Proofs are for anyone:
+an entry's inclusion proof against the latest anchored checkpoint, and consistency
+proofs between checkpoints, each checkable with nothing but RFC 9162.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import DepartmentDep, LedgerDep, ReadAccess
+from api.errors import problem_responses
+from ledger.errors import ForbiddenError
+
+router = APIRouter(prefix="/effects", tags=["effects"], dependencies=[ReadAccess])
+
+MAX_BATCH = 10_000
+
+
+class EntryBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entries: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_BATCH,
+        description="Calls ({kind: 'call', agreement, system, at, records, permission,"
+        " latency_ms[, request_id, subject]}) and heartbeats ({kind: 'heartbeat', system, at}).",
+    )
+
+
+class Rejected(BaseModel):
+    index: int
+    reason: str
+
+
+class BatchResult(BaseModel):
+    added: int
+    duplicates: int
+    rejected: list[Rejected]
+    size: int = Field(description="Entries in the log after this batch.")
+    checkpoint: dict[str, Any] | None = Field(
+        description="The checkpoint this batch triggered (by size or age), if any."
+    )
+
+
+class LogStatus(BaseModel):
+    log_id: str
+    owner: str
+    size: int
+    checkpoint: int
+    anchored_size: int
+    root: str
+    pending: int
+
+
+def _owner_only(lg: Any, department: str) -> None:
+    owner = lg.effects.require_config().owner
+    if department != owner:
+        raise ForbiddenError(f"only {owner!r}, the log's owner, appends to the effect log")
+
+
+@router.get("", summary="The effect log's status")
+def status_(ledger: LedgerDep) -> LogStatus:
+    with ledger.read() as lg:
+        config = lg.effects.require_config()
+        latest = lg.effects.latest()
+        size = lg.effects.store.size
+    return LogStatus(
+        log_id=config.log_id,
+        owner=config.owner,
+        size=size,
+        checkpoint=latest.index,
+        anchored_size=latest.tree_size,
+        root=latest.root.hex(),
+        pending=size - latest.tree_size,
+    )
+
+
+@router.post(
+    "/entries", summary="Append a batch of entries", responses=problem_responses(401, 403, 422)
+)
+def append(body: EntryBatch, department: DepartmentDep, ledger: LedgerDep) -> BatchResult:
+    """Validate each entry; bad ones are rejected with their index and reason and the rest
+    are appended. An entry already in the log is counted as a duplicate, not added again."""
+    with ledger.write() as lg:
+        _owner_only(lg, department)
+        result = lg.effects.ingest_entries(body.entries)
+    return BatchResult.model_validate(result)
+
+
+@router.post("/seal", summary="Anchor a checkpoint now", responses=problem_responses(401, 403))
+def seal(department: DepartmentDep, ledger: LedgerDep) -> LogStatus:
+    with ledger.write() as lg:
+        _owner_only(lg, department)
+        lg.effects.seal()
+    return status_(ledger)
+
+
+@router.get(
+    "/entries/{sequence}",
+    summary="An entry with its inclusion proof",
+    responses=problem_responses(404),
+)
+def entry_proof(sequence: int, ledger: LedgerDep) -> dict[str, Any]:
+    """The entry's canonical JSON, its leaf hash, and the RFC 9162 inclusion proof against
+    the latest anchored checkpoint (with that checkpoint's transaction)."""
+    with ledger.read() as lg:
+        return lg.effects.prove(sequence)
+
+
+@router.get(
+    "/consistency",
+    summary="A consistency proof between two checkpoints",
+    responses=problem_responses(404, 422),
+)
+def consistency(
+    ledger: LedgerDep,
+    first: int = Query(ge=1, description="The earlier checkpoint, from 1."),
+    second: int = Query(ge=1, description="The later checkpoint."),
+) -> dict[str, Any]:
+    with ledger.read() as lg:
+        return lg.effects.consistency(first, second)
