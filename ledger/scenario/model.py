@@ -208,6 +208,25 @@ class WorkOrderStream(_Model):
     seed: int = 12345
 
 
+class EffectTraffic(_Model):
+    """Synthetic effect-log traffic: heartbeats of the connected systems and data-sharing
+    calls under the agreements, logged from ``start`` on and sealed every ``seal_every``."""
+
+    log: Id
+    owner: Id
+    policy: Id
+    clause: Id
+    start: Offset = 0
+    seal_every: Duration = Field(default=7 * 86_400, gt=0)
+    #: Share of expected heartbeats that arrive.
+    uptime: Share = 0.999
+    #: Share of each agreement's committed calls that are made.
+    call_share: Share = 0.95
+    #: Share of calls that use a higher permission than their agreement granted.
+    over_permission: Share = 0.0005
+    seed: int = 7
+
+
 class Action(_Model):
     """One explicit step at an offset: exactly one of the action fields is set."""
 
@@ -244,6 +263,7 @@ class Scenario(_Model):
     work_orders: tuple[WorkOrder, ...] = ()
     work_order_streams: tuple[WorkOrderStream, ...] = ()
     timeline: tuple[Action, ...] = ()
+    effects: EffectTraffic | None = None
     #: How long after the last step the scenario's clock ends (for scoring windows).
     end: Offset | None = None
 
@@ -305,6 +325,9 @@ class Scenario(_Model):
             for j, h in enumerate(st.handlers):
                 need(("work_order_streams", i, "handlers", j), h, departments, "department")
             cite(("work_order_streams", i), st.policy, st.clause)
+        if self.effects is not None:
+            need(("effects", "owner"), self.effects.owner, departments, "department")
+            cite(("effects",), self.effects.policy, self.effects.clause)
         for i, step in enumerate(self.timeline):
             for name in ("deliver", "miss"):
                 spec = getattr(step, name)

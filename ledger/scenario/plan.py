@@ -20,6 +20,7 @@ from ledger.scenario.model import (
     Agreement,
     Attestation,
     DrillPlan,
+    EffectTraffic,
     OrderSteps,
     Scenario,
     System,
@@ -90,7 +91,27 @@ class _Builder:
                 self._order(*drawn)
         for action in s.timeline:
             self._action(action)
+        if s.effects is not None:
+            self._effects(s.effects)
         return sorted(self.steps, key=lambda st: (st.at, st.seq))
+
+    def _effects(self, fx: EffectTraffic) -> None:
+        s = self.scenario
+        end = s.end if s.end is not None else max((st.at for st in self.steps), default=0)
+        self.add(
+            max(fx.start, 1),
+            f"open effect log {fx.log}",
+            lambda ledger: ledger.effects.open(fx.log, fx.owner, fx.policy, fx.clause),
+        )
+        t = fx.start
+        while t < end:
+            upto = min(t + fx.seal_every, end)
+            self.add(
+                upto,
+                f"log and seal effect traffic up to +{upto // DAY}d",
+                lambda ledger, a=t, b=upto: _log_traffic(ledger, s, fx, self.start, a, b),
+            )
+            t = upto
 
     def _agreement(self, a: Agreement) -> None:
         provider = self.providers[a.item]
@@ -355,6 +376,59 @@ class _Builder:
             if a.id == agreement_id:
                 return self.providers[a.item]
         raise ValueError(f"timeline names unknown agreement {agreement_id!r}")
+
+
+_LEVELS = {"open": 1, "conditional": 2, "restricted": 3}
+
+
+def _log_traffic(
+    ledger: Ledger, s: Scenario, fx: EffectTraffic, start: int, first: int, last: int
+) -> None:
+    """Heartbeats and calls for offsets [first, last), appended and sealed (idempotent:
+    the same seed gives the same entries, and the log keeps each once)."""
+    from ledger.effects.entries import canonical_entry, parse_entry
+
+    rng = random.Random(f"{fx.seed}/{first}")
+    entries: list[bytes] = []
+    for system in s.systems:
+        if system.connect is None or system.reserved:
+            continue
+        t = max(first, system.connect.at + system.heartbeat)
+        while t < last:
+            if rng.random() < fx.uptime:
+                entries.append(
+                    canonical_entry(
+                        parse_entry({"kind": "heartbeat", "system": system.id, "at": start + t})
+                    )
+                )
+            t += system.heartbeat
+    for a in s.agreements:
+        lo, hi = max(first, 0), min(last, a.first_due + (a.periods - 1) * a.period)
+        if hi <= lo or a.calls_per_period == 0:
+            continue
+        calls = int(a.calls_per_period * fx.call_share * (hi - lo) / a.period)
+        granted = _LEVELS[a.permission]
+        for n in range(calls):
+            level = min(granted + 1, 3) if rng.random() < fx.over_permission else granted
+            entries.append(
+                canonical_entry(
+                    parse_entry(
+                        {
+                            "kind": "call",
+                            "agreement": a.id,
+                            "system": f"sys.{a.consumer}"[:32],
+                            "at": start + lo + (hi - lo) * n // max(calls, 1),
+                            "records": 1 + n % 50,
+                            "permission": level,
+                            "latency_ms": 5 + n % 40,
+                            "request_id": f"{first}.{n}",
+                        }
+                    )
+                )
+            )
+    for chunk in range(0, len(entries), 10_000):
+        ledger.effects.store.append_batch(entries[chunk : chunk + 10_000])
+    ledger.effects.seal()
 
 
 def _draw(

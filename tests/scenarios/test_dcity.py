@@ -81,13 +81,18 @@ def test_the_maturity_reflects_the_paper_figures(dcity: tuple[Ledger, RunReport]
     t1 = indicator(result, "T1")
     assert (t1["numerator"], t1["denominator"]) == (29, 31)  # customs and tax are reserved
     assert indicator(result, "T3")["raw"] == 0.9
-    for ident in ("M1", "M2", "M3", "M4", "D4", "I2", "I3"):
+    for ident in ("M1", "M2", "M3", "M4", "D4", "I1", "I2", "I3"):
         assert indicator(result, ident)["status"] == "RATED", ident
-    # No effect log is played by this scenario: no heartbeat arrives from the connected
-    # systems and no data-sharing call is logged, so T2 and D2 are 0 and D3 has no calls.
-    for ident in ("D2", "T2"):
-        assert (indicator(result, ident)["status"], indicator(result, ident)["raw"]) == ("RATED", 0)
-    assert indicator(result, "D3")["status"] == "NOT_RATED"
+    # The last quarter's effect-log traffic, sealed weekly: 99.8% of heartbeats arrive,
+    # 97% of committed calls are made, a few use more than the granted permission.
+    t2, d2, d3 = indicator(result, "T2"), indicator(result, "D2"), indicator(result, "D3")
+    assert t2["status"] == d2["status"] == d3["status"] == "RATED"
+    assert 0.99 < t2["raw"] < 1 and 0.95 < d2["raw"] < 0.98 and 0.999 < d3["raw"] < 1
+    assert any(len(k) == 3 and k[0] == "dcity.calls" for k in d3["evidence"])
+    # Every element is rated; the institutional element (clauses no execution event
+    # cites yet) caps the overall level.
+    assert all(e["status"] == "RATED" for e in result["elements"])
+    assert result["level"] == "L3"
 
 
 def test_playing_it_again_changes_nothing(dcity: tuple[Ledger, RunReport]) -> None:
