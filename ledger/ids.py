@@ -17,7 +17,7 @@ _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,31}$")
 
 def check_id(value: str, what: str = "id") -> str:
     """Return ``value`` if it is a valid id, else raise ``ValueError`` saying why."""
-    if not isinstance(value, str) or not _ID_RE.match(value):
+    if not isinstance(value, str) or not _ID_RE.fullmatch(value):
         raise ValueError(
             f"{what} {value!r} must be 1-32 ASCII characters: letters, digits and . _ : - /,"
             " starting with a letter or digit"
