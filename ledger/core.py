@@ -41,7 +41,9 @@ from ledger.knowledge.store import RecordStore
 from ledger.mechanisms.attestations import AttestationsContract
 from ledger.mechanisms.directory import DirectoryContract
 from ledger.mechanisms.drills import DrillKind, DrillsContract
+from ledger.mechanisms.findings import FindingsContract
 from ledger.mechanisms.policies import PolicyRegistryContract
+from ledger.mechanisms.scoreboard import ScoreBoardContract
 from ledger.mechanisms.sharing import DataSharingContract, Permission
 from ledger.mechanisms.systems import SystemsContract
 from ledger.mechanisms.workorders import WorkOrdersContract
@@ -111,6 +113,8 @@ class Ledger:
         self.drills = DrillsContract(transactor, deployment.address("Drills"))
         self.systems = SystemsContract(transactor, deployment.address("Systems"))
         self.attestations = AttestationsContract(transactor, deployment.address("Attestations"))
+        self.scoreboard = ScoreBoardContract(transactor, deployment.address("ScoreBoard"))
+        self.findings = FindingsContract(transactor, deployment.address("Findings"))
         self._effects: Effects | None = None
 
     # -- lifecycle -----------------------------------------------------------
@@ -615,12 +619,16 @@ def _iso(timestamp: int) -> str:
 
 
 def _constructor_args(name: str, deployment: Deployment, admin: ChecksumAddress) -> tuple[Any, ...]:
-    """Directory takes its admin; PolicyRegistry the directory; every mechanism both."""
+    """Directory takes its admin; PolicyRegistry the directory; every mechanism both,
+    and Findings the ScoreBoard as well."""
     if name == "Directory":
         return (admin,)
     if name == "PolicyRegistry":
         return (deployment.address("Directory"),)
-    return (deployment.address("Directory"), deployment.address("PolicyRegistry"))
+    both = (deployment.address("Directory"), deployment.address("PolicyRegistry"))
+    if name == "Findings":
+        return (*both, deployment.address("ScoreBoard"))
+    return both
 
 
 def _deploy(
