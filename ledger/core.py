@@ -9,7 +9,7 @@ directory.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,6 +49,7 @@ from ledger.mechanisms.systems import SystemsContract
 from ledger.mechanisms.workorders import WorkOrdersContract
 from ledger.settings import Settings
 from ledger.store import views
+from ledger.store.records import EventRecord
 from ledger.store.sql import EventStore
 
 ADMIN_KEY = "admin"
@@ -594,11 +595,17 @@ class Ledger:
         scope: str | None = None,
         window_days: int | None = None,
         as_of_block: int | None = None,
+        events: Sequence[EventRecord] | None = None,
     ) -> dict[str, Any]:
-        """The maturity result (MATURITY.md) for the city or one department."""
+        """The maturity result (MATURITY.md) for the city or one department.
+
+        ``events`` replaces the index as evidence (an auditor's fresh read of the chain).
+        """
         from ledger.maturity.service import score_ledger
 
-        return score_ledger(self, scope=scope, window_days=window_days, as_of_block=as_of_block)
+        return score_ledger(
+            self, scope=scope, window_days=window_days, as_of_block=as_of_block, events=events
+        )
 
     @property
     def data_dir(self) -> Path:

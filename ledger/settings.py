@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     - ``GOVLEDGER_KEYSTORE_PASSWORD``: the keystore password. When unset, a random
       one is generated once into ``<home>/keystore/.password`` (mode 0600).
     - ``GOVLEDGER_DATABASE_URL``: the index database (default SQLite in the home).
+    - ``GOVLEDGER_FINALITY_DEPTH``: blocks after which a block counts as final, for
+      marking published scores provisional (default: the node's ``finalized`` block).
     """
 
     model_config = SettingsConfigDict(env_prefix="GOVLEDGER_", extra="ignore")
@@ -31,6 +33,9 @@ class Settings(BaseSettings):
     keystore_password: SecretStr | None = None
     database_url: str | None = None
     read_api_key_required: bool = False
+    #: Blocks after which a block counts as final (None: the node's `finalized` block,
+    #: or 12 if it reports none; the embedded chain is final at once).
+    finality_depth: int | None = Field(default=None, ge=0)
 
     def resolved_home(self) -> Path:
         return self.home.expanduser().resolve()

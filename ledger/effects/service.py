@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from ledger.effects.store import EffectStore
 from ledger.errors import ConfigError, ContractRevert, NotFoundError, StoreError
 from ledger.maturity.indicators import EffectView
 from ledger.mechanisms.effectlog import Checkpoint, EffectLogContract
+from ledger.store.records import EventRecord
 
 if TYPE_CHECKING:
     from ledger.core import Ledger, TxRef
@@ -235,15 +236,25 @@ class Effects:
 
     # -- scoring -----------------------------------------------------------------------
 
-    def view(self, as_of_block: int) -> EffectView | None:
-        """The log as far as checkpoints anchored by ``as_of_block`` cover it."""
+    def view(
+        self, as_of_block: int, events: Sequence[EventRecord] | None = None
+    ) -> EffectView | None:
+        """The log as far as checkpoints anchored by ``as_of_block`` cover it.
+
+        The checkpoints are read from ``events`` when given (an auditor's fresh read of
+        the chain), else from the ledger's index.
+        """
         config = self.config
         if config is None:
             return None
+        if events is None:
+            events = self.ledger.store.events(names=["CheckpointAnchored"], to_block=as_of_block)
         anchored = [
             e
-            for e in self.ledger.store.events(names=["CheckpointAnchored"], to_block=as_of_block)
-            if e.args["logId"] == config.log_id
+            for e in events
+            if e.event == "CheckpointAnchored"
+            and e.block_number <= as_of_block
+            and e.args["logId"] == config.log_id
         ]
         last = anchored[-1] if anchored else None
         covered = int(last.args["treeSize"]) if last is not None else 0

@@ -453,6 +453,26 @@ class EffectStore:
                 yield bytes(body)
             seq = stop + 1
 
+    def rows(self, first_seq: int = 0) -> Iterator[tuple[int, bytes, EntryFacts, bytes]]:
+        """Every stored row from ``first_seq`` as ``(seq, leaf, facts, body)``, in seq order.
+
+        Nothing is checked: this is what an auditor compares with the anchored tree.
+        """
+        seq = first_seq
+        while True:
+            with self._lock:
+                self._check_open()
+                rows = self._db.execute(
+                    "SELECT seq, leaf, kind, agreement, system, at, permission, records, body"
+                    " FROM entries WHERE seq >= ? ORDER BY seq LIMIT ?",
+                    (seq, _CHUNK),
+                ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield int(row[0]), bytes(row[1]), EntryFacts(*row[2:8]), bytes(row[8])
+            seq = int(rows[-1][0]) + 1
+
     def seq_of(self, entry: bytes) -> int | None:
         """The seq of this canonical entry, if the log holds it (``ValueError`` if invalid)."""
         at = decode_canonical(entry).at

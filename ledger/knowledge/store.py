@@ -142,6 +142,10 @@ class RecordStore:
                 f"{self._path(digest_hex)}: not a valid stored record: {problems}"
             ) from err
 
+    def path(self, digest_hex: str) -> Path:
+        """Where the record with ``digest_hex`` is (or would be) stored."""
+        return self._path(digest_hex)
+
     # -- internals -------------------------------------------------------------
 
     def _path(self, digest_hex: str) -> Path:

@@ -306,16 +306,27 @@ def conversion_cycle_i1(ev: Evidence) -> IndicatorInput:
     )
 
 
-def execution_i3(ev: Evidence) -> IndicatorInput:
-    """I3: share of obligation clauses whose target is met in the window.
+@dataclass(frozen=True)
+class ObligationOutcome:
+    """One obligation clause judged on its own metric (the unit I3 counts)."""
+
+    clause: InForceClause
+    metric: str
+    comparator: str
+    target: float
+    measured: IndicatorInput
+    met: bool
+
+
+def obligation_outcomes(ev: Evidence) -> list[ObligationOutcome]:
+    """Every in-force obligation whose metric is rated for its clause, judged.
 
     Each obligation is judged on its own metric computed over the events that cite
     its clause (plus the events that cite no clause, such as catalog registrations).
-    An obligation whose metric is not rated for that clause is not counted.
+    An obligation whose metric is not rated for that clause is left out.
     """
     spec = load_spec()
-    keys: set[Key] = set()
-    num = den = 0
+    out = []
     for clause in in_force_clauses(ev):
         ob = clause.obligation
         if ob is None or ob.metric not in MEASURES or ob.metric.startswith("I"):
@@ -334,12 +345,26 @@ def execution_i3(ev: Evidence) -> IndicatorInput:
         measured = MEASURES[ob.metric](sub)
         if rating_problem(spec, measured) is not None:
             continue
-        den += 1
-        keys.add(clause.anchor.key)
-        keys.update(measured.evidence)  # type: ignore[arg-type]
-        if ob.is_met(measured.raw):
-            num += 1
-    return _ratio("I3", num, den, keys, "no obligation whose metric is rated for its clause")
+        out.append(
+            ObligationOutcome(
+                clause, ob.metric, ob.comparator, ob.target, measured, ob.is_met(measured.raw)
+            )
+        )
+    return out
+
+
+def execution_i3(ev: Evidence) -> IndicatorInput:
+    """I3: share of obligation clauses whose target is met in the window
+    (see :func:`obligation_outcomes`)."""
+    keys: set[Key] = set()
+    outcomes = obligation_outcomes(ev)
+    for o in outcomes:
+        keys.add(o.clause.anchor.key)
+        keys.update(o.measured.evidence)  # type: ignore[arg-type]
+    num = sum(1 for o in outcomes if o.met)
+    return _ratio(
+        "I3", num, len(outcomes), keys, "no obligation whose metric is rated for its clause"
+    )
 
 
 # -- operating mechanism: M1, M2, M4 and data governance D4 (the 12345 loop) -----------

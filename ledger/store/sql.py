@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -65,11 +65,21 @@ meta = Table(
     Column("value", Text, nullable=False),
 )
 
+
+class StoredRow(NamedTuple):
+    """An index row: the event and the columns derived from it."""
+
+    event: EventRecord
+    policy_id: str | None
+    department_id: str | None
+
+
 #: Argument names that identify the department responsible for an event (scope).
 _DEPARTMENT_ARGS = ("providerId", "departmentId", "handlerId", "ownerId")
 
 
-def _department_of(args: dict[str, Any]) -> str | None:
+def department_of(args: dict[str, Any]) -> str | None:
+    """The department an event concerns (its scope), from its arguments."""
     for name in _DEPARTMENT_ARGS:
         if isinstance(args.get(name), str):
             return str(args[name])
@@ -122,7 +132,7 @@ class EventStore:
                 "contract": rec.contract,
                 "event": rec.event,
                 "policy_id": rec.args.get("policyId"),
-                "department_id": _department_of(rec.args),
+                "department_id": department_of(rec.args),
                 "args": json.dumps(rec.args, sort_keys=True),
             }
             exists = conn.execute(
@@ -210,6 +220,38 @@ class EventStore:
             )
             for r in rows
         ]
+
+    def rows(self, *, to_block: int | None = None) -> list[StoredRow]:
+        """Every stored row as it is, derived columns included (for auditing).
+
+        Unlike :meth:`events`, a row whose ``args`` are no JSON object is returned with
+        empty args and its raw text, rather than failing the whole read.
+        """
+        query = select(events)
+        if to_block is not None:
+            query = query.where(events.c.block_number <= to_block)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(events.c.block_number, events.c.log_index))
+            out = []
+            for r in rows.mappings():
+                try:
+                    args = json.loads(r["args"])
+                except (TypeError, ValueError):
+                    args = {"<unreadable>": str(r["args"])}
+                if not isinstance(args, dict):
+                    args = {"<unreadable>": str(r["args"])}
+                record = EventRecord(
+                    block_number=int(r["block_number"]),
+                    block_hash=str(r["block_hash"]),
+                    block_time=int(r["block_time"]),
+                    tx_hash=str(r["tx_hash"]),
+                    log_index=int(r["log_index"]),
+                    contract=str(r["contract"]),
+                    event=str(r["event"]),
+                    args=args,
+                )
+                out.append(StoredRow(record, r["policy_id"], r["department_id"]))
+        return out
 
     def count(self) -> int:
         with self.engine.connect() as conn:

@@ -1,0 +1,1 @@
+"""Audit: published scores, trail verification, offline bundles, findings and the report."""

@@ -1,0 +1,483 @@
+"""The audit verifier: recompute everything the ledger holds from the chain and compare.
+
+Four areas, for the whole ledger or one policy's trail:
+
+- **records**: every anchored version's stored bytes hash to the anchored digest;
+- **index**: the index holds exactly the events the deployed contracts emitted (read
+  afresh from the chain into a scratch store), with identical data;
+- **effects**: every stored effect-log entry matches its leaf and its columns, and the
+  roots recomputed from the entries equal the anchored checkpoints, each consistent
+  with the one before;
+- **scores**: every published score's stored result and its recomputation from the
+  chain give the anchored ``result_hash``.
+
+Nothing here writes to the ledger: the index is *not* synced first, so a deleted row
+is reported rather than quietly restored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from eth_utils import keccak
+
+from ledger.audit.checks import AuditReport, Check
+from ledger.audit.scores import verify_published
+from ledger.effects.entries import decode_canonical
+from ledger.effects.merkle import EMPTY_ROOT, node_hash, verify_consistency
+from ledger.errors import ContractRevert, LedgerError, NotFoundError, RecordError
+from ledger.indexer.follower import Indexer
+from ledger.indexer.sources import EmbeddedLogSource
+from ledger.mechanisms.effectlog import Checkpoint
+from ledger.mechanisms.scoreboard import PublishedScore
+from ledger.store.records import EventRecord
+from ledger.store.sql import EventStore, department_of
+
+if TYPE_CHECKING:
+    from ledger.core import Ledger
+
+Progress = Callable[[str], None]
+
+
+def chain_events(ledger: Ledger, to_block: int | None = None) -> list[EventRecord]:
+    """Every event of the deployed contracts up to ``to_block``, read afresh from the chain."""
+    scratch = EventStore("sqlite://")
+    try:
+        backend = ledger.handle.backend
+        source = EmbeddedLogSource(backend) if backend is not None else None
+        Indexer(ledger.w3, ledger.deployment, scratch, source).sync(to_block=to_block)
+        return scratch.events()
+    finally:
+        scratch.close()
+
+
+def in_trail(policy_id: str, event: EventRecord) -> bool:
+    """Whether ``event`` belongs to the policy's trail: it cites the policy, or it is a
+    published score (a score covers every policy)."""
+    return event.args.get("policyId") == policy_id or event.event == "ScorePublished"
+
+
+def _ref(e: EventRecord | tuple[str, int]) -> str:
+    if isinstance(e, EventRecord):
+        return f"block {e.block_number}, tx {e.tx_hash}, log {e.log_index} ({e.contract}.{e.event})"
+    return f"tx {e[0]}, log {e[1]}"
+
+
+# -- records --------------------------------------------------------------------------
+
+
+def verify_records(
+    ledger: Ledger, events: Sequence[EventRecord], policy_id: str | None = None
+) -> list[Check]:
+    """Every anchored version's stored bytes against its anchored digest."""
+    checks = []
+    for e in events:
+        if e.event != "PolicyAnchored" or (policy_id and e.args["policyId"] != policy_id):
+            continue
+        pid, version, digest = e.args["policyId"], int(e.args["version"]), e.args["digest"]
+        subject = f"record {pid} v{version}"
+        path = ledger.records.path(digest)
+        where = f"{pid} v{version}: {path}"
+        try:
+            raw = ledger.records.raw(digest)
+        except (NotFoundError, RecordError, OSError):
+            checks.append(Check("records", subject, False, "the stored record is missing", where))
+            continue
+        actual = "0x" + keccak(raw).hex()
+        if actual != digest:
+            checks.append(
+                Check(
+                    "records",
+                    subject,
+                    False,
+                    f"the stored bytes hash to {actual}, not the anchored {digest}"
+                    " (the record was altered after anchoring)",
+                    where,
+                )
+            )
+            continue
+        try:
+            record = ledger.records.load_raw_record(digest)
+        except RecordError as err:
+            checks.append(Check("records", subject, False, str(err), where))
+            continue
+        if (record.id, record.version) != (pid, version):
+            checks.append(
+                Check(
+                    "records",
+                    subject,
+                    False,
+                    f"the stored bytes are {record.id} v{record.version}",
+                    where,
+                )
+            )
+            continue
+        checks.append(
+            Check("records", subject, True, f"the stored bytes hash to the anchored {digest}")
+        )
+    return checks
+
+
+# -- index ----------------------------------------------------------------------------
+
+
+def verify_index(
+    ledger: Ledger, chain: Sequence[EventRecord], policy_id: str | None = None
+) -> tuple[list[Check], int | None]:
+    """The index against the chain, over the blocks the index claims to cover.
+
+    Returns the checks and the index's cursor.
+    """
+    cursor = ledger.store.cursor()
+    if cursor is None:
+        return [Check("index", "index", True, "the index is empty: nothing to compare")], None
+    keep: Callable[[EventRecord], bool] = (
+        (lambda e: in_trail(policy_id, e)) if policy_id else (lambda e: True)
+    )
+    on_chain = {(e.tx_hash, e.log_index): e for e in chain if e.block_number <= cursor}
+    stored_rows = ledger.store.rows(to_block=cursor)
+    stored = {(r.event.tx_hash, r.event.log_index): r for r in stored_rows}
+    checks: list[Check] = []
+    compared = 0
+    for key in sorted(set(on_chain) | set(stored), key=lambda k: _order(k, on_chain, stored)):
+        chain_event = on_chain.get(key)
+        row = stored.get(key)
+        relevant = (chain_event is not None and keep(chain_event)) or (
+            row is not None and keep(row.event)
+        )
+        if not relevant:
+            continue
+        compared += 1
+        if row is None:
+            assert chain_event is not None
+            checks.append(
+                Check(
+                    "index",
+                    f"event {_ref(chain_event)}",
+                    False,
+                    "the event is on chain but missing from the index (the row was deleted)",
+                    _ref(chain_event),
+                )
+            )
+            continue
+        if chain_event is None:
+            checks.append(
+                Check(
+                    "index",
+                    f"index row {_ref(row.event)}",
+                    False,
+                    "the index holds an event the chain never emitted (the row was inserted)",
+                    _ref(row.event),
+                )
+            )
+            continue
+        differing = _differing_fields(chain_event, row)
+        if differing:
+            checks.append(
+                Check(
+                    "index",
+                    f"event {_ref(chain_event)}",
+                    False,
+                    "the index row differs from the chain in " + "; ".join(differing),
+                    _ref(chain_event),
+                )
+            )
+    failed = len(checks)
+    scope = f"policy {policy_id}'s trail" if policy_id else "every event"
+    summary = (
+        f"{compared} events up to block {cursor} match the chain ({scope})"
+        if not failed
+        else f"{failed} of {compared} events up to block {cursor} differ from the chain ({scope})"
+    )
+    checks.insert(0, Check("index", f"index up to block {cursor}", not failed, summary))
+    return checks, cursor
+
+
+def _order(
+    key: tuple[str, int], chain: dict[tuple[str, int], EventRecord], stored: dict[Any, Any]
+) -> tuple[int, int, str]:
+    e = chain.get(key) or stored[key].event
+    return (e.block_number, e.log_index, e.tx_hash)
+
+
+def _differing_fields(chain: EventRecord, row: Any) -> list[str]:
+    out = []
+    stored: EventRecord = row.event
+    for name in ("block_number", "block_hash", "block_time", "contract", "event"):
+        want, got = getattr(chain, name), getattr(stored, name)
+        if want != got:
+            out.append(f"{name}: chain {want!r}, index {got!r}")
+    for name in sorted(set(chain.args) | set(stored.args)):
+        want, got = chain.args.get(name, "<absent>"), stored.args.get(name, "<absent>")
+        if want != got:
+            out.append(f"args.{name}: chain {want!r}, index {got!r}")
+    if row.policy_id != chain.args.get("policyId"):
+        want_policy = chain.args.get("policyId")
+        out.append(f"policy_id column: chain {want_policy!r}, index {row.policy_id!r}")
+    if row.department_id != department_of(chain.args):
+        out.append(
+            f"department_id column: chain {department_of(chain.args)!r},"
+            f" index {row.department_id!r}"
+        )
+    return out
+
+
+# -- effect log -----------------------------------------------------------------------
+
+
+class RootAccumulator:
+    """The RFC 9162 root of a growing list of leaves in O(log n) memory.
+
+    Holds the roots of the perfect subtrees that make up the list (its compact range);
+    the tree hash is those roots folded from the right.
+    """
+
+    def __init__(self) -> None:
+        self._stack: list[tuple[int, bytes]] = []
+        self.size = 0
+
+    def append(self, leaf: bytes) -> None:
+        height, node = 0, leaf
+        while self._stack and self._stack[-1][0] == height:
+            _, left = self._stack.pop()
+            node = node_hash(left, node)
+            height += 1
+        self._stack.append((height, node))
+        self.size += 1
+
+    def root(self) -> bytes:
+        if not self._stack:
+            return EMPTY_ROOT
+        node = self._stack[-1][1]
+        for _, left in reversed(self._stack[:-1]):
+            node = node_hash(left, node)
+        return node
+
+
+@dataclass(frozen=True)
+class _Anchored:
+    checkpoint: Checkpoint
+    event: EventRecord | None
+
+
+def anchored_checkpoints(
+    ledger: Ledger, log_id: str, chain: Sequence[EventRecord]
+) -> list[_Anchored]:
+    """The log's checkpoints as the contract holds them, with the events that anchored them."""
+    count = ledger.effects.contract.log_of(log_id).checkpoints
+    by_index = {
+        int(e.args["index"]): e
+        for e in chain
+        if e.event == "CheckpointAnchored" and e.args["logId"] == log_id
+    }
+    return [
+        _Anchored(ledger.effects.contract.checkpoint_at(log_id, i), by_index.get(i))
+        for i in range(1, count + 1)
+    ]
+
+
+def verify_effects(ledger: Ledger, chain: Sequence[EventRecord]) -> list[Check]:
+    """The stored effect log against its checkpoints on chain."""
+    config = ledger.effects.config
+    if config is None:
+        return []
+    log_id = config.log_id
+    try:
+        anchored = anchored_checkpoints(ledger, log_id, chain)
+    except ContractRevert as err:
+        return [Check("effects", f"effect log {log_id}", False, f"not on chain: {err}", log_id)]
+    store = ledger.effects.store
+    checks: list[Check] = []
+    entry_faults: list[Check] = []
+    acc = RootAccumulator()
+    targets = [a.checkpoint.tree_size for a in anchored]
+    roots: dict[int, bytes] = {}
+    expected = 0
+    for seq, leaf, facts, body in store.rows():
+        if seq != expected:
+            entry_faults.append(
+                Check(
+                    "effects",
+                    f"entries {expected}..{seq - 1}",
+                    False,
+                    f"entries {expected} to {seq - 1} are missing from the stored log",
+                    f"{log_id} seq {expected}",
+                )
+            )
+            expected = seq  # keep going; the roots will not match from here on
+        digest = hashlib.sha256(b"\x00" + body).digest()
+        if digest != leaf:
+            entry_faults.append(
+                Check(
+                    "effects",
+                    f"entry {seq}",
+                    False,
+                    "the entry's bytes do not hash to its stored leaf (the entry was altered)",
+                    f"{log_id} seq {seq}",
+                )
+            )
+        else:
+            try:
+                decoded = decode_canonical(body)
+            except ValueError as err:
+                decoded = None
+                entry_faults.append(
+                    Check("effects", f"entry {seq}", False, str(err), f"{log_id} seq {seq}")
+                )
+            if decoded is not None and tuple(decoded) != tuple(facts):
+                columns = [
+                    f"{name}: entry {want!r}, column {got!r}"
+                    for name, want, got in zip(decoded._fields, decoded, facts, strict=True)
+                    if want != got
+                ]
+                entry_faults.append(
+                    Check(
+                        "effects",
+                        f"entry {seq}",
+                        False,
+                        "the stored columns disagree with the entry: " + "; ".join(columns),
+                        f"{log_id} seq {seq}",
+                    )
+                )
+        acc.append(digest)
+        expected += 1
+        if acc.size in targets:
+            roots[acc.size] = acc.root()
+    checks.extend(entry_faults[:50])
+    if len(entry_faults) > 50:
+        checks.append(
+            Check(
+                "effects",
+                "entries",
+                False,
+                f"{len(entry_faults) - 50} further entry faults not listed",
+                log_id,
+            )
+        )
+    size = acc.size
+    previous: Checkpoint | None = None
+    for item in anchored:
+        cp = item.checkpoint
+        subject = f"checkpoint {cp.index} of {log_id} (size {cp.tree_size})"
+        where = (
+            f"{log_id} checkpoint {cp.index}, entries {previous.tree_size if previous else 0}"
+            f"..{cp.tree_size - 1}"
+        )
+        if cp.tree_size > size:
+            checks.append(
+                Check(
+                    "effects",
+                    subject,
+                    False,
+                    f"the stored log holds {size} entries but the checkpoint anchors"
+                    f" {cp.tree_size}: entries {size} to {cp.tree_size - 1} are missing"
+                    " (the log was truncated)",
+                    f"{log_id} seq {size}",
+                )
+            )
+        elif roots.get(cp.tree_size) != cp.root:
+            checks.append(
+                Check(
+                    "effects",
+                    subject,
+                    False,
+                    f"the entries recompute to root {roots[cp.tree_size].hex()}, not the anchored"
+                    f" {cp.root.hex()}",
+                    where,
+                )
+            )
+        else:
+            checks.append(
+                Check("effects", subject, True, "the entries recompute to the anchored root")
+            )
+        if previous is not None and cp.tree_size <= size:
+            try:
+                proof = store.consistency_proof(previous.tree_size, cp.tree_size)
+                consistent = verify_consistency(
+                    previous.tree_size, cp.tree_size, previous.root, cp.root, proof
+                )
+            except (LedgerError, ValueError):
+                consistent = False
+            checks.append(
+                Check(
+                    "effects",
+                    f"checkpoints {previous.index} → {cp.index} of {log_id}",
+                    consistent,
+                    "the stored tree proves the two checkpoints consistent"
+                    if consistent
+                    else "the stored tree cannot prove the two checkpoints consistent"
+                    " (the tree files or entries were altered)",
+                    None if consistent else where,
+                )
+            )
+        previous = cp
+    if not anchored:
+        checks.append(Check("effects", f"effect log {log_id}", True, "no checkpoint anchored yet"))
+    return checks
+
+
+# -- scores ---------------------------------------------------------------------------
+
+
+def published_scores(ledger: Ledger, chain: Iterable[EventRecord]) -> list[PublishedScore]:
+    ids = sorted({int(e.args["scoreId"]) for e in chain if e.event == "ScorePublished"})
+    return [ledger.scoreboard.score_of(i) for i in ids]
+
+
+def verify_scores(ledger: Ledger, chain: Sequence[EventRecord]) -> list[Check]:
+    checks: list[Check] = []
+    for score in published_scores(ledger, chain):
+        checks.extend(verify_published(ledger, score, chain))
+    return checks
+
+
+# -- everything -----------------------------------------------------------------------
+
+
+def audit(
+    ledger: Ledger, policy_id: str | None = None, progress: Progress | None = None
+) -> AuditReport:
+    """Run every check, for the whole ledger or one policy's trail."""
+    say = progress or (lambda _stage: None)
+    report = AuditReport()
+    if policy_id is not None:
+        latest, _revoked = ledger.policies.state(policy_id)
+        if latest == 0:
+            raise NotFoundError("policy", policy_id)
+    say("reading the chain")
+    chain = chain_events(ledger)
+    say("checking records")
+    report.extend(verify_records(ledger, chain, policy_id))
+    say("checking the index")
+    index_checks, cursor = verify_index(ledger, chain, policy_id)
+    report.extend(index_checks)
+    head = int(ledger.w3.eth.block_number)
+    if cursor is not None and cursor < head:
+        report.notes.append(
+            f"the index covers blocks up to {cursor}; the chain is at {head}"
+            " (run `govledger index` to catch up)"
+        )
+    say("checking the effect log")
+    report.extend(verify_effects(ledger, chain))
+    say("recomputing published scores")
+    report.extend(verify_scores(ledger, chain))
+    if not report.checks:
+        report.notes.append("nothing to check yet")
+    return report
+
+
+__all__ = [
+    "RootAccumulator",
+    "anchored_checkpoints",
+    "audit",
+    "chain_events",
+    "in_trail",
+    "published_scores",
+    "verify_effects",
+    "verify_index",
+    "verify_records",
+    "verify_scores",
+]
