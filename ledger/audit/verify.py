@@ -434,6 +434,45 @@ def verify_scores(ledger: Ledger, chain: Sequence[EventRecord]) -> list[Check]:
     return checks
 
 
+# -- findings -------------------------------------------------------------------------
+
+
+def verify_findings(
+    ledger: Ledger, chain: Sequence[EventRecord], policy_id: str | None = None
+) -> list[Check]:
+    """Each raised finding's stored details against the digest anchored with it."""
+    from ledger.audit.findings import finding_dir
+
+    checks = []
+    for e in chain:
+        if e.event != "FindingRaised" or (policy_id and e.args["policyId"] != policy_id):
+            continue
+        finding_id = e.args["findingId"]
+        path = finding_dir(ledger.home) / f"{finding_id}.json"
+        subject = f"finding {finding_id} details"
+        try:
+            digest = "0x" + hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            checks.append(
+                Check("findings", subject, False, "the stored details are missing", str(path))
+            )
+            continue
+        if digest != e.args["detailDigest"]:
+            checks.append(
+                Check(
+                    "findings",
+                    subject,
+                    False,
+                    f"the stored details hash to {digest}, not the anchored"
+                    f" {e.args['detailDigest']} (they were altered)",
+                    str(path),
+                )
+            )
+        else:
+            checks.append(Check("findings", subject, True, "the details match the anchored digest"))
+    return checks
+
+
 # -- everything -----------------------------------------------------------------------
 
 
@@ -462,6 +501,8 @@ def audit(
         )
     say("checking the effect log")
     report.extend(verify_effects(ledger, chain))
+    say("checking findings")
+    report.extend(verify_findings(ledger, chain, policy_id))
     say("recomputing published scores")
     report.extend(verify_scores(ledger, chain))
     if not report.checks:
@@ -477,6 +518,7 @@ __all__ = [
     "in_trail",
     "published_scores",
     "verify_effects",
+    "verify_findings",
     "verify_index",
     "verify_records",
     "verify_scores",

@@ -18,6 +18,7 @@ import typer
 from rich.markup import escape
 
 from ledger.apikeys import ApiKeys
+from ledger.cli.audit import audit_app, finding_app, score_app
 from ledger.cli.effects import effects_app
 from ledger.cli.mechanisms import register as register_mechanisms
 from ledger.cli.output import console, emit_json, err_console, progress_bar, table
@@ -52,6 +53,9 @@ app.add_typer(agreement_app, name="agreement")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(scenario_app, name="scenario")
 app.add_typer(effects_app, name="effects")
+app.add_typer(score_app, name="score")
+app.add_typer(audit_app, name="audit")
+app.add_typer(finding_app, name="finding")
 register_mechanisms(app)
 
 HomeOpt = Annotated[
@@ -420,27 +424,6 @@ def events_cmd(
                 for r in records
             ],
         )
-
-
-@app.command("score")
-def score_cmd(
-    department: Annotated[
-        str | None, typer.Option(help="Score one department instead of the city.")
-    ] = None,
-    window_days: Annotated[int, typer.Option(help="Window length in days, ending at as-of.")] = 90,
-    home: HomeOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Compute the maturity score (MATURITY.md) at the latest block."""
-    from ledger.cli.render import print_score
-
-    with opened(home) as ledger:
-        ledger.sync()
-        result = ledger.score(scope=department, window_days=window_days)
-    if as_json:
-        emit_json(result)
-    else:
-        print_score(result)
 
 
 # -- API keys and server ------------------------------------------------------

@@ -1,0 +1,212 @@
+"""Findings: a published score's missed obligation targets, addressed to their departments.
+
+For each obligation clause a published score judged as missing its target (the
+unit I3 counts), the ledger raises a finding on the ``Findings`` contract, addressed
+to the department that issued the clause's policy, with a rectification deadline.
+The finding's details (the obligation, the observed value, the score) are kept in
+``<home>/findings/<id>.json``; their SHA-256 goes on chain as ``detailDigest``.
+
+Finding ids are ``F<score id>-<n>``, ``n`` counting the missed obligations of that
+score in clause order, so raising findings for a score twice raises nothing new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import rfc8785
+
+from ledger.audit.scores import ensure_role, published
+from ledger.errors import ContractRevert, NotFoundError
+from ledger.maturity.indicators import obligation_outcomes
+from ledger.maturity.service import DAY, gather_evidence
+from ledger.mechanisms.findings import Finding, FindingStatus
+
+if TYPE_CHECKING:
+    from ledger.core import Ledger, TxRef
+
+DEFAULT_DEADLINE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class RaisedFinding:
+    finding_id: str
+    detail: dict[str, Any]
+    tx: TxRef | None  # None when it had been raised before
+
+
+def finding_dir(home: Path) -> Path:
+    return home / "findings"
+
+
+def _number(value: float | None) -> float | None:
+    if value is None:
+        return None
+    return round(float(value), 6)
+
+
+def missed_obligations(ledger: Ledger, score_id: int) -> list[dict[str, Any]]:
+    """The obligation clauses score ``score_id`` judged as missing their targets."""
+    score = published(ledger, score_id)
+    days = (score.window_end - score.window_start) // DAY
+    evidence, _as_of, _hash = gather_evidence(
+        ledger,
+        scope=None if score.scope == "city" else score.scope,
+        window_days=days,
+        as_of_block=score.as_of_block,
+    )
+    out = []
+    for outcome in obligation_outcomes(evidence):
+        if outcome.met:
+            continue
+        record = outcome.clause.record
+        out.append(
+            {
+                "score_id": score_id,
+                "result_hash": score.result_hash,
+                "as_of_block": score.as_of_block,
+                "policy_id": outcome.clause.policy_id,
+                "version": outcome.clause.version,
+                "clause_id": outcome.clause.clause_id,
+                "department_id": record.issuer if record is not None else None,
+                "metric": outcome.metric,
+                "comparator": outcome.comparator,
+                "target": _number(outcome.target),
+                "observed": _number(outcome.measured.raw),
+            }
+        )
+    return out
+
+
+def raise_findings(
+    ledger: Ledger, score_id: int, deadline_days: int = DEFAULT_DEADLINE_DAYS
+) -> list[RaisedFinding]:
+    """Raise a finding for every obligation score ``score_id`` shows missing its target."""
+    from ledger.core import TxRef
+
+    if deadline_days < 1:
+        raise ValueError("a rectification deadline is at least one day away")
+    ensure_role(ledger, "AUDITOR")
+    deadline = ledger.now() + deadline_days * DAY
+    raised = []
+    folder = finding_dir(ledger.home)
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, detail in enumerate(missed_obligations(ledger, score_id), start=1):
+        finding_id = f"F{score_id}-{n}"
+        if detail["department_id"] is None:
+            continue  # the record is missing or altered: the audit reports it
+        detail = {"finding_id": finding_id, **detail}
+        data = rfc8785.dumps(detail)
+        path = folder / f"{finding_id}.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        try:
+            receipt = ledger.findings.raise_finding(
+                ledger.admin,
+                finding_id=finding_id,
+                score_id=score_id,
+                policy_id=detail["policy_id"],
+                clause_id=detail["clause_id"],
+                metric=detail["metric"],
+                department_id=detail["department_id"],
+                deadline=deadline,
+                detail_digest=hashlib.sha256(data).digest(),
+            )
+        except ContractRevert as err:
+            if err.name != "FindingExists":
+                raise
+            raised.append(RaisedFinding(finding_id, detail, None))
+            continue
+        raised.append(RaisedFinding(finding_id, detail, TxRef.of(receipt)))
+    return raised
+
+
+def finding(ledger: Ledger, finding_id: str) -> Finding:
+    try:
+        return ledger.findings.finding_of(finding_id)
+    except ContractRevert as err:
+        if err.name == "FindingUnknown":
+            raise NotFoundError("finding", finding_id) from None
+        raise
+
+
+def respond(
+    ledger: Ledger, finding_id: str, department_id: str, plan: bytes, evidence: bytes
+) -> TxRef:
+    """The department's response: the SHA-256 digests of its plan and evidence go on chain."""
+    from ledger.core import TxRef
+
+    signer = ledger.department_signer(department_id)
+    receipt = ledger.findings.respond(
+        signer, finding_id, hashlib.sha256(plan).digest(), hashlib.sha256(evidence).digest()
+    )
+    return TxRef.of(receipt)
+
+
+def review(ledger: Ledger, finding_id: str, *, accept: bool, note: bytes = b"") -> TxRef:
+    """An auditor's decision on the pending response (signed by the administrator)."""
+    from ledger.core import TxRef
+
+    ensure_role(ledger, "AUDITOR")
+    receipt = ledger.findings.review(
+        ledger.admin, finding_id, accept=accept, note_digest=hashlib.sha256(note).digest()
+    )
+    return TxRef.of(receipt)
+
+
+def mark_overdue(ledger: Ledger, finding_id: str) -> TxRef:
+    from ledger.core import TxRef
+
+    return TxRef.of(ledger.findings.mark_overdue(ledger.admin, finding_id))
+
+
+def status_name(status: FindingStatus) -> str:
+    return status.name.capitalize()
+
+
+def findings_view(
+    ledger: Ledger, department_id: str | None = None, policy_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Every finding (or one department's or policy's), its state read from the chain."""
+    ledger.sync()
+    ids = [
+        e.args["findingId"]
+        for e in ledger.store.events(contract="Findings", names=["FindingRaised"])
+        if (department_id is None or e.args["departmentId"] == department_id)
+        and (policy_id is None or e.args["policyId"] == policy_id)
+    ]
+    return [finding_dict(ledger.findings.finding_of(i)) for i in ids]
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "finding_id": f.finding_id,
+        "status": status_name(f.status),
+        "score_id": f.score_id,
+        "policy_id": f.policy_id,
+        "clause_id": f.clause_id,
+        "metric": f.metric,
+        "department_id": f.department_id,
+        "deadline": f.deadline,
+        "detail_digest": f.detail_digest,
+        "was_overdue": f.was_overdue,
+    }
+
+
+__all__ = [
+    "DEFAULT_DEADLINE_DAYS",
+    "RaisedFinding",
+    "finding",
+    "finding_dict",
+    "findings_view",
+    "mark_overdue",
+    "missed_obligations",
+    "raise_findings",
+    "respond",
+    "review",
+]

@@ -1,0 +1,321 @@
+"""``govledger score``, ``govledger audit`` and ``govledger finding``: the auditor's commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from ledger.audit.checks import AuditReport, Check
+from ledger.cli.output import console, emit_json, err_console, table
+
+score_app = typer.Typer(
+    help="Maturity scores (MATURITY.md): compute one, publish it on chain, verify a"
+    " published one. Without a subcommand, computes the score at the latest block.",
+    invoke_without_command=True,
+)
+audit_app = typer.Typer(
+    help="Verify the ledger against the chain, export a policy's trail as an offline"
+    " bundle, and check a bundle.",
+    no_args_is_help=True,
+)
+finding_app = typer.Typer(
+    help="Findings: missed obligation targets addressed to departments, until closed.",
+    no_args_is_help=True,
+)
+
+HomeOpt = Annotated[
+    Path | None,
+    typer.Option("--home", help="Data directory (default: $GOVLEDGER_HOME or ~/.govledger)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def _opened(home: Path | None):  # type: ignore[no-untyped-def]
+    from ledger.cli.main import opened
+
+    return opened(home)
+
+
+def print_checks(report: AuditReport) -> None:
+    """Each check with pass or fail, and for a failure what differs and where."""
+    for c in report.checks:
+        mark = "[green]PASS[/]" if c.ok else "[red]FAIL[/]"
+        console.print(f"{mark} [bold]{c.area}[/] {escape(c.subject)}: {escape(c.detail)}")
+        if not c.ok and c.where:
+            console.print(f"      where: {escape(c.where)}")
+    for note in report.notes:
+        console.print(f"note: {escape(note)}")
+    colour = "green" if report.ok else "red"
+    console.print(f"[bold {colour}]{report.verdict()}[/]")
+
+
+# -- score ----------------------------------------------------------------------------
+
+
+@score_app.callback()
+def score_cmd(
+    ctx: typer.Context,
+    department: Annotated[
+        str | None, typer.Option(help="Score one department instead of the city.")
+    ] = None,
+    window_days: Annotated[int, typer.Option(help="Window length in days, ending at as-of.")] = 90,
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compute the maturity score (MATURITY.md) at the latest block."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from ledger.cli.render import print_score
+
+    with _opened(home) as ledger:
+        ledger.sync()
+        result = ledger.score(scope=department, window_days=window_days)
+    if as_json:
+        emit_json(result)
+    else:
+        print_score(result)
+
+
+@score_app.command("publish")
+def score_publish(
+    department: Annotated[
+        str | None, typer.Option(help="Score one department instead of the city.")
+    ] = None,
+    window_days: Annotated[int, typer.Option(help="Window length in days, ending at as-of.")] = 90,
+    findings: Annotated[
+        bool,
+        typer.Option(help="Raise a finding for every obligation clause missing its target."),
+    ] = True,
+    deadline_days: Annotated[
+        int, typer.Option(help="Days the departments have to rectify a finding.")
+    ] = 30,
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compute the score at the latest block and anchor it on the ScoreBoard."""
+    from ledger.audit.findings import raise_findings
+    from ledger.audit.scores import publish_score
+
+    if deadline_days < 1:
+        raise typer.BadParameter("--deadline-days must be at least 1")
+    with _opened(home) as ledger:
+        pub = publish_score(ledger, scope=department, window_days=window_days)
+        raised = raise_findings(ledger, pub.score_id, deadline_days) if findings else []
+        ledger.sync()
+    result = pub.result
+    data = {
+        "score_id": pub.score_id,
+        "scope": result["scope"],
+        "as_of_block": result["as_of"]["block"],
+        "level": result["level"],
+        "M": result["M"],
+        "spec_hash": result["spec_hash"],
+        "evidence_root": result["evidence_root"],
+        "result_hash": result["result_hash"],
+        "tx": pub.tx.tx_hash,
+        "block": pub.tx.block_number,
+        "stored": str(pub.path),
+        "findings": [{"finding_id": f.finding_id, **f.detail} for f in raised],
+    }
+    if as_json:
+        emit_json(data)
+        return
+    console.print(
+        f"published score {pub.score_id} ({result['scope']}, as of block"
+        f" {result['as_of']['block']}): {result['level']} {result['level_name']},"
+        f" M={result['M']} in block {pub.tx.block_number}"
+    )
+    console.print(f"result_hash {result['result_hash']}")
+    for f in raised:
+        d = f.detail
+        state = "raised" if f.tx is not None else "already raised"
+        console.print(
+            f"finding {f.finding_id} {state}: {d['policy_id']}#{d['clause_id']} wants"
+            f" {d['metric']} {d['comparator']} {d['target']}, observed {d['observed']};"
+            f" addressed to {d['department_id']}"
+        )
+
+
+@score_app.command("verify")
+def score_verify(
+    score_id: Annotated[int, typer.Argument(help="The published score's id (from 1).")],
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Recompute a published score from the chain alone and compare its result_hash.
+
+    Exits 1 when it differs, naming the indicator that differs.
+    """
+    from ledger.audit.scores import publication_view, published, verify_published
+    from ledger.audit.verify import chain_events
+
+    with _opened(home) as ledger:
+        score = published(ledger, score_id)
+        checks = verify_published(ledger, score, chain_events(ledger, score.as_of_block))
+        view = publication_view(ledger, score)
+    report = AuditReport(checks)
+    if view["provisional"]:
+        report.notes.append(
+            f"block {score.as_of_block} is not final yet on this chain: the score is provisional"
+        )
+    if as_json:
+        emit_json({"score": view, **report.to_dict()})
+    else:
+        print_checks(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+# -- audit ----------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify(
+    policy: Annotated[
+        str | None, typer.Option(help="Check one policy's trail instead of the whole ledger.")
+    ] = None,
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check records, the index, the effect log and published scores against the chain.
+
+    Prints every check with pass or fail and, for a failure, what differs and where.
+    Exits 0 only when everything passes.
+    """
+    from ledger.audit.verify import audit
+
+    with _opened(home) as ledger, err_console.status("auditing…") as status:
+        report = audit(ledger, policy, lambda stage: status.update(f"auditing: {stage}…"))
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        print_checks(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+# -- findings -------------------------------------------------------------------------
+
+
+@finding_app.command("list")
+def finding_list(
+    department: Annotated[str | None, typer.Option(help="Only this department's.")] = None,
+    policy: Annotated[str | None, typer.Option(help="Only this policy's.")] = None,
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List findings with their state on chain."""
+    from ledger.audit.findings import findings_view
+
+    with _opened(home) as ledger:
+        rows = findings_view(ledger, department, policy)
+    if as_json:
+        emit_json(rows)
+        return
+    table(
+        "Findings",
+        ["id", "status", "department", "clause", "metric", "score", "deadline", "was overdue"],
+        [
+            [
+                r["finding_id"],
+                r["status"],
+                r["department_id"],
+                f"{r['policy_id']}#{r['clause_id']}",
+                r["metric"],
+                r["score_id"],
+                _iso(r["deadline"]),
+                "yes" if r["was_overdue"] else "",
+            ]
+            for r in rows
+        ],
+    )
+
+
+@finding_app.command("raise")
+def finding_raise(
+    score_id: Annotated[int, typer.Argument(help="The published score to raise findings from.")],
+    deadline_days: Annotated[
+        int, typer.Option(help="Days the departments have to rectify a finding.")
+    ] = 30,
+    home: HomeOpt = None,
+) -> None:
+    """Raise a finding for every obligation clause the score shows missing its target."""
+    from ledger.audit.findings import raise_findings
+
+    with _opened(home) as ledger:
+        raised = raise_findings(ledger, score_id, deadline_days)
+    if not raised:
+        console.print(f"score {score_id} shows no obligation missing its target")
+    for f in raised:
+        state = "raised" if f.tx is not None else "already raised"
+        console.print(f"finding {f.finding_id} {state} for {f.detail['department_id']}")
+
+
+def _read(path: Path, what: str) -> bytes:
+    if not path.is_file():
+        raise typer.BadParameter(f"no such {what} file: {path}")
+    return path.read_bytes()
+
+
+@finding_app.command("respond")
+def finding_respond(
+    finding_id: Annotated[str, typer.Argument(help="The finding.")],
+    department: Annotated[str, typer.Option(help="The department the finding is addressed to.")],
+    plan: Annotated[Path, typer.Option(help="The rectification plan (its SHA-256 is anchored).")],
+    evidence: Annotated[Path, typer.Option(help="The evidence (its SHA-256 is anchored).")],
+    home: HomeOpt = None,
+) -> None:
+    """Answer a finding with a rectification plan and evidence."""
+    from ledger.audit.findings import respond
+
+    plan_bytes, evidence_bytes = _read(plan, "plan"), _read(evidence, "evidence")
+    with _opened(home) as ledger:
+        ref = respond(ledger, finding_id, department, plan_bytes, evidence_bytes)
+    console.print(f"finding {finding_id}: response recorded in block {ref.block_number}")
+
+
+@finding_app.command("review")
+def finding_review(
+    finding_id: Annotated[str, typer.Argument(help="The finding.")],
+    accept: Annotated[
+        bool, typer.Option("--accept/--reject", help="Accept (close) or reject the response.")
+    ],
+    note: Annotated[
+        Path | None, typer.Option(help="The auditor's note (its SHA-256 is anchored).")
+    ] = None,
+    home: HomeOpt = None,
+) -> None:
+    """Accept or reject a department's response to a finding."""
+    from ledger.audit.findings import review
+
+    note_bytes = _read(note, "note") if note is not None else b""
+    with _opened(home) as ledger:
+        ref = review(ledger, finding_id, accept=accept, note=note_bytes)
+    verdict = "accepted: the finding is closed" if accept else "rejected: the finding is open"
+    console.print(f"finding {finding_id} {verdict} (block {ref.block_number})")
+
+
+@finding_app.command("overdue")
+def finding_overdue(
+    finding_id: Annotated[str, typer.Argument(help="The finding.")],
+    home: HomeOpt = None,
+) -> None:
+    """Mark an open finding whose deadline has passed as overdue."""
+    from ledger.audit.findings import mark_overdue
+
+    with _opened(home) as ledger:
+        ref = mark_overdue(ledger, finding_id)
+    console.print(f"finding {finding_id} marked overdue (block {ref.block_number})")
+
+
+def _iso(timestamp: int) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def checks_json(checks: list[Check]) -> list[dict[str, Any]]:
+    return [c.to_dict() for c in checks]
