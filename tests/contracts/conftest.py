@@ -46,6 +46,8 @@ def wrapper(ledger: Ledger, contract: str) -> ContractWrapper:
         "Directory": ledger.directory,
         "PolicyRegistry": ledger.policies,
         "DataSharing": ledger.sharing,
+        "ScoreBoard": ledger.scoreboard,
+        "Findings": ledger.findings,
     }
     return wrappers[contract]
 
