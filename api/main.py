@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import LedgerDep
 from api.errors import install_error_handlers, install_problem_openapi
-from api.routes import drills, effects, orders, routers, statistics, systems
+from api.routes import audit, drills, effects, orders, routers, statistics, systems
 from api.schemas import Health
 from ledger.core import Ledger
 from ledger.settings import Settings, get_settings
@@ -78,7 +78,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in routers:
         app.include_router(router)
-    for router in (orders.router, drills.router, systems.router, statistics.router, effects.router):
+    for router in (
+        orders.router,
+        drills.router,
+        systems.router,
+        statistics.router,
+        effects.router,
+        audit.router,
+    ):
         app.include_router(router)
     install_problem_openapi(app)
 

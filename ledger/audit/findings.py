@@ -100,6 +100,14 @@ def raise_findings(
         if detail["department_id"] is None:
             continue  # the record is missing or altered: the audit reports it
         detail = {"finding_id": finding_id, **detail}
+        try:
+            ledger.findings.finding_of(finding_id)
+        except ContractRevert as err:
+            if err.name != "FindingUnknown":
+                raise
+        else:  # raised before: leave its details as they are (the audit checks them)
+            raised.append(RaisedFinding(finding_id, detail, None))
+            continue
         data = rfc8785.dumps(detail)
         path = folder / f"{finding_id}.json"
         tmp = path.with_suffix(".tmp")

@@ -203,7 +203,11 @@ def verify_published(
         )
     except StoreError as err:
         checks.append(Check("scores", subject, False, str(err), f"{where}: {file}"))
-    stored_sound = stored is not None and result_hash(stored) == score.result_hash
+    stored_sound = (
+        stored is not None
+        and result_hash(stored) == score.result_hash
+        and stored.get("result_hash") == score.result_hash
+    )
     if stored is not None:
         mismatched = [] if stored_sound else ["result_hash"]
         if stored_sound:
@@ -220,7 +224,8 @@ def verify_published(
             )
         else:
             detail = (
-                f"the stored result {file} hashes to {result_hash(stored)}, not the anchored"
+                f"the stored result {file} hashes to {result_hash(stored)} and says"
+                f" result_hash {stored.get('result_hash')!r}, not the anchored"
                 f" {score.result_hash} (it was altered after publishing)"
                 if not stored_sound
                 else f"the stored result differs from the anchored {', '.join(mismatched)}"

@@ -137,9 +137,14 @@ def verify_index(
     keep: Callable[[EventRecord], bool] = (
         (lambda e: in_trail(policy_id, e)) if policy_id else (lambda e: True)
     )
-    on_chain = {(e.tx_hash, e.log_index): e for e in chain if e.block_number <= cursor}
-    stored_rows = ledger.store.rows(to_block=cursor)
-    stored = {(r.event.tx_hash, r.event.log_index): r for r in stored_rows}
+    # Every stored row counts, even above the cursor (a row there is served by reads);
+    # chain events above the cursor are merely not indexed yet.
+    stored = {(r.event.tx_hash, r.event.log_index): r for r in ledger.store.rows()}
+    on_chain = {
+        (e.tx_hash, e.log_index): e
+        for e in chain
+        if e.block_number <= cursor or (e.tx_hash, e.log_index) in stored
+    }
     checks: list[Check] = []
     compared = 0
     for key in sorted(set(on_chain) | set(stored), key=lambda k: _order(k, on_chain, stored)):
@@ -282,15 +287,44 @@ def anchored_checkpoints(
 def verify_effects(ledger: Ledger, chain: Sequence[EventRecord]) -> list[Check]:
     """The stored effect log against its checkpoints on chain."""
     config = ledger.effects.config
+    opened = sorted({e.args["logId"] for e in chain if e.event == "LogOpened"})
     if config is None:
-        return []
+        # The chain knows the ledger's logs: one with checkpoints must be held here.
+        anchored_logs = sorted({e.args["logId"] for e in chain if e.event == "CheckpointAnchored"})
+        return [
+            Check(
+                "effects",
+                f"effect log {log_id}",
+                False,
+                "the chain anchors checkpoints of this log but the ledger holds no effect log"
+                f" (its configuration {ledger.effects.directory / 'log.json'} is missing)",
+                log_id,
+            )
+            for log_id in anchored_logs
+        ]
     log_id = config.log_id
+    checks: list[Check] = []
+    for other in opened:
+        if other != log_id and any(
+            e.event == "CheckpointAnchored" and e.args["logId"] == other for e in chain
+        ):
+            checks.append(
+                Check(
+                    "effects",
+                    f"effect log {other}",
+                    False,
+                    f"the chain anchors checkpoints of this log but the ledger holds {log_id}",
+                    other,
+                )
+            )
     try:
         anchored = anchored_checkpoints(ledger, log_id, chain)
     except ContractRevert as err:
-        return [Check("effects", f"effect log {log_id}", False, f"not on chain: {err}", log_id)]
+        return [
+            *checks,
+            Check("effects", f"effect log {log_id}", False, f"not on chain: {err}", log_id),
+        ]
     store = ledger.effects.store
-    checks: list[Check] = []
     entry_faults: list[Check] = []
     acc = RootAccumulator()
     targets = [a.checkpoint.tree_size for a in anchored]
@@ -477,17 +511,25 @@ def verify_findings(
 
 
 def audit(
-    ledger: Ledger, policy_id: str | None = None, progress: Progress | None = None
+    ledger: Ledger,
+    policy_id: str | None = None,
+    progress: Progress | None = None,
+    *,
+    chain: Sequence[EventRecord] | None = None,
 ) -> AuditReport:
-    """Run every check, for the whole ledger or one policy's trail."""
+    """Run every check, for the whole ledger or one policy's trail.
+
+    ``chain`` is the chain's events when the caller has read them already.
+    """
     say = progress or (lambda _stage: None)
     report = AuditReport()
     if policy_id is not None:
         latest, _revoked = ledger.policies.state(policy_id)
         if latest == 0:
             raise NotFoundError("policy", policy_id)
-    say("reading the chain")
-    chain = chain_events(ledger)
+    if chain is None:
+        say("reading the chain")
+        chain = chain_events(ledger)
     say("checking records")
     report.extend(verify_records(ledger, chain, policy_id))
     say("checking the index")

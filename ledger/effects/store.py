@@ -470,7 +470,7 @@ class EffectStore:
             if not rows:
                 return
             for row in rows:
-                yield int(row[0]), bytes(row[1]), EntryFacts(*row[2:8]), bytes(row[8])
+                yield int(row[0]), _blob(row[1]), EntryFacts(*row[2:8]), _blob(row[8])
             seq = int(rows[-1][0]) + 1
 
     def seq_of(self, entry: bytes) -> int | None:
@@ -726,6 +726,15 @@ class EffectStore:
                         )
                     position = stop
                 level += 1
+
+
+def _blob(value: object) -> bytes:
+    """A stored BLOB as bytes, also when a hand edit left TEXT (or anything else) there."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    return str(value).encode()
 
 
 class _LevelCounts:

@@ -1,0 +1,181 @@
+"""Audit: verify the ledger against the chain, published scores, and findings.
+
+``GET /audit/verify`` runs the same checks as ``govledger audit verify``: it answers
+200 with ``ok`` false (and every failing check located) when something was altered;
+it reads the index as it is, never syncing it first, so nothing is quietly repaired.
+A department answers a finding addressed to it with ``POST
+/findings/{id}/response`` (its API key); the documents stay off chain, their
+digests go on.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import DepartmentDep, LedgerDep, ReadAccess
+from api.errors import problem_responses
+from api.routes.orders import unknown_as_404
+from api.schemas import Digest
+from ledger.audit.checks import AuditReport
+from ledger.audit.findings import findings_view
+from ledger.audit.scores import publication_view, published, verify_published
+from ledger.audit.verify import audit, chain_events
+
+router = APIRouter(tags=["audit"], dependencies=[ReadAccess])
+
+
+class CheckOut(BaseModel):
+    area: str = Field(description="records, index, effects, scores or findings.")
+    subject: str
+    ok: bool
+    detail: str = Field(description="What was found; for a failure, what differs.")
+    where: str | None = Field(description="For a failure, where: record, block/tx/log, seq.")
+
+
+class AuditOut(BaseModel):
+    ok: bool = Field(description="True only when every check passed.")
+    verdict: str
+    checks: list[CheckOut]
+    notes: list[str]
+
+
+class ScoreOut(BaseModel):
+    score_id: int
+    scope: str
+    spec_hash: str
+    as_of_block: int
+    evidence_root: str
+    result_hash: str
+    window_start: int
+    window_end: int
+    publisher: str
+    published_at: int
+    provisional: bool = Field(description="The as-of block is not final on this chain yet.")
+
+
+class ScoreList(BaseModel):
+    data: list[ScoreOut]
+    count: int
+
+
+class ScoreVerifyOut(AuditOut):
+    score: ScoreOut
+
+
+class FindingOut(BaseModel):
+    finding_id: str
+    status: str = Field(description="Open, Responded, Accepted or Overdue.")
+    score_id: int
+    policy_id: str
+    clause_id: str
+    metric: str
+    department_id: str
+    deadline: int
+    detail_digest: str
+    was_overdue: bool
+
+
+class FindingList(BaseModel):
+    data: list[FindingOut]
+    count: int
+
+
+class FindingResponse(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    plan_digest: Digest
+    evidence_digest: Digest
+
+
+class FindingStep(BaseModel):
+    finding_id: str
+    status: str
+    tx: str
+    block: int
+
+
+def _out(report: AuditReport) -> AuditOut:
+    return AuditOut.model_validate(report.to_dict())
+
+
+@router.get("/audit/verify", summary="Verify the ledger", responses=problem_responses(404))
+def verify(
+    ledger: LedgerDep,
+    policy: Annotated[
+        str | None, Query(description="Check one policy's trail instead of the whole ledger.")
+    ] = None,
+) -> AuditOut:
+    """Records against their anchored digests, the index against the chain, the effect
+    log against its checkpoints, published scores recomputed, finding details."""
+    with ledger.read(fresh=False) as lg:
+        report = audit(lg, policy)
+    return _out(report)
+
+
+@router.get("/scores", summary="Published scores")
+def list_scores(ledger: LedgerDep) -> ScoreList:
+    with ledger.read(fresh=False) as lg:
+        count = lg.scoreboard.count()
+        rows = [publication_view(lg, lg.scoreboard.score_of(i)) for i in range(1, count + 1)]
+    data = [ScoreOut.model_validate(r) for r in rows]
+    return ScoreList(data=data, count=len(data))
+
+
+@router.get(
+    "/scores/{score_id}/verify",
+    summary="Recompute a published score",
+    responses=problem_responses(404),
+)
+def verify_score(
+    score_id: Annotated[int, Path(ge=1, description="The published score's id.")],
+    ledger: LedgerDep,
+) -> ScoreVerifyOut:
+    """Recompute the score from the chain alone and compare its result_hash."""
+    with ledger.read(fresh=False) as lg:
+        score = published(lg, score_id)
+        checks = verify_published(lg, score, chain_events(lg, score.as_of_block))
+        view = publication_view(lg, score)
+    report = AuditReport(checks)
+    return ScoreVerifyOut.model_validate(report.to_dict() | {"score": view})
+
+
+@router.get("/findings", summary="Findings")
+def list_findings(
+    ledger: LedgerDep,
+    department: Annotated[str | None, Query(description="Only this department's.")] = None,
+    policy: Annotated[str | None, Query(description="Only this policy's.")] = None,
+) -> FindingList:
+    with ledger.read() as lg:
+        rows = findings_view(lg, department, policy)
+    data = [FindingOut.model_validate(r) for r in rows]
+    return FindingList(data=data, count=len(data))
+
+
+@router.post(
+    "/findings/{finding_id}/response",
+    summary="Answer a finding",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def respond(
+    finding_id: str, body: FindingResponse, department: DepartmentDep, ledger: LedgerDep
+) -> FindingStep:
+    """The API key's department answers a finding addressed to it with the digests of
+    its rectification plan and evidence (a 409 NotResponsible for anyone else)."""
+    with ledger.write() as lg, unknown_as_404("FindingUnknown", "finding", finding_id):
+        signer = lg.department_signer(department)
+        receipt = lg.findings.respond(
+            signer,
+            finding_id,
+            bytes.fromhex(body.plan_digest[2:]),
+            bytes.fromhex(body.evidence_digest[2:]),
+        )
+        status = lg.findings.finding_of(finding_id).status.name.capitalize()
+    return FindingStep(
+        finding_id=finding_id,
+        status=status,
+        tx=receipt["transactionHash"].to_0x_hex(),
+        block=int(receipt["blockNumber"]),
+    )
