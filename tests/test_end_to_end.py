@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from ledger.audit.bundle import check_bundle, export_bundle
+from ledger.audit.scores import publish_score
+from ledger.audit.verify import audit
+from ledger.chain.factory import make_web3
 from ledger.core import Ledger
 from ledger.errors import ContractRevert
 from ledger.mechanisms.sharing import PeriodStatus, Permission
@@ -87,6 +91,35 @@ class EndToEndSuite:
             assert m3["status"] == "NOT_RATED"  # 3 deliveries < n_min 10
             assert len(result["result_hash"]) == 64
             assert ledger.verify_policy("test.sharing")[0]["ok"] is True
+
+
+    def test_publish_audit_export_and_check_the_bundle(
+        self, chain_settings: Settings, tmp_path: Path
+    ) -> None:
+        with Ledger.open(chain_settings) as ledger:
+            for dep_id, (name, roles) in DEPARTMENTS.items():
+                ledger.register_department(dep_id, name, roles)
+            ledger.anchor_policy(sample_policy())
+            publication = publish_score(ledger)
+            ledger.sync()
+            report = audit(ledger)
+            assert report.ok, report.failures
+            assert [c.subject for c in report.checks if c.area == "scores"] == [
+                f"score {publication.score_id} (city, as of block"
+                f" {publication.result['as_of']['block']})",
+                f"score {publication.score_id} (city, as of block"
+                f" {publication.result['as_of']['block']}) recomputed",
+            ]
+            export_bundle(ledger, "test.sharing", tmp_path / "bundle")
+        offline = check_bundle(tmp_path / "bundle")
+        assert offline.ok, offline.failures
+        handle = make_web3(chain_settings)
+        try:
+            online = check_bundle(tmp_path / "bundle", handle)
+        finally:
+            handle.close()
+        assert online.ok, online.failures
+        assert "chain identity" in [c.subject for c in online.checks if c.area == "chain"]
 
 
 class TestEmbeddedChain(EndToEndSuite):
