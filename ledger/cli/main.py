@@ -545,6 +545,8 @@ def demo(
     """Play the D-city case from the paper onto the ledger and print its maturity."""
     from importlib import resources
 
+    from ledger.audit.findings import findings_view, raise_findings
+    from ledger.audit.scores import ScoreArchive, publish_score
     from ledger.cli.render import print_score
     from ledger.scenario.runner import file_digest, load_scenario, run_scenario
 
@@ -556,16 +558,44 @@ def demo(
         with opened(home) as ledger:
             with progress_bar(f"D-city demo ({case})") as update:
                 report = run_scenario(ledger, scenario, file.parent, file_digest(file), update)
-            result = ledger.score()
+            # Publish once per new state: anchor the score and raise findings for every
+            # obligation that missed its target, so an auditor can take it from here.
+            if report.transactions or ledger.scoreboard.count() == 0:
+                pub = publish_score(ledger)
+                raise_findings(ledger, pub.score_id)
+                ledger.sync()
+            score_id = ledger.scoreboard.count()
+            published = ledger.scoreboard.score_of(score_id)
+            result = ScoreArchive(ledger.home).get(published.result_hash)
+            findings = findings_view(ledger)
             kind, where = ledger.handle.kind, ledger.home
     if as_json:
-        emit_json({"demo": report.__dict__ | {"chain": kind}, "score": result})
+        emit_json(
+            {
+                "demo": report.__dict__ | {"chain": kind},
+                "score_id": score_id,
+                "score": result,
+                "findings": findings,
+            }
+        )
         return
     console.print(
         f"D-city demo ({case}) on {where} ({kind} chain): {report.steps} steps,"
         f" {report.transactions} new blocks, {report.indexed_events} events indexed"
     )
     print_score(result)
+    console.print(f"published on chain as score {score_id}")
+    for f in findings:
+        console.print(
+            f"finding {f['finding_id']} ({f['status']}): {f['policy_id']}#{f['clause_id']}"
+            f" missed its {f['metric']} target; addressed to {f['department_id']}"
+        )
+    console.print(
+        "next: `govledger audit verify` checks everything against the chain;"
+        f" `govledger score verify {score_id}` recomputes the score;"
+        " `govledger audit export --policy ID --out DIR` writes an offline bundle",
+        soft_wrap=True,
+    )
 
 
 def _parse(fn: Callable[[Any], T], value: Any) -> T:

@@ -36,6 +36,11 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert first.returncode == 0, first.stderr
     assert "Overall level: L1 Initial" in first.stdout
     assert "M3" in first.stdout and "sharing fulfilment" in first.stdout
+    assert "published on chain as score 1" in first.stdout
+    assert (
+        "finding F1-1 (Open): dcity.sharing#c2 missed its M3 target; addressed to dcity.govoffice"
+        in first.stdout
+    )
     return home
 
 
@@ -45,6 +50,8 @@ def test_demo_twice_reuses_the_same_ledger(demo_home: Path) -> None:
     data = json.loads(again.stdout)
     assert (data["demo"]["transactions"], data["demo"]["played"]) == (0, 0)
     assert data["demo"]["steps"] == 80
+    assert data["score_id"] == 1  # nothing new happened: nothing published again
+    assert [f["finding_id"] for f in data["findings"]] == ["F1-1"]
     m3 = next(i for i in data["score"]["indicators"] if i["id"] == "M3")
     assert (m3["numerator"], m3["denominator"], m3["status"]) == (52, 64, "RATED")
     d1 = next(i for i in data["score"]["indicators"] if i["id"] == "D1")
