@@ -92,7 +92,6 @@ class EndToEndSuite:
             assert len(result["result_hash"]) == 64
             assert ledger.verify_policy("test.sharing")[0]["ok"] is True
 
-
     def test_publish_audit_export_and_check_the_bundle(
         self, chain_settings: Settings, tmp_path: Path
     ) -> None:

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import DepartmentDep, LedgerDep, ReadAccess
+from api.deps import DepartmentDep, LedgerDep, ReadAccess, authenticated_department
 from api.errors import problem_responses
 from api.routes.orders import unknown_as_404
 from api.schemas import Digest
 from ledger.audit.checks import AuditReport
-from ledger.audit.findings import findings_view
+from ledger.audit.findings import findings_view, mark_overdue
 from ledger.audit.scores import publication_view, published, verify_published
 from ledger.audit.verify import audit, chain_events
 
@@ -179,3 +179,18 @@ def respond(
         tx=receipt["transactionHash"].to_0x_hex(),
         block=int(receipt["blockNumber"]),
     )
+
+
+@router.post(
+    "/findings/{finding_id}/overdue",
+    summary="Mark a finding overdue",
+    responses=problem_responses(401, 403, 404, 409),
+    dependencies=[Depends(authenticated_department)],
+)
+def overdue(finding_id: str, ledger: LedgerDep) -> FindingStep:
+    """Mark an open finding whose deadline has passed overdue. Any key (a 409
+    NotOverdue before the deadline)."""
+    with ledger.write() as lg, unknown_as_404("FindingUnknown", "finding", finding_id):
+        ref = mark_overdue(lg, finding_id)
+        status = lg.findings.finding_of(finding_id).status.name.capitalize()
+    return FindingStep(finding_id=finding_id, status=status, tx=ref.tx_hash, block=ref.block_number)

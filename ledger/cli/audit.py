@@ -100,7 +100,7 @@ def score_publish(
 ) -> None:
     """Compute the score at the latest block and anchor it on the ScoreBoard."""
     from ledger.audit.findings import raise_findings
-    from ledger.audit.scores import publish_score
+    from ledger.audit.scores import publication_view, publish_score
 
     if deadline_days < 1:
         raise typer.BadParameter("--deadline-days must be at least 1")
@@ -108,6 +108,9 @@ def score_publish(
         pub = publish_score(ledger, scope=department, window_days=window_days)
         raised = raise_findings(ledger, pub.score_id, deadline_days) if findings else []
         ledger.sync()
+        provisional = publication_view(ledger, ledger.scoreboard.score_of(pub.score_id))[
+            "provisional"
+        ]
     result = pub.result
     data = {
         "score_id": pub.score_id,
@@ -121,6 +124,7 @@ def score_publish(
         "tx": pub.tx.tx_hash,
         "block": pub.tx.block_number,
         "stored": str(pub.path),
+        "provisional": provisional,
         "findings": [{"finding_id": f.finding_id, **f.detail} for f in raised],
     }
     if as_json:
@@ -132,6 +136,10 @@ def score_publish(
         f" M={result['M']} in block {pub.tx.block_number}"
     )
     console.print(f"result_hash {result['result_hash']}")
+    if provisional:
+        console.print(
+            f"provisional: block {result['as_of']['block']} is not final on this chain yet"
+        )
     for f in raised:
         d = f.detail
         state = "raised" if f.tx is not None else "already raised"

@@ -121,3 +121,30 @@ def test_a_department_answers_its_finding(api: Api, score_id: int) -> None:
     responded = [e for e in events["data"] if e["event"] == "FindingResponded"]
     assert responded[-1]["args"]["planDigest"] == body["plan_digest"]
     assert responded[-1]["args"]["evidenceDigest"] == body["evidence_digest"]
+
+
+def test_anyone_with_a_key_marks_an_overdue_finding(api: Api, score_id: int) -> None:
+    deadline = api.now() + 3_600
+    with api.app.state.ledger_lock:
+        ensure_role(api.ledger, "AUDITOR")
+        api.ledger.findings.raise_finding(
+            api.ledger.admin,
+            finding_id="F-api-2",
+            score_id=score_id,
+            policy_id=POLICY_ID,
+            clause_id="c1",
+            metric="D1",
+            department_id=ISSUER,
+            deadline=deadline,
+            detail_digest=b"\x02" * 32,
+        )
+    early = assert_problem(api.post("/findings/F-api-2/overdue", CIVIL, None), 409)
+    assert "NotOverdue" in early["detail"]
+    assert api.client.post("/findings/F-api-2/overdue").status_code == 401
+    with api.app.state.ledger_lock:
+        api.ledger.advance_time(3_601)
+    marked = api.post("/findings/F-api-2/overdue", CIVIL, None)
+    assert marked.status_code == 200, marked.text
+    assert marked.json()["status"] == "Overdue"
+    listed = api.client.get("/findings", params={"policy": POLICY_ID}).json()
+    assert {f["finding_id"]: f["was_overdue"] for f in listed["data"]}["F-api-2"] is True
