@@ -230,6 +230,12 @@ class EventStore:
         query = select(events)
         if to_block is not None:
             query = query.where(events.c.block_number <= to_block)
+        try:
+            return self._rows(query)
+        except SQLAlchemyError as err:
+            raise StoreError(f"the index cannot be read: {err}") from err
+
+    def _rows(self, query: Any) -> list[StoredRow]:
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(events.c.block_number, events.c.log_index))
             out = []
@@ -241,11 +247,11 @@ class EventStore:
                 if not isinstance(args, dict):
                     args = {"<unreadable>": str(r["args"])}
                 record = EventRecord(
-                    block_number=int(r["block_number"]),
+                    block_number=_int_or_minus_one(r["block_number"]),
                     block_hash=str(r["block_hash"]),
-                    block_time=int(r["block_time"]),
+                    block_time=_int_or_minus_one(r["block_time"]),
                     tx_hash=str(r["tx_hash"]),
-                    log_index=int(r["log_index"]),
+                    log_index=_int_or_minus_one(r["log_index"]),
                     contract=str(r["contract"]),
                     event=str(r["event"]),
                     args=args,
@@ -256,6 +262,14 @@ class EventStore:
     def count(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(events)).scalar() or 0)
+
+
+def _int_or_minus_one(value: Any) -> int:
+    """A stored integer; -1 when a hand edit left something else (the audit reports it)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -108,7 +108,7 @@ def test_dashboard_is_a_self_contained_html_page(api: Api) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     page = response.text
-    for path in ("/maturity", "/policies", "/agreements", "/departments"):
+    for path in ("/maturity", "/policies", "/agreements", "/departments", "/scores", "/findings"):
         assert f'"{path}' in page
     assert "<svg" in page
     # Nothing is loaded from elsewhere: no external scripts, styles or fonts.

@@ -75,3 +75,22 @@ def test_the_same_bytes_stored_as_text_are_no_alarm(tampered_home: Path) -> None
         db.execute("UPDATE entries SET body = CAST(body AS TEXT) WHERE seq = ?", (seq,))
     with opened(tampered_home) as ledger:
         assert audit(ledger).ok
+
+
+def test_a_non_numeric_block_number_is_reported_not_a_crash(tampered_home: Path) -> None:
+    with sqlite3.connect(tampered_home / "index.sqlite") as db:
+        tx, log, block = db.execute(
+            "SELECT tx_hash, log_index, block_number FROM events"
+            " WHERE event = 'AgreementCommitted' LIMIT 1"
+        ).fetchone()
+        db.execute(
+            "UPDATE events SET block_number = 'soon' WHERE tx_hash = ? AND log_index = ?",
+            (tx, log),
+        )
+    with opened(tampered_home) as ledger:
+        report = audit(ledger)
+    located = [c for c in report.failures if c.where]
+    assert [c.where for c in located] == [
+        f"block {block}, tx {tx}, log {log} (DataSharing.AgreementCommitted)"
+    ]
+    assert f"block_number: chain {block}, index -1" in located[0].detail
