@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -30,7 +29,7 @@ from ledger.audit.verify import anchored_checkpoints, audit, chain_events
 from ledger.chain.deployment import ContractRef, Deployment, chain_identity
 from ledger.effects.merkle import verify_consistency, verify_inclusion
 from ledger.errors import ContractRevert, LedgerError, NotFoundError, RecordError, StoreError
-from ledger.knowledge.models import PolicyRecord
+from ledger.knowledge.models import PolicyRecord, format_timestamp
 from ledger.maturity.engine import evidence_root, result_hash
 from ledger.maturity.spec import load_spec
 from ledger.store.records import EventRecord
@@ -118,10 +117,6 @@ def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def _iso(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 # -- export ---------------------------------------------------------------------------
 
 
@@ -157,7 +152,7 @@ def export_bundle(
             "block": e.block_number,
             "tx": e.tx_hash,
             "time": e.block_time,
-            "effective": _iso(int(e.args["effectiveAt"])),
+            "effective": format_timestamp(int(e.args["effectiveAt"])),
             "file": None,
         }
         try:
@@ -273,7 +268,7 @@ def export_bundle(
         report.notes.append(entries_note)
     files["checks.json"] = _json_bytes(report.to_dict())
 
-    generated = _iso(ledger.now())
+    generated = format_timestamp(ledger.now())
     files["report.html"] = render_report(
         {
             "generated_at": generated,

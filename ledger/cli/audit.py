@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from ledger.audit.checks import AuditReport, Check
+from ledger.audit.checks import AuditReport
 from ledger.cli.output import console, emit_json, err_console, table
+from ledger.knowledge.models import format_timestamp
 
 score_app = typer.Typer(
     help="Maturity scores (MATURITY.md): compute one, publish it on chain, verify a"
@@ -237,7 +238,7 @@ def finding_list(
                 f"{r['policy_id']}#{r['clause_id']}",
                 r["metric"],
                 r["score_id"],
-                _iso(r["deadline"]),
+                format_timestamp(r["deadline"]),
                 "yes" if r["was_overdue"] else "",
             ]
             for r in rows
@@ -320,16 +321,6 @@ def finding_overdue(
     with _opened(home) as ledger:
         ref = mark_overdue(ledger, finding_id)
     console.print(f"finding {finding_id} marked overdue (block {ref.block_number})")
-
-
-def _iso(timestamp: int) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def checks_json(checks: list[Check]) -> list[dict[str, Any]]:
-    return [c.to_dict() for c in checks]
 
 
 @audit_app.command("export")

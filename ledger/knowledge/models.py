@@ -93,6 +93,11 @@ def format_time(value: datetime) -> str:
     return f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"
 
 
+def format_timestamp(seconds: int) -> str:
+    """A UNIX time (block time) in the same canonical form as :func:`format_time`."""
+    return format_time(datetime.fromtimestamp(seconds, UTC))
+
+
 StrictText = Annotated[str, Field(strict=True)]
 Text = Annotated[StrictText, AfterValidator(_check_text)]
 PolicyId = Annotated[StrictText, _id_checker("policy id")]
