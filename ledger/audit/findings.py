@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -134,13 +136,20 @@ def raise_findings(
     return raised
 
 
-def finding(ledger: Ledger, finding_id: str) -> Finding:
+@contextmanager
+def _known(finding_id: str) -> Iterator[None]:
+    """Turn the contract's FindingUnknown into a plain "finding 'X' not found"."""
     try:
-        return ledger.findings.finding_of(finding_id)
+        yield
     except ContractRevert as err:
         if err.name == "FindingUnknown":
             raise NotFoundError("finding", finding_id) from None
         raise
+
+
+def finding(ledger: Ledger, finding_id: str) -> Finding:
+    with _known(finding_id):
+        return ledger.findings.finding_of(finding_id)
 
 
 def respond(
@@ -150,9 +159,10 @@ def respond(
     from ledger.core import TxRef
 
     signer = ledger.department_signer(department_id)
-    receipt = ledger.findings.respond(
-        signer, finding_id, hashlib.sha256(plan).digest(), hashlib.sha256(evidence).digest()
-    )
+    with _known(finding_id):
+        receipt = ledger.findings.respond(
+            signer, finding_id, hashlib.sha256(plan).digest(), hashlib.sha256(evidence).digest()
+        )
     return TxRef.of(receipt)
 
 
@@ -161,16 +171,18 @@ def review(ledger: Ledger, finding_id: str, *, accept: bool, note: bytes = b"") 
     from ledger.core import TxRef
 
     ensure_role(ledger, "AUDITOR")
-    receipt = ledger.findings.review(
-        ledger.admin, finding_id, accept=accept, note_digest=hashlib.sha256(note).digest()
-    )
+    with _known(finding_id):
+        receipt = ledger.findings.review(
+            ledger.admin, finding_id, accept=accept, note_digest=hashlib.sha256(note).digest()
+        )
     return TxRef.of(receipt)
 
 
 def mark_overdue(ledger: Ledger, finding_id: str) -> TxRef:
     from ledger.core import TxRef
 
-    return TxRef.of(ledger.findings.mark_overdue(ledger.admin, finding_id))
+    with _known(finding_id):
+        return TxRef.of(ledger.findings.mark_overdue(ledger.admin, finding_id))
 
 
 def status_name(status: FindingStatus) -> str:

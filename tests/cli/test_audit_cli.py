@@ -185,6 +185,42 @@ def test_score_verify_of_an_unknown_score_is_a_clear_error(
     assert "Traceback" not in out.err and out.out == ""
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["finding", "review", "F9", "--accept"],
+        ["finding", "overdue", "F9"],
+        [
+            "finding",
+            "respond",
+            "F9",
+            "--department",
+            "dcity.govoffice",
+            "--plan",
+            __file__,
+            "--evidence",
+            __file__,
+        ],
+    ],
+    ids=["review", "overdue", "respond"],
+)
+def test_an_unknown_finding_is_a_clear_error(
+    args: list[str],
+    ledger_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("GOVLEDGER_KEYSTORE_PASSWORD", TEST_PASSWORD)
+    monkeypatch.setattr(sys, "argv", ["govledger", *args, "--home", str(ledger_home)])
+
+    with pytest.raises(SystemExit) as exited:
+        main()
+
+    out = capsys.readouterr()
+    assert exited.value.code == 1
+    assert out.err.strip() == "error: finding 'F9' not found"
+
+
 def test_score_without_a_subcommand_prints_the_score(ledger_home: Path) -> None:
     result = govledger(ledger_home, "score")
 
