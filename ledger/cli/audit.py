@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from ledger.audit.checks import AuditReport
+from ledger.cli.common import HomeOpt, JsonOpt, opened
 from ledger.cli.output import console, emit_json, err_console, table
 from ledger.knowledge.models import format_timestamp
 
@@ -26,18 +27,6 @@ finding_app = typer.Typer(
     help="Findings: missed obligation targets addressed to departments, until closed.",
     no_args_is_help=True,
 )
-
-HomeOpt = Annotated[
-    Path | None,
-    typer.Option("--home", help="Data directory (default: $GOVLEDGER_HOME or ~/.govledger)."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-
-
-def _opened(home: Path | None):  # type: ignore[no-untyped-def]
-    from ledger.cli.main import opened
-
-    return opened(home)
 
 
 def print_checks(report: AuditReport) -> None:
@@ -74,7 +63,7 @@ def score_cmd(
         return
     from ledger.cli.render import print_score
 
-    with _opened(home) as ledger:
+    with opened(home) as ledger:
         ledger.sync()
         result = ledger.score(scope=department, window_days=window_days)
     if as_json:
@@ -105,7 +94,7 @@ def score_publish(
 
     if deadline_days < 1:
         raise typer.BadParameter("--deadline-days must be at least 1")
-    with _opened(home) as ledger:
+    with opened(home) as ledger:
         pub = publish_score(ledger, scope=department, window_days=window_days)
         raised = raise_findings(ledger, pub.score_id, deadline_days) if findings else []
         ledger.sync()
@@ -164,7 +153,7 @@ def score_verify(
     from ledger.audit.scores import publication_view, published, verify_published
     from ledger.audit.verify import chain_events
 
-    with _opened(home) as ledger:
+    with opened(home) as ledger:
         score = published(ledger, score_id)
         checks = verify_published(ledger, score, chain_events(ledger, score.as_of_block))
         view = publication_view(ledger, score)
@@ -199,7 +188,7 @@ def audit_verify(
     """
     from ledger.audit.verify import audit
 
-    with _opened(home) as ledger, err_console.status("auditing…") as status:
+    with opened(home) as ledger, err_console.status("auditing…") as status:
         report = audit(ledger, policy, lambda stage: status.update(f"auditing: {stage}…"))
     if as_json:
         emit_json(report.to_dict())
@@ -222,7 +211,7 @@ def finding_list(
     """List findings with their state on chain."""
     from ledger.audit.findings import findings_view
 
-    with _opened(home) as ledger:
+    with opened(home) as ledger:
         rows = findings_view(ledger, department, policy)
     if as_json:
         emit_json(rows)
@@ -257,7 +246,7 @@ def finding_raise(
     """Raise a finding for every obligation clause the score shows missing its target."""
     from ledger.audit.findings import raise_findings
 
-    with _opened(home) as ledger:
+    with opened(home) as ledger:
         raised = raise_findings(ledger, score_id, deadline_days)
     if not raised:
         console.print(f"score {score_id} shows no obligation missing its target")
@@ -284,7 +273,7 @@ def finding_respond(
     from ledger.audit.findings import respond
 
     plan_bytes, evidence_bytes = _read(plan, "plan"), _read(evidence, "evidence")
-    with _opened(home) as ledger:
+    with opened(home) as ledger:
         ref = respond(ledger, finding_id, department, plan_bytes, evidence_bytes)
     console.print(f"finding {finding_id}: response recorded in block {ref.block_number}")
 
@@ -304,7 +293,7 @@ def finding_review(
     from ledger.audit.findings import review
 
     note_bytes = _read(note, "note") if note is not None else b""
-    with _opened(home) as ledger:
+    with opened(home) as ledger:
         ref = review(ledger, finding_id, accept=accept, note=note_bytes)
     verdict = "accepted: the finding is closed" if accept else "rejected: the finding is open"
     console.print(f"finding {finding_id} {verdict} (block {ref.block_number})")
@@ -318,7 +307,7 @@ def finding_overdue(
     """Mark an open finding whose deadline has passed as overdue."""
     from ledger.audit.findings import mark_overdue
 
-    with _opened(home) as ledger:
+    with opened(home) as ledger:
         ref = mark_overdue(ledger, finding_id)
     console.print(f"finding {finding_id} marked overdue (block {ref.block_number})")
 
@@ -337,7 +326,7 @@ def audit_export(
 
     if max_entries < 0:
         raise typer.BadParameter("--max-entries must not be negative")
-    with _opened(home) as ledger, err_console.status("exporting…") as status:
+    with opened(home) as ledger, err_console.status("exporting…") as status:
         manifest = export_bundle(
             ledger,
             policy,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ledger.cli.common import HomeOpt, JsonOpt, opened
 from ledger.cli.output import console, emit_json, progress_bar
 
 effects_app = typer.Typer(
@@ -14,18 +15,6 @@ effects_app = typer.Typer(
     " Merkle log whose checkpoints are anchored on chain.",
     no_args_is_help=True,
 )
-
-HomeOpt = Annotated[
-    Path | None,
-    typer.Option("--home", help="Data directory (default: $GOVLEDGER_HOME or ~/.govledger)."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-
-
-def _opened(home: Path | None):  # type: ignore[no-untyped-def]
-    from ledger.cli.main import opened
-
-    return opened(home)
 
 
 @effects_app.command("open")
@@ -37,7 +26,7 @@ def effects_open(
     home: HomeOpt = None,
 ) -> None:
     """Open this ledger's effect log on chain."""
-    with _opened(home) as ledger:
+    with opened(home) as ledger:
         ref = ledger.effects.open(log_id, department, policy, clause)
     where = f" in block {ref.block_number}" if ref is not None else " (already open on chain)"
     console.print(f"effect log {log_id} owned by {department}{where}")
@@ -52,7 +41,7 @@ def effects_ingest(
     """Validate and append a JSONL file (resumable; bad lines are reported, never fatal)."""
     if not file.is_file():
         raise typer.BadParameter(f"no such file: {file}")
-    with _opened(home) as ledger:
+    with opened(home) as ledger:
         with progress_bar(f"ingesting {file.name}") as update:
             report = ledger.effects.ingest_file(file, update)
         latest = ledger.effects.latest()
@@ -80,7 +69,7 @@ def effects_ingest(
 @effects_app.command("seal")
 def effects_seal(home: HomeOpt = None) -> None:
     """Anchor a checkpoint over every entry logged so far."""
-    with _opened(home) as ledger:
+    with opened(home) as ledger:
         checkpoint = ledger.effects.seal()
     if checkpoint is None:
         console.print("nothing new to seal")
@@ -94,7 +83,7 @@ def effects_seal(home: HomeOpt = None) -> None:
 @effects_app.command("status")
 def effects_status(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """The log's size, its latest anchored checkpoint and what waits to be sealed."""
-    with _opened(home) as ledger:
+    with opened(home) as ledger:
         config = ledger.effects.require_config()
         latest = ledger.effects.latest()
         size = ledger.effects.store.size
@@ -122,7 +111,7 @@ def effects_proof(
     home: HomeOpt = None,
 ) -> None:
     """An entry with its RFC 9162 inclusion proof against the latest checkpoint (JSON)."""
-    with _opened(home) as ledger:
+    with opened(home) as ledger:
         emit_json(ledger.effects.prove(sequence))
 
 
@@ -133,5 +122,5 @@ def effects_consistency(
     home: HomeOpt = None,
 ) -> None:
     """An RFC 9162 consistency proof between two anchored checkpoints (JSON)."""
-    with _opened(home) as ledger:
+    with opened(home) as ledger:
         emit_json(ledger.effects.consistency(first, second))

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -19,13 +18,12 @@ from rich.markup import escape
 
 from ledger.apikeys import ApiKeys
 from ledger.cli.audit import audit_app, finding_app, score_app
+from ledger.cli.common import HomeOpt, JsonOpt, opened, settings_for
 from ledger.cli.effects import effects_app
 from ledger.cli.mechanisms import register as register_mechanisms
 from ledger.cli.output import console, emit_json, err_console, progress_bar, table
-from ledger.core import Ledger
 from ledger.errors import LedgerError
 from ledger.mechanisms.sharing import parse_permission
-from ledger.settings import Settings
 
 app = typer.Typer(
     name="govledger",
@@ -58,28 +56,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(finding_app, name="finding")
 register_mechanisms(app)
 
-HomeOpt = Annotated[
-    Path | None,
-    typer.Option("--home", help="Data directory (default: $GOVLEDGER_HOME or ~/.govledger)."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 T = TypeVar("T")
-
-
-def settings_for(home: Path | None) -> Settings:
-    return Settings(home=home) if home is not None else Settings()
-
-
-@contextmanager
-def opened(home: Path | None) -> Iterator[Ledger]:
-    settings = settings_for(home)
-    with err_console.status("opening the ledger…"):
-        ledger = Ledger.open(settings)
-    try:
-        yield ledger
-    finally:
-        ledger.close()
 
 
 # -- policies ---------------------------------------------------------------

@@ -16,21 +16,19 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from ledger.cli.output import console, emit_json, err_console, table
-from ledger.core import Ledger
+from ledger.cli.common import HomeOpt, JsonOpt, opened
+from ledger.cli.output import console, emit_json, table
 from ledger.errors import NotFoundError
 from ledger.mechanisms.attestations import share_to_ppm
 from ledger.mechanisms.drills import DrillKind, parse_kind
 from ledger.mechanisms.workorders import MIN_SALT_BYTES, case_digest
-from ledger.settings import Settings
 from ledger.store import views
 
 DAY = 86_400
@@ -56,26 +54,10 @@ def register(app: typer.Typer) -> None:
     app.add_typer(stat_app, name="stat")
 
 
-HomeOpt = Annotated[
-    Path | None,
-    typer.Option("--home", help="Data directory (default: $GOVLEDGER_HOME or ~/.govledger)."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 PolicyOpt = Annotated[str, typer.Option("--policy", help="Policy id the step executes.")]
 ClauseOpt = Annotated[str, typer.Option("--clause", help="Clause id the step executes.")]
 
 T = TypeVar("T")
-
-
-@contextmanager
-def opened(home: Path | None) -> Iterator[Ledger]:
-    settings = Settings(home=home) if home is not None else Settings()
-    with err_console.status("opening the ledger…"):
-        ledger = Ledger.open(settings)
-    try:
-        yield ledger
-    finally:
-        ledger.close()
 
 
 def _parse(fn: Callable[[Any], T], value: Any, option: str) -> T:
