@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterator
 
@@ -86,21 +87,25 @@ def test_an_unknown_score_is_a_404(api: Api) -> None:
     assert_problem(api.client.get("/scores/999/verify"), 404, "published score '999' not found")
 
 
-def test_a_department_answers_its_finding(api: Api, score_id: int) -> None:
-    deadline = api.now() + 86_400
+def raise_finding(api: Api, finding_id: str, score_id: int, *, deadline: int) -> None:
+    """Raise a finding on clause c1 against the issuer, as the ledger's auditor."""
     with api.app.state.ledger_lock:
         ensure_role(api.ledger, "AUDITOR")
         api.ledger.findings.raise_finding(
             api.ledger.admin,
-            finding_id="F-api-1",
+            finding_id=finding_id,
             score_id=score_id,
             policy_id=POLICY_ID,
             clause_id="c1",
             metric="D1",
             department_id=ISSUER,
             deadline=deadline,
-            detail_digest=b"\x01" * 32,
+            detail_digest=hashlib.sha256(finding_id.encode()).digest(),
         )
+
+
+def test_a_department_answers_its_finding(api: Api, score_id: int) -> None:
+    raise_finding(api, "F-api-1", score_id, deadline=api.now() + 86_400)
     listed = api.client.get("/findings", params={"department": ISSUER}).json()
     assert [f["finding_id"] for f in listed["data"]] == ["F-api-1"]
     assert listed["data"][0]["status"] == "Open"
@@ -124,20 +129,7 @@ def test_a_department_answers_its_finding(api: Api, score_id: int) -> None:
 
 
 def test_anyone_with_a_key_marks_an_overdue_finding(api: Api, score_id: int) -> None:
-    deadline = api.now() + 3_600
-    with api.app.state.ledger_lock:
-        ensure_role(api.ledger, "AUDITOR")
-        api.ledger.findings.raise_finding(
-            api.ledger.admin,
-            finding_id="F-api-2",
-            score_id=score_id,
-            policy_id=POLICY_ID,
-            clause_id="c1",
-            metric="D1",
-            department_id=ISSUER,
-            deadline=deadline,
-            detail_digest=b"\x02" * 32,
-        )
+    raise_finding(api, "F-api-2", score_id, deadline=api.now() + 3_600)
     early = assert_problem(api.post("/findings/F-api-2/overdue", CIVIL, None), 409)
     assert "NotOverdue" in early["detail"]
     assert api.client.post("/findings/F-api-2/overdue").status_code == 401
