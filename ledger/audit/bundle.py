@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -85,32 +86,6 @@ RFC 9162: leaf = SHA-256(0x00 || entry), node = SHA-256(0x01 || left || right).
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _event_dict(e: EventRecord) -> dict[str, Any]:
-    return {
-        "block_number": e.block_number,
-        "block_hash": e.block_hash,
-        "block_time": e.block_time,
-        "tx_hash": e.tx_hash,
-        "log_index": e.log_index,
-        "contract": e.contract,
-        "event": e.event,
-        "args": e.args,
-    }
-
-
-def _event_of(d: Mapping[str, Any]) -> EventRecord:
-    return EventRecord(
-        block_number=int(d["block_number"]),
-        block_hash=str(d["block_hash"]),
-        block_time=int(d["block_time"]),
-        tx_hash=str(d["tx_hash"]),
-        log_index=int(d["log_index"]),
-        contract=str(d["contract"]),
-        event=str(d["event"]),
-        args=dict(d["args"]),
-    )
 
 
 def _json_bytes(value: Any) -> bytes:
@@ -230,7 +205,7 @@ def export_bundle(
     files["trail.json"] = _json_bytes(
         {
             "policy": {"id": policy_id, "versions": versions} | _record_summary(record),
-            "events": [_event_dict(e) for e in trail],
+            "events": [asdict(e) for e in trail],
         }
     )
 
@@ -277,7 +252,7 @@ def export_bundle(
                 "genesis_hash": ledger.deployment.genesis_hash,
             },
             "policy": {"id": policy_id, "versions": versions} | _record_summary(record),
-            "events": [_event_dict(e) for e in trail],
+            "events": [asdict(e) for e in trail],
             "checkpoints": [
                 {
                     "index": c["index"],
@@ -472,7 +447,7 @@ def check_bundle(directory: Path, handle: ChainHandle | None = None) -> AuditRep
         )
     try:
         trail = json.loads(contents["trail.json"])
-        events = [_event_of(d) for d in trail["events"]]
+        events = [EventRecord(**d) for d in trail["events"]]
     except (KeyError, ValueError, TypeError) as err:
         report.add("bundle", "trail.json", False, f"unreadable: {err}", "trail.json")
         return report
