@@ -9,7 +9,7 @@ cause                         status  extensions
 ============================  ======  =========================================
 invalid request (validation)  422     ``errors``: ``[{loc, field, message, type}]``
 :class:`RecordError`          422
-``ValueError`` from input     422
+:class:`LedgerValueError`      422     (a value the ledger refuses)
 :class:`AuthError`            401     (and a ``WWW-Authenticate`` header)
 :class:`ForbiddenError`       403
 :class:`NotFoundError`        404     ``kind``, ``id``
@@ -17,8 +17,12 @@ invalid request (validation)  422     ``errors``: ``[{loc, field, message, type}
 :class:`ConfigError`          409     (e.g. no effect log opened yet)
 :class:`LedgerBusyError`      503     (and a ``Retry-After`` header)
 other :class:`LedgerError`    500     nothing from the error itself
-anything else                 500     nothing from the error itself
+anything else                 500     ``request_id`` (the server log names it)
 ============================  ======  =========================================
+
+A plain ``ValueError`` is not input: the ledger raises :class:`LedgerValueError` for
+what it refuses, so any other exception is a bug, logged with its trace and the
+request id that the 500 response carries.
 
 Problem types of the ledger are URNs (``urn:govledger:problem:<name>``): they
 name the kind of problem and are not meant to be dereferenced. Plain HTTP
@@ -31,6 +35,7 @@ unexpected exception.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -38,7 +43,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.schemas import Problem
@@ -49,6 +53,7 @@ from ledger.errors import (
     ForbiddenError,
     LedgerBusyError,
     LedgerError,
+    LedgerValueError,
     NotFoundError,
     RecordError,
 )
@@ -218,6 +223,8 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
         return problem(
             request, 422, "Invalid record", str(exc), type_=problem_type("invalid-record")
         )
+    if isinstance(exc, LedgerValueError):
+        return problem(request, 422, "Invalid input", str(exc), type_=problem_type("invalid-input"))
     if isinstance(exc, ConfigError):
         return problem(
             request, 409, "Not configured", str(exc), type_=problem_type("not-configured")
@@ -231,30 +238,7 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
             type_=problem_type("busy"),
             headers={"Retry-After": "1"},
         )
-    logger.error(
-        "%s %s failed with %s: %s", request.method, request.url.path, type(exc).__name__, exc
-    )
-    return problem(
-        request,
-        500,
-        "Ledger error",
-        "the ledger could not complete the request; the server log has the details",
-        type_=problem_type("ledger-error"),
-    )
-
-
-async def _value_error(request: Request, exc: Exception) -> JSONResponse:
-    if isinstance(exc, ValidationError):
-        # pydantic's ValidationError is a ValueError, but one raised inside a handler
-        # comes from our own data, not from the request: a bug, logged with its trace.
-        logger.error(
-            "%s %s built an invalid model",
-            request.method,
-            request.url.path,
-            exc_info=(type(exc), exc, exc.__traceback__),
-        )
-        return _internal(request)
-    return problem(request, 422, "Invalid input", str(exc), type_=problem_type("invalid-input"))
+    return await _unexpected(request, exc)
 
 
 # -- HTTP and everything else ----------------------------------------------------
@@ -270,20 +254,22 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    # Starlette re-raises the exception after this response, so the server logs its trace.
+    request_id = uuid.uuid4().hex
     logger.error(
-        "%s %s raised an unexpected %s", request.method, request.url.path, type(exc).__name__
+        "request %s: %s %s raised an unexpected %s",
+        request_id,
+        request.method,
+        request.url.path,
+        type(exc).__name__,
+        exc_info=(type(exc), exc, exc.__traceback__),
     )
-    return _internal(request)
-
-
-def _internal(request: Request) -> JSONResponse:
     return problem(
         request,
         500,
         "Internal server error",
-        "an unexpected error occurred; the server log has the details",
+        f"an unexpected error occurred; the server log has the details under request {request_id}",
         type_=problem_type("internal"),
+        request_id=request_id,
     )
 
 
@@ -291,7 +277,6 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register every mapping above on ``app``."""
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(LedgerError, _ledger_error)
-    app.add_exception_handler(ValueError, _value_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
 

@@ -32,7 +32,13 @@ from ledger.chain.factory import ChainHandle, make_web3
 from ledger.chain.keystore import Keystore, Signer
 from ledger.chain.tx import Transactor
 from ledger.effects.service import Effects
-from ledger.errors import ContractRevert, ForbiddenError, NotFoundError, RecordError
+from ledger.errors import (
+    ContractRevert,
+    ForbiddenError,
+    LedgerValueError,
+    NotFoundError,
+    RecordError,
+)
 from ledger.indexer.follower import Indexer, Progress, SyncReport
 from ledger.indexer.sources import EmbeddedLogSource
 from ledger.knowledge.canonical import record_digest
@@ -475,7 +481,7 @@ class Ledger:
     def advance_time(self, seconds: int) -> int:
         """Move the chain's clock forward and mine a block; returns the new block time."""
         if seconds < 0:
-            raise ValueError("time only moves forward")
+            raise LedgerValueError("time only moves forward")
         target = self.now() + seconds
         if self.handle.backend is not None:
             self.handle.backend.time_travel(target)
@@ -487,7 +493,7 @@ class Ledger:
     def set_next_block_time(self, timestamp: int) -> None:
         """Let the next block carry ``timestamp`` (later than the latest block), mining nothing."""
         if timestamp <= self.now():
-            raise ValueError("time only moves forward")
+            raise LedgerValueError("time only moves forward")
         if self.handle.backend is not None:
             chain = self.handle.backend.chain
             chain.header = chain.header.copy(timestamp=timestamp)

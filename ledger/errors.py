@@ -14,6 +14,18 @@ class LedgerError(Exception):
     """Root of every error govledger raises on purpose."""
 
 
+class LedgerValueError(LedgerError, ValueError):
+    """A value the ledger refuses: a malformed id, an out-of-range number, a bad file.
+
+    It is a :class:`ValueError` too, so code that expects one keeps working; the API
+    answers it with 422, while a plain ``ValueError`` from a bug is a 500.
+    """
+
+
+class LedgerTypeError(LedgerError, TypeError):
+    """A value of the wrong kind (say a list where a mapping belongs)."""
+
+
 class ConfigError(LedgerError):
     """The settings or the data directory are not usable."""
 
@@ -49,11 +61,11 @@ class KeystoreError(LedgerError):
     """A key could not be created, found or unlocked."""
 
 
-class RecordError(LedgerError):
+class RecordError(LedgerValueError):
     """A knowledge record is malformed or inconsistent."""
 
 
-class NotFoundError(LedgerError):
+class NotFoundError(LedgerError, LookupError):
     """A thing asked for by id does not exist."""
 
     def __init__(self, kind: str, ident: str) -> None:

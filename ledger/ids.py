@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import NewType
 
+from ledger.errors import LedgerValueError
+
 Bytes32Text = NewType("Bytes32Text", str)
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,31}$")
@@ -18,7 +20,7 @@ _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,31}$")
 def check_id(value: str, what: str = "id") -> str:
     """Return ``value`` if it is a valid id, else raise ``ValueError`` saying why."""
     if not isinstance(value, str) or not _ID_RE.fullmatch(value):
-        raise ValueError(
+        raise LedgerValueError(
             f"{what} {value!r} must be 1-32 ASCII characters: letters, digits and . _ : - /,"
             " starting with a letter or digit"
         )

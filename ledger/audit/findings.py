@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import rfc8785
 
 from ledger.audit.scores import ensure_role, published
-from ledger.errors import ContractRevert, NotFoundError
+from ledger.errors import ContractRevert, LedgerValueError, NotFoundError
 from ledger.maturity.indicators import obligation_outcomes
 from ledger.maturity.service import DAY, gather_evidence
 from ledger.mechanisms.findings import Finding, FindingStatus
@@ -91,7 +91,7 @@ def raise_findings(
     from ledger.core import TxRef
 
     if deadline_days < 1:
-        raise ValueError("a rectification deadline is at least one day away")
+        raise LedgerValueError("a rectification deadline is at least one day away")
     ensure_role(ledger, "AUDITOR")
     deadline = ledger.now() + deadline_days * DAY
     raised = []

@@ -27,7 +27,7 @@ from eth_typing import BlockNumber
 from eth_utils import to_tuple
 
 from ledger.chain.kvstore import SqliteKV
-from ledger.errors import LedgerBusyError
+from ledger.errors import LedgerBusyError, LedgerValueError
 
 #: Chain id of every embedded govledger chain ("gov" in ASCII).
 EMBEDDED_CHAIN_ID = 0x676F76
@@ -81,7 +81,7 @@ class PersistentPyEVMBackend(PyEVMBackend):
         """Mine one block whose timestamp is exactly ``to_timestamp``."""
         parent = self.chain.get_canonical_head().timestamp
         if to_timestamp <= parent:
-            raise ValueError(
+            raise LedgerValueError(
                 f"cannot move the chain's clock to {to_timestamp}: the latest block is at {parent}"
             )
         self.chain.header = self.chain.header.copy(timestamp=to_timestamp)

@@ -25,7 +25,7 @@ import typer
 
 from ledger.cli.common import HomeOpt, JsonOpt, opened
 from ledger.cli.output import console, emit_json, table
-from ledger.errors import NotFoundError
+from ledger.errors import LedgerValueError, NotFoundError
 from ledger.mechanisms.attestations import share_to_ppm
 from ledger.mechanisms.drills import DrillKind, parse_kind
 from ledger.mechanisms.workorders import MIN_SALT_BYTES, case_digest
@@ -201,7 +201,7 @@ def order_complete(
 
 def _score(value: int) -> int:
     if not 1 <= value <= 5:
-        raise ValueError(f"a satisfaction score runs from 1 (worst) to 5 (best), not {value}")
+        raise LedgerValueError(f"a satisfaction score runs from 1 (worst) to 5 (best), not {value}")
     return value
 
 
@@ -318,7 +318,7 @@ def order_show(
 
 def _positive_days(value: float) -> int:
     if not value > 0:
-        raise ValueError(f"a number of days must be positive, not {value}")
+        raise LedgerValueError(f"a number of days must be positive, not {value}")
     return round(value * DAY)
 
 

@@ -58,6 +58,7 @@ from pydantic import (
     field_validator,
 )
 
+from ledger.errors import LedgerValueError
 from ledger.ids import check_id
 
 __all__ = [
@@ -144,11 +145,13 @@ def _is_int(value: object) -> bool:
 
 def _norm_id(value: object) -> str:
     if not isinstance(value, str) or value.endswith("\n"):
-        raise ValueError(f"must be an id: 1-32 ASCII letters, digits or . _ : - /, got {value!r}")
+        raise LedgerValueError(
+            f"must be an id: 1-32 ASCII letters, digits or . _ : - /, got {value!r}"
+        )
     try:
         return check_id(value)
     except ValueError:
-        raise ValueError(
+        raise LedgerValueError(
             f"must be an id: 1-32 ASCII letters, digits or . _ : - /, got {value!r}"
         ) from None
 
@@ -159,12 +162,12 @@ def _norm_at(value: object) -> int:
     elif isinstance(value, str):
         seconds = _parse_utc(value)
     else:
-        raise ValueError(
+        raise LedgerValueError(
             f"must be Unix seconds (an integer) or an ISO-8601 UTC time, got {value!r}"
         )
     assert isinstance(seconds, int)
     if not 0 <= seconds <= MAX_AT:
-        raise ValueError(f"must be between 0 (1970) and {MAX_AT} (year 9999), got {seconds}")
+        raise LedgerValueError(f"must be between 0 (1970) and {MAX_AT} (year 9999), got {seconds}")
     return seconds
 
 
@@ -172,20 +175,20 @@ def _parse_utc(text: str) -> int:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"is not an ISO-8601 time: {text!r}") from None
+        raise LedgerValueError(f"is not an ISO-8601 time: {text!r}") from None
     if moment.tzinfo is None:
-        raise ValueError(f"must state UTC (end with Z or +00:00): {text!r}")
+        raise LedgerValueError(f"must state UTC (end with Z or +00:00): {text!r}")
     if moment.utcoffset() != timedelta(0):
-        raise ValueError(f"must be in UTC (Z or +00:00), not another offset: {text!r}")
+        raise LedgerValueError(f"must be in UTC (Z or +00:00), not another offset: {text!r}")
     return (moment - _EPOCH) // timedelta(seconds=1)
 
 
 def _norm_count(value: object) -> int:
     if not _is_int(value):
-        raise ValueError(f"must be an integer >= 0, got {value!r}")
+        raise LedgerValueError(f"must be an integer >= 0, got {value!r}")
     assert isinstance(value, int)
     if not 0 <= value <= MAX_COUNT:
-        raise ValueError(f"must be an integer between 0 and {MAX_COUNT}, got {value}")
+        raise LedgerValueError(f"must be an integer between 0 and {MAX_COUNT}, got {value}")
     return value
 
 
@@ -198,31 +201,31 @@ def _norm_permission(value: object) -> int:
         level = PERMISSION_LEVELS.get(value.lower())
         if level is not None:
             return level
-    raise ValueError(f"must be open, conditional or restricted (or 1..3), got {value!r}")
+    raise LedgerValueError(f"must be open, conditional or restricted (or 1..3), got {value!r}")
 
 
 def _norm_latency(value: object) -> float:
     if not (_is_int(value) or type(value) is float):
-        raise ValueError(f"must be a number >= 0, got {value!r}")
+        raise LedgerValueError(f"must be a number >= 0, got {value!r}")
     assert isinstance(value, int | float)
     try:
         number = float(value)
     except OverflowError:
-        raise ValueError(f"must be a finite number >= 0, got {value!r}") from None
+        raise LedgerValueError(f"must be a finite number >= 0, got {value!r}") from None
     if not math.isfinite(number) or number < 0:
-        raise ValueError(f"must be a finite number >= 0, got {value!r}")
+        raise LedgerValueError(f"must be a finite number >= 0, got {value!r}")
     return number + 0.0  # -0.0 -> 0.0
 
 
 def _norm_request_id(value: object) -> str:
     if not isinstance(value, str) or not _REQUEST_ID_RE.fullmatch(value):
-        raise ValueError(f"must be 1-64 ASCII letters, digits or . _ : - /, got {value!r}")
+        raise LedgerValueError(f"must be 1-64 ASCII letters, digits or . _ : - /, got {value!r}")
     return value
 
 
 def _norm_subject(value: object) -> str:
     if not isinstance(value, str) or not _SUBJECT_RE.fullmatch(value):
-        raise ValueError(
+        raise LedgerValueError(
             f"must be a salted digest, 0x followed by 64 hex digits, got {_clip(value)}"
         )
     return value.lower()
@@ -326,11 +329,11 @@ def parse_entry(obj: object) -> SharingCall | Heartbeat:
     if isinstance(obj, str | bytes | bytearray):
         obj = _loads(obj)
     if not isinstance(obj, Mapping):
-        raise ValueError(f"an entry must be a JSON object, got {type(obj).__name__}")
+        raise LedgerValueError(f"an entry must be a JSON object, got {type(obj).__name__}")
     try:
         return _ENTRY_ADAPTER.validate_python(obj)
     except ValidationError as err:
-        raise ValueError(_reason(err)) from None
+        raise LedgerValueError(_reason(err)) from None
 
 
 def canonical_entry(entry: SharingCall | Heartbeat) -> bytes:
@@ -411,7 +414,9 @@ def decode_canonical(data: bytes) -> EntryFacts:
                 )
     canonical, facts = parse_json_entry(data)
     if canonical != data:
-        raise ValueError("entry is valid but not in canonical form (RFC 8785, as canonical_entry)")
+        raise LedgerValueError(
+            "entry is valid but not in canonical form (RFC 8785, as canonical_entry)"
+        )
     return facts  # pragma: no cover - the patterns above accept every canonical entry
 
 
@@ -581,7 +586,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise ValueError(f"{key}: field appears twice")
+                raise LedgerValueError(f"{key}: field appears twice")
             seen.add(key)
     return obj
 
@@ -590,11 +595,11 @@ def _loads(text: str | bytes | bytearray) -> object:
     try:
         return json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as err:
-        raise ValueError(f"not JSON: {err.msg} at column {err.pos + 1}") from None
+        raise LedgerValueError(f"not JSON: {err.msg} at column {err.pos + 1}") from None
     except UnicodeDecodeError:
-        raise ValueError("not JSON: the line is not valid UTF-8") from None
+        raise LedgerValueError("not JSON: the line is not valid UTF-8") from None
     except RecursionError:
-        raise ValueError("not JSON: nested too deeply") from None
+        raise LedgerValueError("not JSON: nested too deeply") from None
 
 
 def _reason(err: ValidationError) -> str:

@@ -28,6 +28,7 @@ from typing import BinaryIO
 
 from ledger.effects.entries import EntryFacts, parse_json_entry
 from ledger.effects.store import EffectStore
+from ledger.errors import LedgerValueError
 
 __all__ = ["MAX_LINE_BYTES", "IngestReport", "file_key", "ingest_jsonl"]
 
@@ -84,7 +85,7 @@ def ingest_jsonl(
     whatever was committed before (duplicates are still skipped).
     """
     if batch < 1:
-        raise ValueError(f"batch must be at least 1, got {batch}")
+        raise LedgerValueError(f"batch must be at least 1, got {batch}")
     path = Path(path)
     key = file_key(path)
     total = path.stat().st_size

@@ -33,6 +33,8 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from hmac import compare_digest
 
+from ledger.errors import LedgerValueError
+
 __all__ = [
     "EMPTY_ROOT",
     "HASH_SIZE",
@@ -121,7 +123,7 @@ class MerkleTree:
     def append_leaf_hash(self, digest: bytes) -> int:
         """Append a leaf by its hash; return its leaf index."""
         if len(digest) != HASH_SIZE or not isinstance(digest, bytes | bytearray):
-            raise ValueError(f"a leaf hash must be {HASH_SIZE} bytes")
+            raise LedgerValueError(f"a leaf hash must be {HASH_SIZE} bytes")
         leaves = self._levels[0]
         index = len(leaves) // HASH_SIZE
         leaves += digest
@@ -184,7 +186,9 @@ class MerkleTree:
         """RFC 9162 ``PROOF(old_size, D[new_size])``; empty if ``old_size`` is 0 or ``new_size``."""
         new_size = self._check_size(new_size)
         if not 0 <= old_size <= new_size:
-            raise ValueError(f"old size {old_size} must be between 0 and the new size {new_size}")
+            raise LedgerValueError(
+                f"old size {old_size} must be between 0 and the new size {new_size}"
+            )
         if old_size in (0, new_size):
             return []
         proof: list[bytes] = []
@@ -198,13 +202,13 @@ class MerkleTree:
         if size is None:
             return self.size
         if not 0 <= size <= self.size:
-            raise ValueError(f"tree size {size} is outside 0..{self.size}")
+            raise LedgerValueError(f"tree size {size} is outside 0..{self.size}")
         return size
 
     @staticmethod
     def _check_index(index: int, size: int) -> None:
         if not 0 <= index < size:
-            raise ValueError(f"leaf index {index} is outside a tree of {size} leaves")
+            raise LedgerValueError(f"leaf index {index} is outside a tree of {size} leaves")
 
     def _node(self, level: int, position: int) -> bytes:
         """The cached hash of the complete subtree of ``2**level`` leaves at ``position``."""

@@ -21,7 +21,7 @@ from ledger.effects.entries import canonical_entry, parse_entry
 from ledger.effects.ingest import IngestReport, ingest_jsonl
 from ledger.effects.merkle import verify_consistency, verify_inclusion
 from ledger.effects.store import EffectStore
-from ledger.errors import ConfigError, ContractRevert, NotFoundError, StoreError
+from ledger.errors import ConfigError, ContractRevert, LedgerValueError, NotFoundError, StoreError
 from ledger.maturity.indicators import EffectView
 from ledger.mechanisms.effectlog import Checkpoint, EffectLogContract
 from ledger.store.records import EventRecord
@@ -201,7 +201,7 @@ class Effects:
         """A consistency proof between two anchored checkpoints (by index, from 1)."""
         config = self.require_config()
         if not 1 <= first <= second:
-            raise ValueError(
+            raise LedgerValueError(
                 "checkpoints are numbered from 1 and the first must not follow the second"
             )
         old = self.contract.checkpoint_at(config.log_id, first)

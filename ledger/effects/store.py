@@ -42,7 +42,7 @@ from typing import NamedTuple
 
 from ledger.effects.entries import MAX_AT, EntryFacts, decode_canonical
 from ledger.effects.merkle import EMPTY_ROOT, HASH_SIZE
-from ledger.errors import StoreError
+from ledger.errors import LedgerValueError, StoreError
 
 __all__ = ["EffectStore", "PermissionCounts"]
 
@@ -141,7 +141,7 @@ class EffectStore:
 
     def __init__(self, directory: Path, log_id: str) -> None:
         if not isinstance(log_id, str) or not _LOG_ID_RE.fullmatch(log_id):
-            raise ValueError(
+            raise LedgerValueError(
                 f"log id {log_id!r} must be 1-32 ASCII letters, digits or . _ -,"
                 " starting with a letter or digit"
             )
@@ -336,7 +336,7 @@ class EffectStore:
             try:
                 prepared.append((data, decode_canonical(data)))
             except (ValueError, TypeError) as err:
-                raise ValueError(f"entry {number} of the batch: {err}") from None
+                raise LedgerValueError(f"entry {number} of the batch: {err}") from None
         return self.append_prepared(prepared)
 
     def append_prepared(
@@ -518,7 +518,9 @@ class EffectStore:
         """RFC 9162 ``PROOF(old_size, D[new_size])``; empty if ``old_size`` is 0 or ``new_size``."""
         new_size = self._check_size(new_size)
         if not isinstance(old_size, int) or not 0 <= old_size <= new_size:
-            raise ValueError(f"old size {old_size} must be between 0 and the new size {new_size}")
+            raise LedgerValueError(
+                f"old size {old_size} must be between 0 and the new size {new_size}"
+            )
         if old_size in (0, new_size):
             return []
         proof: list[bytes] = []
@@ -572,13 +574,13 @@ class EffectStore:
         if size is None:
             return self._size
         if not isinstance(size, int) or not 0 <= size <= self._size:
-            raise ValueError(f"tree size {size} is outside 0..{self._size}")
+            raise LedgerValueError(f"tree size {size} is outside 0..{self._size}")
         return size
 
     @staticmethod
     def _check_index(index: int, size: int) -> None:
         if not isinstance(index, int) or not 0 <= index < size:
-            raise ValueError(f"seq {index} is outside a log of {size} entries")
+            raise LedgerValueError(f"seq {index} is outside a log of {size} entries")
 
     # -- aggregation -------------------------------------------------------------
     #

@@ -78,6 +78,7 @@ from typing import Any, Literal, TypeGuard, TypeVar
 import rfc8785
 
 from ledger.effects import merkle
+from ledger.errors import LedgerValueError
 from ledger.maturity.normalise import score as normalise_score
 from ledger.maturity.spec import Band, CoverageRule, ElementSpec, IndicatorSpec, Spec
 
@@ -196,23 +197,25 @@ def normalise_evidence(keys: Iterable[EvidenceKey]) -> tuple[EvidenceKey, ...]:
         if len(parts) == 3 and isinstance(parts[0], str):
             log_id, first, last = parts
             if not (log_id and _is_count(first) and _is_count(last) and first <= last):
-                raise ValueError(f"bad effect-log range {key!r}")
+                raise LedgerValueError(f"bad effect-log range {key!r}")
             logs.add((str(log_id), first, last))
         elif len(parts) == 3:
             block, tx_hash, log_index = parts
             tx = tx_hash.lower() if isinstance(tx_hash, str) else tx_hash
             if not (_is_count(block) and _is_count(log_index) and isinstance(tx, str)):
-                raise ValueError(f"bad on-chain evidence key {key!r}")
+                raise LedgerValueError(f"bad on-chain evidence key {key!r}")
             if not _HEX_RE.match(tx):
-                raise ValueError(f"bad tx hash in evidence key {key!r}: expected 0x-hex")
+                raise LedgerValueError(f"bad tx hash in evidence key {key!r}: expected 0x-hex")
             chain.add((block, tx, log_index))
         elif len(parts) == 2:
             log_id, sequence = parts
             if not (isinstance(log_id, str) and log_id and _is_count(sequence)):
-                raise ValueError(f"bad effect-log evidence key {key!r}")
+                raise LedgerValueError(f"bad effect-log evidence key {key!r}")
             logs.add((log_id, sequence))
         else:
-            raise ValueError(f"an evidence key has 3 (on-chain) or 2 (effect-log) parts: {key!r}")
+            raise LedgerValueError(
+                f"an evidence key has 3 (on-chain) or 2 (effect-log) parts: {key!r}"
+            )
     return (*sorted(chain), *sorted(logs, key=lambda k: (k[0], k[1], k[2] if len(k) == 3 else -1)))
 
 
@@ -261,7 +264,7 @@ def assess(
         )
     w = [float((weights or {}).get(e.spec.id, e.spec.weight)) for e in elements]
     if any(not (math.isfinite(x) and x > 0) for x in w):
-        raise ValueError(f"element weights must be positive, got {w}")
+        raise LedgerValueError(f"element weights must be positive, got {w}")
     scores = [_known(e.score) for e in elements]
     floor = spec.element_score_floor
     total = math.fsum(w)
@@ -289,13 +292,15 @@ def _check_inputs(spec: Spec, inputs: Mapping[str, IndicatorInput]) -> None:
     known = {ind.id for ind in spec.indicators}
     for key, value in inputs.items():
         if key not in known:
-            raise ValueError(f"unknown indicator {key!r}; spec v{spec.version} has {sorted(known)}")
+            raise LedgerValueError(
+                f"unknown indicator {key!r}; spec v{spec.version} has {sorted(known)}"
+            )
         if value.id != key:
-            raise ValueError(f"input filed under {key!r} is for indicator {value.id!r}")
+            raise LedgerValueError(f"input filed under {key!r} is for indicator {value.id!r}")
         if not _is_count(value.n):
-            raise ValueError(f"{key}: n must be a non-negative integer, got {value.n!r}")
+            raise LedgerValueError(f"{key}: n must be a non-negative integer, got {value.n!r}")
         if value.raw is not None and math.isnan(value.raw):
-            raise ValueError(f"{key}: raw value is NaN")
+            raise LedgerValueError(f"{key}: raw value is NaN")
 
 
 def rating_problem(spec: Spec, inp: IndicatorInput) -> str | None:
@@ -381,12 +386,12 @@ def compute_result(
     """
     start, end, at = _seconds(window_start), _seconds(window_end), _seconds(as_of_time)
     if start > end:
-        raise ValueError(f"window starts ({start}) after it ends ({end})")
+        raise LedgerValueError(f"window starts ({start}) after it ends ({end})")
     if not (_is_count(as_of_block) and _is_count(chain_id)):
-        raise ValueError("as_of_block and chain_id must be non-negative integers")
+        raise LedgerValueError("as_of_block and chain_id must be non-negative integers")
     block_hash = as_of_hash.lower()
     if not _HEX_RE.match(block_hash):
-        raise ValueError(f"as_of_hash must be 0x-hex, got {as_of_hash!r}")
+        raise LedgerValueError(f"as_of_hash must be 0x-hex, got {as_of_hash!r}")
     assessment = assess(spec, inputs)
     places = spec.decimal_places
     result: dict[str, Any] = {
@@ -604,7 +609,7 @@ def _known(value: _T | None) -> _T:
 def _checked_sample(indicator: str, sample: Sequence[float]) -> list[float]:
     values = [float(v) for v in sample]
     if any(math.isnan(v) for v in values):
-        raise ValueError(f"{indicator}: sample holds NaN")
+        raise LedgerValueError(f"{indicator}: sample holds NaN")
     return values
 
 
@@ -613,14 +618,14 @@ def _out(value: float | int | None, places: int) -> float | int | str | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise ValueError(f"a number was expected, got {value!r}")
+        raise LedgerValueError(f"a number was expected, got {value!r}")
     if isinstance(value, int):
         if abs(value) > _MAX_SAFE_INT:
-            raise ValueError(f"integer {value} is outside the exact range of JSON numbers")
+            raise LedgerValueError(f"integer {value} is outside the exact range of JSON numbers")
         return value
     x = float(value)
     if math.isnan(x):
-        raise ValueError("NaN cannot be written")
+        raise LedgerValueError("NaN cannot be written")
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
     return round_half_even(x, places)
@@ -648,10 +653,10 @@ def _fraction_text(share: Fraction) -> str:
 def _seconds(value: int | datetime) -> int:
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            raise ValueError("times must be timezone-aware (UTC)")
+            raise LedgerValueError("times must be timezone-aware (UTC)")
         return math.floor(value.timestamp())
     if not (isinstance(value, int) and not isinstance(value, bool)):
-        raise ValueError(f"a time is UTC seconds or an aware datetime, got {value!r}")
+        raise LedgerValueError(f"a time is UTC seconds or an aware datetime, got {value!r}")
     return value
 
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 import math
 from typing import Literal
 
+from ledger.errors import LedgerValueError
+
 __all__ = ["TRANSFORMS", "Transform", "check_goalposts", "score", "transform"]
 
 Transform = Literal["id", "ln", "nl1m"]
@@ -36,7 +38,7 @@ TRANSFORMS: tuple[Transform, ...] = ("id", "ln", "nl1m")
 def transform(x: float, f: str) -> float:
     """``f(x)``, extended to ``±inf`` outside ``f``'s domain as the module says."""
     if math.isnan(x):
-        raise ValueError("a raw value cannot be NaN")
+        raise LedgerValueError("a raw value cannot be NaN")
     if f == "id":
         return float(x)
     if f == "ln":
@@ -47,18 +49,20 @@ def transform(x: float, f: str) -> float:
         if x >= 1.0:
             return math.inf
         return -math.inf if math.isinf(x) else -math.log(1.0 - x)
-    raise ValueError(f"unknown normalisation f {f!r}; expected one of {', '.join(TRANSFORMS)}")
+    raise LedgerValueError(
+        f"unknown normalisation f {f!r}; expected one of {', '.join(TRANSFORMS)}"
+    )
 
 
 def check_goalposts(f: str, worst: float, best: float) -> None:
     """Raise :class:`ValueError` unless ``worst`` and ``best`` make a usable scale for ``f``."""
     for name, value in (("worst", worst), ("best", best)):
         if not math.isfinite(value):
-            raise ValueError(f"goalpost {name} must be finite, got {value!r}")
+            raise LedgerValueError(f"goalpost {name} must be finite, got {value!r}")
         if not math.isfinite(transform(value, f)):
-            raise ValueError(f"goalpost {name}={value!r} is outside the domain of {f}")
+            raise LedgerValueError(f"goalpost {name}={value!r} is outside the domain of {f}")
     if transform(worst, f) == transform(best, f):
-        raise ValueError(f"goalposts worst={worst!r} and best={best!r} coincide under {f}")
+        raise LedgerValueError(f"goalposts worst={worst!r} and best={best!r} coincide under {f}")
 
 
 def score(x: float, f: str, worst: float, best: float) -> float:

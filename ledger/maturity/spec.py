@@ -21,7 +21,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, cast
 
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, LedgerValueError
 from ledger.maturity.normalise import TRANSFORMS, Transform, check_goalposts
 
 __all__ = [
@@ -146,7 +146,7 @@ class Spec:
     def band(self, value: float) -> Band:
         """The band holding a score in [0, 1]."""
         if not 0.0 <= value <= 1.0:
-            raise ValueError(f"a score must lie in [0, 1], got {value!r}")
+            raise LedgerValueError(f"a score must lie in [0, 1], got {value!r}")
         chosen = self.bands[0]
         for band in self.bands:
             if value >= band.lower:
@@ -181,36 +181,36 @@ def _load(version: int) -> Spec:
 
 def _fraction(value: Any) -> Fraction:
     if not isinstance(value, str):
-        raise ValueError(f"exact thresholds are written as strings, got {value!r}")
+        raise LedgerValueError(f"exact thresholds are written as strings, got {value!r}")
     return Fraction(value)
 
 
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"expected a number, got {value!r}")
+        raise LedgerValueError(f"expected a number, got {value!r}")
     number = float(value)
     if not math.isfinite(number):
-        raise ValueError(f"expected a finite number, got {value!r}")
+        raise LedgerValueError(f"expected a finite number, got {value!r}")
     return number
 
 
 def _build(version: int, digest: str, data: dict[str, Any]) -> Spec:
     if data["spec_version"] != version:
-        raise ValueError(f"file says version {data['spec_version']}")
+        raise LedgerValueError(f"file says version {data['spec_version']}")
     elements = tuple(
         ElementSpec(id=str(e["id"]), name=str(e["name"]), weight=_number(e["weight"]))
         for e in data["elements"]
     )
     element_ids = [e.id for e in elements]
     if len(set(element_ids)) != len(element_ids):
-        raise ValueError("duplicate element id")
+        raise LedgerValueError("duplicate element id")
     indicators = tuple(_indicator(i, element_ids) for i in data["indicators"])
     indicator_ids = [i.id for i in indicators]
     if len(set(indicator_ids)) != len(indicator_ids):
-        raise ValueError("duplicate indicator id")
+        raise LedgerValueError("duplicate indicator id")
     for element_id in element_ids:
         if element_id not in {i.element for i in indicators}:
-            raise ValueError(f"element {element_id} has no indicator")
+            raise LedgerValueError(f"element {element_id} has no indicator")
     rules = tuple(
         CoverageRule(
             indicator=str(r["indicator"]),
@@ -222,7 +222,7 @@ def _build(version: int, digest: str, data: dict[str, Any]) -> Spec:
     )
     for rule in rules:
         if rule.indicator not in indicator_ids:
-            raise ValueError(f"coverage rule for unknown indicator {rule.indicator}")
+            raise LedgerValueError(f"coverage rule for unknown indicator {rule.indicator}")
     bands = tuple(
         Band(
             level=int(b["level"]),
@@ -233,14 +233,14 @@ def _build(version: int, digest: str, data: dict[str, Any]) -> Spec:
         for b in data["bands"]
     )
     if not bands or bands[0].lower != 0.0:
-        raise ValueError("the first band must start at 0")
+        raise LedgerValueError("the first band must start at 0")
     if any(a.lower >= b.lower or a.level >= b.level for a, b in itertools.pairwise(bands)):
-        raise ValueError("bands must rise")
+        raise LedgerValueError("bands must rise")
     if bands[-1].lower > 1.0:
-        raise ValueError("bands must lie in [0, 1]")
+        raise LedgerValueError("bands must lie in [0, 1]")
     rounding = data["rounding"]
     if rounding["mode"] != "half-even":
-        raise ValueError(f"unsupported rounding mode {rounding['mode']!r}")
+        raise LedgerValueError(f"unsupported rounding mode {rounding['mode']!r}")
     return Spec(
         version=version,
         spec_hash=digest,
@@ -260,12 +260,12 @@ def _build(version: int, digest: str, data: dict[str, Any]) -> Spec:
 def _indicator(row: dict[str, Any], element_ids: list[str]) -> IndicatorSpec:
     f = row["f"]
     if f not in TRANSFORMS:
-        raise ValueError(f"indicator {row['id']}: unknown f {f!r}")
+        raise LedgerValueError(f"indicator {row['id']}: unknown f {f!r}")
     if row["element"] not in element_ids:
-        raise ValueError(f"indicator {row['id']}: unknown element {row['element']!r}")
+        raise LedgerValueError(f"indicator {row['id']}: unknown element {row['element']!r}")
     n_min = row["n_min"]
     if isinstance(n_min, bool) or not isinstance(n_min, int) or n_min < 1:
-        raise ValueError(f"indicator {row['id']}: n_min must be a positive integer")
+        raise LedgerValueError(f"indicator {row['id']}: n_min must be a positive integer")
     worst, best = _number(row["worst"]), _number(row["best"])
     check_goalposts(cast(Transform, f), worst, best)
     return IndicatorSpec(

@@ -12,6 +12,7 @@ from eth_utils import to_checksum_address
 from web3.types import TxReceipt
 
 from ledger.chain.keystore import Signer
+from ledger.errors import LedgerValueError
 from ledger.ids import from_bytes32, to_bytes32
 from ledger.mechanisms.base import ContractWrapper
 
@@ -22,9 +23,9 @@ PPM = 1_000_000
 def share_to_ppm(share: float) -> int:
     """A share in [0, 1] as parts per million, rounded to the nearest (half to even)."""
     if isinstance(share, bool) or not isinstance(share, int | float):
-        raise ValueError(f"a statistic's value must be a number in [0, 1], not {share!r}")
+        raise LedgerValueError(f"a statistic's value must be a number in [0, 1], not {share!r}")
     if not math.isfinite(share) or not 0 <= share <= 1:
-        raise ValueError(f"a statistic's value is a share in [0, 1]; {share!r} is outside it")
+        raise LedgerValueError(f"a statistic's value is a share in [0, 1]; {share!r} is outside it")
     return round(share * PPM)
 
 
@@ -65,7 +66,7 @@ class AttestationsContract(ContractWrapper):
         """Attest ``value`` (a share in [0, 1]) for ``key`` and ``period``, superseding the
         key's previous attestation. Only a STATISTICIAN."""
         if not isinstance(source_digest, bytes | bytearray) or len(source_digest) != 32:
-            raise ValueError("source digest must be 32 bytes")
+            raise LedgerValueError("source digest must be 32 bytes")
         return self._send(
             statistician,
             "attest",

@@ -12,6 +12,7 @@ from web3.types import TxReceipt
 from ledger.chain.artifacts import load_artifact
 from ledger.chain.keystore import Signer
 from ledger.chain.tx import Transactor
+from ledger.errors import LedgerValueError
 
 #: Role names and their on-chain ids (``keccak256("<NAME>_ROLE")``; ADMIN is AccessControl's 0x00).
 ROLES: dict[str, bytes] = {"ADMIN": b"\x00" * 32} | {
@@ -24,7 +25,7 @@ def role_id(name: str) -> bytes:
     try:
         return ROLES[name.upper()]
     except KeyError:
-        raise ValueError(f"unknown role {name!r}; known roles: {', '.join(ROLES)}") from None
+        raise LedgerValueError(f"unknown role {name!r}; known roles: {', '.join(ROLES)}") from None
 
 
 def role_name(role: bytes) -> str:

@@ -8,6 +8,7 @@ from enum import IntEnum
 from web3.types import TxReceipt
 
 from ledger.chain.keystore import Signer
+from ledger.errors import LedgerValueError
 from ledger.ids import from_bytes32, to_bytes32
 from ledger.mechanisms.base import ContractWrapper
 
@@ -44,7 +45,7 @@ class DrillPlan:
     def due_at(self, index: int) -> int:
         """The due time of drill ``index``, as the contract computes it."""
         if not 0 <= index < self.count:
-            raise ValueError(
+            raise LedgerValueError(
                 f"drill index {index} is outside plan {self.plan_id!r} (0..{self.count - 1})"
             )
         return self.first_due_at + index * self.interval
@@ -57,12 +58,12 @@ def parse_kind(value: str | int) -> DrillKind:
         return DrillKind[value.upper()]
     except KeyError:
         names = ", ".join(k.name.lower() for k in DrillKind)
-        raise ValueError(f"unknown drill kind {value!r}; use one of {names}") from None
+        raise LedgerValueError(f"unknown drill kind {value!r}; use one of {names}") from None
 
 
 def _digest(value: bytes, what: str) -> bytes:
     if not isinstance(value, bytes | bytearray) or len(value) != 32:
-        raise ValueError(f"{what} must be 32 bytes")
+        raise LedgerValueError(f"{what} must be 32 bytes")
     return bytes(value)
 
 

@@ -9,6 +9,7 @@ from web3.types import TxReceipt
 
 from ledger.chain.keystore import Signer
 from ledger.effects.merkle import HASH_SIZE
+from ledger.errors import LedgerValueError
 from ledger.ids import from_bytes32, to_bytes32
 from ledger.mechanisms.base import ContractWrapper
 
@@ -42,13 +43,13 @@ class Checkpoint:
 
 def _hash(value: bytes, what: str) -> bytes:
     if not isinstance(value, bytes | bytearray) or len(value) != HASH_SIZE:
-        raise ValueError(f"{what} must be {HASH_SIZE} bytes")
+        raise LedgerValueError(f"{what} must be {HASH_SIZE} bytes")
     return bytes(value)
 
 
 def _size(value: int, what: str, bits: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**bits:
-        raise ValueError(f"{what} must be an integer from 0 to 2**{bits} - 1, not {value!r}")
+        raise LedgerValueError(f"{what} must be an integer from 0 to 2**{bits} - 1, not {value!r}")
     return value
 
 

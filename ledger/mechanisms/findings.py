@@ -8,6 +8,7 @@ from enum import IntEnum
 from web3.types import TxReceipt
 
 from ledger.chain.keystore import Signer
+from ledger.errors import LedgerValueError
 from ledger.ids import from_bytes32, to_bytes32
 from ledger.mechanisms.base import ContractWrapper
 
@@ -22,7 +23,7 @@ class FindingStatus(IntEnum):
 
 def _digest(value: bytes, what: str) -> bytes:
     if not isinstance(value, bytes | bytearray) or len(value) != 32:
-        raise ValueError(f"{what} must be 32 bytes")
+        raise LedgerValueError(f"{what} must be 32 bytes")
     return bytes(value)
 
 

@@ -9,6 +9,7 @@ from eth_utils import to_checksum_address
 from web3.types import TxReceipt
 
 from ledger.chain.keystore import Signer
+from ledger.errors import LedgerValueError
 from ledger.ids import from_bytes32, to_bytes32
 from ledger.mechanisms.base import ContractWrapper
 
@@ -21,7 +22,7 @@ def _hash32(hex_text: str, what: str) -> bytes:
     except ValueError:
         raw = b""
     if len(raw) != 32:
-        raise ValueError(f"{what} must be 32 bytes of hex, not {hex_text!r}")
+        raise LedgerValueError(f"{what} must be 32 bytes of hex, not {hex_text!r}")
     return raw
 
 

@@ -7,6 +7,7 @@ from enum import IntEnum
 from web3.types import TxReceipt
 
 from ledger.chain.keystore import Signer
+from ledger.errors import LedgerValueError
 from ledger.ids import from_bytes32, to_bytes32
 from ledger.mechanisms.base import ContractWrapper
 
@@ -33,7 +34,7 @@ def parse_permission(value: str | int) -> Permission:
         return Permission[value.upper()]
     except KeyError:
         names = ", ".join(p.name.lower() for p in Permission)
-        raise ValueError(f"unknown permission {value!r}; use one of {names}") from None
+        raise LedgerValueError(f"unknown permission {value!r}; use one of {names}") from None
 
 
 class DataSharingContract(ContractWrapper):

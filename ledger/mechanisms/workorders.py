@@ -14,6 +14,7 @@ from enum import IntEnum
 from web3.types import TxReceipt
 
 from ledger.chain.keystore import Signer
+from ledger.errors import LedgerValueError
 from ledger.ids import from_bytes32, to_bytes32
 from ledger.mechanisms.base import ContractWrapper
 
@@ -58,7 +59,7 @@ def case_digest(case_file: bytes, salt: bytes) -> bytes:
     Keep the salt with the case file: with both, anyone can recompute the digest.
     """
     if len(salt) < MIN_SALT_BYTES:
-        raise ValueError(f"the salt must be at least {MIN_SALT_BYTES} bytes, got {len(salt)}")
+        raise LedgerValueError(f"the salt must be at least {MIN_SALT_BYTES} bytes, got {len(salt)}")
     return hashlib.sha256(salt + case_file).digest()
 
 

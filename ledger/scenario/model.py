@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from ledger.errors import LedgerValueError
 from ledger.ids import check_id
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 7 * 86_400}
@@ -20,16 +21,16 @@ _DURATION_RE = re.compile(r"^\+?(\d+(?:\.\d+)?)\s*([smhdw])$")
 
 def _seconds(value: Any) -> int:
     if isinstance(value, bool):
-        raise ValueError("expected a duration such as 30m, 12h or 7d")
+        raise LedgerValueError("expected a duration such as 30m, 12h or 7d")
     if isinstance(value, int | float):
         if value < 0:
-            raise ValueError("durations are not negative")
+            raise LedgerValueError("durations are not negative")
         return int(value)
     if isinstance(value, str):
         match = _DURATION_RE.match(value.strip())
         if match:
             return int(float(match.group(1)) * _UNITS[match.group(2)])
-    raise ValueError(f"expected a duration such as 30m, 12h or 7d, not {value!r}")
+    raise LedgerValueError(f"expected a duration such as 30m, 12h or 7d, not {value!r}")
 
 
 def _id(what: str) -> AfterValidator:
@@ -68,7 +69,7 @@ class PolicySource(_Model):
     @model_validator(mode="after")
     def _one_source(self) -> PolicySource:
         if (self.file is None) == (self.record is None):
-            raise ValueError("give exactly one of 'file' or 'record'")
+            raise LedgerValueError("give exactly one of 'file' or 'record'")
         return self
 
 
@@ -244,7 +245,7 @@ class Action(_Model):
         chosen = [k for k in type(self).model_fields if k != "at" and getattr(self, k) is not None]
         if len(chosen) != 1:
             names = ", ".join(k for k in type(self).model_fields if k != "at")
-            raise ValueError(f"each timeline step needs exactly one of: {names}")
+            raise LedgerValueError(f"each timeline step needs exactly one of: {names}")
         return self
 
 

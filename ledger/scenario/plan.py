@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ledger.core import Ledger
+from ledger.errors import LedgerValueError
 from ledger.mechanisms.drills import DrillKind
 from ledger.mechanisms.sharing import parse_permission
 from ledger.scenario.model import (
@@ -375,7 +376,7 @@ class _Builder:
         for a in self.scenario.agreements:
             if a.id == agreement_id:
                 return self.providers[a.item]
-        raise ValueError(f"timeline names unknown agreement {agreement_id!r}")
+        raise LedgerValueError(f"timeline names unknown agreement {agreement_id!r}")
 
 
 _LEVELS = {"open": 1, "conditional": 2, "restricted": 3}

@@ -16,6 +16,7 @@ from ledger.errors import (
     ContractRevert,
     KeystoreError,
     LedgerBusyError,
+    LedgerValueError,
     RecordError,
     StoreError,
 )
@@ -60,7 +61,11 @@ def bare() -> Iterator[TestClient]:
 
     @app.get("/value")
     def value() -> None:
-        raise ValueError("unknown permission 'x'; use one of open, conditional, restricted")
+        raise LedgerValueError("unknown permission 'x'; use one of open, conditional, restricted")
+
+    @app.get("/plain-value")
+    def plain_value() -> None:
+        raise ValueError(f"a bug, not input: {SECRET}")
 
     @app.get("/own-model")
     def own_model() -> None:
@@ -97,17 +102,27 @@ def test_busy_is_503_with_retry_after(bare: TestClient) -> None:
     assert SECRET not in response.text
 
 
+def _request_id(body: dict[str, object]) -> str:
+    request_id = body["request_id"]
+    assert isinstance(request_id, str) and len(request_id) == 32
+    assert body["detail"] == (
+        "an unexpected error occurred; the server log has the details under request "
+        + request_id
+    )
+    return request_id
+
+
 @pytest.mark.parametrize("path", ["/ledger-error", "/keystore", "/chain"])
-def test_other_ledger_errors_are_500_without_their_message(bare: TestClient, path: str) -> None:
+def test_other_ledger_errors_are_500_without_their_message(
+    bare: TestClient, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
     response = bare.get(path)
 
-    body = assert_problem(
-        response,
-        500,
-        "the ledger could not complete the request; the server log has the details",
-    )
-    assert body["title"] == "Ledger error"
+    body = assert_problem(response, 500)
+    request_id = _request_id(body)
+    assert body["title"] == "Internal server error"
     assert SECRET not in response.text
+    assert any(request_id in r.getMessage() for r in caplog.records if r.name == "api")
 
 
 def test_record_and_value_errors_are_422(bare: TestClient) -> None:
@@ -119,19 +134,19 @@ def test_record_and_value_errors_are_422(bare: TestClient) -> None:
     )
 
 
-@pytest.mark.parametrize("path", ["/crash", "/own-model"])
+@pytest.mark.parametrize("path", ["/crash", "/own-model", "/plain-value"])
 def test_unexpected_errors_are_500_with_no_internals(
     bare: TestClient, path: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     response = bare.get(path)
 
-    body = assert_problem(
-        response, 500, "an unexpected error occurred; the server log has the details"
-    )
+    body = assert_problem(response, 500)
+    request_id = _request_id(body)
     assert body["title"] == "Internal server error"
     assert SECRET not in response.text
     assert "RuntimeError" not in response.text and "ValidationError" not in response.text
-    assert any(path in r.getMessage() for r in caplog.records if r.name == "api")
+    logged = [r for r in caplog.records if r.name == "api" and request_id in r.getMessage()]
+    assert logged and path in logged[0].getMessage() and logged[0].exc_info is not None
 
 
 def test_unknown_route_and_method_are_problems(bare: TestClient) -> None:
