@@ -12,7 +12,6 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -57,6 +56,7 @@ from ledger.settings import Settings
 from ledger.store import views
 from ledger.store.records import EventRecord
 from ledger.store.sql import EventStore
+from ledger.times import format_timestamp
 
 ADMIN_KEY = "admin"
 
@@ -628,7 +628,7 @@ def open_ledger(settings: Settings) -> Iterator[Ledger]:
 
 
 def _iso(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_timestamp(timestamp)
 
 
 def _constructor_args(name: str, deployment: Deployment, admin: ChecksumAddress) -> tuple[Any, ...]:

@@ -30,10 +30,11 @@ from ledger.audit.verify import anchored_checkpoints, audit, chain_events
 from ledger.chain.deployment import ContractRef, Deployment, chain_identity
 from ledger.effects.merkle import verify_consistency, verify_inclusion
 from ledger.errors import ContractRevert, LedgerError, NotFoundError, RecordError, StoreError
-from ledger.knowledge.models import PolicyRecord, format_timestamp
+from ledger.knowledge.models import PolicyRecord
 from ledger.maturity.engine import evidence_root, result_hash
 from ledger.maturity.spec import load_spec
 from ledger.store.records import EventRecord
+from ledger.times import format_timestamp
 
 if TYPE_CHECKING:
     from web3 import Web3

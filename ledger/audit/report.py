@@ -24,10 +24,10 @@ import html
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from ledger.maturity.spec import load_spec
+from ledger.times import format_timestamp
 
 __all__ = ["render_report"]
 
@@ -562,7 +562,7 @@ def _iso(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     try:
-        return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return format_timestamp(value)
     except (OverflowError, OSError, ValueError):
         return None
 

@@ -11,7 +11,7 @@ from rich.markup import escape
 from ledger.audit.checks import AuditReport
 from ledger.cli.common import HomeOpt, JsonOpt, opened
 from ledger.cli.output import console, emit_json, err_console, table
-from ledger.knowledge.models import format_timestamp
+from ledger.times import format_timestamp
 
 score_app = typer.Typer(
     help="Maturity scores (MATURITY.md): compute one, publish it on chain, verify a"

@@ -17,7 +17,6 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -30,6 +29,7 @@ from ledger.mechanisms.attestations import share_to_ppm
 from ledger.mechanisms.drills import DrillKind, parse_kind
 from ledger.mechanisms.workorders import MIN_SALT_BYTES, case_digest
 from ledger.store import views
+from ledger.times import format_timestamp
 
 DAY = 86_400
 HOUR = 3_600
@@ -75,7 +75,7 @@ def _sha256(path: Path) -> bytes:
 def _iso(timestamp: int | None) -> str | None:
     if timestamp is None:
         return None
-    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M")
+    return format_timestamp(timestamp)
 
 
 # -- work orders -------------------------------------------------------------------

@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ledger.ids import check_id
+from ledger.times import format_time
 
 SCHEMA_VERSION = 1
 
@@ -85,17 +86,6 @@ def _to_utc(value: datetime) -> datetime:
     if value < datetime(1970, 1, 1, tzinfo=UTC):
         raise PydanticCustomError("before_epoch", "must not be before 1970-01-01T00:00:00Z")
     return value
-
-
-def format_time(value: datetime) -> str:
-    """Render a UTC datetime in the one canonical form ``YYYY-MM-DDTHH:MM:SSZ``."""
-    v = value.astimezone(UTC)
-    return f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"
-
-
-def format_timestamp(seconds: int) -> str:
-    """A UNIX time (block time) in the same canonical form as :func:`format_time`."""
-    return format_time(datetime.fromtimestamp(seconds, UTC))
 
 
 StrictText = Annotated[str, Field(strict=True)]

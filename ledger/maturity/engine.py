@@ -70,7 +70,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
 from typing import Any, Literal, TypeGuard, TypeVar
@@ -81,6 +81,7 @@ from ledger.effects import merkle
 from ledger.errors import LedgerValueError
 from ledger.maturity.normalise import score as normalise_score
 from ledger.maturity.spec import Band, CoverageRule, ElementSpec, IndicatorSpec, Spec
+from ledger.times import format_timestamp
 
 __all__ = [
     "NOT_RATED",
@@ -661,4 +662,4 @@ def _seconds(value: int | datetime) -> int:
 
 
 def _iso(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_timestamp(seconds)
