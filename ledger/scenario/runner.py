@@ -19,7 +19,7 @@ from typing import Any
 
 from ledger.core import Ledger
 from ledger.errors import ContractRevert, LedgerError
-from ledger.knowledge.loader import load_record, parse_model
+from ledger.knowledge.loader import load_record, parse_model, read_text
 from ledger.knowledge.models import PolicyRecord
 from ledger.scenario.model import Scenario
 from ledger.scenario.plan import build_steps
@@ -47,10 +47,7 @@ class RunReport:
 def load_scenario(path: Path) -> Scenario:
     """Read and check a scenario: its fields, then every reference it makes (departments,
     items, agreements, systems, and the policies and clauses of its own records)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise ScenarioError(f"cannot read scenario {path}: {err.strerror}") from err
+    text = read_text(path)
 
     def references(scenario: Scenario) -> list[tuple[tuple[int | str, ...], str]]:
         records = scenario_records(scenario, path.parent)
