@@ -460,7 +460,7 @@ def test_each_event_shows_time_contract_args_and_reference() -> None:
         '<span class="arg"><span class="key">agreementId</span>=<span class="value">“agr-7”'
         "</span></span>"
         '<span class="arg"><span class="key">note</span>=<span class="value">'
-        "“late by &quot;one&quot; day &amp; counted”</span></span>"
+        "“late by &#34;one&#34; day &amp; counted”</span></span>"
         '<span class="arg"><span class="key">onTime</span>=<span class="value">true</span></span>'
         f'<span class="arg"><span class="key">payloadDigest</span>=<span class="value">'
         f"{abbreviated(digest)}</span></span>"
@@ -658,10 +658,10 @@ def test_title_and_args_are_escaped() -> None:
     assert "<b>" not in page
     assert "<i " not in page
     assert '<p class="subtitle">&lt;script&gt;alert(1)&lt;/script&gt;</p>' in page
-    assert "say &quot;hi&quot; &amp; &lt;go&gt;" in page
-    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "say &#34;hi&#34; &amp; &lt;go&gt;" in page
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
     assert "&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;script&gt;x&lt;/script&gt;" in page
-    assert '<span class="badge other">&lt;i class=&quot;x&quot;&gt;Open&lt;/i&gt;</span>' in page
+    assert '<span class="badge other">&lt;i class=&#34;x&#34;&gt;Open&lt;/i&gt;</span>' in page
     tree = parse(page)
     assert tree.errors == []
     assert tree.stack == []
