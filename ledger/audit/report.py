@@ -19,10 +19,13 @@ view, are turned into visible ``[U+XXXX]`` marks while the view model is built. 
 Content-Security-Policy in the page forbids scripts and external loads, should a
 value ever slip through.
 
-Every label of the page goes through ``_()`` (``jinja2.ext.i18n``); the environment
-installs identity translations for now. The output is a pure function of ``data``:
-the same data gives the same bytes. Times are block times (UTC seconds) written as
-ISO 8601 UTC; event arguments are listed by key.
+Every label of the page goes through ``_()`` (``jinja2.ext.i18n``), and
+:func:`render_report` installs identity translations. Another language is
+``render_view(report_view(data), report_environment(translations))``.
+
+The output is a pure function of ``data``: the same data gives the same bytes. Times
+are block times (UTC seconds) written as ISO 8601 UTC; event arguments are listed by
+key.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -41,7 +44,15 @@ from markupsafe import Markup
 from ledger.maturity.spec import load_spec
 from ledger.times import format_timestamp
 
-__all__ = ["render_report"]
+__all__ = [
+    "ReportView",
+    "Translations",
+    "render_report",
+    "render_view",
+    "report_environment",
+    "report_view",
+    "stylesheet",
+]
 
 #: Hex strings longer than this (``0x`` included) are shown as ``0x1234…abcd``.
 _HEX_SHOWN_IN_FULL = 14
@@ -78,8 +89,34 @@ def render_report(data: Mapping[str, Any]) -> str:
     (or ``None``), ``findings`` and ``checks``. Sections follow in that reading
     order: header and verdict, checks, versions, trail, checkpoints, score, findings.
     """
-    template = _environment().get_template("report.html")
-    return template.render(report=report_view(data), stylesheet=Markup(stylesheet()))
+    return render_view(report_view(data), _default_environment())
+
+
+def render_view(view: ReportView, environment: Environment) -> str:
+    """The page of ``view`` from the templates of ``environment`` (see
+    :func:`report_environment`), with the package's stylesheet inlined."""
+    template = environment.get_template("report.html")
+    # The stylesheet is the package's own file, not data: inlined as it is.
+    return template.render(report=view, stylesheet=Markup(stylesheet()))
+
+
+def report_environment(translations: Translations | None = None) -> Environment:
+    """The Jinja2 environment of the report's templates: autoescape on, undefined
+    names an error, and ``_``/``gettext``/``ngettext`` from ``translations``
+    (identity when ``None``). Messages take ``%(name)s`` placeholders, whose values
+    are escaped."""
+    env = Environment(
+        loader=PackageLoader("ledger.audit", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        keep_trailing_newline=True,
+    )
+    if translations is None:
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    else:
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
 def stylesheet() -> str:
@@ -88,18 +125,16 @@ def stylesheet() -> str:
 
 
 @cache
-def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("ledger.audit", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html",), default=True),
-        undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        keep_trailing_newline=True,
-    )
-    # Identity translations until the catalogues come; ``_``, ``gettext`` and
-    # ``ngettext`` take ``%(name)s`` placeholders and escape their arguments.
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    return env
+def _default_environment() -> Environment:
+    return report_environment()
+
+
+class Translations(Protocol):
+    """What ``jinja2.ext.i18n`` needs of a catalogue (``gettext.GNUTranslations`` has it)."""
+
+    def gettext(self, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
 
 
 # -- the view model ------------------------------------------------------------------
