@@ -740,18 +740,17 @@ def shown(value: str) -> str:
 
 
 def hostile_data(
-    hostile: Callable[[str], str] = hostile,
+    make: Callable[[str], str] = hostile,
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Report data with ``hostile(field)`` in every field the report shows, and in the
+    """Report data with ``make(field)`` in every field the report shows, and in the
     finding's details, which it does not show; and those strings by field."""
     data = report_data()
     used: dict[str, str] = {}
 
     def put(target: dict[str, Any], key: str, field: str) -> None:
-        used[field] = target[key] = hostile(field)
+        used[field] = target[key] = make(field)
 
-    data["generated_at"] = hostile("generated")
-    used["generated"] = data["generated_at"]
+    put(data, "generated_at", "generated")
     put(data["chain"], "chain_id", "chain")
     put(data["chain"], "genesis_hash", "genesis")
     policy = data["policy"]
@@ -760,37 +759,40 @@ def hostile_data(
     for key in ("version", "digest", "block", "tx", "time", "effective"):
         put(policy["versions"][0], key, f"version-{key}")
     event = copy.deepcopy(EVENTS[0])
-    for key in ("contract", "event", "block_hash", "tx_hash", "block_number", "log_index"):
+    for key in ("contract", "event", "block_hash", "block_time", "tx_hash", "block_number"):
         put(event, key, f"event-{key}")
+    put(event, "log_index", "event-log_index")
     event["args"] = {
-        hostile("arg-key"): 1,
-        "clauseText": hostile("clause-text"),
-        "clauseIds": [hostile("clause-id")],
-        "terms": {hostile("map-key"): hostile("map-value")},
+        make("arg-key"): 1,
+        "clauseText": make("clause-text"),
+        "clauseIds": [make("clause-id")],
+        "terms": {make("map-key"): make("map-value")},
     }
-    used |= {f: hostile(f) for f in ("arg-key", "clause-text", "clause-id", "map-key", "map-value")}
+    used |= {f: make(f) for f in ("arg-key", "clause-text", "clause-id", "map-key", "map-value")}
     data["events"] = [event]
     for key in ("index", "tree_size", "root", "timestamp"):
         put(data["checkpoints"][0], key, f"checkpoint-{key}")
-    data["effect_entries"] = hostile("entries")
-    used["entries"] = data["effect_entries"]
+    put(data, "effect_entries", "entries")
     score = data["score"]
     for key in ("scope", "spec_version", "spec_hash", "level", "level_name", "level_reason"):
         put(score, key, f"score-{key}")
     for key in ("evidence_root", "result_hash", "M", "arithmetic_mean"):
         put(score, key, f"score-{key}")
-    put(score["window"], "start", "window-start")
-    put(score["as_of"], "hash", "as-of-hash")
+    for key in ("start", "end"):
+        put(score["window"], key, f"window-{key}")
+    for key in ("block", "hash", "time"):
+        put(score["as_of"], key, f"as-of-{key}")
     element = score["elements"][0]
-    for key in ("id", "name", "level", "reason", "rated", "total"):
+    for key in ("id", "name", "level", "level_name", "reason", "rated", "total"):
         put(element, key, f"element-{key}")
+    put(score["elements"][1], "score", "element-score")  # not a number: not rated
     for key in ("score_id", "block", "tx"):
         put(data["publication"], key, f"publication-{key}")
     finding = data["findings"][0]
     for key in ("finding_id", "status", "policy_id", "clause_id", "metric", "department_id"):
         put(finding, key, f"finding-{key}")
     put(finding, "deadline", "finding-deadline")
-    finding["details"] = {"obligation": hostile("finding-details"), "observed": 0.4}
+    finding["details"] = {"obligation": make("finding-details"), "observed": 0.4}
     for key in ("check", "detail", "where"):
         put(data["checks"][0], key, f"check-{key}")
     return data, used
