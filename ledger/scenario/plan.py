@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ledger.core import Ledger
+from ledger.effects.entries import canonical_entry, parse_entry
 from ledger.errors import LedgerValueError
 from ledger.mechanisms.drills import DrillKind
 from ledger.mechanisms.sharing import parse_permission
@@ -387,8 +388,6 @@ def _log_traffic(
 ) -> None:
     """Heartbeats and calls for offsets [first, last), appended and sealed (idempotent:
     the same seed gives the same entries, and the log keeps each once)."""
-    from ledger.effects.entries import canonical_entry, parse_entry
-
     rng = random.Random(f"{fx.seed}/{first}")
     entries: list[bytes] = []
     for system in s.systems:

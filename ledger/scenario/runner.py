@@ -96,7 +96,7 @@ def run_scenario(
     before = ledger.w3.eth.block_number
     _setup(ledger, scenario, base)
     if "start" not in state.data:
-        state.data.update(start=ledger.now() + LEAD, digest=digest, done=0)
+        state.data.update(start=ledger.clock.now() + LEAD, digest=digest, done=0)
         state.save()
     start = int(state.data["start"])
     steps = build_steps(scenario, start)
@@ -128,7 +128,7 @@ def run_scenario(
         state.save()
     if scenario.end is not None:
         _clock_to(ledger, start + scenario.end, mine=True)
-    report = ledger.sync()
+    report = ledger.indexer.sync()
     del report
     return RunReport(
         name=scenario.name,
@@ -174,12 +174,12 @@ def _setup(ledger: Ledger, scenario: Scenario, base: Path) -> None:
 
 def _clock_to(ledger: Ledger, target: int, mine: bool = False) -> None:
     """Let the next block be at ``target`` when that is ahead of the chain's clock."""
-    if ledger.now() >= target:
+    if ledger.clock.now() >= target:
         return
     if mine:
-        ledger.advance_time(target - ledger.now())
+        ledger.clock.advance_time(target - ledger.clock.now())
     else:
-        ledger.set_next_block_time(target)
+        ledger.clock.set_next_block_time(target)
 
 
 def _fmt(seconds: int) -> str:

@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.audit.checks import AuditReport, Check
-from ledger.audit.verify import RootAccumulator, audit
+from ledger.audit.verify import AuditSources, RootAccumulator, audit
 from ledger.effects import merkle
 from ledger.errors import NotFoundError
 from tests.audit.conftest import (
@@ -46,7 +46,7 @@ AREAS = ("records", "index", "effects", "findings", "scores")
 
 def run_audit(home: Path, policy: str | None = None) -> AuditReport:
     with opened(home) as ledger:
-        return audit(ledger, policy)
+        return audit(AuditSources.of(ledger), policy)
 
 
 def failed(report: AuditReport) -> list[tuple[str, str]]:
@@ -160,7 +160,7 @@ def test_an_untouched_policy_trail_passes(tampered_home: Path) -> None:
 
 def test_auditing_an_unknown_policy_is_refused(tampered_home: Path) -> None:
     with opened(tampered_home) as ledger, pytest.raises(NotFoundError) as err:
-        audit(ledger, "no.such")
+        audit(AuditSources.of(ledger), "no.such")
     assert (err.value.kind, err.value.ident) == ("policy", "no.such")
 
 
