@@ -28,7 +28,7 @@ from ledger.audit.report import render_report
 from ledger.audit.scores import ScoreArchive, finalized_block
 from ledger.audit.verify import anchored_checkpoints, audit, chain_events
 from ledger.chain.deployment import ContractRef, Deployment, chain_identity
-from ledger.effects.merkle import verify_consistency, verify_inclusion
+from ledger.effects.merkle import leaf_hash, verify_consistency, verify_inclusion
 from ledger.errors import ContractRevert, LedgerError, NotFoundError, RecordError, StoreError
 from ledger.knowledge.models import PolicyRecord
 from ledger.maturity.engine import evidence_root, result_hash
@@ -523,7 +523,7 @@ def _check_effects(report: AuditReport, contents: Mapping[str, bytes]) -> None:
         item = json.loads(line)
         cp = by_index.get(int(item["checkpoint"]))
         body = str(item["entry"]).encode()
-        leaf = hashlib.sha256(b"\x00" + body).digest()
+        leaf = leaf_hash(body)
         ok = (
             cp is not None
             and leaf.hex() == item["leaf_hash"]

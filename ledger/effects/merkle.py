@@ -13,8 +13,8 @@ Definitions (RFC 9162 §2.1.1), with ``HASH`` = SHA-256 and ``||`` concatenation
 - a tree of ``n > 1`` leaves splits at ``k``, the largest power of two smaller
   than ``n``: ``MTH(D[n]) = HASH(0x01 || MTH(D[0:k]) || MTH(D[k:n]))``.
 
-Node ids. A :class:`NodeID` ``(level, index)`` names the complete, aligned subtree
-of ``2**level`` leaves ``[index << level, (index + 1) << level)``; level 0 holds the
+Node ids. A :class:`NodeID` ``(level, position)`` names the complete, aligned subtree
+of ``2**level`` leaves ``[position << level, (position + 1) << level)``; level 0 holds the
 leaf hashes. A tree of ``n`` leaves has ``n >> level`` such nodes at each level, and
 they never change as the tree grows, so they are what storage keeps.
 
@@ -160,10 +160,10 @@ def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int) -> list[bytes
 
 
 class NodeID(NamedTuple):
-    """The complete subtree of ``2**level`` leaves starting at leaf ``index << level``."""
+    """The complete subtree of ``2**level`` leaves starting at leaf ``position << level``."""
 
     level: int
-    index: int
+    position: int
 
 
 #: Fetches node hashes by id, in the order asked (storage's one job for proofs).
@@ -237,7 +237,7 @@ def appended_nodes(
 ) -> Iterator[tuple[int, int, bytes]]:
     """The nodes that appending ``leaves`` (concatenated leaf hashes) to a tree of ``size`` adds.
 
-    Yields ``(level, first index, hashes)`` per level, from the leaves up: the new
+    Yields ``(level, first position, hashes)`` per level, from the leaves up: the new
     nodes of that level, contiguous and starting right after the stored ones. When the
     first new node of a level is a right child, its left sibling is an existing node,
     asked of ``fetch``; nothing else is read.
@@ -453,11 +453,11 @@ class MerkleTree:
     def nodes(self, ids: Sequence[NodeID]) -> list[bytes]:
         """The hashes of the stored nodes ``ids`` (a :data:`NodeFetcher`)."""
         out = []
-        for level, index in ids:
-            start = index * HASH_SIZE
+        for level, position in ids:
+            start = position * HASH_SIZE
             node = bytes(self._levels[level][start : start + HASH_SIZE])
             if len(node) != HASH_SIZE:
-                raise LedgerValueError(f"the tree holds no node {index} at level {level}")
+                raise LedgerValueError(f"the tree holds no node {position} at level {level}")
             out.append(node)
         return out
 

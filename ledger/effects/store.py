@@ -492,12 +492,12 @@ class EffectStore:
     def nodes(self, ids: Sequence[NodeID]) -> list[bytes]:
         """The stored hashes of the nodes ``ids``, in order (a ``merkle.NodeFetcher``).
 
-        A node is the complete subtree of ``2**level`` leaves at ``index``; only
+        A node is the complete subtree of ``2**level`` leaves at ``position``; only
         nodes of the committed tree are there (:class:`StoreError` otherwise).
         """
         with self._lock:
             self._check_open()
-            return [self._node(level, index) for level, index in ids]
+            return [self._node(level, position) for level, position in ids]
 
     def proofs(self, size: int | None = None) -> ProofBuilder:
         """Roots and proofs for the tree of the first ``size`` entries (all by default)."""
