@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from hmac import compare_digest
 from typing import NamedTuple
 
@@ -169,6 +168,10 @@ class NodeID(NamedTuple):
 #: Fetches node hashes by id, in the order asked (storage's one job for proofs).
 NodeFetcher = Callable[[Sequence[NodeID]], Sequence[bytes]]
 
+# ``NodeID(level, position)`` without the NamedTuple constructor's Python-level call:
+# planning makes ~20 ids per proof, and this halves what they cost.
+_new_tuple = tuple.__new__
+
 
 def range_nodes(begin: int, end: int) -> list[NodeID]:
     """The compact range of leaves ``[begin, end)``: the fewest complete subtrees covering it.
@@ -180,13 +183,28 @@ def range_nodes(begin: int, end: int) -> list[NodeID]:
     if not (_is_size(begin) and _is_size(end) and begin <= end):
         raise LedgerValueError(f"leaf range [{begin}, {end}) is not a range of leaves")
     out: list[NodeID] = []
+    _extend_range(out, begin, end)
+    return out
+
+
+def _extend_range(out: list[NodeID], begin: int, end: int) -> None:
+    """Append the compact range of ``[begin, end)`` to ``out`` (arguments unchecked)."""
+    width = end - begin
+    if not begin & ((1 << width.bit_length()) - 1):
+        # Aligned to a power of two not below the width, as every range a root or
+        # proof asks for: one node per set bit of the width, largest first.
+        while width:
+            level = width.bit_length() - 1
+            out.append(_new_tuple(NodeID, (level, begin >> level)))
+            begin += 1 << level
+            width -= 1 << level
+        return
     while begin < end:
         level = (end - begin).bit_length() - 1
         if begin:
             level = min(level, (begin & -begin).bit_length() - 1)
-        out.append(NodeID(level, begin >> level))
+        out.append(_new_tuple(NodeID, (level, begin >> level)))
         begin += 1 << level
-    return out
 
 
 class CompactRange:
@@ -260,8 +278,7 @@ def appended_nodes(
 # -- proof planning -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ProofNodes:
+class ProofNodes(NamedTuple):
     """The stored nodes a root or proof is made of, and how to rehash them into it.
 
     ``ids`` lists the nodes in proof order (nearest the leaf, or the old tree, first).
@@ -279,7 +296,7 @@ class ProofNodes:
         if len(hashes) != len(self.ids):
             raise LedgerValueError(f"expected {len(self.ids)} node hashes, got {len(hashes)}")
         if self.end - self.begin < 2:
-            return list(hashes)
+            return hashes if isinstance(hashes, list) else list(hashes)
         return [
             *hashes[: self.begin],
             _fold(hashes[self.begin : self.end]),
@@ -287,25 +304,13 @@ class ProofNodes:
         ]
 
 
-def _plan(ranges: Sequence[tuple[int, int]]) -> ProofNodes:
-    """The nodes of proof elements given as leaf ranges ``[lo, hi)``, in proof order."""
-    ids: list[NodeID] = []
-    begin = end = 0
-    for lo, hi in ranges:
-        nodes = range_nodes(lo, hi)
-        if len(nodes) > 1:
-            if end > begin:  # the RFC's recursion reaches one incomplete subtree at most
-                raise AssertionError(f"a second incomplete subtree [{lo}, {hi}) in one proof")
-            begin, end = len(ids), len(ids) + len(nodes)
-        ids.extend(nodes)
-    return ProofNodes(tuple(ids), begin, end)
-
-
 def root_nodes(size: int) -> ProofNodes:
-    """The nodes whose fold is ``MTH(D[size])`` (none for the empty tree)."""
+    """The nodes whose fold is ``MTH(D[size])``: the compact range ``[0, size)``."""
     if not _is_size(size):
         raise LedgerValueError(f"tree size {size} must be a non-negative integer")
-    return _plan([(0, size)]) if size else ProofNodes(())
+    ids: list[NodeID] = []
+    _extend_range(ids, 0, size)
+    return ProofNodes(tuple(ids), 0, len(ids) if len(ids) > 1 else 0)
 
 
 def inclusion_nodes(index: int, size: int) -> ProofNodes:
@@ -314,25 +319,16 @@ def inclusion_nodes(index: int, size: int) -> ProofNodes:
         raise LedgerValueError(f"tree size {size} must be a non-negative integer")
     if not (_is_size(index) and index < size):
         raise LedgerValueError(f"leaf index {index} is outside a tree of {size} leaves")
-    ranges: list[tuple[int, int]] = []
-    m, lo, hi = index, 0, size
-    while hi - lo > 1:
-        k = _split(hi - lo)
-        if m < k:
-            ranges.append((lo + k, hi))
-            hi = lo + k
-        else:
-            ranges.append((lo, lo + k))
-            m -= k
-            lo += k
-    ranges.reverse()
-    return _plan(ranges)
+    return _path_nodes([], 0, index, size)
 
 
 def consistency_nodes(old_size: int, new_size: int) -> ProofNodes:
     """The nodes of RFC 9162 ``PROOF(old_size, D[new_size])``, old tree side first.
 
-    None when ``old_size`` is 0 or ``new_size``: the proof is then empty.
+    None when ``old_size`` is 0 or ``new_size``: the proof is then empty. Otherwise
+    the proof is the path, in the new tree, of the largest complete subtree that ends
+    the old tree, preceded by that subtree itself unless it is the whole old tree
+    (whose root the verifier holds).
     """
     if not _is_size(new_size):
         raise LedgerValueError(f"tree size {new_size} must be a non-negative integer")
@@ -340,22 +336,33 @@ def consistency_nodes(old_size: int, new_size: int) -> ProofNodes:
         raise LedgerValueError(f"old size {old_size} must be between 0 and the new size {new_size}")
     if old_size in (0, new_size):
         return ProofNodes(())
-    ranges: list[tuple[int, int]] = []
-    m, lo, hi, complete = old_size, 0, new_size, True
-    while m != hi - lo:
-        k = _split(hi - lo)
-        if m <= k:
-            ranges.append((lo + k, hi))
-            hi = lo + k
+    level = (old_size & -old_size).bit_length() - 1
+    position = (old_size - 1) >> level
+    return _path_nodes([NodeID(level, position)] if position else [], level, position, new_size)
+
+
+def _path_nodes(ids: list[NodeID], level: int, position: int, size: int) -> ProofNodes:
+    """``ids`` followed by the path of node ``(level, position)`` up to the root of ``size``.
+
+    At each level up, the node's sibling is in the proof if the tree reaches it: whole
+    if complete, else (a right sibling at the tree's right edge, at most once) as the
+    compact range from its start to ``size``. A sibling the tree does not reach adds
+    nothing: the RFC's tree lifts the node a level unchanged.
+    """
+    begin = end = 0
+    for height in range(level, (size - 1).bit_length()):
+        sibling = position ^ 1
+        position >>= 1
+        first = sibling << height
+        if first >= size:
+            continue
+        if first + (1 << height) <= size:
+            ids.append(_new_tuple(NodeID, (height, sibling)))
         else:
-            ranges.append((lo, lo + k))
-            m -= k
-            lo += k
-            complete = False
-    if not complete:
-        ranges.append((lo, hi))
-    ranges.reverse()
-    return _plan(ranges)
+            begin = len(ids)
+            _extend_range(ids, first, size)
+            end = len(ids) if len(ids) - begin > 1 else begin
+    return ProofNodes(tuple(ids), begin, end)
 
 
 class ProofBuilder:
@@ -413,8 +420,7 @@ class MerkleTree:
     def from_entries(cls, entries: Iterable[bytes]) -> MerkleTree:
         """A tree of the given entries (each hashed as a leaf)."""
         tree = cls()
-        for entry in entries:
-            tree.append(entry)
+        tree.extend_leaf_hashes(leaf_hash(entry) for entry in entries)
         return tree
 
     # -- growing -----------------------------------------------------------------
@@ -425,20 +431,22 @@ class MerkleTree:
 
     def append_leaf_hash(self, digest: bytes) -> int:
         """Append a leaf by its hash; return its leaf index."""
-        if not (isinstance(digest, bytes | bytearray) and len(digest) == HASH_SIZE):
-            raise LedgerValueError(f"a leaf hash must be {HASH_SIZE} bytes")
         index = self.size
-        levels = self._levels
-        for level, _, nodes in appended_nodes(index, bytes(digest), self.nodes):
-            if level == len(levels):
-                levels.append(bytearray())
-            levels[level] += nodes
+        self.extend_leaf_hashes((digest,))
         return index
 
     def extend_leaf_hashes(self, digests: Iterable[bytes]) -> None:
-        """Append several leaves by their hashes."""
+        """Append several leaves by their hashes (none if one is not 32 bytes)."""
+        batch = []
         for digest in digests:
-            self.append_leaf_hash(digest)
+            if not (isinstance(digest, bytes | bytearray) and len(digest) == HASH_SIZE):
+                raise LedgerValueError(f"a leaf hash must be {HASH_SIZE} bytes")
+            batch.append(digest)
+        levels = self._levels
+        for level, _, nodes in appended_nodes(self.size, b"".join(batch), self.nodes):
+            if level == len(levels):
+                levels.append(bytearray())
+            levels[level] += nodes
 
     # -- reading -----------------------------------------------------------------
 
@@ -596,11 +604,6 @@ def verify_consistency(
         sn >>= 1
     # 7. fr must equal first_hash, sr second_hash, and sn must be 0.
     return sn == 0 and compare_digest(fr, old_root) and compare_digest(sr, new_root)
-
-
-def _split(n: int) -> int:
-    """The largest power of two smaller than ``n`` (``n > 1``)."""
-    return 1 << ((n - 1).bit_length() - 1)
 
 
 def _is_hash(value: object) -> bool:
