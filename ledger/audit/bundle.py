@@ -32,7 +32,7 @@ from ledger.audit.verify import AuditSources, anchored_checkpoints, audit, chain
 from ledger.chain.deployment import ContractRef, Deployment, chain_identity
 from ledger.chain.factory import ChainHandle
 from ledger.chain.tx import Transactor
-from ledger.effects.merkle import verify_consistency, verify_inclusion
+from ledger.effects.merkle import leaf_hash, verify_consistency, verify_inclusion
 from ledger.errors import ContractRevert, LedgerError, NotFoundError, RecordError, StoreError
 from ledger.indexer.follower import Indexer
 from ledger.indexer.sources import EmbeddedLogSource
@@ -531,7 +531,7 @@ def _check_effects(report: AuditReport, contents: Mapping[str, bytes]) -> None:
         item = json.loads(line)
         cp = by_index.get(int(item["checkpoint"]))
         body = str(item["entry"]).encode()
-        leaf = hashlib.sha256(b"\x00" + body).digest()
+        leaf = leaf_hash(body)
         ok = (
             cp is not None
             and leaf.hex() == item["leaf_hash"]

@@ -36,7 +36,7 @@ from ledger.chain.clock import ChainClock
 from ledger.chain.deployment import Deployment
 from ledger.chain.factory import ChainHandle
 from ledger.effects.entries import decode_canonical
-from ledger.effects.merkle import EMPTY_ROOT, node_hash, verify_consistency
+from ledger.effects.merkle import CompactRange, leaf_hash, verify_consistency
 from ledger.effects.service import Effects
 from ledger.errors import ContractRevert, LedgerError, NotFoundError, RecordError
 from ledger.indexer.follower import Indexer
@@ -310,35 +310,6 @@ def _differing_fields(chain: EventRecord, row: Any) -> list[str]:
 # -- effect log -----------------------------------------------------------------------
 
 
-class RootAccumulator:
-    """The RFC 9162 root of a growing list of leaves in O(log n) memory.
-
-    Holds the roots of the perfect subtrees that make up the list (its compact range);
-    the tree hash is those roots folded from the right.
-    """
-
-    def __init__(self) -> None:
-        self._stack: list[tuple[int, bytes]] = []
-        self.size = 0
-
-    def append(self, leaf: bytes) -> None:
-        height, node = 0, leaf
-        while self._stack and self._stack[-1][0] == height:
-            _, left = self._stack.pop()
-            node = node_hash(left, node)
-            height += 1
-        self._stack.append((height, node))
-        self.size += 1
-
-    def root(self) -> bytes:
-        if not self._stack:
-            return EMPTY_ROOT
-        node = self._stack[-1][1]
-        for _, left in reversed(self._stack[:-1]):
-            node = node_hash(left, node)
-        return node
-
-
 @dataclass(frozen=True)
 class _Anchored:
     checkpoint: Checkpoint
@@ -402,7 +373,7 @@ def verify_effects(effects: Effects, chain: Sequence[EventRecord]) -> list[Check
         ]
     store = effects.store
     entry_faults: list[Check] = []
-    acc = RootAccumulator()
+    acc = CompactRange()  # the root of the entries read so far
     targets = [a.checkpoint.tree_size for a in anchored]
     roots: dict[int, bytes] = {}
     expected = 0
@@ -418,7 +389,7 @@ def verify_effects(effects: Effects, chain: Sequence[EventRecord]) -> list[Check
                 )
             )
             expected = seq  # keep going; the roots will not match from here on
-        digest = hashlib.sha256(b"\x00" + body).digest()
+        digest = leaf_hash(body)
         if digest != leaf:
             entry_faults.append(
                 Check(
@@ -635,7 +606,6 @@ def audit(
 
 __all__ = [
     "AuditSources",
-    "RootAccumulator",
     "anchored_checkpoints",
     "audit",
     "chain_events",

@@ -18,12 +18,9 @@ from typing import Any
 
 import pytest
 from eth_utils import keccak
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from ledger.audit.checks import AuditReport, Check
-from ledger.audit.verify import AuditSources, RootAccumulator, audit
-from ledger.effects import merkle
+from ledger.audit.verify import AuditSources, audit
 from ledger.errors import NotFoundError
 from tests.audit.conftest import (
     CHECKPOINTS,
@@ -500,19 +497,3 @@ def test_a_deleted_finding_detail_is_reported_missing(tampered_home: Path) -> No
     )
     assert failed(report) == [("findings", f"finding {FINDING} details")]
     assert_passing(report, *others("findings"))
-
-
-# -- the root accumulator -------------------------------------------------------------------
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.binary(min_size=32, max_size=32), max_size=200))
-def test_the_accumulator_root_equals_the_tree_hash_after_every_append(
-    leaves: list[bytes],
-) -> None:
-    acc = RootAccumulator()
-    assert (acc.size, acc.root()) == (0, merkle.root_from_leaf_hashes([]))
-    for i, leaf in enumerate(leaves, start=1):
-        acc.append(leaf)
-        assert acc.size == i
-        assert acc.root() == merkle.root_from_leaf_hashes(leaves[:i])
