@@ -257,7 +257,8 @@ class EventStoreSuite:
         for read in (store.count, store.events, store.rows):
             with pytest.raises(StoreError) as raised:
                 read()
-            assert str(raised.value).startswith(f"the index database {store.where} cannot be read: ")
+            failure = f"the index database {store.where} cannot be read: "
+            assert str(raised.value).startswith(failure)
         with pytest.raises(StoreError, match="cannot be written: "):
             store.write_batch([record(9, 0)], hashes(9), 9)
         with pytest.raises(StoreError, match="cannot be written: "):
