@@ -247,9 +247,7 @@ class EventStoreSuite:
             " (GOVLEDGER_DATABASE_URL), or move the old index away"
         )
 
-    def test_a_database_error_is_a_store_error_naming_the_database(
-        self, store: EventStore
-    ) -> None:
+    def test_a_database_error_is_a_store_error_naming_the_database(self, store: EventStore) -> None:
         filled(store)
         with store.engine.begin() as conn:
             events.drop(conn)
