@@ -137,6 +137,9 @@ class IndexOwner:
 #: The ``meta`` key under which an index records its owner.
 OWNER_KEY = "ledger"
 
+#: The PostgreSQL advisory lock held while an index's schema and tables are created.
+_CREATE_LOCK = int.from_bytes(hashlib.sha256(b"govledger index").digest()[:8], "big") >> 1
+
 
 class EventStore:
     """Decoded events, indexed blocks and the cursor of one ledger.
@@ -165,10 +168,14 @@ class EventStore:
                 event.listen(self._base, "connect", _sqlite_pragmas)
             self.engine: Engine = self._base
             if self.schema is not None:
-                with self._base.begin() as conn:
-                    conn.execute(CreateSchema(self.schema, if_not_exists=True))
                 self.engine = self._base.execution_options(schema_translate_map={None: self.schema})
-            metadata.create_all(self.engine)
+            with self._base.begin() as conn:
+                if postgres:  # API workers starting at once create the tables once
+                    conn.execute(select(func.pg_advisory_xact_lock(_CREATE_LOCK)))
+                if self.schema is not None:
+                    conn.execute(CreateSchema(self.schema, if_not_exists=True))
+                    conn = conn.execution_options(schema_translate_map={None: self.schema})
+                metadata.create_all(conn)
             if owner is not None:
                 self._claim(owner)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -370,3 +371,12 @@ class TestPostgresEventStore(EventStoreSuite):
         )
         assert reason in message
         assert password not in message and ":***@" in message
+
+    def test_workers_opening_a_new_index_at_once_all_get_it(
+        self, open_store: OpenStore, owner: IndexOwner
+    ) -> None:
+        with ThreadPoolExecutor(4) as pool:
+            stores = list(pool.map(lambda _: open_store(owner), range(4)))
+
+        stores[0].write_batch([record(5, 0)], hashes(5), 5)
+        assert [s.count() for s in stores] == [1, 1, 1, 1]
