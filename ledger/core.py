@@ -97,7 +97,7 @@ class Ledger:
         self.deployment = deployment
         self.tx = transactor
         self.records = RecordStore(self.home)
-        self.store = EventStore(settings.index_url())
+        self.store = EventStore.for_ledger(settings.index_url(), deployment)
         self.directory = DirectoryContract(transactor, deployment.address("Directory"))
         self.policies = PolicyRegistryContract(transactor, deployment.address("PolicyRegistry"))
         self.sharing = DataSharingContract(transactor, deployment.address("DataSharing"))

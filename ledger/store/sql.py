@@ -1,16 +1,27 @@
-"""The index store: decoded chain events in SQL (SQLite by default) through SQLAlchemy.
+"""The index store: decoded chain events in SQL (SQLite or PostgreSQL) through SQLAlchemy.
 
 Events are keyed by ``(tx_hash, log_index)``, so writing the same event twice
 changes nothing. The cursor (last indexed block) and the hashes of indexed
 blocks are written in the same transaction as the events, so a crash leaves
 either all of a batch or none of it, and a reorg can be found and rolled back.
+
+An index belongs to one ledger (:class:`IndexOwner`: chain id, genesis hash and
+Directory address). On PostgreSQL each ledger keeps its tables in a schema of its
+own (:attr:`IndexOwner.schema`), so any number of ledgers share one database
+without touching each other. Either backend records the owner in the ``meta``
+table and refuses to open an index that another ledger wrote (say, two data
+directories given one SQLite file). Every database error comes out as a
+:class:`StoreError` whose text shows the URL without its password.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import (
     BigInteger,
@@ -28,11 +39,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.schema import CreateSchema
 
 from ledger.errors import StoreError
 from ledger.store.records import EventRecord
+from ledger.store.url import index_database, masked, scrub
 
 metadata = MetaData()
 
@@ -86,20 +99,121 @@ def department_of(args: dict[str, Any]) -> str | None:
     return None
 
 
-class EventStore:
-    """Decoded events, indexed blocks and the cursor."""
+class Deployed(Protocol):
+    """What a deployment tells about the ledger it belongs to."""
 
-    def __init__(self, url: str) -> None:
-        try:
-            self.engine: Engine = create_engine(url, future=True)
-            if self.engine.dialect.name == "sqlite":
-                event.listen(self.engine, "connect", _sqlite_pragmas)
-            metadata.create_all(self.engine)
-        except SQLAlchemyError as err:
-            raise StoreError(f"cannot open the index database {url}: {err}") from err
+    @property
+    def chain_id(self) -> int: ...
+
+    @property
+    def genesis_hash(self) -> str: ...
+
+    def address(self, name: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class IndexOwner:
+    """The ledger an index belongs to: its chain and its Directory contract."""
+
+    chain_id: int
+    genesis_hash: str
+    directory: str
+
+    @classmethod
+    def of(cls, deployment: Deployed) -> IndexOwner:
+        return cls(deployment.chain_id, deployment.genesis_hash, deployment.address("Directory"))
+
+    @property
+    def label(self) -> str:
+        """How the owner is written in the index's ``meta`` table."""
+        return f"chain {self.chain_id} genesis {self.genesis_hash} directory {self.directory}"
+
+    @property
+    def schema(self) -> str:
+        """The PostgreSQL schema of this ledger's tables: ``govledger_`` and 20 hex digits."""
+        return "govledger_" + hashlib.sha256(self.label.lower().encode()).hexdigest()[:20]
+
+
+#: The ``meta`` key under which an index records its owner.
+OWNER_KEY = "ledger"
+
+#: The PostgreSQL advisory lock held while an index's schema and tables are created.
+_CREATE_LOCK = int.from_bytes(hashlib.sha256(b"govledger index").digest()[:8], "big") >> 1
+
+
+class EventStore:
+    """Decoded events, indexed blocks and the cursor of one ledger.
+
+    ``url`` is a SQLAlchemy URL (``sqlite:///…`` or ``postgresql://…``); ``owner``
+    the ledger whose index this is (``None`` for a scratch index of no ledger, such
+    as the audit's re-index in memory).
+    """
+
+    def __init__(self, url: str, owner: IndexOwner | None = None) -> None:
+        self.url: URL = index_database(url)
+        self.owner = owner
+        postgres = self.url.get_backend_name() == "postgresql"
+        #: The PostgreSQL schema of the tables (``None``: the default schema).
+        self.schema = owner.schema if owner is not None and postgres else None
+        #: Where the index lives, fit to show: the URL without its password, the schema.
+        self.where = masked(self.url) + (f" (schema {self.schema})" if self.schema else "")
+        self._base: Engine | None = None
+        with self._guard("cannot be opened"):
+            # A server that does not answer fails the open in seconds, not minutes.
+            waits = {"connect_timeout": 10} if postgres else {}
+            if "connect_timeout" in self.url.query:
+                waits = {}
+            self._base = create_engine(self.url, pool_pre_ping=postgres, connect_args=waits)
+            if self._base.dialect.name == "sqlite":
+                event.listen(self._base, "connect", _sqlite_pragmas)
+            self.engine: Engine = self._base
+            if self.schema is not None:
+                self.engine = self._base.execution_options(schema_translate_map={None: self.schema})
+            with self._base.begin() as conn:
+                if postgres:  # API workers starting at once create the tables once
+                    conn.execute(select(func.pg_advisory_xact_lock(_CREATE_LOCK)))
+                if self.schema is not None:
+                    conn.execute(CreateSchema(self.schema, if_not_exists=True))
+                    conn = conn.execution_options(schema_translate_map={None: self.schema})
+                metadata.create_all(conn)
+            if owner is not None:
+                self._claim(owner)
+
+    @classmethod
+    def for_ledger(cls, url: str, deployment: Deployed) -> EventStore:
+        """The index of the ledger ``deployment`` belongs to."""
+        return cls(url, IndexOwner.of(deployment))
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._base is not None:
+            self._base.dispose()
+
+    def _claim(self, owner: IndexOwner) -> None:
+        """Record ``owner`` in a new index; refuse an index another ledger wrote."""
+        with self.engine.begin() as conn:
+            found = conn.execute(select(meta.c.value).where(meta.c.key == OWNER_KEY)).scalar()
+            if found is None:
+                self._put(conn, meta, {"key": OWNER_KEY, "value": owner.label}, ["key"])
+                return
+        if found != owner.label:
+            self.close()
+            raise StoreError(
+                f"the index database {self.where} holds the index of another ledger"
+                f" ({found}), not of this one ({owner.label}); give each ledger its own"
+                " database (GOVLEDGER_DATABASE_URL), or move the old index away"
+            )
+
+    @contextmanager
+    def _guard(self, failure: str) -> Iterator[None]:
+        """Turn a database error into a :class:`StoreError` that shows no password."""
+        try:
+            yield
+        except SQLAlchemyError as err:
+            if self._base is not None and failure == "cannot be opened":
+                self._base.dispose()
+            cause = err.orig if isinstance(err, DBAPIError) and err.orig is not None else err
+            reason = scrub(" ".join(str(cause).split()), self.url)
+            raise StoreError(f"the index database {self.where} {failure}: {reason}") from err
 
     # -- writing -------------------------------------------------------------
 
@@ -113,7 +227,7 @@ class EventStore:
 
         Returns how many events were new.
         """
-        with self.engine.begin() as conn:
+        with self._guard("cannot be written"), self.engine.begin() as conn:
             added = self._upsert(conn, records)
             for number, block_hash in block_hashes.items():
                 self._put(conn, blocks, {"number": number, "hash": block_hash}, ["number"])
@@ -135,25 +249,23 @@ class EventStore:
                 "department_id": department_of(rec.args),
                 "args": json.dumps(rec.args, sort_keys=True),
             }
-            exists = conn.execute(
-                select(events.c.tx_hash).where(
-                    events.c.tx_hash == rec.tx_hash, events.c.log_index == rec.log_index
-                )
-            ).first()
-            if exists is None:
-                conn.execute(events.insert().values(**row))
-                added += 1
+            stmt = self._insert(events).values(**row).on_conflict_do_nothing()
+            # RETURNING, not rowcount: psycopg reports no count for an upsert.
+            added += len(conn.execute(stmt.returning(events.c.log_index)).all())
         return added
 
+    def _insert(self, table: Table) -> Any:
+        """The dialect's ``INSERT`` (both know ``ON CONFLICT``)."""
+        return (pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert)(table)
+
     def _put(self, conn: Connection, table: Table, row: dict[str, Any], keys: list[str]) -> None:
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        stmt = insert(table).values(**row)
+        stmt = self._insert(table).values(**row)
         update = {k: v for k, v in row.items() if k not in keys}
         conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update))
 
     def rollback_to(self, block_number: int) -> int:
         """Forget everything above ``block_number`` (after a reorg). Returns events removed."""
-        with self.engine.begin() as conn:
+        with self._guard("cannot be written"), self.engine.begin() as conn:
             removed = conn.execute(delete(events).where(events.c.block_number > block_number))
             conn.execute(delete(blocks).where(blocks.c.number > block_number))
             self._put(conn, meta, {"key": "cursor", "value": str(block_number)}, ["key"])
@@ -162,17 +274,17 @@ class EventStore:
     # -- reading -------------------------------------------------------------
 
     def cursor(self) -> int | None:
-        with self.engine.connect() as conn:
+        with self._guard("cannot be read"), self.engine.connect() as conn:
             value = conn.execute(select(meta.c.value).where(meta.c.key == "cursor")).scalar()
         return None if value is None else int(value)
 
     def block_hash(self, number: int) -> str | None:
-        with self.engine.connect() as conn:
+        with self._guard("cannot be read"), self.engine.connect() as conn:
             value = conn.execute(select(blocks.c.hash).where(blocks.c.number == number)).scalar()
         return None if value is None else str(value)
 
     def indexed_blocks(self, above: int = -1) -> list[tuple[int, str]]:
-        with self.engine.connect() as conn:
+        with self._guard("cannot be read"), self.engine.connect() as conn:
             rows = conn.execute(
                 select(blocks.c.number, blocks.c.hash)
                 .where(blocks.c.number > above)
@@ -205,7 +317,7 @@ class EventStore:
         query = query.order_by(events.c.block_number, events.c.log_index).offset(offset)
         if limit is not None:
             query = query.limit(limit)
-        with self.engine.connect() as conn:
+        with self._guard("cannot be read"), self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
         return [
             EventRecord(
@@ -230,13 +342,7 @@ class EventStore:
         query = select(events)
         if to_block is not None:
             query = query.where(events.c.block_number <= to_block)
-        try:
-            return self._rows(query)
-        except SQLAlchemyError as err:
-            raise StoreError(f"the index cannot be read: {err}") from err
-
-    def _rows(self, query: Any) -> list[StoredRow]:
-        with self.engine.connect() as conn:
+        with self._guard("cannot be read"), self.engine.connect() as conn:
             rows = conn.execute(query.order_by(events.c.block_number, events.c.log_index))
             out = []
             for r in rows.mappings():
@@ -260,7 +366,7 @@ class EventStore:
         return out
 
     def count(self) -> int:
-        with self.engine.connect() as conn:
+        with self._guard("cannot be read"), self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(events)).scalar() or 0)
 
 

@@ -1,4 +1,7 @@
-"""The indexer is idempotent, resumable, atomic per batch and follows reorgs."""
+"""The indexer is idempotent, resumable, atomic per batch and follows reorgs.
+
+Each test runs on every index backend (see ``conftest.py``).
+"""
 
 from __future__ import annotations
 
@@ -43,8 +46,10 @@ def test_a_new_indexer_resumes_from_the_stored_cursor(ledger: Ledger) -> None:
     ledger.indexer.sync()
     cursor = ledger.store.cursor()
     register(ledger, "item.resume")
-    fresh = Indexer(ledger.w3, ledger.deployment, EventStore(ledger.settings.index_url()))
+    store = EventStore.for_ledger(ledger.settings.index_url(), ledger.deployment)
+    fresh = Indexer(ledger.w3, ledger.deployment, store)
     report = fresh.sync()
+    store.close()
     assert report.from_block == (cursor or 0) + 1
     assert report.added == 1
     assert "item.resume" in items(ledger.store)
