@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ledger.store.url import index_database
+from ledger.dburl import index_database
 
 
 def default_home() -> Path:

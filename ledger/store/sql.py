@@ -43,9 +43,9 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.schema import CreateSchema
 
+from ledger.dburl import index_database, masked, scrub
 from ledger.errors import StoreError
 from ledger.store.records import EventRecord
-from ledger.store.url import index_database, masked, scrub
 
 metadata = MetaData()
 

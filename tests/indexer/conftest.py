@@ -46,4 +46,4 @@ def ledger(request: pytest.FixtureRequest) -> Iterator[Ledger]:
         yield session_ledger
     finally:
         provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
-        session_ledger.sync()  # the indexer sees the revert as a reorg and rolls back
+        session_ledger.indexer.sync()  # the indexer sees the revert as a reorg and rolls back

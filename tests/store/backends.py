@@ -17,8 +17,8 @@ import secrets
 import pytest
 from sqlalchemy import create_engine, text
 
+from ledger.dburl import index_database
 from ledger.store.sql import IndexOwner
-from ledger.store.url import index_database
 
 POSTGRES_URL_ENV = "GOVLEDGER_TEST_POSTGRES_URL"
 

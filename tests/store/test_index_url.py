@@ -22,10 +22,10 @@ from sqlalchemy.engine import make_url
 from api.errors import install_error_handlers
 from api.main import create_app
 from ledger.cli.main import main
+from ledger.dburl import index_database, masked, scrub
 from ledger.errors import ConfigError, StoreError
 from ledger.settings import Settings
 from ledger.store.sql import EventStore
-from ledger.store.url import index_database, masked, scrub
 from tests.conftest import TEST_PASSWORD, make_settings
 from tests.store.backends import drop_schemas, fresh_owner, postgres_url
 

@@ -67,16 +67,19 @@ def test_two_ledgers_on_one_postgresql_database_never_touch_each_other(
     with open_ledger(home_a, shared_url) as a, open_ledger(home_b, shared_url) as b:
         shared.schemas.extend(str(lg.store.schema) for lg in (a, b))
         register(a, *(f"a.{n}" for n in range(12)))
-        first_a = a.sync()
+        first_a = a.indexer.sync()
         count_a = a.store.count()
         register(b, "b.0")
-        first_b = b.sync()
+        first_b = b.indexer.sync()
         count_b = b.store.count()
 
-        again_a, again_b = a.sync(), b.sync()  # each after the other wrote its index
+        again_a, again_b = (
+            a.indexer.sync(),
+            b.indexer.sync(),
+        )  # each after the other wrote its index
         register(a, "a.12")
         register(b, "b.1")
-        more_b, more_a = b.sync(), a.sync()
+        more_b, more_a = b.indexer.sync(), a.indexer.sync()
 
         assert (first_a.rolled_back, first_b.rolled_back) == (0, 0)
         assert (again_a.added, again_a.rolled_back, again_b.added, again_b.rolled_back) == (
@@ -116,7 +119,7 @@ def test_a_second_ledger_on_one_sqlite_file_is_refused(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
     with open_ledger(tmp_path / "a", url) as a:
         register(a, "a.0")
-        a.sync()
+        a.indexer.sync()
         count = a.store.count()
         owner = IndexOwner.of(a.deployment)
 
@@ -128,5 +131,5 @@ def test_a_second_ledger_on_one_sqlite_file_is_refused(tmp_path: Path) -> None:
         " this one (chain "
     )
     with Ledger.open(make_settings(tmp_path / "a", database_url=url)) as a:
-        assert (a.sync().rolled_back, a.store.count()) == (0, count)
+        assert (a.indexer.sync().rolled_back, a.store.count()) == (0, count)
         assert items(a) == ["a.0"]
