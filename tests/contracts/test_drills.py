@@ -145,15 +145,17 @@ def policy(ledger: Ledger) -> str:
 def plan(ledger: Ledger, drills: DrillsContract, signer: Signer, terms: Terms) -> TxReceipt:
     """Send ``planDrills`` as given, with no client-side checks."""
     fn = drills.contract.functions.planDrills(
-        b32(terms.plan_id),
-        b32(terms.policy_id),
-        b32(terms.clause_id),
-        terms.kind,
-        terms.first_due_at,
-        terms.interval,
-        terms.count,
-        terms.total_seats,
-        terms.required_seats,
+        {
+            "planId": b32(terms.plan_id),
+            "policyId": b32(terms.policy_id),
+            "clauseId": b32(terms.clause_id),
+            "kind": terms.kind,
+            "firstDueAt": terms.first_due_at,
+            "interval": terms.interval,
+            "count": terms.count,
+            "totalSeats": terms.total_seats,
+            "requiredSeats": terms.required_seats,
+        }
     )
     return ledger.tx.send(signer, fn, "Drills")
 
