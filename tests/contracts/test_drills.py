@@ -239,6 +239,27 @@ def test_plan_emits_drills_planned(
     assert [drills.drill_status("drill.full", k) for k in range(4)] == [DrillStatus.OPEN] * 4
 
 
+def test_plan_of_returns_the_stored_plan_struct(
+    ledger: Ledger, drills: DrillsContract, full: Terms
+) -> None:
+    """The raw view returns one DrillPlan struct; its ABI components name every field."""
+    fn = drills.contract.functions.planOf(b32(full.plan_id))
+    [output] = fn.abi["outputs"]
+    assert (output["type"], output["internalType"]) == ("tuple", "struct IDrills.DrillPlan")
+    raw = ledger.tx.call(fn, "Drills")
+    assert plain("plan", "tuple", raw, output["components"]) == {
+        "ownerId": SECURITY,
+        "policyId": full.policy_id,
+        "clauseId": full.clause_id,
+        "firstDueAt": full.first_due_at,
+        "interval": full.interval,
+        "count": full.count,
+        "kind": full.kind,
+        "totalSeats": full.total_seats,
+        "requiredSeats": full.required_seats,
+    }
+
+
 def test_d_city_monthly_half_drills_require_half_the_seats(
     ledger: Ledger, drills: DrillsContract, security: Signer, terms: Terms
 ) -> None:
