@@ -20,7 +20,11 @@ contract Attestations is DirectoryManaged, IAttestations {
     constructor(IDirectory directory_, IPolicyRegistry registry_) DirectoryManaged(directory_, registry_) {}
 
     /// @inheritdoc IAttestations
-    function attest(AttestationRequest calldata r) external onlyRole(STATISTICIAN_ROLE) returns (uint32 version) {
+    function attest(AttestationRequest calldata r)
+        external
+        onlyRole(STATISTICIAN_ROLE)
+        returns (uint32 version)
+    {
         bytes32 key = r.key;
         uint32 previous = _latest[key];
         version = previous + 1;

@@ -46,7 +46,15 @@ contract Findings is DirectoryManaged, IFindings {
             detailDigest: r.detailDigest
         });
         emit FindingRaised(
-            findingId, r.policyId, r.departmentId, r.clauseId, r.metric, r.scoreId, r.deadline, r.detailDigest, msg.sender
+            findingId,
+            r.policyId,
+            r.departmentId,
+            r.clauseId,
+            r.metric,
+            r.scoreId,
+            r.deadline,
+            r.detailDigest,
+            msg.sender
         );
     }
 

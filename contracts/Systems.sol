@@ -30,7 +30,9 @@ contract Systems is DirectoryManaged, ISystems {
             reserved: r.reserved,
             connected: false
         });
-        emit SystemRegistered(r.systemId, ownerId, r.kind, r.heartbeatInterval, r.feedsDataCenter, r.reserved);
+        emit SystemRegistered(
+            r.systemId, ownerId, r.kind, r.heartbeatInterval, r.feedsDataCenter, r.reserved
+        );
     }
 
     /// @inheritdoc ISystems

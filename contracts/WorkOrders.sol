@@ -51,7 +51,9 @@ contract WorkOrders is DirectoryManaged, IWorkOrders {
             late: false,
             score: 0
         });
-        emit OrderAccepted(orderId, r.policyId, r.category, r.clauseId, r.caseDigest, slaDeadline, msg.sender);
+        emit OrderAccepted(
+            orderId, r.policyId, r.category, r.clauseId, r.caseDigest, slaDeadline, msg.sender
+        );
     }
 
     /// @inheritdoc IWorkOrders
