@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
+import {DirectoryManaged} from "./access/DirectoryManaged.sol";
 import {IDirectory} from "./interfaces/IDirectory.sol";
 import {IPolicyRegistry} from "./interfaces/IPolicyRegistry.sol";
 import {IDataSharing} from "./interfaces/IDataSharing.sol";
@@ -9,7 +10,7 @@ import {IDataSharing} from "./interfaces/IDataSharing.sol";
 /// @notice Only a department acts, and only the providing department acts for its
 /// items and agreements. Every agreement cites a policy clause in force, and every
 /// delivery event names that clause.
-contract DataSharing is IDataSharing {
+contract DataSharing is DirectoryManaged, IDataSharing {
     uint8 internal constant OPEN = 0;
     uint8 internal constant DELIVERED = 1;
     uint8 internal constant MISSED = 2;
@@ -34,23 +35,17 @@ contract DataSharing is IDataSharing {
         uint8 permission;
     }
 
-    IDirectory public immutable directory;
-    IPolicyRegistry public immutable registry;
-
     mapping(bytes32 itemId => Item) private _items;
     mapping(bytes32 agreementId => Agreement) private _agreements;
     mapping(bytes32 agreementId => mapping(uint32 period => uint8 status)) private _status;
 
-    constructor(IDirectory directory_, IPolicyRegistry registry_) {
-        directory = directory_;
-        registry = registry_;
-    }
+    constructor(IDirectory directory_, IPolicyRegistry registry_) DirectoryManaged(directory_, registry_) {}
 
     /// @inheritdoc IDataSharing
     function registerItem(bytes32 itemId, bytes32 dataType, uint8 permission, bytes32 disclosure)
         external
     {
-        bytes32 providerId = directory.departmentOf(msg.sender);
+        bytes32 providerId = _callerDepartment();
         if (itemId == bytes32(0) || dataType == bytes32(0) || permission == 0) revert InvalidItem(itemId);
         if (_items[itemId].providerId != bytes32(0)) revert ItemExists(itemId);
 
@@ -59,61 +54,51 @@ contract DataSharing is IDataSharing {
     }
 
     /// @inheritdoc IDataSharing
-    function commitAgreement(
-        bytes32 agreementId,
-        bytes32 itemId,
-        bytes32 consumerId,
-        bytes32 policyId,
-        bytes32 clauseId,
-        uint8 permission,
-        uint64 firstDueAt,
-        uint64 period,
-        uint32 periods,
-        uint64 callsPerPeriod
-    ) external {
-        bytes32 providerId = _providerOf(itemId);
+    function commitAgreement(AgreementRequest calldata r) external {
+        bytes32 agreementId = r.agreementId;
+        bytes32 providerId = _providerOf(r.itemId);
         if (agreementId == bytes32(0) || _agreements[agreementId].providerId != bytes32(0)) {
             revert AgreementExists(agreementId);
         }
-        if (consumerId == providerId || !directory.isDepartment(consumerId)) {
-            revert InvalidConsumer(consumerId);
+        if (r.consumerId == providerId || !directory.isDepartment(r.consumerId)) {
+            revert InvalidConsumer(r.consumerId);
         }
-        uint8 allowed = _items[itemId].permission;
-        if (permission == 0 || permission > allowed) revert PermissionExceedsItem(itemId, permission, allowed);
+        uint8 allowed = _items[r.itemId].permission;
+        if (r.permission == 0 || r.permission > allowed) {
+            revert PermissionExceedsItem(r.itemId, r.permission, allowed);
+        }
         if (
-            period == 0 || periods == 0 || firstDueAt <= block.timestamp
-                || uint256(firstDueAt) + uint256(periods - 1) * period > type(uint64).max
+            r.period == 0 || r.periods == 0 || r.firstDueAt <= block.timestamp
+                || uint256(r.firstDueAt) + uint256(r.periods - 1) * r.period > type(uint64).max
         ) {
-            revert InvalidSchedule(firstDueAt, period, periods);
+            revert InvalidSchedule(r.firstDueAt, r.period, r.periods);
         }
-        if (!registry.isClauseInForce(policyId, clauseId)) {
-            revert IPolicyRegistry.ClauseNotInForce(policyId, clauseId);
-        }
+        _requireInForce(r.policyId, r.clauseId);
 
         _agreements[agreementId] = Agreement({
-            itemId: itemId,
+            itemId: r.itemId,
             providerId: providerId,
-            consumerId: consumerId,
-            policyId: policyId,
-            clauseId: clauseId,
-            firstDueAt: firstDueAt,
-            period: period,
-            periods: periods,
+            consumerId: r.consumerId,
+            policyId: r.policyId,
+            clauseId: r.clauseId,
+            firstDueAt: r.firstDueAt,
+            period: r.period,
+            periods: r.periods,
             revokedAt: 0,
-            permission: permission
+            permission: r.permission
         });
         emit AgreementCommitted(
             agreementId,
-            policyId,
+            r.policyId,
             providerId,
-            clauseId,
-            itemId,
-            consumerId,
-            permission,
-            firstDueAt,
-            period,
-            periods,
-            callsPerPeriod
+            r.clauseId,
+            r.itemId,
+            r.consumerId,
+            r.permission,
+            r.firstDueAt,
+            r.period,
+            r.periods,
+            r.callsPerPeriod
         );
     }
 
@@ -184,7 +169,7 @@ contract DataSharing is IDataSharing {
     function _providerOf(bytes32 itemId) private view returns (bytes32) {
         bytes32 providerId = _items[itemId].providerId;
         if (providerId == bytes32(0)) revert ItemUnknown(itemId);
-        bytes32 callerId = directory.departmentOf(msg.sender);
+        bytes32 callerId = _callerDepartment();
         if (callerId != providerId) revert NotProvider(itemId, callerId);
         return providerId;
     }

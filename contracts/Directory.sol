@@ -3,15 +3,14 @@ pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IDirectory} from "./interfaces/IDirectory.sol";
+import {DEPARTMENT_ROLE, DepartmentUnknown} from "./interfaces/Common.sol";
 
 /// @title Directory of departments and roles.
 /// @notice DEFAULT_ADMIN_ROLE is the ledger administrator. ISSUER anchors policies,
 /// DEPARTMENT acts for a department; further roles (LEADER, OPERATOR, STATISTICIAN,
-/// SCORER, AUDITOR) are granted here and checked by the mechanisms that need them.
+/// SCORER, AUDITOR) are granted here and checked by the mechanisms that need them. The
+/// role ids are declared once, in interfaces/Common.sol.
 contract Directory is AccessControl, IDirectory {
-    bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
-    bytes32 public constant DEPARTMENT_ROLE = keccak256("DEPARTMENT_ROLE");
-
     mapping(bytes32 departmentId => address account) private _accounts;
     mapping(address account => bytes32 departmentId) private _departments;
     mapping(bytes32 departmentId => string name) public nameOf;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
+import {DirectoryManaged} from "./access/DirectoryManaged.sol";
 import {IDirectory} from "./interfaces/IDirectory.sol";
 import {IPolicyRegistry} from "./interfaces/IPolicyRegistry.sol";
 import {IEffectLog} from "./interfaces/IEffectLog.sol";
@@ -10,7 +11,7 @@ import {IEffectLog} from "./interfaces/IEffectLog.sol";
 /// owning department anchors its checkpoints. The chain verifies every RFC 9162
 /// consistency proof itself (SHA-256 precompile), so no checkpoint can rewrite, reorder
 /// or drop an entry that an earlier checkpoint anchored.
-contract EffectLog is IEffectLog {
+contract EffectLog is DirectoryManaged, IEffectLog {
     /// @notice `MTH({})`, the RFC 9162 hash of the empty tree: `SHA-256("")`.
     bytes32 public constant EMPTY_ROOT = 0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855;
 
@@ -28,24 +29,16 @@ contract EffectLog is IEffectLog {
         bytes32 root;
     }
 
-    IDirectory public immutable directory;
-    IPolicyRegistry public immutable registry;
-
     mapping(bytes32 logId => Log) private _logs;
     mapping(bytes32 logId => mapping(uint32 index => Checkpoint)) private _checkpoints;
 
-    constructor(IDirectory directory_, IPolicyRegistry registry_) {
-        directory = directory_;
-        registry = registry_;
-    }
+    constructor(IDirectory directory_, IPolicyRegistry registry_) DirectoryManaged(directory_, registry_) {}
 
     /// @inheritdoc IEffectLog
     function openLog(bytes32 logId, bytes32 policyId, bytes32 clauseId) external {
-        bytes32 ownerId = directory.departmentOf(msg.sender);
+        bytes32 ownerId = _callerDepartment();
         if (logId == bytes32(0) || _logs[logId].ownerId != bytes32(0)) revert LogExists(logId);
-        if (!registry.isClauseInForce(policyId, clauseId)) {
-            revert IPolicyRegistry.ClauseNotInForce(policyId, clauseId);
-        }
+        _requireInForce(policyId, clauseId);
 
         _logs[logId] = Log({ownerId: ownerId, policyId: policyId, clauseId: clauseId, checkpoints: 0});
         emit LogOpened(logId, ownerId, policyId, clauseId);
@@ -57,7 +50,7 @@ contract EffectLog is IEffectLog {
         returns (uint32 index)
     {
         Log storage log = _log(logId);
-        bytes32 callerId = directory.departmentOf(msg.sender);
+        bytes32 callerId = _callerDepartment();
         if (callerId != log.ownerId) revert NotLogOwner(logId, callerId);
         if (root == bytes32(0)) revert InvalidCheckpoint(logId);
         uint32 previous = log.checkpoints;

@@ -1,88 +1,67 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
+import {DirectoryManaged} from "./access/DirectoryManaged.sol";
 import {IDirectory} from "./interfaces/IDirectory.sol";
 import {IPolicyRegistry} from "./interfaces/IPolicyRegistry.sol";
 import {IScoreBoard} from "./interfaces/IScoreBoard.sol";
 import {IFindings} from "./interfaces/IFindings.sol";
+import {AUDITOR_ROLE, DepartmentUnknown} from "./interfaces/Common.sol";
 
 /// @title Findings: the loop from a missed target back to the responsible department.
-contract Findings is IFindings {
-    bytes32 public constant AUDITOR_ROLE = keccak256("AUDITOR_ROLE");
-
-    struct Finding {
-        Status status;
-        bool wasOverdue;
-        uint64 deadline;
-        uint256 scoreId;
-        bytes32 policyId;
-        bytes32 clauseId;
-        bytes32 metric;
-        bytes32 departmentId;
-        bytes32 detailDigest;
-    }
-
-    IDirectory public immutable directory;
-    IPolicyRegistry public immutable registry;
+contract Findings is DirectoryManaged, IFindings {
     IScoreBoard public immutable scoreBoard;
 
     mapping(bytes32 findingId => Finding) private _findings;
 
-    constructor(IDirectory directory_, IPolicyRegistry registry_, IScoreBoard scoreBoard_) {
-        directory = directory_;
-        registry = registry_;
+    constructor(IDirectory directory_, IPolicyRegistry registry_, IScoreBoard scoreBoard_)
+        DirectoryManaged(directory_, registry_)
+    {
         scoreBoard = scoreBoard_;
     }
 
-    modifier onlyAuditor() {
-        if (!directory.hasRole(AUDITOR_ROLE, msg.sender)) revert Unauthorized(msg.sender, AUDITOR_ROLE);
-        _;
-    }
-
     /// @inheritdoc IFindings
-    function raiseFinding(
-        bytes32 findingId,
-        uint256 scoreId,
-        bytes32 policyId,
-        bytes32 clauseId,
-        bytes32 metric,
-        bytes32 departmentId,
-        uint64 deadline,
-        bytes32 detailDigest
-    ) external onlyAuditor {
+    function raiseFinding(FindingRequest calldata r) external onlyRole(AUDITOR_ROLE) {
+        bytes32 findingId = r.findingId;
         if (_findings[findingId].status != Status.None) revert FindingExists(findingId);
         if (
-            findingId == bytes32(0) || metric == bytes32(0) || detailDigest == bytes32(0)
-                || deadline <= block.timestamp
+            findingId == bytes32(0) || r.metric == bytes32(0) || r.detailDigest == bytes32(0)
+                || r.deadline <= block.timestamp
         ) {
-            revert InvalidFinding(findingId, metric, deadline);
+            revert InvalidFinding(findingId, r.metric, r.deadline);
         }
-        scoreBoard.scoreOf(scoreId); // reverts ScoreUnknown
-        if (!registry.isClauseInForce(policyId, clauseId)) {
-            revert IPolicyRegistry.ClauseNotInForce(policyId, clauseId);
-        }
-        if (!directory.isDepartment(departmentId)) revert IDirectory.DepartmentUnknown(departmentId);
+        scoreBoard.scoreOf(r.scoreId); // reverts ScoreUnknown
+        _requireInForce(r.policyId, r.clauseId);
+        if (!directory.isDepartment(r.departmentId)) revert DepartmentUnknown(r.departmentId);
 
         _findings[findingId] = Finding({
             status: Status.Open,
             wasOverdue: false,
-            deadline: deadline,
-            scoreId: scoreId,
-            policyId: policyId,
-            clauseId: clauseId,
-            metric: metric,
-            departmentId: departmentId,
-            detailDigest: detailDigest
+            deadline: r.deadline,
+            scoreId: r.scoreId,
+            policyId: r.policyId,
+            clauseId: r.clauseId,
+            metric: r.metric,
+            departmentId: r.departmentId,
+            detailDigest: r.detailDigest
         });
         emit FindingRaised(
-            findingId, policyId, departmentId, clauseId, metric, scoreId, deadline, detailDigest, msg.sender
+            findingId,
+            r.policyId,
+            r.departmentId,
+            r.clauseId,
+            r.metric,
+            r.scoreId,
+            r.deadline,
+            r.detailDigest,
+            msg.sender
         );
     }
 
     /// @inheritdoc IFindings
     function respond(bytes32 findingId, bytes32 planDigest, bytes32 evidenceDigest) external {
         Finding storage f = _existing(findingId);
-        if (directory.departmentOf(msg.sender) != f.departmentId) {
+        if (_callerDepartment() != f.departmentId) {
             revert NotResponsible(findingId, f.departmentId, msg.sender);
         }
         if (f.status != Status.Open && f.status != Status.Overdue) revert WrongStatus(findingId, f.status);
@@ -95,7 +74,7 @@ contract Findings is IFindings {
     }
 
     /// @inheritdoc IFindings
-    function review(bytes32 findingId, bool accept, bytes32 noteDigest) external onlyAuditor {
+    function review(bytes32 findingId, bool accept, bytes32 noteDigest) external onlyRole(AUDITOR_ROLE) {
         Finding storage f = _existing(findingId);
         if (f.status != Status.Responded) revert WrongStatus(findingId, f.status);
 
@@ -115,25 +94,8 @@ contract Findings is IFindings {
     }
 
     /// @inheritdoc IFindings
-    function findingOf(bytes32 findingId)
-        external
-        view
-        returns (
-            Status status,
-            uint256 scoreId,
-            bytes32 policyId,
-            bytes32 clauseId,
-            bytes32 metric,
-            bytes32 departmentId,
-            uint64 deadline,
-            bytes32 detailDigest,
-            bool wasOverdue
-        )
-    {
-        Finding storage f = _existing(findingId);
-        return (
-            f.status, f.scoreId, f.policyId, f.clauseId, f.metric, f.departmentId, f.deadline, f.detailDigest, f.wasOverdue
-        );
+    function findingOf(bytes32 findingId) external view returns (Finding memory) {
+        return _existing(findingId);
     }
 
     function _existing(bytes32 findingId) private view returns (Finding storage f) {

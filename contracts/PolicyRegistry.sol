@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
+import {DirectoryManaged} from "./access/DirectoryManaged.sol";
 import {IDirectory} from "./interfaces/IDirectory.sol";
 import {IPolicyRegistry} from "./interfaces/IPolicyRegistry.sol";
+import {ISSUER_ROLE, LEADER_ROLE} from "./interfaces/Common.sol";
 
 /// @title Registry of anchored policy records.
 /// @notice Stores each version's digest and effective time, and which clauses the
 /// latest version holds, so that mechanisms can ask whether a clause is in force.
 /// Department-level policies are anchored by an ISSUER; city-level ones are proposed
 /// by an ISSUER and anchored when two distinct LEADER accounts approve them.
-contract PolicyRegistry is IPolicyRegistry {
-    bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
-    bytes32 public constant LEADER_ROLE = keccak256("LEADER_ROLE");
+contract PolicyRegistry is DirectoryManaged, IPolicyRegistry {
     uint8 public constant APPROVALS_NEEDED = 2;
 
     struct Version {
@@ -26,17 +26,9 @@ contract PolicyRegistry is IPolicyRegistry {
     }
 
     struct Proposal {
-        uint32 version;
-        bytes32 digest;
-        bytes32 kind;
-        bytes32 element;
-        uint64 effectiveAt;
+        PolicyVersionRequest request;
         address firstLeader;
-        bytes32[] clauseIds;
-        bytes32[] clauseDigests;
     }
-
-    IDirectory public immutable directory;
 
     mapping(bytes32 policyId => Policy) private _policies;
     mapping(bytes32 policyId => mapping(uint32 version => Version)) private _versions;
@@ -44,62 +36,35 @@ contract PolicyRegistry is IPolicyRegistry {
     mapping(bytes32 policyId => mapping(bytes32 clauseId => uint32 version)) private _clauseVersion;
     mapping(bytes32 policyId => Proposal) private _proposals;
 
-    constructor(IDirectory directory_) {
-        directory = directory_;
-    }
+    /// @dev The registry answers for its own clauses: it is its own `registry`.
+    constructor(IDirectory directory_) DirectoryManaged(directory_, IPolicyRegistry(address(this))) {}
 
-    modifier onlyRole(bytes32 role) {
-        if (!directory.hasRole(role, msg.sender)) revert Unauthorized(msg.sender, role);
-        _;
+    /// @inheritdoc IPolicyRegistry
+    function anchorPolicy(PolicyVersionRequest calldata r) external onlyRole(ISSUER_ROLE) {
+        _check(r);
+        if (_policies[r.policyId].cityLevel) revert ApprovalRequired(r.policyId);
+        _anchor(r);
     }
 
     /// @inheritdoc IPolicyRegistry
-    function anchorPolicy(
-        bytes32 policyId,
-        uint32 version,
-        bytes32 digest,
-        bytes32 kind,
-        bytes32 element,
-        uint64 effectiveAt,
-        bytes32[] calldata clauseIds,
-        bytes32[] calldata clauseDigests
-    ) external onlyRole(ISSUER_ROLE) {
-        _check(policyId, version, digest, clauseIds, clauseDigests);
-        if (_policies[policyId].cityLevel) revert ApprovalRequired(policyId);
-        _anchor(policyId, version, digest, kind, element, effectiveAt, clauseIds, clauseDigests);
-    }
+    function proposeCityPolicy(PolicyVersionRequest calldata r) external onlyRole(ISSUER_ROLE) {
+        _check(r);
+        Proposal storage pending = _proposals[r.policyId];
+        if (pending.request.version != 0) revert ProposalPending(r.policyId, pending.request.version);
 
-    /// @inheritdoc IPolicyRegistry
-    function proposeCityPolicy(
-        bytes32 policyId,
-        uint32 version,
-        bytes32 digest,
-        bytes32 kind,
-        bytes32 element,
-        uint64 effectiveAt,
-        bytes32[] calldata clauseIds,
-        bytes32[] calldata clauseDigests
-    ) external onlyRole(ISSUER_ROLE) {
-        _check(policyId, version, digest, clauseIds, clauseDigests);
-        Proposal storage pending = _proposals[policyId];
-        if (pending.version != 0) revert ProposalPending(policyId, pending.version);
-
-        _policies[policyId].cityLevel = true;
-        pending.version = version;
-        pending.digest = digest;
-        pending.kind = kind;
-        pending.element = element;
-        pending.effectiveAt = effectiveAt;
-        pending.clauseIds = clauseIds;
-        pending.clauseDigests = clauseDigests;
-        emit PolicyProposed(policyId, version, digest, msg.sender);
+        _policies[r.policyId].cityLevel = true;
+        pending.request = r;
+        emit PolicyProposed(r.policyId, r.version, r.digest, msg.sender);
     }
 
     /// @inheritdoc IPolicyRegistry
     function approvePolicy(bytes32 policyId, uint32 version, bytes32 digest) external onlyRole(LEADER_ROLE) {
         Proposal storage pending = _proposals[policyId];
-        if (pending.version == 0 || pending.version != version) revert NoSuchProposal(policyId, version);
-        if (pending.digest != digest) revert DigestMismatch(policyId, version, pending.digest, digest);
+        uint32 proposed = pending.request.version;
+        if (proposed == 0 || proposed != version) revert NoSuchProposal(policyId, version);
+        if (pending.request.digest != digest) {
+            revert DigestMismatch(policyId, version, pending.request.digest, digest);
+        }
         if (pending.firstLeader == msg.sender) revert AlreadyApproved(policyId, version, msg.sender);
 
         if (pending.firstLeader == address(0)) {
@@ -108,18 +73,9 @@ contract PolicyRegistry is IPolicyRegistry {
             return;
         }
         emit PolicyApproved(policyId, version, msg.sender, APPROVALS_NEEDED);
-        Proposal memory approved = pending;
+        PolicyVersionRequest memory approved = pending.request;
         delete _proposals[policyId];
-        _anchor(
-            policyId,
-            approved.version,
-            approved.digest,
-            approved.kind,
-            approved.element,
-            approved.effectiveAt,
-            approved.clauseIds,
-            approved.clauseDigests
-        );
+        _anchor(approved);
     }
 
     /// @inheritdoc IPolicyRegistry
@@ -162,46 +118,35 @@ contract PolicyRegistry is IPolicyRegistry {
     }
 
     /// @dev Checks shared by anchoring and proposing.
-    function _check(
-        bytes32 policyId,
-        uint32 version,
-        bytes32 digest,
-        bytes32[] calldata clauseIds,
-        bytes32[] calldata clauseDigests
-    ) private view {
-        if (policyId == bytes32(0) || digest == bytes32(0)) revert InvalidDigest(policyId);
-        Policy storage policy = _policies[policyId];
-        if (policy.revoked) revert PolicyIsRevoked(policyId);
+    function _check(PolicyVersionRequest calldata r) private view {
+        if (r.policyId == bytes32(0) || r.digest == bytes32(0)) revert InvalidDigest(r.policyId);
+        Policy storage policy = _policies[r.policyId];
+        if (policy.revoked) revert PolicyIsRevoked(r.policyId);
         uint32 expected = policy.latestVersion + 1;
-        if (version != expected) revert VersionOutOfOrder(policyId, expected, version);
+        if (r.version != expected) revert VersionOutOfOrder(r.policyId, expected, r.version);
+        bytes32[] calldata clauseIds = r.clauseIds;
+        bytes32[] calldata clauseDigests = r.clauseDigests;
         if (clauseIds.length == 0 || clauseIds.length != clauseDigests.length) {
             revert ClausesMismatch(clauseIds.length, clauseDigests.length);
         }
         for (uint256 i = 0; i < clauseIds.length; ++i) {
             if (clauseIds[i] == bytes32(0) || clauseDigests[i] == bytes32(0)) {
-                revert InvalidClause(policyId, clauseIds[i]);
+                revert InvalidClause(r.policyId, clauseIds[i]);
             }
             for (uint256 j = 0; j < i; ++j) {
-                if (clauseIds[j] == clauseIds[i]) revert InvalidClause(policyId, clauseIds[i]);
+                if (clauseIds[j] == clauseIds[i]) revert InvalidClause(r.policyId, clauseIds[i]);
             }
         }
     }
 
-    function _anchor(
-        bytes32 policyId,
-        uint32 version,
-        bytes32 digest,
-        bytes32 kind,
-        bytes32 element,
-        uint64 effectiveAt,
-        bytes32[] memory clauseIds,
-        bytes32[] memory clauseDigests
-    ) private {
-        _policies[policyId].latestVersion = version;
-        _versions[policyId][version] = Version(digest, effectiveAt);
-        for (uint256 i = 0; i < clauseIds.length; ++i) {
-            _clauseVersion[policyId][clauseIds[i]] = version;
+    function _anchor(PolicyVersionRequest memory r) private {
+        _policies[r.policyId].latestVersion = r.version;
+        _versions[r.policyId][r.version] = Version(r.digest, r.effectiveAt);
+        for (uint256 i = 0; i < r.clauseIds.length; ++i) {
+            _clauseVersion[r.policyId][r.clauseIds[i]] = r.version;
         }
-        emit PolicyAnchored(policyId, version, digest, kind, element, effectiveAt, clauseIds, clauseDigests);
+        emit PolicyAnchored(
+            r.policyId, r.version, r.digest, r.kind, r.element, r.effectiveAt, r.clauseIds, r.clauseDigests
+        );
     }
 }

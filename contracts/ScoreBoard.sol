@@ -1,73 +1,54 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
+import {DirectoryManaged} from "./access/DirectoryManaged.sol";
 import {IDirectory} from "./interfaces/IDirectory.sol";
 import {IPolicyRegistry} from "./interfaces/IPolicyRegistry.sol";
 import {IScoreBoard} from "./interfaces/IScoreBoard.sol";
+import {SCORER_ROLE} from "./interfaces/Common.sol";
 
 /// @title Published maturity scores, each recomputable from the chain.
 /// @notice Scores are append-only: a new computation is a new score, never an edit.
-contract ScoreBoard is IScoreBoard {
-    bytes32 public constant SCORER_ROLE = keccak256("SCORER_ROLE");
-
-    struct Score {
-        bytes32 scope;
-        bytes32 specHash;
-        bytes32 evidenceRoot;
-        bytes32 resultHash;
-        uint64 asOfBlock;
-        uint64 windowStart;
-        uint64 windowEnd;
-        uint64 publishedAt;
-        address publisher;
-    }
-
-    IDirectory public immutable directory;
-    IPolicyRegistry public immutable registry;
-
+contract ScoreBoard is DirectoryManaged, IScoreBoard {
     Score[] private _scores;
 
-    constructor(IDirectory directory_, IPolicyRegistry registry_) {
-        directory = directory_;
-        registry = registry_;
-    }
+    constructor(IDirectory directory_, IPolicyRegistry registry_) DirectoryManaged(directory_, registry_) {}
 
     /// @inheritdoc IScoreBoard
-    function publish(
-        bytes32 scope,
-        bytes32 specHash,
-        uint64 asOfBlock,
-        bytes32 evidenceRoot,
-        bytes32 resultHash,
-        uint64 windowStart,
-        uint64 windowEnd
-    ) external returns (uint256 scoreId) {
-        if (!directory.hasRole(SCORER_ROLE, msg.sender)) revert Unauthorized(msg.sender, SCORER_ROLE);
+    function publish(ScoreRequest calldata r) external onlyRole(SCORER_ROLE) returns (uint256 scoreId) {
         if (
-            scope == bytes32(0) || specHash == bytes32(0) || evidenceRoot == bytes32(0)
-                || resultHash == bytes32(0)
+            r.scope == bytes32(0) || r.specHash == bytes32(0) || r.evidenceRoot == bytes32(0)
+                || r.resultHash == bytes32(0)
         ) {
-            revert InvalidScore(scope, specHash, evidenceRoot, resultHash);
+            revert InvalidScore(r.scope, r.specHash, r.evidenceRoot, r.resultHash);
         }
-        if (windowEnd < windowStart) revert InvalidWindow(windowStart, windowEnd);
-        if (asOfBlock > block.number) revert AsOfNotMined(asOfBlock, block.number);
+        if (r.windowEnd < r.windowStart) revert InvalidWindow(r.windowStart, r.windowEnd);
+        if (r.asOfBlock > block.number) revert AsOfNotMined(r.asOfBlock, block.number);
 
         _scores.push(
             Score({
-                scope: scope,
-                specHash: specHash,
-                evidenceRoot: evidenceRoot,
-                resultHash: resultHash,
-                asOfBlock: asOfBlock,
-                windowStart: windowStart,
-                windowEnd: windowEnd,
+                scope: r.scope,
+                specHash: r.specHash,
+                evidenceRoot: r.evidenceRoot,
+                resultHash: r.resultHash,
+                asOfBlock: r.asOfBlock,
+                windowStart: r.windowStart,
+                windowEnd: r.windowEnd,
                 publishedAt: uint64(block.timestamp),
                 publisher: msg.sender
             })
         );
         scoreId = _scores.length;
         emit ScorePublished(
-            scoreId, scope, msg.sender, specHash, asOfBlock, evidenceRoot, resultHash, windowStart, windowEnd
+            scoreId,
+            r.scope,
+            msg.sender,
+            r.specHash,
+            r.asOfBlock,
+            r.evidenceRoot,
+            r.resultHash,
+            r.windowStart,
+            r.windowEnd
         );
     }
 
@@ -77,33 +58,8 @@ contract ScoreBoard is IScoreBoard {
     }
 
     /// @inheritdoc IScoreBoard
-    function scoreOf(uint256 scoreId)
-        external
-        view
-        returns (
-            bytes32 scope,
-            bytes32 specHash,
-            uint64 asOfBlock,
-            bytes32 evidenceRoot,
-            bytes32 resultHash,
-            uint64 windowStart,
-            uint64 windowEnd,
-            address publisher,
-            uint64 publishedAt
-        )
-    {
+    function scoreOf(uint256 scoreId) external view returns (Score memory) {
         if (scoreId == 0 || scoreId > _scores.length) revert ScoreUnknown(scoreId);
-        Score storage s = _scores[scoreId - 1];
-        return (
-            s.scope,
-            s.specHash,
-            s.asOfBlock,
-            s.evidenceRoot,
-            s.resultHash,
-            s.windowStart,
-            s.windowEnd,
-            s.publisher,
-            s.publishedAt
-        );
+        return _scores[scoreId - 1];
     }
 }

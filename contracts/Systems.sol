@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
+import {DirectoryManaged} from "./access/DirectoryManaged.sol";
 import {IDirectory} from "./interfaces/IDirectory.sol";
 import {IPolicyRegistry} from "./interfaces/IPolicyRegistry.sol";
 import {ISystems} from "./interfaces/ISystems.sol";
@@ -8,49 +9,30 @@ import {ISystems} from "./interfaces/ISystems.sol";
 /// @title Business systems, reserved slots and their connection to the command center.
 /// @notice Only a department registers, and only the owning department fills, connects and
 /// disconnects its systems. Every connection event names the policy clause it executes.
-contract Systems is ISystems {
-    struct System {
-        bytes32 ownerId;
-        bytes32 kind;
-        uint64 heartbeatInterval;
-        bool feedsDataCenter;
-        bool reserved;
-        bool connected;
-    }
-
-    IDirectory public immutable directory;
-    IPolicyRegistry public immutable registry;
-
+contract Systems is DirectoryManaged, ISystems {
     mapping(bytes32 systemId => System) private _systems;
 
-    constructor(IDirectory directory_, IPolicyRegistry registry_) {
-        directory = directory_;
-        registry = registry_;
-    }
+    constructor(IDirectory directory_, IPolicyRegistry registry_) DirectoryManaged(directory_, registry_) {}
 
     /// @inheritdoc ISystems
-    function registerSystem(
-        bytes32 systemId,
-        bytes32 kind,
-        uint64 heartbeatInterval,
-        bool feedsDataCenter,
-        bool reserved
-    ) external {
-        bytes32 ownerId = directory.departmentOf(msg.sender);
-        if (systemId == bytes32(0) || kind == bytes32(0) || heartbeatInterval == 0) {
-            revert InvalidSystem(systemId, kind, heartbeatInterval);
+    function registerSystem(SystemRequest calldata r) external {
+        bytes32 ownerId = _callerDepartment();
+        if (r.systemId == bytes32(0) || r.kind == bytes32(0) || r.heartbeatInterval == 0) {
+            revert InvalidSystem(r.systemId, r.kind, r.heartbeatInterval);
         }
-        if (_systems[systemId].ownerId != bytes32(0)) revert SystemExists(systemId);
+        if (_systems[r.systemId].ownerId != bytes32(0)) revert SystemExists(r.systemId);
 
-        _systems[systemId] = System({
+        _systems[r.systemId] = System({
             ownerId: ownerId,
-            kind: kind,
-            heartbeatInterval: heartbeatInterval,
-            feedsDataCenter: feedsDataCenter,
-            reserved: reserved,
+            kind: r.kind,
+            heartbeatInterval: r.heartbeatInterval,
+            feedsDataCenter: r.feedsDataCenter,
+            reserved: r.reserved,
             connected: false
         });
-        emit SystemRegistered(systemId, ownerId, kind, heartbeatInterval, feedsDataCenter, reserved);
+        emit SystemRegistered(
+            r.systemId, ownerId, r.kind, r.heartbeatInterval, r.feedsDataCenter, r.reserved
+        );
     }
 
     /// @inheritdoc ISystems
@@ -84,27 +66,8 @@ contract Systems is ISystems {
     }
 
     /// @inheritdoc ISystems
-    function systemOf(bytes32 systemId)
-        external
-        view
-        returns (
-            bytes32 ownerId,
-            bytes32 kind,
-            uint64 heartbeatInterval,
-            bool feedsDataCenter,
-            bool reserved,
-            bool connected
-        )
-    {
-        System storage system = _system(systemId);
-        return (
-            system.ownerId,
-            system.kind,
-            system.heartbeatInterval,
-            system.feedsDataCenter,
-            system.reserved,
-            system.connected
-        );
+    function systemOf(bytes32 systemId) external view returns (System memory) {
+        return _system(systemId);
     }
 
     function _system(bytes32 systemId) private view returns (System storage system) {
@@ -115,13 +78,7 @@ contract Systems is ISystems {
     /// @dev The system, after checking that the caller's department owns it.
     function _owned(bytes32 systemId) private view returns (System storage system) {
         system = _system(systemId);
-        bytes32 callerId = directory.departmentOf(msg.sender);
+        bytes32 callerId = _callerDepartment();
         if (callerId != system.ownerId) revert NotSystemOwner(systemId, callerId);
-    }
-
-    function _requireInForce(bytes32 policyId, bytes32 clauseId) private view {
-        if (!registry.isClauseInForce(policyId, clauseId)) {
-            revert IPolicyRegistry.ClauseNotInForce(policyId, clauseId);
-        }
     }
 }

@@ -1,39 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
+import {DirectoryManaged} from "./access/DirectoryManaged.sol";
 import {IDirectory} from "./interfaces/IDirectory.sol";
 import {IPolicyRegistry} from "./interfaces/IPolicyRegistry.sol";
 import {IWorkOrders} from "./interfaces/IWorkOrders.sol";
+import {ADMIN_ROLE, DEPARTMENT_ROLE, OPERATOR_ROLE} from "./interfaces/Common.sol";
 
 /// @title 12345 hotline work orders: accept, transfer, handle, feedback, complete, evaluate.
 /// @notice OPERATOR accepts, transfers, completes and evaluates; the department an order was
 /// last transferred to handles it and gives feedback; ADMIN sets the category SLAs. Every
 /// order cites a policy clause in force when accepted, and every order event names it.
-contract WorkOrders is IWorkOrders {
-    bytes32 public constant DEFAULT_ADMIN_ROLE = 0x00;
-    bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
-    bytes32 public constant DEPARTMENT_ROLE = keccak256("DEPARTMENT_ROLE");
+contract WorkOrders is DirectoryManaged, IWorkOrders {
     /// @notice The longest SLA, so that no deadline overflows 64 bits.
     uint64 public constant MAX_SLA_SECONDS = type(uint32).max;
-
-    IDirectory public immutable directory;
-    IPolicyRegistry public immutable registry;
 
     mapping(bytes32 category => uint64 slaSeconds) private _sla;
     mapping(bytes32 orderId => Order) private _orders;
 
-    constructor(IDirectory directory_, IPolicyRegistry registry_) {
-        directory = directory_;
-        registry = registry_;
-    }
-
-    modifier onlyRole(bytes32 role) {
-        if (!directory.hasRole(role, msg.sender)) revert Unauthorized(msg.sender, role);
-        _;
-    }
+    constructor(IDirectory directory_, IPolicyRegistry registry_) DirectoryManaged(directory_, registry_) {}
 
     /// @inheritdoc IWorkOrders
-    function setCategory(bytes32 category, uint64 slaSeconds) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function setCategory(bytes32 category, uint64 slaSeconds) external onlyRole(ADMIN_ROLE) {
         if (category == bytes32(0) || slaSeconds == 0 || slaSeconds > MAX_SLA_SECONDS) {
             revert InvalidCategory(category, slaSeconds);
         }
@@ -43,23 +31,19 @@ contract WorkOrders is IWorkOrders {
     }
 
     /// @inheritdoc IWorkOrders
-    function accept(bytes32 orderId, bytes32 category, bytes32 policyId, bytes32 clauseId, bytes32 caseDigest)
-        external
-        onlyRole(OPERATOR_ROLE)
-    {
-        if (orderId == bytes32(0) || caseDigest == bytes32(0)) revert InvalidOrder(orderId);
+    function accept(OrderRequest calldata r) external onlyRole(OPERATOR_ROLE) {
+        bytes32 orderId = r.orderId;
+        if (orderId == bytes32(0) || r.caseDigest == bytes32(0)) revert InvalidOrder(orderId);
         if (_orders[orderId].stage != Stage.None) revert OrderExists(orderId);
-        uint64 sla = _sla[category];
-        if (sla == 0) revert CategoryUnknown(category);
-        if (!registry.isClauseInForce(policyId, clauseId)) {
-            revert IPolicyRegistry.ClauseNotInForce(policyId, clauseId);
-        }
+        uint64 sla = _sla[r.category];
+        if (sla == 0) revert CategoryUnknown(r.category);
+        _requireInForce(r.policyId, r.clauseId);
         uint64 slaDeadline = uint64(block.timestamp) + sla;
 
         _orders[orderId] = Order({
-            policyId: policyId,
-            clauseId: clauseId,
-            category: category,
+            policyId: r.policyId,
+            clauseId: r.clauseId,
+            category: r.category,
             handlerId: bytes32(0),
             slaDeadline: slaDeadline,
             stage: Stage.Accepted,
@@ -67,7 +51,9 @@ contract WorkOrders is IWorkOrders {
             late: false,
             score: 0
         });
-        emit OrderAccepted(orderId, policyId, category, clauseId, caseDigest, slaDeadline, msg.sender);
+        emit OrderAccepted(
+            orderId, r.policyId, r.category, r.clauseId, r.caseDigest, slaDeadline, msg.sender
+        );
     }
 
     /// @inheritdoc IWorkOrders
@@ -165,7 +151,7 @@ contract WorkOrders is IWorkOrders {
         returns (Order storage order)
     {
         order = _order(orderId);
-        bytes32 callerId = directory.departmentOf(msg.sender);
+        bytes32 callerId = _callerDepartment();
         _expectStage(orderId, order, expected, attempted);
         if (callerId != order.handlerId) revert WrongHandler(orderId, order.handlerId, callerId);
     }

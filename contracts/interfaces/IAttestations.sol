@@ -8,6 +8,29 @@ pragma solidity ^0.8.28;
 /// prediction accuracy and 90% e-payment use. A new attestation of the same key
 /// supersedes the previous one; earlier versions stay readable and are never edited.
 interface IAttestations {
+    /// @notice An attestation to make: `valuePpm` (parts per million, at most 1 000 000) as the
+    /// value of statistic `key` for `period`, from a source with digest `sourceDigest`, under
+    /// a policy clause in force.
+    struct AttestationRequest {
+        bytes32 key;
+        uint32 valuePpm;
+        bytes32 period;
+        bytes32 sourceDigest;
+        bytes32 policyId;
+        bytes32 clauseId;
+    }
+
+    /// @notice One version of a statistic as stored, with who attested it and when.
+    struct Attestation {
+        bytes32 period;
+        bytes32 sourceDigest;
+        bytes32 policyId;
+        bytes32 clauseId;
+        uint32 valuePpm;
+        address attester;
+        uint64 attestedAt;
+    }
+
     /// @notice Version `version` of statistic `key` was attested, superseding version
     /// `supersedesVersion` (0 for the first).
     event StatisticAttested(
@@ -22,8 +45,6 @@ interface IAttestations {
         uint32 supersedesVersion
     );
 
-    /// @notice The caller lacks the role needed.
-    error Unauthorized(address account, bytes32 neededRole);
     /// @notice A share is at most 1 000 000 parts per million.
     error ValueOutOfRange(bytes32 key, uint32 valuePpm);
     /// @notice An attestation needs the digest of its source.
@@ -35,44 +56,15 @@ interface IAttestations {
     /// @notice The statistic has no such version.
     error AttestationUnknown(bytes32 key, uint32 version);
 
-    /// @notice Attest `valuePpm` (parts per million, at most 1 000 000) as the value of
-    /// statistic `key` for `period`, from a source with digest `sourceDigest`, under a policy
-    /// clause in force. Supersedes the key's previous attestation. Only STATISTICIAN.
-    function attest(
-        bytes32 key,
-        uint32 valuePpm,
-        bytes32 period,
-        bytes32 sourceDigest,
-        bytes32 policyId,
-        bytes32 clauseId
-    ) external;
+    /// @notice Attest `r.valuePpm` as the value of statistic `r.key` for `r.period`. Supersedes
+    /// the key's previous attestation. Only STATISTICIAN.
+    /// @return version The new attestation's version, counted from 1.
+    function attest(AttestationRequest calldata r) external returns (uint32 version);
 
-    /// @notice The attestation in force for `key`: its latest version.
-    function latest(bytes32 key)
-        external
-        view
-        returns (
-            uint32 version,
-            uint32 valuePpm,
-            bytes32 period,
-            bytes32 sourceDigest,
-            bytes32 policyId,
-            bytes32 clauseId,
-            address attester,
-            uint64 attestedAt
-        );
+    /// @notice The attestation in force for `key`: its latest version; reverts
+    /// StatisticUnknown if none.
+    function latest(bytes32 key) external view returns (uint32 version, Attestation memory attestation);
 
     /// @notice Version `version` of the attestations of `key`, in force or superseded.
-    function attestationOf(bytes32 key, uint32 version)
-        external
-        view
-        returns (
-            uint32 valuePpm,
-            bytes32 period,
-            bytes32 sourceDigest,
-            bytes32 policyId,
-            bytes32 clauseId,
-            address attester,
-            uint64 attestedAt
-        );
+    function attestationOf(bytes32 key, uint32 version) external view returns (Attestation memory);
 }

@@ -7,6 +7,22 @@ pragma solidity ^0.8.28;
 /// a policy clause in force, and records each period's delivery. A delivery not made
 /// by its due time can be marked missed by anyone.
 interface IDataSharing {
+    /// @notice An agreement to commit: deliver `itemId` to `consumerId` with usage
+    /// `permission`, every `period` seconds, `periods` times, the first due at `firstDueAt`,
+    /// answering up to `callsPerPeriod` calls a period, under a policy clause in force.
+    struct AgreementRequest {
+        bytes32 agreementId;
+        bytes32 itemId;
+        bytes32 consumerId;
+        bytes32 policyId;
+        bytes32 clauseId;
+        uint8 permission;
+        uint64 firstDueAt;
+        uint64 period;
+        uint32 periods;
+        uint64 callsPerPeriod;
+    }
+
     /// @notice A catalog item was registered by its providing department.
     event CatalogItemRegistered(
         bytes32 indexed itemId,
@@ -93,20 +109,10 @@ interface IDataSharing {
     function registerItem(bytes32 itemId, bytes32 dataType, uint8 permission, bytes32 disclosure)
         external;
 
-    /// @notice Commit to deliver `itemId` to `consumerId` every `period` seconds, `periods`
-    /// times, the first due at `firstDueAt`, under a policy clause in force.
-    function commitAgreement(
-        bytes32 agreementId,
-        bytes32 itemId,
-        bytes32 consumerId,
-        bytes32 policyId,
-        bytes32 clauseId,
-        uint8 permission,
-        uint64 firstDueAt,
-        uint64 period,
-        uint32 periods,
-        uint64 callsPerPeriod
-    ) external;
+    /// @notice Commit to deliver `r.itemId` to `r.consumerId` every `r.period` seconds,
+    /// `r.periods` times, the first due at `r.firstDueAt`, under a policy clause in force.
+    /// Only the item's provider.
+    function commitAgreement(AgreementRequest calldata r) external;
 
     /// @notice Record the delivery of one period. Only the provider.
     function recordDelivery(bytes32 agreementId, uint32 period, uint64 recordCount, bytes32 payloadDigest)

@@ -10,8 +10,6 @@ interface IDirectory {
 
     /// @notice The id is already taken by another department.
     error DepartmentExists(bytes32 departmentId);
-    /// @notice No department has this id.
-    error DepartmentUnknown(bytes32 departmentId);
     /// @notice The account already acts for a department.
     error AccountAlreadyBound(address account, bytes32 departmentId);
     /// @notice The account acts for no department.
@@ -26,7 +24,7 @@ interface IDirectory {
     /// its DEPARTMENT_ROLE was revoked (which suspends the department everywhere).
     function departmentOf(address account) external view returns (bytes32);
 
-    /// @notice The account of a department; reverts with DepartmentUnknown if none.
+    /// @notice The account of a department; reverts with DepartmentUnknown (Common.sol) if none.
     function accountOf(bytes32 departmentId) external view returns (address);
 
     /// @notice Whether a department with this id exists.

@@ -9,6 +9,43 @@ pragma solidity ^0.8.28;
 /// held; a drill counts as held on time within 7 days either side of its due time. A
 /// drill not recorded by then can be marked missed by anyone.
 interface IDrills {
+    /// @notice A plan of drills to make: `count` drills of `kind` (1 full, 2 half), the first
+    /// due at `firstDueAt` and one every `interval` seconds after it, under a policy clause.
+    struct DrillPlanRequest {
+        bytes32 planId;
+        bytes32 policyId;
+        bytes32 clauseId;
+        uint8 kind;
+        uint64 firstDueAt;
+        uint64 interval;
+        uint32 count;
+        uint16 totalSeats;
+        uint16 requiredSeats;
+    }
+
+    /// @notice A drill held: the seats present, the business systems online and the digest of
+    /// the off-chain drill record.
+    struct DrillRecordRequest {
+        bytes32 planId;
+        uint32 index;
+        uint16 seatsPresent;
+        uint16 systemsOnline;
+        bytes32 recordDigest;
+    }
+
+    /// @notice A plan as stored: its owning department, the clause it executes and its terms.
+    struct DrillPlan {
+        bytes32 ownerId;
+        bytes32 policyId;
+        bytes32 clauseId;
+        uint64 firstDueAt;
+        uint64 interval;
+        uint32 count;
+        uint8 kind;
+        uint16 totalSeats;
+        uint16 requiredSeats;
+    }
+
     /// @notice A department planned `count` drills of `kind` (1 full, 2 half), the first due
     /// at `firstDueAt` and one every `interval` seconds after it.
     event DrillsPlanned(
@@ -77,32 +114,16 @@ interface IDrills {
     /// @notice A drill record needs the digest of its off-chain record.
     error InvalidRecordDigest(bytes32 planId, uint32 index);
 
-    /// @notice Plan `count` drills owned by the caller's department under a policy clause in
-    /// force: `kind` 1 (full, `requiredSeats == totalSeats`) or 2 (half,
-    /// `2 * requiredSeats >= totalSeats`), the first due at `firstDueAt` (in the future),
-    /// then one every `interval` seconds.
-    function planDrills(
-        bytes32 planId,
-        bytes32 policyId,
-        bytes32 clauseId,
-        uint8 kind,
-        uint64 firstDueAt,
-        uint64 interval,
-        uint32 count,
-        uint16 totalSeats,
-        uint16 requiredSeats
-    ) external;
+    /// @notice Plan `r.count` drills owned by the caller's department under a policy clause
+    /// in force: `r.kind` 1 (full, `requiredSeats == totalSeats`) or 2 (half,
+    /// `2 * requiredSeats >= totalSeats`), the first due at `r.firstDueAt` (in the future),
+    /// then one every `r.interval` seconds.
+    function planDrills(DrillPlanRequest calldata r) external;
 
-    /// @notice Record drill `index` as held, with the seats present, the business systems
-    /// online and the digest of the drill record. Only the owner, no earlier than 7 days
-    /// before the drill's due time, while the plan's clause is in force.
-    function recordDrill(
-        bytes32 planId,
-        uint32 index,
-        uint16 seatsPresent,
-        uint16 systemsOnline,
-        bytes32 recordDigest
-    ) external;
+    /// @notice Record drill `r.index` of plan `r.planId` as held, with the seats present, the
+    /// business systems online and the digest of the drill record. Only the owner, no
+    /// earlier than 7 days before the drill's due time, while the plan's clause is in force.
+    function recordDrill(DrillRecordRequest calldata r) external;
 
     /// @notice Mark drill `index` missed once more than 7 days have passed since its due time
     /// and it was not recorded. Anyone, while the plan's clause is in force.
@@ -114,19 +135,6 @@ interface IDrills {
     /// @notice 0 open, 1 held, 2 missed.
     function drillStatus(bytes32 planId, uint32 index) external view returns (uint8);
 
-    /// @notice The terms of a plan.
-    function planOf(bytes32 planId)
-        external
-        view
-        returns (
-            bytes32 ownerId,
-            bytes32 policyId,
-            bytes32 clauseId,
-            uint8 kind,
-            uint64 firstDueAt,
-            uint64 interval,
-            uint32 count,
-            uint16 totalSeats,
-            uint16 requiredSeats
-        );
+    /// @notice The terms of a plan; reverts PlanUnknown if there is none.
+    function planOf(bytes32 planId) external view returns (DrillPlan memory);
 }

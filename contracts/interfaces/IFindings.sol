@@ -19,6 +19,33 @@ interface IFindings {
         Overdue
     }
 
+    /// @notice A finding to raise against `departmentId` for clause `policyId#clauseId`, whose
+    /// obligation on `metric` missed its target in published score `scoreId`, to be rectified
+    /// by `deadline`; `detailDigest` is the digest of the finding's off-chain detail.
+    struct FindingRequest {
+        bytes32 findingId;
+        uint256 scoreId;
+        bytes32 policyId;
+        bytes32 clauseId;
+        bytes32 metric;
+        bytes32 departmentId;
+        uint64 deadline;
+        bytes32 detailDigest;
+    }
+
+    /// @notice A finding as stored: its state, whether it was ever marked overdue, and its terms.
+    struct Finding {
+        Status status;
+        bool wasOverdue;
+        uint64 deadline;
+        uint256 scoreId;
+        bytes32 policyId;
+        bytes32 clauseId;
+        bytes32 metric;
+        bytes32 departmentId;
+        bytes32 detailDigest;
+    }
+
     /// @notice Finding `findingId` was raised against `departmentId` for clause
     /// `policyId#clauseId`, whose obligation on `metric` missed its target in score `scoreId`.
     event FindingRaised(
@@ -59,8 +86,6 @@ interface IFindings {
         address markedBy
     );
 
-    /// @notice The caller lacks the role needed.
-    error Unauthorized(address account, bytes32 neededRole);
     /// @notice A finding with this id exists already.
     error FindingExists(bytes32 findingId);
     /// @notice No finding has this id.
@@ -76,17 +101,9 @@ interface IFindings {
     /// @notice The deadline has not passed yet.
     error NotOverdue(bytes32 findingId, uint64 deadline, uint64 now_);
 
-    /// @notice Raise a finding from published score `scoreId`. Only AUDITOR.
-    function raiseFinding(
-        bytes32 findingId,
-        uint256 scoreId,
-        bytes32 policyId,
-        bytes32 clauseId,
-        bytes32 metric,
-        bytes32 departmentId,
-        uint64 deadline,
-        bytes32 detailDigest
-    ) external;
+    /// @notice Raise a finding from published score `r.scoreId`, under a policy clause in force,
+    /// addressed to a registered department. Only AUDITOR.
+    function raiseFinding(FindingRequest calldata r) external;
 
     /// @notice Answer an open or overdue finding. Only the department it is addressed to.
     function respond(bytes32 findingId, bytes32 planDigest, bytes32 evidenceDigest) external;
@@ -98,18 +115,5 @@ interface IFindings {
     function markOverdue(bytes32 findingId) external;
 
     /// @notice A finding's state and terms; reverts FindingUnknown if there is none.
-    function findingOf(bytes32 findingId)
-        external
-        view
-        returns (
-            Status status,
-            uint256 scoreId,
-            bytes32 policyId,
-            bytes32 clauseId,
-            bytes32 metric,
-            bytes32 departmentId,
-            uint64 deadline,
-            bytes32 detailDigest,
-            bool wasOverdue
-        );
+    function findingOf(bytes32 findingId) external view returns (Finding memory);
 }

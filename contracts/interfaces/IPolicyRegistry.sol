@@ -6,6 +6,19 @@ pragma solidity ^0.8.28;
 /// (RFC 8785) and its keccak256 digest anchored here with the digest of each clause.
 /// A new version supersedes the previous one; nothing is ever edited.
 interface IPolicyRegistry {
+    /// @notice A version of a policy to anchor or propose: its canonical digest, kind,
+    /// element and effective time, and the id and digest of each clause it holds.
+    struct PolicyVersionRequest {
+        bytes32 policyId;
+        uint32 version;
+        bytes32 digest;
+        bytes32 kind;
+        bytes32 element;
+        uint64 effectiveAt;
+        bytes32[] clauseIds;
+        bytes32[] clauseDigests;
+    }
+
     /// @notice A version of a policy was anchored. Version 1 creates the policy; later
     /// versions supersede the one before.
     event PolicyAnchored(
@@ -26,8 +39,6 @@ interface IPolicyRegistry {
     /// @notice A policy was revoked; none of its clauses is in force any more.
     event PolicyRevoked(bytes32 indexed policyId, uint32 version, uint64 revokedAt);
 
-    /// @notice The caller lacks the role needed.
-    error Unauthorized(address account, bytes32 neededRole);
     /// @notice Versions must be anchored in order: 1, 2, 3, ...
     error VersionOutOfOrder(bytes32 policyId, uint32 expected, uint32 given);
     /// @notice The policy was revoked and takes no new version.
@@ -50,33 +61,13 @@ interface IPolicyRegistry {
     error AlreadyApproved(bytes32 policyId, uint32 version, address leader);
     /// @notice A version of this policy is already waiting for approval.
     error ProposalPending(bytes32 policyId, uint32 version);
-    /// @notice The clause is not part of the latest version of a live, effective policy.
-    error ClauseNotInForce(bytes32 policyId, bytes32 clauseId);
 
-    /// @notice Anchor version `version` of `policyId`. Only ISSUER.
-    function anchorPolicy(
-        bytes32 policyId,
-        uint32 version,
-        bytes32 digest,
-        bytes32 kind,
-        bytes32 element,
-        uint64 effectiveAt,
-        bytes32[] calldata clauseIds,
-        bytes32[] calldata clauseDigests
-    ) external;
+    /// @notice Anchor version `r.version` of `r.policyId`. Only ISSUER.
+    function anchorPolicy(PolicyVersionRequest calldata r) external;
 
-    /// @notice Propose version `version` of a city-level policy. Only ISSUER. It is anchored
+    /// @notice Propose version `r.version` of a city-level policy. Only ISSUER. It is anchored
     /// when two distinct LEADER accounts approve it.
-    function proposeCityPolicy(
-        bytes32 policyId,
-        uint32 version,
-        bytes32 digest,
-        bytes32 kind,
-        bytes32 element,
-        uint64 effectiveAt,
-        bytes32[] calldata clauseIds,
-        bytes32[] calldata clauseDigests
-    ) external;
+    function proposeCityPolicy(PolicyVersionRequest calldata r) external;
 
     /// @notice Approve a proposed city-level version, naming its digest. Only LEADER.
     function approvePolicy(bytes32 policyId, uint32 version, bytes32 digest) external;
@@ -96,6 +87,7 @@ interface IPolicyRegistry {
         view
         returns (bytes32 digest, uint64 effectiveAt);
 
-    /// @notice Whether the clause belongs to the latest version of a live policy already effective.
+    /// @notice Whether the clause belongs to the latest version of a live policy already
+    /// effective. The mechanisms revert with ClauseNotInForce (IDirectoryManaged) when not.
     function isClauseInForce(bytes32 policyId, bytes32 clauseId) external view returns (bool);
 }

@@ -7,6 +7,32 @@ pragma solidity ^0.8.28;
 /// of its evidence and the SHA-256 of its canonical result. Anyone holding the chain can
 /// recompute the result from the evidence up to `asOfBlock` and compare `resultHash`.
 interface IScoreBoard {
+    /// @notice A score to publish: its `scope` ("city" or a department id), the hash of the
+    /// spec it followed, the block it was computed at, the Merkle root of its evidence, the
+    /// SHA-256 of its canonical result, and the time window it scores.
+    struct ScoreRequest {
+        bytes32 scope;
+        bytes32 specHash;
+        uint64 asOfBlock;
+        bytes32 evidenceRoot;
+        bytes32 resultHash;
+        uint64 windowStart;
+        uint64 windowEnd;
+    }
+
+    /// @notice A published score as stored, with who published it and when.
+    struct Score {
+        bytes32 scope;
+        bytes32 specHash;
+        bytes32 evidenceRoot;
+        bytes32 resultHash;
+        uint64 asOfBlock;
+        uint64 windowStart;
+        uint64 windowEnd;
+        uint64 publishedAt;
+        address publisher;
+    }
+
     /// @notice Score `scoreId` (from 1) of `scope` ("city" or a department id) was published.
     event ScorePublished(
         uint256 indexed scoreId,
@@ -20,8 +46,6 @@ interface IScoreBoard {
         uint64 windowEnd
     );
 
-    /// @notice The caller lacks the role needed.
-    error Unauthorized(address account, bytes32 neededRole);
     /// @notice A score needs a scope, a spec hash, an evidence root and a result hash.
     error InvalidScore(bytes32 scope, bytes32 specHash, bytes32 evidenceRoot, bytes32 resultHash);
     /// @notice The window must not end before it starts.
@@ -33,32 +57,11 @@ interface IScoreBoard {
     error ScoreUnknown(uint256 scoreId);
 
     /// @notice Publish a score; returns its id. Only SCORER.
-    function publish(
-        bytes32 scope,
-        bytes32 specHash,
-        uint64 asOfBlock,
-        bytes32 evidenceRoot,
-        bytes32 resultHash,
-        uint64 windowStart,
-        uint64 windowEnd
-    ) external returns (uint256 scoreId);
+    function publish(ScoreRequest calldata r) external returns (uint256 scoreId);
 
     /// @notice How many scores were published (ids run from 1 to this).
     function scoreCount() external view returns (uint256);
 
     /// @notice Score `scoreId`; reverts ScoreUnknown if there is none.
-    function scoreOf(uint256 scoreId)
-        external
-        view
-        returns (
-            bytes32 scope,
-            bytes32 specHash,
-            uint64 asOfBlock,
-            bytes32 evidenceRoot,
-            bytes32 resultHash,
-            uint64 windowStart,
-            uint64 windowEnd,
-            address publisher,
-            uint64 publishedAt
-        );
+    function scoreOf(uint256 scoreId) external view returns (Score memory);
 }

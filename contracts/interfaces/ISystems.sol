@@ -9,6 +9,27 @@ pragma solidity ^0.8.28;
 /// the customs and tax data of vertical ministries, is registered as a reserved slot:
 /// visible, but not connectable until its owner fills it.
 interface ISystems {
+    /// @notice A business system to register: its kind, the heartbeat interval it promises
+    /// once connected, whether it feeds the data center, and whether it is a reserved slot.
+    struct SystemRequest {
+        bytes32 systemId;
+        bytes32 kind;
+        uint64 heartbeatInterval;
+        bool feedsDataCenter;
+        bool reserved;
+    }
+
+    /// @notice A system as stored: its owning department and terms, whether it is still a
+    /// reserved slot, and whether it is connected now.
+    struct System {
+        bytes32 ownerId;
+        bytes32 kind;
+        uint64 heartbeatInterval;
+        bool feedsDataCenter;
+        bool reserved;
+        bool connected;
+    }
+
     /// @notice A department registered a business system; `reserved` when it is a slot for
     /// a system not available yet.
     event SystemRegistered(
@@ -49,13 +70,7 @@ interface ISystems {
 
     /// @notice Register a business system owned by the caller's department. A `reserved`
     /// system is a slot that cannot connect until it is filled.
-    function registerSystem(
-        bytes32 systemId,
-        bytes32 kind,
-        uint64 heartbeatInterval,
-        bool feedsDataCenter,
-        bool reserved
-    ) external;
+    function registerSystem(SystemRequest calldata r) external;
 
     /// @notice Fill a reserved slot: its system is now available. Only the owner.
     function fillSlot(bytes32 systemId) external;
@@ -68,16 +83,6 @@ interface ISystems {
     function disconnect(bytes32 systemId, bytes32 policyId, bytes32 clauseId) external;
 
     /// @notice A system's owner and terms, whether it is still a reserved slot, and whether
-    /// it is connected now.
-    function systemOf(bytes32 systemId)
-        external
-        view
-        returns (
-            bytes32 ownerId,
-            bytes32 kind,
-            uint64 heartbeatInterval,
-            bool feedsDataCenter,
-            bool reserved,
-            bool connected
-        );
+    /// it is connected now; reverts SystemUnknown if there is none.
+    function systemOf(bytes32 systemId) external view returns (System memory);
 }

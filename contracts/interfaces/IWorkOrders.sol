@@ -20,6 +20,16 @@ interface IWorkOrders {
         Evaluated
     }
 
+    /// @notice A request to accept under a policy clause in force: its id, its category (which
+    /// sets its SLA) and `caseDigest`, a salted digest of the case file.
+    struct OrderRequest {
+        bytes32 orderId;
+        bytes32 category;
+        bytes32 policyId;
+        bytes32 clauseId;
+        bytes32 caseDigest;
+    }
+
     /// @notice One work order as stored; `handlerId` is zero until the first transfer and
     /// `score` zero until the evaluation.
     struct Order {
@@ -95,8 +105,6 @@ interface IWorkOrders {
         address markedBy
     );
 
-    /// @notice The caller lacks the role needed.
-    error Unauthorized(address account, bytes32 neededRole);
     /// @notice A zero category, or an SLA of zero or above 2^32-1 seconds.
     error InvalidCategory(bytes32 category, uint64 slaSeconds);
     /// @notice No SLA was set for this category.
@@ -130,9 +138,8 @@ interface IWorkOrders {
     function setCategory(bytes32 category, uint64 slaSeconds) external;
 
     /// @notice Accept a request under a policy clause in force; its SLA deadline is now plus
-    /// the category's SLA. `caseDigest` is a salted digest of the case file. Only OPERATOR.
-    function accept(bytes32 orderId, bytes32 category, bytes32 policyId, bytes32 clauseId, bytes32 caseDigest)
-        external;
+    /// the category's SLA. `r.caseDigest` is a salted digest of the case file. Only OPERATOR.
+    function accept(OrderRequest calldata r) external;
 
     /// @notice Transfer an accepted order to a department, or re-transfer it before anyone has
     /// handled it. Only OPERATOR.

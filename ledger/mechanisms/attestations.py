@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,40 +67,38 @@ class AttestationsContract(ContractWrapper):
         key's previous attestation. Only a STATISTICIAN."""
         if not isinstance(source_digest, bytes | bytearray) or len(source_digest) != 32:
             raise LedgerValueError("source digest must be 32 bytes")
-        return self._send(
-            statistician,
-            "attest",
-            to_bytes32(key, "statistic key"),
-            share_to_ppm(value),
-            to_bytes32(period, "period"),
-            bytes(source_digest),
-            to_bytes32(policy_id, "policy id"),
-            to_bytes32(clause_id, "clause id"),
-        )
+        request = {
+            "key": to_bytes32(key, "statistic key"),
+            "valuePpm": share_to_ppm(value),
+            "period": to_bytes32(period, "period"),
+            "sourceDigest": bytes(source_digest),
+            "policyId": to_bytes32(policy_id, "policy id"),
+            "clauseId": to_bytes32(clause_id, "clause id"),
+        }
+        return self._send(statistician, "attest", request)
 
     def latest(self, key: str) -> Attestation:
         """The attestation in force for ``key``; reverts StatisticUnknown if none."""
-        version, *rest = self._call("latest", to_bytes32(key, "statistic key"))
-        return self._attestation(key, int(version), rest)
+        found = self._call_record("latest", to_bytes32(key, "statistic key"))
+        return self._attestation(key, int(found["version"]), found["attestation"])
 
     def attestation_of(self, key: str, version: int) -> Attestation:
         """Version ``version`` of ``key``, in force or superseded."""
-        rest = self._call("attestationOf", to_bytes32(key, "statistic key"), version)
-        return self._attestation(key, version, list(rest))
+        found = self._call_record("attestationOf", to_bytes32(key, "statistic key"), version)
+        return self._attestation(key, version, found)
 
     @staticmethod
-    def _attestation(key: str, version: int, fields: Sequence[Any]) -> Attestation:
-        value, period, digest, policy, clause, attester, attested_at = fields
+    def _attestation(key: str, version: int, fields: Mapping[str, Any]) -> Attestation:
         return Attestation(
             key=key,
             version=version,
-            value_ppm=int(value),
-            period=from_bytes32(bytes(period)),
-            source_digest="0x" + bytes(digest).hex(),
-            policy_id=from_bytes32(bytes(policy)),
-            clause_id=from_bytes32(bytes(clause)),
-            attester=to_checksum_address(attester),
-            attested_at=int(attested_at),
+            value_ppm=int(fields["valuePpm"]),
+            period=from_bytes32(bytes(fields["period"])),
+            source_digest="0x" + bytes(fields["sourceDigest"]).hex(),
+            policy_id=from_bytes32(bytes(fields["policyId"])),
+            clause_id=from_bytes32(bytes(fields["clauseId"])),
+            attester=to_checksum_address(fields["attester"]),
+            attested_at=int(fields["attestedAt"]),
         )
 
 

@@ -9,6 +9,7 @@ from eth_utils import keccak
 from web3.contract import Contract
 from web3.types import TxReceipt
 
+from ledger.chain.abi import named
 from ledger.chain.artifacts import load_artifact
 from ledger.chain.keystore import Signer
 from ledger.chain.tx import Transactor
@@ -52,3 +53,19 @@ class ContractWrapper:
 
     def _call(self, method: str, *args: Any) -> Any:
         return self.tx.call(getattr(self.contract.functions, method)(*args), self.NAME)
+
+    def _call_record(self, method: str, *args: Any) -> dict[str, Any]:
+        """A read-only call whose outputs come back keyed by their ABI names.
+
+        A function returning one struct gives that struct's fields; one returning several
+        values gives them by name, any struct among them as a nested dict.
+        """
+        outputs = next(
+            item["outputs"]
+            for item in self.contract.abi
+            if item["type"] == "function" and item["name"] == method
+        )
+        value = self._call(method, *args)
+        if len(outputs) == 1 and outputs[0]["type"] == "tuple":
+            return named(outputs[0]["components"], value)
+        return named(outputs, value)

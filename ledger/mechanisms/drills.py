@@ -85,19 +85,18 @@ class DrillsContract(ContractWrapper):
         required_seats: int,
     ) -> TxReceipt:
         """Plan ``count`` drills owned by ``owner``'s department under a clause in force."""
-        return self._send(
-            owner,
-            "planDrills",
-            to_bytes32(plan_id, "plan id"),
-            to_bytes32(policy_id, "policy id"),
-            to_bytes32(clause_id, "clause id"),
-            int(kind),
-            first_due_at,
-            interval,
-            count,
-            total_seats,
-            required_seats,
-        )
+        request = {
+            "planId": to_bytes32(plan_id, "plan id"),
+            "policyId": to_bytes32(policy_id, "policy id"),
+            "clauseId": to_bytes32(clause_id, "clause id"),
+            "kind": int(kind),
+            "firstDueAt": first_due_at,
+            "interval": interval,
+            "count": count,
+            "totalSeats": total_seats,
+            "requiredSeats": required_seats,
+        }
+        return self._send(owner, "planDrills", request)
 
     def record_drill(
         self,
@@ -109,15 +108,14 @@ class DrillsContract(ContractWrapper):
         record_digest: bytes,
     ) -> TxReceipt:
         """Record drill ``index`` as held; the record stays off chain, its digest goes on."""
-        return self._send(
-            owner,
-            "recordDrill",
-            to_bytes32(plan_id, "plan id"),
-            index,
-            seats_present,
-            systems_online,
-            _digest(record_digest, "drill record digest"),
-        )
+        request = {
+            "planId": to_bytes32(plan_id, "plan id"),
+            "index": index,
+            "seatsPresent": seats_present,
+            "systemsOnline": systems_online,
+            "recordDigest": _digest(record_digest, "drill record digest"),
+        }
+        return self._send(owner, "recordDrill", request)
 
     def mark_drill_missed(self, signer: Signer, plan_id: str, index: int) -> TxReceipt:
         return self._send(signer, "markDrillMissed", to_bytes32(plan_id, "plan id"), index)
@@ -129,20 +127,18 @@ class DrillsContract(ContractWrapper):
         return DrillStatus(int(self._call("drillStatus", to_bytes32(plan_id, "plan id"), index)))
 
     def plan_of(self, plan_id: str) -> DrillPlan:
-        owner, policy, clause, kind, first, interval, count, total, required = self._call(
-            "planOf", to_bytes32(plan_id, "plan id")
-        )
+        plan = self._call_record("planOf", to_bytes32(plan_id, "plan id"))
         return DrillPlan(
             plan_id=plan_id,
-            owner_id=from_bytes32(owner),
-            policy_id=from_bytes32(policy),
-            clause_id=from_bytes32(clause),
-            kind=DrillKind(int(kind)),
-            first_due_at=int(first),
-            interval=int(interval),
-            count=int(count),
-            total_seats=int(total),
-            required_seats=int(required),
+            owner_id=from_bytes32(plan["ownerId"]),
+            policy_id=from_bytes32(plan["policyId"]),
+            clause_id=from_bytes32(plan["clauseId"]),
+            kind=DrillKind(int(plan["kind"])),
+            first_due_at=int(plan["firstDueAt"]),
+            interval=int(plan["interval"]),
+            count=int(plan["count"]),
+            total_seats=int(plan["totalSeats"]),
+            required_seats=int(plan["requiredSeats"]),
         )
 
 

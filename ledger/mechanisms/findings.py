@@ -58,18 +58,17 @@ class FindingsContract(ContractWrapper):
         detail_digest: bytes,
     ) -> TxReceipt:
         """Raise a finding from a published score. Only AUDITOR."""
-        return self._send(
-            auditor,
-            "raiseFinding",
-            to_bytes32(finding_id, "finding id"),
-            score_id,
-            to_bytes32(policy_id, "policy id"),
-            to_bytes32(clause_id, "clause id"),
-            to_bytes32(metric, "metric"),
-            to_bytes32(department_id, "department id"),
-            deadline,
-            _digest(detail_digest, "detail digest"),
-        )
+        request = {
+            "findingId": to_bytes32(finding_id, "finding id"),
+            "scoreId": score_id,
+            "policyId": to_bytes32(policy_id, "policy id"),
+            "clauseId": to_bytes32(clause_id, "clause id"),
+            "metric": to_bytes32(metric, "metric"),
+            "departmentId": to_bytes32(department_id, "department id"),
+            "deadline": deadline,
+            "detailDigest": _digest(detail_digest, "detail digest"),
+        }
+        return self._send(auditor, "raiseFinding", request)
 
     def respond(
         self, department: Signer, finding_id: str, plan_digest: bytes, evidence_digest: bytes
@@ -99,20 +98,18 @@ class FindingsContract(ContractWrapper):
         return self._send(caller, "markOverdue", to_bytes32(finding_id, "finding id"))
 
     def finding_of(self, finding_id: str) -> Finding:
-        status, score_id, policy, clause, metric, dept, deadline, detail, was_overdue = self._call(
-            "findingOf", to_bytes32(finding_id, "finding id")
-        )
+        f = self._call_record("findingOf", to_bytes32(finding_id, "finding id"))
         return Finding(
             finding_id=finding_id,
-            status=FindingStatus(int(status)),
-            score_id=int(score_id),
-            policy_id=from_bytes32(bytes(policy)),
-            clause_id=from_bytes32(bytes(clause)),
-            metric=from_bytes32(bytes(metric)),
-            department_id=from_bytes32(bytes(dept)),
-            deadline=int(deadline),
-            detail_digest="0x" + bytes(detail).hex(),
-            was_overdue=bool(was_overdue),
+            status=FindingStatus(int(f["status"])),
+            score_id=int(f["scoreId"]),
+            policy_id=from_bytes32(bytes(f["policyId"])),
+            clause_id=from_bytes32(bytes(f["clauseId"])),
+            metric=from_bytes32(bytes(f["metric"])),
+            department_id=from_bytes32(bytes(f["departmentId"])),
+            deadline=int(f["deadline"]),
+            detail_digest="0x" + bytes(f["detailDigest"]).hex(),
+            was_overdue=bool(f["wasOverdue"]),
         )
 
 

@@ -26,11 +26,11 @@ class PolicyRegistryContract(ContractWrapper):
 
     def anchor(self, issuer: Signer, record: PolicyRecord) -> TxReceipt:
         """Anchor ``record``: its digest, kind, element, effective time and clause digests."""
-        return self._send(issuer, "anchorPolicy", *self._anchor_args(record))
+        return self._send(issuer, "anchorPolicy", self._anchor_args(record))
 
     def propose_city(self, issuer: Signer, record: PolicyRecord) -> TxReceipt:
         """Propose a city-level ``record``; two leaders' approvals anchor it."""
-        return self._send(issuer, "proposeCityPolicy", *self._anchor_args(record))
+        return self._send(issuer, "proposeCityPolicy", self._anchor_args(record))
 
     def approve(self, leader: Signer, policy_id: str, version: int, digest: bytes) -> TxReceipt:
         return self._send(
@@ -41,17 +41,18 @@ class PolicyRegistryContract(ContractWrapper):
         return bool(self._call("isCityLevel", to_bytes32(policy_id, "policy id")))
 
     @staticmethod
-    def _anchor_args(record: PolicyRecord) -> tuple[object, ...]:
-        return (
-            to_bytes32(record.id, "policy id"),
-            record.version,
-            record_digest(record),
-            to_bytes32(record.kind),
-            to_bytes32(record.element),
-            int(record.effective.timestamp()),
-            [to_bytes32(c.id, "clause id") for c in record.clauses],
-            [clause_digest(c) for c in record.clauses],
-        )
+    def _anchor_args(record: PolicyRecord) -> dict[str, object]:
+        """The contract's PolicyVersionRequest for ``record``."""
+        return {
+            "policyId": to_bytes32(record.id, "policy id"),
+            "version": record.version,
+            "digest": record_digest(record),
+            "kind": to_bytes32(record.kind),
+            "element": to_bytes32(record.element),
+            "effectiveAt": int(record.effective.timestamp()),
+            "clauseIds": [to_bytes32(c.id, "clause id") for c in record.clauses],
+            "clauseDigests": [clause_digest(c) for c in record.clauses],
+        }
 
     def revoke(self, issuer: Signer, policy_id: str) -> TxReceipt:
         return self._send(issuer, "revokePolicy", to_bytes32(policy_id, "policy id"))

@@ -58,37 +58,34 @@ class ScoreBoardContract(ContractWrapper):
         window_end: int,
     ) -> TxReceipt:
         """Anchor a score result's hashes. Only SCORER."""
-        return self._send(
-            scorer,
-            "publish",
-            to_bytes32(scope, "scope"),
-            _hash32(spec_hash, "spec hash"),
-            as_of_block,
-            _hash32(evidence_root, "evidence root"),
-            _hash32(result_hash, "result hash"),
-            window_start,
-            window_end,
-        )
+        request = {
+            "scope": to_bytes32(scope, "scope"),
+            "specHash": _hash32(spec_hash, "spec hash"),
+            "asOfBlock": as_of_block,
+            "evidenceRoot": _hash32(evidence_root, "evidence root"),
+            "resultHash": _hash32(result_hash, "result hash"),
+            "windowStart": window_start,
+            "windowEnd": window_end,
+        }
+        return self._send(scorer, "publish", request)
 
     def count(self) -> int:
         return int(self._call("scoreCount"))
 
     def score_of(self, score_id: int) -> PublishedScore:
         """Score ``score_id``; reverts ScoreUnknown if there is none."""
-        scope, spec, as_of, root, result, start, end, publisher, at = self._call(
-            "scoreOf", score_id
-        )
+        s = self._call_record("scoreOf", score_id)
         return PublishedScore(
             score_id=score_id,
-            scope=from_bytes32(bytes(scope)),
-            spec_hash=bytes(spec).hex(),
-            as_of_block=int(as_of),
-            evidence_root=bytes(root).hex(),
-            result_hash=bytes(result).hex(),
-            window_start=int(start),
-            window_end=int(end),
-            publisher=to_checksum_address(publisher),
-            published_at=int(at),
+            scope=from_bytes32(bytes(s["scope"])),
+            spec_hash=bytes(s["specHash"]).hex(),
+            as_of_block=int(s["asOfBlock"]),
+            evidence_root=bytes(s["evidenceRoot"]).hex(),
+            result_hash=bytes(s["resultHash"]).hex(),
+            window_start=int(s["windowStart"]),
+            window_end=int(s["windowEnd"]),
+            publisher=to_checksum_address(s["publisher"]),
+            published_at=int(s["publishedAt"]),
         )
 
 

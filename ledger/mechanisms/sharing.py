@@ -72,20 +72,19 @@ class DataSharingContract(ContractWrapper):
         periods: int,
         calls_per_period: int,
     ) -> TxReceipt:
-        return self._send(
-            provider,
-            "commitAgreement",
-            to_bytes32(agreement_id, "agreement id"),
-            to_bytes32(item_id, "item id"),
-            to_bytes32(consumer_id, "consumer id"),
-            to_bytes32(policy_id, "policy id"),
-            to_bytes32(clause_id, "clause id"),
-            int(permission),
-            first_due_at,
-            period,
-            periods,
-            calls_per_period,
-        )
+        request = {
+            "agreementId": to_bytes32(agreement_id, "agreement id"),
+            "itemId": to_bytes32(item_id, "item id"),
+            "consumerId": to_bytes32(consumer_id, "consumer id"),
+            "policyId": to_bytes32(policy_id, "policy id"),
+            "clauseId": to_bytes32(clause_id, "clause id"),
+            "permission": int(permission),
+            "firstDueAt": first_due_at,
+            "period": period,
+            "periods": periods,
+            "callsPerPeriod": calls_per_period,
+        }
+        return self._send(provider, "commitAgreement", request)
 
     def record_delivery(
         self, provider: Signer, agreement_id: str, period: int, record_count: int, digest: bytes

@@ -39,15 +39,14 @@ class SystemsContract(ContractWrapper):
     ) -> TxReceipt:
         """Register a system owned by ``owner``'s department; ``reserved`` for a slot
         whose system cannot be had yet."""
-        return self._send(
-            owner,
-            "registerSystem",
-            to_bytes32(system_id, "system id"),
-            to_bytes32(kind, "system kind"),
-            heartbeat_interval,
-            feeds_data_center,
-            reserved,
-        )
+        request = {
+            "systemId": to_bytes32(system_id, "system id"),
+            "kind": to_bytes32(kind, "system kind"),
+            "heartbeatInterval": heartbeat_interval,
+            "feedsDataCenter": feeds_data_center,
+            "reserved": reserved,
+        }
+        return self._send(owner, "registerSystem", request)
 
     def fill_slot(self, owner: Signer, system_id: str) -> TxReceipt:
         return self._send(owner, "fillSlot", to_bytes32(system_id, "system id"))
@@ -61,17 +60,15 @@ class SystemsContract(ContractWrapper):
         return self._send(owner, "disconnect", *self._cited(system_id, policy_id, clause_id))
 
     def system_of(self, system_id: str) -> SystemInfo:
-        owner, kind, interval, feeds, reserved, connected = self._call(
-            "systemOf", to_bytes32(system_id, "system id")
-        )
+        s = self._call_record("systemOf", to_bytes32(system_id, "system id"))
         return SystemInfo(
             system_id=system_id,
-            owner_id=from_bytes32(owner),
-            kind=from_bytes32(kind),
-            heartbeat_interval=int(interval),
-            feeds_data_center=bool(feeds),
-            reserved=bool(reserved),
-            connected=bool(connected),
+            owner_id=from_bytes32(s["ownerId"]),
+            kind=from_bytes32(s["kind"]),
+            heartbeat_interval=int(s["heartbeatInterval"]),
+            feeds_data_center=bool(s["feedsDataCenter"]),
+            reserved=bool(s["reserved"]),
+            connected=bool(s["connected"]),
         )
 
     @staticmethod

@@ -83,15 +83,14 @@ class WorkOrdersContract(ContractWrapper):
         clause_id: str,
         case_digest: bytes,
     ) -> TxReceipt:
-        return self._send(
-            operator,
-            "accept",
-            _order_id(order_id),
-            to_bytes32(category, "category"),
-            to_bytes32(policy_id, "policy id"),
-            to_bytes32(clause_id, "clause id"),
-            case_digest,
-        )
+        request = {
+            "orderId": _order_id(order_id),
+            "category": to_bytes32(category, "category"),
+            "policyId": to_bytes32(policy_id, "policy id"),
+            "clauseId": to_bytes32(clause_id, "clause id"),
+            "caseDigest": case_digest,
+        }
+        return self._send(operator, "accept", request)
 
     def transfer(self, operator: Signer, order_id: str, handler_id: str) -> TxReceipt:
         return self._send(
@@ -117,19 +116,19 @@ class WorkOrdersContract(ContractWrapper):
         return int(self._call("slaOf", to_bytes32(category, "category")))
 
     def order(self, order_id: str) -> WorkOrder:
-        raw = self._call("orderOf", _order_id(order_id))
-        policy_id, clause_id, category, handler_id, deadline, stage, overdue, late, score = raw
+        o = self._call_record("orderOf", _order_id(order_id))
+        handler_id = bytes(o["handlerId"])
         return WorkOrder(
             order_id=order_id,
-            policy_id=from_bytes32(bytes(policy_id)),
-            clause_id=from_bytes32(bytes(clause_id)),
-            category=from_bytes32(bytes(category)),
-            handler_id=None if bytes(handler_id) == _ZERO else from_bytes32(bytes(handler_id)),
-            sla_deadline=int(deadline),
-            stage=Stage(int(stage)),
-            overdue=bool(overdue),
-            late=bool(late),
-            score=int(score) or None,
+            policy_id=from_bytes32(bytes(o["policyId"])),
+            clause_id=from_bytes32(bytes(o["clauseId"])),
+            category=from_bytes32(bytes(o["category"])),
+            handler_id=None if handler_id == _ZERO else from_bytes32(handler_id),
+            sla_deadline=int(o["slaDeadline"]),
+            stage=Stage(int(o["stage"])),
+            overdue=bool(o["overdue"]),
+            late=bool(o["late"]),
+            score=int(o["score"]) or None,
         )
 
 

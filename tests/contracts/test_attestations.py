@@ -72,7 +72,14 @@ def attest_raw(
     """Send ``attest`` as given, with no client-side checks."""
     digest = source("e-payment", "2024") if source_digest is None else source_digest
     fn = attestations.contract.functions.attest(
-        b32(key), value_ppm, b32(period), digest, b32(policy_id), b32(clause_id)
+        {
+            "key": b32(key),
+            "valuePpm": value_ppm,
+            "period": b32(period),
+            "sourceDigest": digest,
+            "policyId": b32(policy_id),
+            "clauseId": b32(clause_id),
+        }
     )
     return ledger.tx.send(signer, fn, "Attestations")
 

@@ -97,16 +97,18 @@ def commit(ledger: Ledger, signer: Signer, terms: Terms) -> TxReceipt:
         signer,
         "DataSharing",
         "commitAgreement",
-        b32(terms.agreement_id),
-        b32(terms.item_id),
-        b32(terms.consumer_id),
-        b32(terms.policy_id),
-        b32(terms.clause_id),
-        terms.permission,
-        terms.first_due_at,
-        terms.period,
-        terms.periods,
-        terms.calls_per_period,
+        {
+            "agreementId": b32(terms.agreement_id),
+            "itemId": b32(terms.item_id),
+            "consumerId": b32(terms.consumer_id),
+            "policyId": b32(terms.policy_id),
+            "clauseId": b32(terms.clause_id),
+            "permission": terms.permission,
+            "firstDueAt": terms.first_due_at,
+            "period": terms.period,
+            "periods": terms.periods,
+            "callsPerPeriod": terms.calls_per_period,
+        },
     )
 
 

@@ -145,15 +145,17 @@ def policy(ledger: Ledger) -> str:
 def plan(ledger: Ledger, drills: DrillsContract, signer: Signer, terms: Terms) -> TxReceipt:
     """Send ``planDrills`` as given, with no client-side checks."""
     fn = drills.contract.functions.planDrills(
-        b32(terms.plan_id),
-        b32(terms.policy_id),
-        b32(terms.clause_id),
-        terms.kind,
-        terms.first_due_at,
-        terms.interval,
-        terms.count,
-        terms.total_seats,
-        terms.required_seats,
+        {
+            "planId": b32(terms.plan_id),
+            "policyId": b32(terms.policy_id),
+            "clauseId": b32(terms.clause_id),
+            "kind": terms.kind,
+            "firstDueAt": terms.first_due_at,
+            "interval": terms.interval,
+            "count": terms.count,
+            "totalSeats": terms.total_seats,
+            "requiredSeats": terms.required_seats,
+        }
     )
     return ledger.tx.send(signer, fn, "Drills")
 
@@ -235,6 +237,27 @@ def test_plan_emits_drills_planned(
     )
     assert [drills.due_at("drill.full", k) for k in range(4)] == [terms.due(k) for k in range(4)]
     assert [drills.drill_status("drill.full", k) for k in range(4)] == [DrillStatus.OPEN] * 4
+
+
+def test_plan_of_returns_the_stored_plan_struct(
+    ledger: Ledger, drills: DrillsContract, full: Terms
+) -> None:
+    """The raw view returns one DrillPlan struct; its ABI components name every field."""
+    fn = drills.contract.functions.planOf(b32(full.plan_id))
+    [output] = fn.abi["outputs"]
+    assert (output["type"], output["internalType"]) == ("tuple", "struct IDrills.DrillPlan")
+    raw = ledger.tx.call(fn, "Drills")
+    assert plain("plan", "tuple", raw, output["components"]) == {
+        "ownerId": SECURITY,
+        "policyId": full.policy_id,
+        "clauseId": full.clause_id,
+        "firstDueAt": full.first_due_at,
+        "interval": full.interval,
+        "count": full.count,
+        "kind": full.kind,
+        "totalSeats": full.total_seats,
+        "requiredSeats": full.required_seats,
+    }
 
 
 def test_d_city_monthly_half_drills_require_half_the_seats(

@@ -100,14 +100,16 @@ def raise_finding(ledger: Ledger, signer: Signer, terms: Terms) -> TxReceipt:
         signer,
         "Findings",
         "raiseFinding",
-        b32(terms.finding_id),
-        terms.score_id,
-        b32(terms.policy_id),
-        b32(terms.clause_id),
-        b32(terms.metric),
-        b32(terms.department_id),
-        terms.deadline,
-        terms.detail_digest,
+        {
+            "findingId": b32(terms.finding_id),
+            "scoreId": terms.score_id,
+            "policyId": b32(terms.policy_id),
+            "clauseId": b32(terms.clause_id),
+            "metric": b32(terms.metric),
+            "departmentId": b32(terms.department_id),
+            "deadline": terms.deadline,
+            "detailDigest": terms.detail_digest,
+        },
     )
 
 
@@ -247,17 +249,18 @@ def test_raise_emits_finding_raised(ledger: Ledger, auditor: Signer, terms: Term
         detail_digest=hexed(DETAIL),
         was_overdue=False,
     )
-    assert call(ledger, "Findings", "findingOf", b32(FINDING)) == [
+    # The raw view returns the stored Finding struct, in its field order.
+    assert call(ledger, "Findings", "findingOf", b32(FINDING)) == (
         1,
+        False,
+        terms.deadline,
         1,
         b32(POLICY),
         b32(CLAUSE),
         b32(METRIC),
         b32(SECURITY),
-        terms.deadline,
         DETAIL,
-        False,
-    ]
+    )
 
 
 def test_only_an_auditor_raises(

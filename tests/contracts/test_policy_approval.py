@@ -23,6 +23,28 @@ def leader(ledger: Ledger) -> Signer:
     return ledger.department_signer(dep)
 
 
+def version_request(
+    policy_id: str,
+    version: int,
+    record_digest: bytes,
+    clause_ids: list[bytes],
+    clause_digests: list[bytes],
+    *,
+    element: str,
+) -> dict[str, object]:
+    """A raw PolicyVersionRequest of a policy record effective since 2024."""
+    return {
+        "policyId": b32(policy_id),
+        "version": version,
+        "digest": record_digest,
+        "kind": b32("policy"),
+        "element": b32(element),
+        "effectiveAt": EFFECTIVE_2024,
+        "clauseIds": clause_ids,
+        "clauseDigests": clause_digests,
+    }
+
+
 def propose(ledger: Ledger, signer: Signer, policy_id: str, version: int, text: str = "v") -> bytes:
     record_digest = digest(f"{policy_id} {version} {text}")
     pairs = clauses("c1", "c2")
@@ -31,14 +53,14 @@ def propose(ledger: Ledger, signer: Signer, policy_id: str, version: int, text: 
         signer,
         "PolicyRegistry",
         "proposeCityPolicy",
-        b32(policy_id),
-        version,
-        record_digest,
-        b32("policy"),
-        b32("institutional_advantage"),
-        EFFECTIVE_2024,
-        [b32(c) for c, _ in pairs],
-        [d for _, d in pairs],
+        version_request(
+            policy_id,
+            version,
+            record_digest,
+            [b32(c) for c, _ in pairs],
+            [d for _, d in pairs],
+            element="institutional_advantage",
+        ),
     )
     return record_digest
 
@@ -95,14 +117,7 @@ def test_a_city_policy_is_never_anchored_by_an_issuer_alone(
             issuer,
             "PolicyRegistry",
             "anchorPolicy",
-            b32("city.solo"),
-            1,
-            d,
-            b32("policy"),
-            b32("x"),
-            EFFECTIVE_2024,
-            [b32("c1")],
-            [digest("c1")],
+            version_request("city.solo", 1, d, [b32("c1")], [digest("c1")], element="x"),
         )
     approve(ledger, leaders[0], "city.solo", 1, d)
     approve(ledger, leaders[1], "city.solo", 1, d)
@@ -112,14 +127,7 @@ def test_a_city_policy_is_never_anchored_by_an_issuer_alone(
             issuer,
             "PolicyRegistry",
             "anchorPolicy",
-            b32("city.solo"),
-            2,
-            digest("v2"),
-            b32("policy"),
-            b32("x"),
-            EFFECTIVE_2024,
-            [b32("c1")],
-            [digest("c1")],
+            version_request("city.solo", 2, digest("v2"), [b32("c1")], [digest("c1")], element="x"),
         )
 
 

@@ -52,14 +52,18 @@ def anchor(
         signer,
         "PolicyRegistry",
         "anchorPolicy",
-        b32(policy_id),
-        version,
-        record_digest if record_digest is not None else digest(f"{policy_id!r} v{version}"),
-        b32("policy"),
-        b32("data_governance"),
-        effective_at,
-        ids,
-        digests,
+        {
+            "policyId": b32(policy_id),
+            "version": version,
+            "digest": (
+                record_digest if record_digest is not None else digest(f"{policy_id!r} v{version}")
+            ),
+            "kind": b32("policy"),
+            "element": b32("data_governance"),
+            "effectiveAt": effective_at,
+            "clauseIds": ids,
+            "clauseDigests": digests,
+        },
     )
 
 

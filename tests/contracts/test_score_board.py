@@ -56,13 +56,15 @@ def publish(
         signer,
         "ScoreBoard",
         "publish",
-        b32(scope),
-        spec_hash,
-        as_of_block,
-        evidence_root,
-        result_hash,
-        window_start,
-        window_end,
+        {
+            "scope": b32(scope),
+            "specHash": spec_hash,
+            "asOfBlock": as_of_block,
+            "evidenceRoot": evidence_root,
+            "resultHash": result_hash,
+            "windowStart": window_start,
+            "windowEnd": window_end,
+        },
     )
 
 
@@ -152,17 +154,18 @@ def test_score_ids_count_from_one_and_scores_are_never_edited(
         mined_at(ledger, first),
         mined_at(ledger, second),
     )
-    assert call(ledger, "ScoreBoard", "scoreOf", 3) == [
+    # The raw view returns the stored Score struct, in its field order.
+    assert call(ledger, "ScoreBoard", "scoreOf", 3) == (
         b32(SECURITY),
         SPEC,
-        0,
         ROOT,
         RESULT,
         0,
         0,
-        scorer.address,
+        0,
         mined_at(ledger, third),
-    ]
+        scorer.address,
+    )
 
 
 def test_only_a_scorer_publishes(ledger: Ledger, security: Signer, stranger: Signer) -> None:
@@ -235,7 +238,7 @@ def test_the_publishing_block_itself_may_be_the_as_of_block(ledger: Ledger, scor
     """Sent without the client's check, the block that mines the score is its own as-of block."""
     latest = ledger.w3.eth.block_number
     fn = function(
-        ledger, "ScoreBoard", "publish", b32("city"), SPEC, latest + 1, ROOT, RESULT, 0, 0
+        ledger, "ScoreBoard", "publish", (b32("city"), SPEC, latest + 1, ROOT, RESULT, 0, 0)
     )
     receipt = ledger.tx.send(scorer, fn, "ScoreBoard", precheck=False)
 

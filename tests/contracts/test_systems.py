@@ -56,7 +56,13 @@ def register(
 ) -> TxReceipt:
     """Send ``registerSystem`` as given, with no client-side checks."""
     fn = systems.contract.functions.registerSystem(
-        b32(system_id), b32(kind), heartbeat_interval, feeds_data_center, reserved
+        {
+            "systemId": b32(system_id),
+            "kind": b32(kind),
+            "heartbeatInterval": heartbeat_interval,
+            "feedsDataCenter": feeds_data_center,
+            "reserved": reserved,
+        }
     )
     return ledger.tx.send(signer, fn, "Systems")
 

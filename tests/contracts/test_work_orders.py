@@ -98,11 +98,13 @@ def accept(
         ledger,
         operator,
         "accept",
-        b32(order_id),
-        b32(category),
-        b32(policy_id),
-        b32(clause_id),
-        digest,
+        {
+            "orderId": b32(order_id),
+            "category": b32(category),
+            "policyId": b32(policy_id),
+            "clauseId": b32(clause_id),
+            "caseDigest": digest,
+        },
     )
 
 
