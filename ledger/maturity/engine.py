@@ -139,7 +139,8 @@ class IndicatorInput:
     - ``evidence``: the keys of every event and effect-log entry that entered the
       numerator, denominator or sample (any order; the engine sorts and de-duplicates);
     - ``not_rated_reason``: set by the indicator function when it knows the indicator
-      cannot be rated (e.g. "no delivery due in the window").
+      cannot be rated (e.g. "no delivery due in the window");
+    - ``listed``: ids shown beside the indicator but not counted (see the field).
     """
 
     id: str
@@ -150,6 +151,10 @@ class IndicatorInput:
     n: int = 0
     evidence: Sequence[EvidenceKey] = ()
     not_rated_reason: str | None = None
+    #: Things listed beside the indicator but not counted (version 2's T1: reserved
+    #: slots and systems of other kinds), by what they are. Written as ``listed`` only
+    #: when set.
+    listed: Mapping[str, Sequence[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -438,7 +443,7 @@ def _render_indicator(o: IndicatorOutcome, places: int) -> dict[str, Any]:
     sample = None
     if inp is not None and inp.sample is not None:
         sample = [_out(float(v), places) for v in sorted(_checked_sample(o.spec.id, inp.sample))]
-    return {
+    rendered: dict[str, Any] = {
         "id": o.spec.id,
         "element": o.spec.element,
         "name": o.spec.name,
@@ -453,6 +458,9 @@ def _render_indicator(o: IndicatorOutcome, places: int) -> dict[str, Any]:
         "score": _out(o.score, places),
         "evidence": [list(k) for k in o.evidence],
     }
+    if inp is not None and inp.listed is not None:
+        rendered["listed"] = {k: sorted(str(v) for v in vs) for k, vs in inp.listed.items()}
+    return rendered
 
 
 def _render_element(e: ElementOutcome, places: int) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from ledger.effects.store import PermissionCounts
 from ledger.maturity.engine import compute_result
 from ledger.maturity.indicators import EffectView, Evidence, measure_all
-from ledger.maturity.spec import load_spec
+from ledger.maturity.spec import Spec, load_spec
 from ledger.store.records import EventRecord
 from tests.maturity.test_indicators_mechanisms import (
     DAY,
@@ -57,7 +57,7 @@ class Counts:
         return {"sys.a": 1000, "sys.b": 500}
 
 
-def scenario() -> Evidence:
+def scenario(spec: Spec) -> Evidence:
     events: list[EventRecord] = [anchored(time=T0 - 90 * DAY)]
     events += [delivery(T0 - 80 * DAY, "c1"), held("plan.x", 0, T0 + 5 * DAY, clause="c2")]
     events.append(plan("plan.x", T0 + 5 * DAY, 4))
@@ -124,11 +124,12 @@ def scenario() -> Evidence:
         None,
         lambda p, _v, _d: policy if p == policy.id else None,
         EffectView("log", 5000, cp, Counts()),
+        spec,
     )
 
 
 def v1_result() -> dict[str, Any]:
-    ev = scenario()
+    ev = scenario(load_spec(1))
     return compute_result(
         load_spec(1),
         measure_all(ev),
