@@ -155,6 +155,11 @@ def in_force_clauses(ev: Evidence) -> list[InForceClause]:
     return out
 
 
+def _evidence_order(key: Any) -> tuple[int, Any]:
+    """On-chain keys first, in their natural order, then effect-log keys."""
+    return (0, key) if isinstance(key[0], int) else (1, key)
+
+
 def _ratio(indicator: str, num: int, den: int, keys: set[Any], empty_reason: str) -> IndicatorInput:
     return IndicatorInput(
         id=indicator,
@@ -163,7 +168,7 @@ def _ratio(indicator: str, num: int, den: int, keys: set[Any], empty_reason: str
         denominator=den,
         sample=None,
         n=den,
-        evidence=sorted(keys, key=repr),
+        evidence=sorted(keys, key=_evidence_order),
         not_rated_reason=None if den else empty_reason,
     )
 
@@ -519,7 +524,7 @@ def conversion_cycle_i1(ev: Evidence) -> IndicatorInput:
         raw=statistics.median(sample) if sample else None,
         sample=sample,
         n=len(sample),
-        evidence=sorted(keys, key=repr),
+        evidence=sorted(keys, key=_evidence_order),
         not_rated_reason=None if sample else "no in-force clause",
     )
 

@@ -72,7 +72,7 @@ def test_spec_hash_is_sha256_of_packaged_bytes() -> None:
     packaged = resources.files("ledger.maturity").joinpath("spec_v1.json").read_bytes()
     assert spec_bytes(1) == on_disk == packaged
     assert spec.spec_hash == hashlib.sha256(on_disk).hexdigest()
-    assert load_spec() is spec  # cached
+    assert load_spec(1) is spec  # cached
 
 
 def test_unknown_version() -> None:

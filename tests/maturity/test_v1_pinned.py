@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +12,7 @@ from ledger.maturity.engine import compute_result
 from ledger.maturity.indicators import EffectView, Evidence, measure_all
 from ledger.maturity.spec import Spec, load_spec
 from ledger.store.records import EventRecord
+from tests.maturity import test_indicators_mechanisms as builders
 from tests.maturity.test_indicators_mechanisms import (
     DAY,
     END,
@@ -58,6 +60,9 @@ class Counts:
 
 
 def scenario(spec: Spec) -> Evidence:
+    # The builders number events from a module counter: start it afresh, as on the
+    # fresh import the hash was pinned on, so other tests cannot shift the numbers.
+    builders._log = itertools.count(1)
     events: list[EventRecord] = [anchored(time=T0 - 90 * DAY)]
     events += [delivery(T0 - 80 * DAY, "c1"), held("plan.x", 0, T0 + 5 * DAY, clause="c2")]
     events.append(plan("plan.x", T0 + 5 * DAY, 4))
