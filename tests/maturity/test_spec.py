@@ -12,7 +12,15 @@ import pytest
 
 import ledger.maturity
 from ledger.errors import LedgerError
-from ledger.maturity.spec import SpecError, load_spec, spec_bytes
+from ledger.maturity.spec import (
+    LATEST_VERSION,
+    Definitions,
+    SpecError,
+    load_spec,
+    spec_bytes,
+    spec_for_hash,
+    spec_versions,
+)
 
 #: MATURITY.md "Indicators", transcribed: id -> (element, f, worst, best, n_min).
 TABLE = {
@@ -33,15 +41,17 @@ TABLE = {
 }
 
 
-def test_indicator_table_matches_maturity_md() -> None:
-    spec = load_spec()
+@pytest.mark.parametrize("version", [1, 2])
+def test_indicator_table_matches_maturity_md(version: int) -> None:
+    spec = load_spec(version)
     assert [i.id for i in spec.indicators] == list(TABLE)
     for ind in spec.indicators:
         assert (ind.element, ind.f, ind.worst, ind.best, ind.n_min) == TABLE[ind.id]
 
 
-def test_elements_weights_and_parameters() -> None:
-    spec = load_spec()
+@pytest.mark.parametrize("version", [1, 2])
+def test_elements_weights_and_parameters(version: int) -> None:
+    spec = load_spec(version)
     assert [e.id for e in spec.elements] == [
         "institutional_advantage",
         "operating_mechanism",
@@ -110,3 +120,61 @@ def test_band_edges(value: float, code: str) -> None:
 def test_band_outside_unit_interval(value: float) -> None:
     with pytest.raises(ValueError):
         load_spec().band(value)
+
+
+#: spec_v1.json's SHA-256 as published before version 2: scores under v1 name it.
+V1_HASH = "e67bf361e4e80edcc0da6a6bbe685feeba282b0526363ff18a44176a9cfb4963"
+
+
+def test_versions_and_the_default() -> None:
+    assert spec_versions() == (1, 2)
+    assert LATEST_VERSION == max(spec_versions())
+    assert load_spec() is load_spec(2)
+    assert load_spec(1).version == 1 and load_spec(2).version == 2
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_each_version_has_its_own_hash(version: int) -> None:
+    on_disk = Path(ledger.maturity.__file__).with_name(f"spec_v{version}.json").read_bytes()
+    assert load_spec(version).spec_hash == hashlib.sha256(on_disk).hexdigest()
+    assert spec_for_hash(load_spec(version).spec_hash) is load_spec(version)
+    assert spec_for_hash("0x" + load_spec(version).spec_hash.upper()) is load_spec(version)
+
+
+def test_v1_file_is_unchanged() -> None:
+    assert load_spec(1).spec_hash == V1_HASH
+    assert load_spec(2).spec_hash != V1_HASH
+
+
+def test_unknown_hash() -> None:
+    with pytest.raises(SpecError, match="no packaged spec has spec_hash 0xabc"):
+        spec_for_hash("0xabc")
+
+
+@pytest.mark.parametrize("version", [0, -1, True, "2"])
+def test_bad_version(version: object) -> None:
+    with pytest.raises(SpecError, match="a spec version is a positive integer"):
+        load_spec(version)  # type: ignore[arg-type]
+
+
+def test_definitions_by_version() -> None:
+    assert load_spec(1).definitions == Definitions()  # v1's file has none: v1's rules
+    d = load_spec(2).definitions
+    assert d.execution_events == (
+        "DeliveryRecorded",
+        "DrillHeld",
+        "OrderAccepted",
+        "OrderTransferred",
+        "OrderHandled",
+        "OrderFeedbackGiven",
+        "OrderCompleted",
+        "OrderEvaluated",
+        "SystemConnected",
+        "StatisticAttested",
+    )
+    assert d.checkpoints_execute and d.effect_log_citations
+    assert d.clause_start == "later_of_effective_and_anchor"
+    assert d.i1_horizon_days == 365
+    assert d.t1_system_kinds == ("business",) and not d.t1_count_reserved
+    assert not d.t2_round_expected
+    assert d.m4_observation == "per_transfer"
