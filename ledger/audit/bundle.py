@@ -32,7 +32,7 @@ from ledger.effects.merkle import verify_consistency, verify_inclusion
 from ledger.errors import ContractRevert, LedgerError, NotFoundError, RecordError, StoreError
 from ledger.knowledge.models import PolicyRecord
 from ledger.maturity.engine import evidence_root, result_hash
-from ledger.maturity.spec import load_spec
+from ledger.maturity.spec import SpecError, spec_for_hash
 from ledger.store.records import EventRecord
 from ledger.times import format_timestamp
 
@@ -588,9 +588,10 @@ def _check_score(
     )
     try:
         root = evidence_root(
-            load_spec(), {i["id"]: [tuple(k) for k in i["evidence"]] for i in result["indicators"]}
+            spec_for_hash(str(result["spec_hash"])),
+            {i["id"]: [tuple(k) for k in i["evidence"]] for i in result["indicators"]},
         )
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, SpecError) as err:
         report.add(
             "scores",
             f"{subject} evidence root",

@@ -26,6 +26,7 @@ from ledger.audit.scores import ensure_role, published
 from ledger.errors import ContractRevert, LedgerValueError, NotFoundError
 from ledger.maturity.indicators import obligation_outcomes
 from ledger.maturity.service import DAY, gather_evidence
+from ledger.maturity.spec import spec_for_hash
 from ledger.mechanisms.findings import Finding, FindingStatus
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ def missed_obligations(ledger: Ledger, score_id: int) -> list[dict[str, Any]]:
         scope=None if score.scope == "city" else score.scope,
         window_days=days,
         as_of_block=score.as_of_block,
+        spec=spec_for_hash(score.spec_hash),
     )
     out = []
     for outcome in obligation_outcomes(evidence):

@@ -25,6 +25,7 @@ from ledger.audit.checks import Check
 from ledger.errors import ContractRevert, NotFoundError, StoreError
 from ledger.maturity.engine import canonical_result_bytes, result_hash
 from ledger.maturity.service import DAY
+from ledger.maturity.spec import SpecError, spec_for_hash
 from ledger.mechanisms.scoreboard import PublishedScore
 from ledger.store.records import EventRecord
 
@@ -85,16 +86,20 @@ def ensure_role(ledger: Ledger, role: str) -> None:
 
 
 def publish_score(
-    ledger: Ledger, scope: str | None = None, window_days: int | None = None
+    ledger: Ledger,
+    scope: str | None = None,
+    window_days: int | None = None,
+    spec_version: int | None = None,
 ) -> Publication:
-    """Score at the chain head and anchor it, signed by the administrator (SCORER)."""
+    """Score at the chain head under spec ``spec_version`` (default: the latest) and
+    anchor it, signed by the administrator (SCORER)."""
     from ledger.core import TxRef
 
     if scope is not None and not ledger.directory.is_department(scope):
         raise NotFoundError("department", scope)
     ensure_role(ledger, "SCORER")
     ledger.sync()
-    result = ledger.score(scope=scope, window_days=window_days)
+    result = ledger.score(scope=scope, window_days=window_days, spec_version=spec_version)
     path = ScoreArchive(ledger.home).put(result)
     receipt = ledger.scoreboard.publish(
         ledger.admin,
@@ -138,7 +143,8 @@ def published(ledger: Ledger, score_id: int) -> PublishedScore:
 def recompute(
     ledger: Ledger, score: PublishedScore, events: Sequence[EventRecord] | None = None
 ) -> dict[str, Any]:
-    """The result at the score's ``as_of`` block, from ``events`` (default: the index)."""
+    """The result at the score's ``as_of`` block, from ``events`` (default: the index),
+    under the spec version the score was published with (named by its ``spec_hash``)."""
     days, rest = divmod(score.window_end - score.window_start, DAY)
     if rest:
         raise StoreError(f"score {score.score_id} has a window of no whole number of days")
@@ -147,6 +153,7 @@ def recompute(
         window_days=days,
         as_of_block=score.as_of_block,
         events=events,
+        spec_version=spec_for_hash(score.spec_hash).version,
     )
 
 
@@ -191,7 +198,7 @@ def verify_published(
     if recomputed is None:
         try:
             recomputed = recompute(ledger, score, events)
-        except (StoreError, ValueError) as err:
+        except (StoreError, ValueError, SpecError) as err:
             recomputed = None
             checks.append(Check("scores", subject, False, f"cannot recompute: {err}", where))
     stored: dict[str, Any] | None = None

@@ -688,9 +688,7 @@ class EffectStore:
             ).fetchall()
         return {str(agreement): int(seq) for agreement, seq in rows}
 
-    def first_heartbeat(
-        self, system: str, last_seq: int, *, since: int, until: int
-    ) -> int | None:
+    def first_heartbeat(self, system: str, last_seq: int, *, since: int, until: int) -> int | None:
         """The smallest sequence of a heartbeat of ``system`` with ``since <= at < until``,
         up to ``last_seq``, or None."""
         with self._lock:

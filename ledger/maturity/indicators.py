@@ -57,9 +57,7 @@ class EffectCounts(Protocol):
         """The sequence of the first call under each agreement, up to ``last_seq``."""
         ...
 
-    def first_heartbeat(
-        self, system: str, last_seq: int, *, since: int, until: int
-    ) -> int | None:
+    def first_heartbeat(self, system: str, last_seq: int, *, since: int, until: int) -> int | None:
         """The smallest sequence of a heartbeat of ``system`` with ``since <= at < until``,
         up to ``last_seq`` (None: none)."""
         ...
@@ -375,9 +373,7 @@ def _log_clause(ev: Evidence) -> ClauseRef | None:
     return None
 
 
-def _connections(
-    ev: Evidence, until: int
-) -> dict[str, list[tuple[int, int, ClauseRef]]]:
+def _connections(ev: Evidence, until: int) -> dict[str, list[tuple[int, int, ClauseRef]]]:
     """Per system, its connected intervals ``[from, to)`` up to ``until`` with the clause
     it was connected under."""
     out: dict[str, list[tuple[int, int, ClauseRef]]] = {}
@@ -596,7 +592,7 @@ def execution_i3(ev: Evidence) -> IndicatorInput:
     outcomes = obligation_outcomes(ev)
     for o in outcomes:
         keys.add(o.clause.anchor.key)
-        keys.update(o.measured.evidence)  # type: ignore[arg-type]
+        keys.update(o.measured.evidence)
     num = sum(1 for o in outcomes if o.met)
     return _ratio(
         "I3", num, len(outcomes), keys, "no obligation whose metric is rated for its clause"
@@ -1010,11 +1006,7 @@ def sharing_volume_d2(ev: Evidence) -> IndicatorInput:
 def permission_discipline_d3(ev: Evidence) -> IndicatorInput:
     """D3: share of data-sharing calls (in anchored checkpoints) within the permission the
     agreement granted (levels are ordered: open < conditional < restricted)."""
-    commits = [
-        c
-        for c in ev.of("AgreementCommitted")
-        if ev.counts(c.args["providerId"])
-    ]
+    commits = [c for c in ev.of("AgreementCommitted") if ev.counts(c.args["providerId"])]
     granted = {c.args["agreementId"]: int(c.args["permission"]) for c in commits}
     counts, last, log_keys = _log_counts(ev)
     within = total = 0

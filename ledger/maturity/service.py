@@ -179,7 +179,9 @@ class Scorer:
         )
         return self._result(spec, evidence, as_of, as_of_hash)
 
-    def _result(self, spec: Spec, evidence: Evidence, as_of: int, as_of_hash: str) -> dict[str, Any]:
+    def _result(
+        self, spec: Spec, evidence: Evidence, as_of: int, as_of_hash: str
+    ) -> dict[str, Any]:
         scope = evidence.scope
         return compute_result(
             spec,
@@ -218,9 +220,7 @@ class Scorer:
         as_of = self._as_of(as_of_block)
         end, _hash = self.blocks.block(as_of)
         events = self.events(as_of)
-        blocks = [
-            self._block_at(end - k * days * DAY, as_of) for k in reversed(range(windows))
-        ]
+        blocks = [self._block_at(end - k * days * DAY, as_of) for k in reversed(range(windows))]
         points = []
         for block in blocks:
             chosen = [e for e in events if e.block_number <= block] if block < as_of else events

@@ -35,6 +35,7 @@ __all__ = [
     "Spec",
     "SpecError",
     "Transform",
+    "UnknownSpecVersion",
     "load_spec",
     "spec_bytes",
     "spec_for_hash",
@@ -48,6 +49,10 @@ class SpecError(LedgerError):
     def __init__(self, version: int, message: str) -> None:
         self.version = version
         super().__init__(f"maturity spec v{version}: {message}")
+
+
+class UnknownSpecVersion(SpecError, LedgerValueError):
+    """No packaged spec has this version (or ``spec_hash``): the caller asked for it."""
 
 
 @dataclass(frozen=True)
@@ -214,7 +219,7 @@ def spec_bytes(version: int = LATEST_VERSION) -> bytes:
     try:
         return resource.read_bytes()
     except FileNotFoundError as err:
-        raise SpecError(version, "no such spec version") from err
+        raise UnknownSpecVersion(version, "no such spec version") from err
 
 
 def load_spec(version: int | None = None) -> Spec:
@@ -222,7 +227,7 @@ def load_spec(version: int | None = None) -> Spec:
     if version is None:
         version = LATEST_VERSION
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise SpecError(0, f"a spec version is a positive integer, got {version!r}")
+        raise UnknownSpecVersion(0, f"a spec version is a positive integer, got {version!r}")
     return _load(version)
 
 
@@ -233,7 +238,7 @@ def spec_for_hash(spec_hash: str) -> Spec:
         spec = load_spec(version)
         if spec.spec_hash == wanted:
             return spec
-    raise SpecError(0, f"no packaged spec has spec_hash {spec_hash}")
+    raise UnknownSpecVersion(0, f"no packaged spec has spec_hash {spec_hash}")
 
 
 @cache
@@ -347,7 +352,9 @@ def _definitions(raw: Any) -> Definitions:
         raise LedgerValueError(f"i1_horizon_days must be an integer, got {horizon!r}")
     kinds = raw.get("t1_system_kinds", defaults.t1_system_kinds)
     return Definitions(
-        execution_events=tuple(str(e) for e in raw.get("execution_events", defaults.execution_events)),
+        execution_events=tuple(
+            str(e) for e in raw.get("execution_events", defaults.execution_events)
+        ),
         checkpoints_execute=_flag(raw, "checkpoints_execute", defaults.checkpoints_execute),
         clause_start=cast(ClauseStart, start),
         i1_horizon_days=horizon,

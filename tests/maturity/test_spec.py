@@ -128,7 +128,7 @@ V1_HASH = "e67bf361e4e80edcc0da6a6bbe685feeba282b0526363ff18a44176a9cfb4963"
 
 def test_versions_and_the_default() -> None:
     assert spec_versions() == (1, 2)
-    assert LATEST_VERSION == max(spec_versions())
+    assert max(spec_versions()) == LATEST_VERSION
     assert load_spec() is load_spec(2)
     assert load_spec(1).version == 1 and load_spec(2).version == 2
 
