@@ -8,7 +8,15 @@ denominator, the number of observations and the evidence keys
 
 Scope. The city counts every event. A department counts the events for which it is
 responsible: for the policy indicators (I*), the clauses of the policies it issued;
-for data sharing (M3, D1), the agreements and items it provides.
+for data sharing (M3, D1), the agreements and items it provides. ``Evidence.scope`` is
+None, one department id or a set of them, so that a jurisdiction (its departments at
+each event's block) can be scored the same way once jurisdictions exist.
+
+Versions. Every definition that changed between spec versions is read from
+``Evidence.spec.definitions`` (:class:`~ledger.maturity.spec.Definitions`), never from
+a global flag: version 1's definitions are its defaults and version 2's file names its
+own (I1's start, execution events and sample; effect-log citations for I1 and I3; T1's
+kinds; T2's rounding; M4's observations).
 """
 
 from __future__ import annotations
