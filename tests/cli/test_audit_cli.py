@@ -238,9 +238,22 @@ def test_score_spec_version(ledger_home: Path) -> None:
 
     assert (v1["spec_version"], v1["spec_hash"]) == (1, load_spec(1).spec_hash)
     assert (v2["spec_version"], v2["spec_hash"]) == (2, load_spec(2).spec_hash)
-    unknown = govledger(ledger_home, "score", "--spec", "9")
-    assert unknown.exit_code == 1
-    assert "maturity spec v9: no such spec version" in unknown.output
+
+
+def test_score_of_an_unknown_spec_version_is_a_clear_error(
+    ledger_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GOVLEDGER_KEYSTORE_PASSWORD", TEST_PASSWORD)
+    monkeypatch.setattr(
+        sys, "argv", ["govledger", "score", "--spec", "9", "--home", str(ledger_home)]
+    )
+
+    with pytest.raises(SystemExit) as exited:
+        main()
+
+    out = capsys.readouterr()
+    assert exited.value.code == 1
+    assert out.err.strip() == "error: maturity spec v9: no such spec version"
 
 
 def test_score_clauses_and_series(ledger_home: Path) -> None:
