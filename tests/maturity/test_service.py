@@ -89,10 +89,6 @@ def scorer(sources: Sources) -> Scorer:
     return Scorer(sources.events, sources, record, no_log, chain_id=1337)
 
 
-def i1(result: dict) -> object:  # type: ignore[type-arg]
-    return result["indicators"][0]["raw"]
-
-
 def test_score_under_each_version() -> None:
     s = scorer(Sources())
     v1 = s.score(spec_version=1, as_of_block=HEAD)

@@ -58,6 +58,12 @@ class Counts:
     ) -> Mapping[str, int]:
         return {"sys.a": 1000, "sys.b": 500}
 
+    def first_call_per_agreement(self, last_seq: int) -> Mapping[str, int]:
+        raise AssertionError("version 1 reads no effect-log citations")
+
+    def first_heartbeat(self, system: str, last_seq: int, *, since: int, until: int) -> int | None:
+        raise AssertionError("version 1 reads no effect-log citations")
+
 
 def scenario(spec: Spec) -> Evidence:
     # The builders number events from a module counter: start it afresh, as on the
