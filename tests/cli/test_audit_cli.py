@@ -289,9 +289,13 @@ def test_a_score_published_under_v1_verifies_under_v1(ledger_home: Path) -> None
 
     assert data["spec_hash"] == load_spec(1).spec_hash
     verified = govledger(ledger_home, "score", "verify", str(data["score_id"]))
+    audited = govledger(ledger_home, "audit", "verify")
 
     assert verified.exit_code == 0, verified.output
     assert "FAIL" not in verified.stdout
+    assert audited.exit_code == 0, audited.output
+    assert f"score {data['score_id']} (city" in audited.stdout
+    assert "FAIL" not in audited.stdout
 
 
 # -- finding ----------------------------------------------------------------------------
