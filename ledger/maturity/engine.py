@@ -236,6 +236,14 @@ def evidence_root(spec: Spec, evidence: Mapping[str, Iterable[EvidenceKey]]) -> 
     return merkle.root(leaves).hex()
 
 
+def _root_of_normalised(outcomes: Sequence[IndicatorOutcome]) -> str:
+    """:func:`evidence_root` of outcomes in spec order, whose evidence lists are already
+    normalised (normalising is idempotent, so the bytes are the same; this skips doing
+    it twice)."""
+    leaves = [rfc8785.dumps([list(k) for k in o.evidence]) for o in outcomes]
+    return merkle.root(leaves).hex()
+
+
 # -- assessment ----------------------------------------------------------------------
 
 
@@ -414,9 +422,7 @@ def compute_result(
         "level": assessment.level.code,
         "level_name": assessment.level.name,
         "level_reason": assessment.level_reason,
-        "evidence_root": evidence_root(
-            spec, {o.spec.id: o.evidence for o in assessment.indicators}
-        ),
+        "evidence_root": _root_of_normalised(assessment.indicators),
     }
     result["result_hash"] = result_hash(result)
     return result

@@ -220,7 +220,9 @@ class Scorer:
         as_of = self._as_of(as_of_block)
         end, _hash = self.blocks.block(as_of)
         events = self.events(as_of)
-        blocks = [self._block_at(end - k * days * DAY, as_of) for k in reversed(range(windows))]
+        blocks = [
+            self._block_at(end - k * days * DAY, as_of, events) for k in reversed(range(windows))
+        ]
         points = []
         for block in blocks:
             chosen = [e for e in events if e.block_number <= block] if block < as_of else events
@@ -276,10 +278,21 @@ class Scorer:
             raise LedgerValueError(f"block {as_of_block} is not in the chain (head {head})")
         return as_of_block
 
-    def _block_at(self, time: int, upper: int) -> int:
+    def _block_at(self, time: int, upper: int, events: Sequence[EventRecord] = ()) -> int:
         """The latest block at or below ``upper`` whose time is at most ``time`` (block 0
-        if none is)."""
+        if none is).
+
+        Block times never fall as blocks rise, so the events' own blocks and times bound
+        the search: it reads only the blocks between the last event at or before
+        ``time`` and the first one after it.
+        """
         low, high = 0, upper
+        for e in events:
+            if e.block_time <= time:
+                low = max(low, e.block_number)
+            else:
+                high = min(high, e.block_number - 1)
+                break
         while low < high:
             middle = (low + high + 1) // 2
             if self.blocks.block(middle)[0] <= time:
