@@ -178,3 +178,32 @@ def test_definitions_by_version() -> None:
     assert d.t1_system_kinds == ("business",) and not d.t1_count_reserved
     assert not d.t2_round_expected
     assert d.m4_observation == "per_transfer"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"x": 1}, "unknown definitions ['x']"),
+        ({"clause_start": "anchor"}, "unknown clause_start 'anchor'"),
+        ({"m4_observation": "all"}, "unknown m4_observation 'all'"),
+        ({"i1_horizon_days": "365"}, "i1_horizon_days must be an integer, got '365'"),
+        ({"t2_round_expected": 0}, "t2_round_expected must be true or false, got 0"),
+    ],
+)
+def test_malformed_definitions(
+    change: dict[str, object], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    import ledger.maturity.spec as spec_module
+
+    data = json.loads(spec_bytes(2))
+    data["spec_version"] = 77
+    data["definitions"] |= change
+    monkeypatch.setattr(spec_module, "spec_bytes", lambda _v: json.dumps(data).encode())
+    try:
+        with pytest.raises(SpecError) as caught:
+            load_spec(77)
+    finally:
+        spec_module._load.cache_clear()
+    assert str(caught.value) == f"maturity spec v77: malformed: {message}"
