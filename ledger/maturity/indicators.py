@@ -823,14 +823,14 @@ def interconnection_t1(ev: Evidence) -> IndicatorInput:
     for sid, reg in registered.items():
         if not ev.counts(reg.args["ownerId"]):
             continue
-        if defs.t1_system_kinds is not None and reg.args["kind"] not in defs.t1_system_kinds:
-            other_kinds.append(sid)
-            continue
         slot_open = reg.args.get("reserved") and not (
             sid in filled and filled[sid].block_time <= ev.window_end
         )
         if not defs.t1_count_reserved and slot_open:
             reserved.append(sid)
+            continue
+        if defs.t1_system_kinds is not None and reg.args["kind"] not in defs.t1_system_kinds:
+            other_kinds.append(sid)
             continue
         den += 1
         keys.add(reg.key)

@@ -444,7 +444,7 @@ def test_t1_counts_business_systems_only_and_lists_the_rest() -> None:
         registered("sys.b"),
         registered("sys.c"),
         registered("sys.d"),  # business, not connected
-        registered("sys.r", reserved=True),  # reserved slot, not filled
+        registered("sys.r", kind="vertical-ministry", reserved=True),  # a slot, not filled
         registered("sys.f", reserved=True),  # reserved slot, filled and connected
         registered("sys.v", kind="video"),  # another kind, connected
     ]
