@@ -35,7 +35,10 @@ Output
     double, which RFC 8785 then prints in its shortest form. Integers stay integers.
     RFC 8785 has no infinity: a raw value or sample value of ``+inf`` (I1's clause with
     no execution event) is written as the string ``"inf"`` (``-inf`` as ``"-inf"``).
-    ``sample`` values are written sorted ascending. Times are integer UTC seconds
+    ``sample`` values are written sorted ascending. An indicator whose input lists
+    things beside it (``IndicatorInput.listed``, version 2's T1) carries a ``listed``
+    member; no other indicator has one, so version 1 results are unchanged. Times are
+    integer UTC seconds
     (block time), with an ISO 8601 ``..._utc`` copy beside each.
 
     ``result_hash`` = lowercase hex SHA-256 of the RFC 8785 bytes of the result
