@@ -537,13 +537,20 @@ class Ledger:
         window_days: int | None = None,
         as_of_block: int | None = None,
         events: Sequence[EventRecord] | None = None,
+        spec_version: int | None = None,
     ) -> dict[str, Any]:
-        """The maturity result (MATURITY.md) for the city or one department.
+        """The maturity result (MATURITY.md) for the city or one department, under spec
+        ``spec_version`` (default: the latest).
 
         ``events`` replaces the index as evidence (an auditor's fresh read of the chain).
         """
         return score_ledger(
-            self, scope=scope, window_days=window_days, as_of_block=as_of_block, events=events
+            self,
+            scope=scope,
+            window_days=window_days,
+            as_of_block=as_of_block,
+            events=events,
+            spec_version=spec_version,
         )
 
 

@@ -9,23 +9,68 @@ from fastapi import APIRouter, Query
 from api.deps import LedgerDep, ReadAccess
 from api.errors import problem_responses
 from ledger.errors import NotFoundError
+from ledger.maturity.service import scorer_for
 
 router = APIRouter(prefix="/maturity", tags=["maturity"], dependencies=[ReadAccess])
 
+Department = Annotated[
+    str | None, Query(description="Score one department; the whole city when absent.")
+]
+WindowDays = Annotated[
+    int | None, Query(ge=1, le=3660, description="Days of evidence; the spec's default.")
+]
+SpecVersion = Annotated[
+    int | None, Query(alias="spec", ge=1, description="Spec version; the latest when absent.")
+]
 
-@router.get("", summary="Maturity score", responses=problem_responses(404))
+
+@router.get("", summary="Maturity score", responses=problem_responses(404, 422))
 def score(
     ledger: LedgerDep,
-    department: Annotated[
-        str | None, Query(description="Score one department; the whole city when absent.")
-    ] = None,
-    window_days: Annotated[
-        int | None, Query(ge=1, le=3660, description="Days of evidence; the spec's default.")
-    ] = None,
+    department: Department = None,
+    window_days: WindowDays = None,
+    spec: SpecVersion = None,
 ) -> dict[str, Any]:
     """The score result as the maturity engine produces it: four elements, the overall
     level, the indicators with their evidence, and `result_hash`."""
     with ledger.read() as lg:
         if department is not None and not lg.directory.is_department(department):
             raise NotFoundError("department", department)
-        return lg.score(scope=department, window_days=window_days)
+        return lg.score(scope=department, window_days=window_days, spec_version=spec)
+
+
+@router.get(
+    "/clauses", summary="Conversion cycle per clause", responses=problem_responses(404, 422)
+)
+def clauses(
+    ledger: LedgerDep,
+    department: Department = None,
+    window_days: WindowDays = None,
+    spec: SpecVersion = None,
+) -> dict[str, Any]:
+    """Every in-force clause's start, first execution (the event or checkpoint that
+    executed it) and days, or "not executed", as I1 sees them."""
+    with ledger.read() as lg:
+        if department is not None and not lg.directory.is_department(department):
+            raise NotFoundError("department", department)
+        return scorer_for(lg).clauses(scope=department, window_days=window_days, spec_version=spec)
+
+
+@router.get(
+    "/series", summary="Scores over consecutive windows", responses=problem_responses(404, 422)
+)
+def series(
+    ledger: LedgerDep,
+    department: Department = None,
+    window_days: WindowDays = None,
+    windows: Annotated[int, Query(ge=1, le=48, description="Number of windows.")] = 4,
+    spec: SpecVersion = None,
+) -> dict[str, Any]:
+    """The scores at the ends of consecutive windows ending at the latest block, oldest
+    first, each a full result with its own `result_hash`."""
+    with ledger.read() as lg:
+        if department is not None and not lg.directory.is_department(department):
+            raise NotFoundError("department", department)
+        return scorer_for(lg).series(
+            scope=department, windows=windows, window_days=window_days, spec_version=spec
+        )

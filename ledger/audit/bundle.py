@@ -39,7 +39,7 @@ from ledger.indexer.sources import EmbeddedLogSource
 from ledger.knowledge.models import PolicyRecord
 from ledger.knowledge.store import RecordStore
 from ledger.maturity.engine import evidence_root, result_hash
-from ledger.maturity.spec import load_spec
+from ledger.maturity.spec import SpecError, spec_for_hash
 from ledger.mechanisms.effectlog import EffectLogContract
 from ledger.mechanisms.policies import PolicyRegistryContract
 from ledger.mechanisms.scoreboard import ScoreBoardContract
@@ -596,9 +596,10 @@ def _check_score(
     )
     try:
         root = evidence_root(
-            load_spec(), {i["id"]: [tuple(k) for k in i["evidence"]] for i in result["indicators"]}
+            spec_for_hash(str(result["spec_hash"])),
+            {i["id"]: [tuple(k) for k in i["evidence"]] for i in result["indicators"]},
         )
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, SpecError) as err:
         report.add(
             "scores",
             f"{subject} evidence root",

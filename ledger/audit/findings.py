@@ -28,6 +28,7 @@ from ledger.chain.types import TxRef
 from ledger.errors import ContractRevert, LedgerValueError, NotFoundError
 from ledger.maturity.indicators import Evidence, obligation_outcomes
 from ledger.maturity.service import DAY
+from ledger.maturity.spec import Spec, spec_for_hash
 from ledger.mechanisms.findings import Finding, FindingsContract, FindingStatus
 from ledger.mechanisms.scoreboard import ScoreBoardContract
 from ledger.mechanisms.signers import Signers
@@ -46,6 +47,7 @@ class EvidenceSource(Protocol):
         scope: str | None = None,
         window_days: int | None = None,
         as_of_block: int | None = None,
+        spec: Spec | None = None,
     ) -> tuple[Evidence, int, str]: ...
 
 
@@ -76,6 +78,7 @@ def missed_obligations(
         scope=None if score.scope == "city" else score.scope,
         window_days=days,
         as_of_block=score.as_of_block,
+        spec=spec_for_hash(score.spec_hash),
     )
     out = []
     for outcome in obligation_outcomes(evidence):

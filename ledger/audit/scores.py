@@ -27,6 +27,7 @@ from ledger.chain.types import TxRef
 from ledger.errors import ContractRevert, NotFoundError, StoreError
 from ledger.maturity.engine import canonical_result_bytes, result_hash
 from ledger.maturity.service import DAY
+from ledger.maturity.spec import SpecError, spec_for_hash
 from ledger.mechanisms.scoreboard import PublishedScore, ScoreBoardContract
 from ledger.mechanisms.signers import Signers
 from ledger.store.records import EventRecord
@@ -45,6 +46,7 @@ class Scorer(Protocol):
         window_days: int | None = None,
         as_of_block: int | None = None,
         events: Sequence[EventRecord] | None = None,
+        spec_version: int | None = None,
     ) -> dict[str, Any]: ...
 
 
@@ -104,15 +106,17 @@ def publish_score(
     *,
     scope: str | None = None,
     window_days: int | None = None,
+    spec_version: int | None = None,
 ) -> Publication:
-    """Score at the chain head and anchor it, signed by the administrator (SCORER).
+    """Score at the chain head under spec ``spec_version`` (default: the latest) and
+    anchor it, signed by the administrator (SCORER).
 
     The score reads the index as it is: sync it first to score the chain's head.
     """
     if scope is not None and not signers.directory.is_department(scope):
         raise NotFoundError("department", scope)
     ensure_role(signers, "SCORER")
-    result = score(scope=scope, window_days=window_days)
+    result = score(scope=scope, window_days=window_days, spec_version=spec_version)
     path = archive.put(result)
     receipt = scoreboard.publish(
         signers.admin(),
@@ -156,7 +160,8 @@ def published(scoreboard: ScoreBoardContract, score_id: int) -> PublishedScore:
 def recompute(
     scorer: Scorer, score: PublishedScore, events: Sequence[EventRecord] | None = None
 ) -> dict[str, Any]:
-    """The result at the score's ``as_of`` block, from ``events`` (default: the index)."""
+    """The result at the score's ``as_of`` block, from ``events`` (default: the index),
+    under the spec version the score was published with (named by its ``spec_hash``)."""
     days, rest = divmod(score.window_end - score.window_start, DAY)
     if rest:
         raise StoreError(f"score {score.score_id} has a window of no whole number of days")
@@ -165,6 +170,7 @@ def recompute(
         window_days=days,
         as_of_block=score.as_of_block,
         events=events,
+        spec_version=spec_for_hash(score.spec_hash).version,
     )
 
 
@@ -209,7 +215,7 @@ def verify_published(
     if recomputed is None:
         try:
             recomputed = recompute(scorer, score, events)
-        except (StoreError, ValueError) as err:
+        except (StoreError, ValueError, SpecError) as err:
             recomputed = None
             checks.append(Check("scores", subject, False, f"cannot recompute: {err}", where))
     stored: dict[str, Any] | None = None

@@ -74,6 +74,7 @@ class _Opened(Protocol):
         window_days: int | None = None,
         as_of_block: int | None = None,
         events: Sequence[EventRecord] | None = None,
+        spec_version: int | None = None,
     ) -> dict[str, Any]: ...
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -56,6 +56,16 @@ def score_cmd(
         str | None, typer.Option(help="Score one department instead of the city.")
     ] = None,
     window_days: Annotated[int, typer.Option(help="Window length in days, ending at as-of.")] = 90,
+    spec: Annotated[
+        int | None, typer.Option("--spec", help="Spec version (default: the latest).")
+    ] = None,
+    clauses: Annotated[
+        bool, typer.Option("--clauses", help="Each clause's start and first execution (I1).")
+    ] = False,
+    series: Annotated[
+        bool, typer.Option("--series", help="Scores over consecutive windows ending now.")
+    ] = False,
+    windows: Annotated[int, typer.Option(help="Windows in a --series.")] = 4,
     home: HomeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -63,14 +73,69 @@ def score_cmd(
     if ctx.invoked_subcommand is not None:
         return
     from ledger.cli.render import print_score
+    from ledger.maturity.service import scorer_for
 
+    if clauses and series:
+        raise typer.BadParameter("--clauses and --series are separate views: choose one")
     with opened(home) as ledger:
         ledger.indexer.sync()
-        result = ledger.score(scope=department, window_days=window_days)
+        scorer = scorer_for(ledger)
+        if clauses:
+            view = scorer.clauses(scope=department, window_days=window_days, spec_version=spec)
+        elif series:
+            view = scorer.series(
+                scope=department, windows=windows, window_days=window_days, spec_version=spec
+            )
+        else:
+            view = ledger.score(scope=department, window_days=window_days, spec_version=spec)
     if as_json:
-        emit_json(result)
+        emit_json(view)
+    elif clauses:
+        print_clauses(view)
+    elif series:
+        print_series(view)
     else:
-        print_score(result)
+        print_score(view)
+
+
+def print_clauses(view: dict[str, Any]) -> None:
+    rows = []
+    for c in view["clauses"]:
+        done = c["executed"]
+        rows.append(
+            [
+                f"{c['policy_id']}#{c['clause_id']}",
+                c["start_utc"],
+                "not executed" if done is None else f"{done['event']} {done['time_utc']}",
+                "" if c["days"] is None else f"{c['days']:.2f}",
+                "yes" if c["in_sample"] else "no",
+            ]
+        )
+    table(
+        f"Conversion cycle (spec v{view['spec_version']}, block {view['as_of']['block']})",
+        ["clause", "start", "first execution", "days", "in I1 sample"],
+        rows,
+    )
+
+
+def print_series(view: dict[str, Any]) -> None:
+    rows = [
+        [
+            str(p["as_of"]["block"]),
+            p["window"]["end_utc"],
+            str(p["M"]),
+            p["level"],
+            str(p["indicators"][0]["raw"]),
+            p["result_hash"][:16],
+        ]
+        for p in view["points"]
+    ]
+    table(
+        f"Series: {view['windows']} windows of {view['window_days']} days"
+        f" (spec v{view['spec_version']})",
+        ["as of block", "window end", "M", "level", "I1 days", "result_hash"],
+        rows,
+    )
 
 
 @score_app.command("publish")
@@ -86,6 +151,9 @@ def score_publish(
     deadline_days: Annotated[
         int, typer.Option(help="Days the departments have to rectify a finding.")
     ] = 30,
+    spec: Annotated[
+        int | None, typer.Option("--spec", help="Spec version (default: the latest).")
+    ] = None,
     home: HomeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -105,6 +173,7 @@ def score_publish(
             ScoreArchive(ledger.home),
             scope=department,
             window_days=window_days,
+            spec_version=spec,
         )
         raised = (
             raise_findings(

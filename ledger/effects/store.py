@@ -642,6 +642,30 @@ class EffectStore:
             rows = self._db.execute(_HEARTBEATS_BY_SYSTEM, bounds).fetchall()
         return {str(system): int(count) for system, count in rows}
 
+    def first_call_per_agreement(self, last_seq: int) -> dict[str, int]:
+        """The sequence of the first call under each agreement, up to ``last_seq`` (I1:
+        the checkpoint covering it executes the agreement's clause)."""
+        with self._lock:
+            self._check_open()
+            rows = self._db.execute(
+                "SELECT agreement, MIN(seq) FROM entries INDEXED BY calls_by_agreement"
+                " WHERE kind = 'call' AND seq <= ? GROUP BY agreement",
+                (last_seq,),
+            ).fetchall()
+        return {str(agreement): int(seq) for agreement, seq in rows}
+
+    def first_heartbeat(self, system: str, last_seq: int, *, since: int, until: int) -> int | None:
+        """The smallest sequence of a heartbeat of ``system`` with ``since <= at < until``,
+        up to ``last_seq``, or None."""
+        with self._lock:
+            self._check_open()
+            (seq,) = self._db.execute(
+                "SELECT MIN(seq) FROM entries INDEXED BY heartbeats_by_system"
+                " WHERE kind = 'heartbeat' AND system = ? AND at >= ? AND at < ? AND seq <= ?",
+                (system, since, min(until, MAX_AT + 1), last_seq),
+            ).fetchone()
+        return None if seq is None else int(seq)
+
     # -- auditing ----------------------------------------------------------------
 
     def verify(self) -> None:

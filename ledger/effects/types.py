@@ -35,6 +35,15 @@ class EffectCounts(Protocol):
         until: int | None = None,
     ) -> Mapping[str, int]: ...
 
+    def first_call_per_agreement(self, last_seq: int) -> Mapping[str, int]:
+        """The sequence of the first call under each agreement, up to ``last_seq``."""
+        ...
+
+    def first_heartbeat(self, system: str, last_seq: int, *, since: int, until: int) -> int | None:
+        """The smallest sequence of a heartbeat of ``system`` with ``since <= at < until``,
+        up to ``last_seq`` (None: none)."""
+        ...
+
 
 @dataclass(frozen=True)
 class EffectView:

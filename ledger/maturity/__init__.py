@@ -4,7 +4,14 @@
 - :mod:`ledger.maturity.normalise` maps raw values to 0-1 scores;
 - :mod:`ledger.maturity.engine` rates, aggregates, renders the canonical result with
   its ``evidence_root`` and ``result_hash``, and reports robustness;
-- :mod:`ledger.maturity.indicators` measures indicators from indexed events.
+- :mod:`ledger.maturity.indicators` measures indicators from indexed events, following
+  the definitions of the spec version it is given;
+- :mod:`ledger.maturity.service` scores a ledger (:class:`~ledger.maturity.service.Scorer`
+  over narrow sources), and gives the clause cycles and series of scores.
+
+Every spec version stays in the package (``spec_v1.json``, ``spec_v2.json``);
+:func:`load_spec` gives the latest unless asked for another, and
+:func:`~ledger.maturity.spec.spec_for_hash` the one a published score names.
 """
 
 from ledger.maturity.engine import (
@@ -18,19 +25,29 @@ from ledger.maturity.engine import (
     verify_result_hash,
     weakest_element,
 )
-from ledger.maturity.spec import Spec, SpecError, load_spec
+from ledger.maturity.spec import (
+    Definitions,
+    Spec,
+    SpecError,
+    UnknownSpecVersion,
+    load_spec,
+    spec_for_hash,
+)
 
 __all__ = [
     "NOT_RATED",
     "RATED",
+    "Definitions",
     "EvidenceKey",
     "IndicatorInput",
     "Spec",
     "SpecError",
+    "UnknownSpecVersion",
     "canonical_result_bytes",
     "compute_result",
     "load_spec",
     "robustness",
+    "spec_for_hash",
     "verify_result_hash",
     "weakest_element",
 ]

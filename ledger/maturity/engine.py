@@ -35,7 +35,10 @@ Output
     double, which RFC 8785 then prints in its shortest form. Integers stay integers.
     RFC 8785 has no infinity: a raw value or sample value of ``+inf`` (I1's clause with
     no execution event) is written as the string ``"inf"`` (``-inf`` as ``"-inf"``).
-    ``sample`` values are written sorted ascending. Times are integer UTC seconds
+    ``sample`` values are written sorted ascending. An indicator whose input lists
+    things beside it (``IndicatorInput.listed``, version 2's T1) carries a ``listed``
+    member; no other indicator has one, so version 1 results are unchanged. Times are
+    integer UTC seconds
     (block time), with an ISO 8601 ``..._utc`` copy beside each.
 
     ``result_hash`` = lowercase hex SHA-256 of the RFC 8785 bytes of the result
@@ -139,7 +142,8 @@ class IndicatorInput:
     - ``evidence``: the keys of every event and effect-log entry that entered the
       numerator, denominator or sample (any order; the engine sorts and de-duplicates);
     - ``not_rated_reason``: set by the indicator function when it knows the indicator
-      cannot be rated (e.g. "no delivery due in the window").
+      cannot be rated (e.g. "no delivery due in the window");
+    - ``listed``: ids shown beside the indicator but not counted (see the field).
     """
 
     id: str
@@ -150,6 +154,10 @@ class IndicatorInput:
     n: int = 0
     evidence: Sequence[EvidenceKey] = ()
     not_rated_reason: str | None = None
+    #: Things listed beside the indicator but not counted (version 2's T1: reserved
+    #: slots and systems of other kinds), by what they are. Written as ``listed`` only
+    #: when set.
+    listed: Mapping[str, Sequence[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -228,6 +236,14 @@ def evidence_leaf(keys: Iterable[EvidenceKey]) -> bytes:
 def evidence_root(spec: Spec, evidence: Mapping[str, Iterable[EvidenceKey]]) -> str:
     """RFC 9162 root (hex) over one entry per spec indicator, in spec order."""
     leaves = [evidence_leaf(evidence.get(ind.id, ())) for ind in spec.indicators]
+    return merkle.root(leaves).hex()
+
+
+def _root_of_normalised(outcomes: Sequence[IndicatorOutcome]) -> str:
+    """:func:`evidence_root` of outcomes in spec order, whose evidence lists are already
+    normalised (normalising is idempotent, so the bytes are the same; this skips doing
+    it twice)."""
+    leaves = [rfc8785.dumps([list(k) for k in o.evidence]) for o in outcomes]
     return merkle.root(leaves).hex()
 
 
@@ -409,9 +425,7 @@ def compute_result(
         "level": assessment.level.code,
         "level_name": assessment.level.name,
         "level_reason": assessment.level_reason,
-        "evidence_root": evidence_root(
-            spec, {o.spec.id: o.evidence for o in assessment.indicators}
-        ),
+        "evidence_root": _root_of_normalised(assessment.indicators),
     }
     result["result_hash"] = result_hash(result)
     return result
@@ -438,7 +452,7 @@ def _render_indicator(o: IndicatorOutcome, places: int) -> dict[str, Any]:
     sample = None
     if inp is not None and inp.sample is not None:
         sample = [_out(float(v), places) for v in sorted(_checked_sample(o.spec.id, inp.sample))]
-    return {
+    rendered: dict[str, Any] = {
         "id": o.spec.id,
         "element": o.spec.element,
         "name": o.spec.name,
@@ -453,6 +467,9 @@ def _render_indicator(o: IndicatorOutcome, places: int) -> dict[str, Any]:
         "score": _out(o.score, places),
         "evidence": [list(k) for k in o.evidence],
     }
+    if inp is not None and inp.listed is not None:
+        rendered["listed"] = {k: sorted(str(v) for v in vs) for k, vs in inp.listed.items()}
+    return rendered
 
 
 def _render_element(e: ElementOutcome, places: int) -> dict[str, Any]:

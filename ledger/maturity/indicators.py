@@ -8,26 +8,36 @@ denominator, the number of observations and the evidence keys
 
 Scope. The city counts every event. A department counts the events for which it is
 responsible: for the policy indicators (I*), the clauses of the policies it issued;
-for data sharing (M3, D1), the agreements and items it provides.
+for data sharing (M3, D1), the agreements and items it provides. ``Evidence.scope`` is
+None, one department id or a set of them, so that a jurisdiction (its departments at
+each event's block) can be scored the same way once jurisdictions exist.
+
+Versions. Every definition that changed between spec versions is read from
+``Evidence.spec.definitions`` (:class:`~ledger.maturity.spec.Definitions`), never from
+a global flag: version 1's definitions are its defaults and version 2's file names its
+own (I1's start, execution events and sample; effect-log citations for I1 and I3; T1's
+kinds; T2's rounding; M4's observations).
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ledger.effects.types import EffectCounts, EffectView
 from ledger.knowledge.models import PolicyRecord
 from ledger.maturity.engine import IndicatorInput, rating_problem
-from ledger.maturity.spec import load_spec
+from ledger.maturity.spec import Definitions, Spec, load_spec
 from ledger.store.records import EventRecord
 
 Key = tuple[int, str, int]
 DAY = 86_400
 RecordLookup = Callable[[str, int, str], PolicyRecord | None]
+#: A clause: ``(policy id, clause id)``.
+ClauseRef = tuple[str, str]
 
 
 @dataclass
@@ -37,15 +47,35 @@ class Evidence:
     events: Sequence[EventRecord]
     window_start: int
     window_end: int
-    scope: str | None = None
+    scope: str | Collection[str] | None = None
     #: ``lookup(policy_id, version, anchored_digest)``: the stored record whose digest
     #: matches the anchored one, or None (missing or tampered records do not count).
     lookup: RecordLookup = field(default=lambda _p, _v, _d: None)
     #: The effect log; None means the ledger keeps none (no call or heartbeat counts).
     effects: EffectView | None = None
+    #: The spec whose definitions the indicators follow (default: the latest).
+    spec: Spec = field(default_factory=load_spec)
+    #: Set when measuring one obligation's metric over what cites its clause (I3).
+    clause: ClauseRef | None = None
 
     def of(self, *names: str) -> list[EventRecord]:
         return [e for e in self.events if e.event in names]
+
+    @property
+    def definitions(self) -> Definitions:
+        return self.spec.definitions
+
+    def counts(self, department: str) -> bool:
+        """Whether the scope counts what ``department`` acts in or is responsible for.
+
+        ``scope`` is None (everything), one department id, or a set of them (a
+        jurisdiction's departments).
+        """
+        if self.scope is None:
+            return True
+        if isinstance(self.scope, str):
+            return department == self.scope
+        return department in self.scope
 
 
 @dataclass(frozen=True)
@@ -81,14 +111,19 @@ def in_force_clauses(ev: Evidence) -> list[InForceClause]:
             continue
         version = int(anchor.args["version"])
         record = ev.lookup(policy_id, version, anchor.args["digest"])
-        if ev.scope is not None and (record is None or record.issuer != ev.scope):
+        if ev.scope is not None and (record is None or not ev.counts(record.issuer)):
             continue
         for clause_id in anchor.args["clauseIds"]:
             out.append(InForceClause(policy_id, clause_id, version, anchor, record))
     return out
 
 
-def _ratio(indicator: str, num: int, den: int, keys: set[Key], empty_reason: str) -> IndicatorInput:
+def _evidence_order(key: Any) -> tuple[int, Any]:
+    """On-chain keys first, in their natural order, then effect-log keys."""
+    return (0, key) if isinstance(key[0], int) else (1, key)
+
+
+def _ratio(indicator: str, num: int, den: int, keys: set[Any], empty_reason: str) -> IndicatorInput:
     return IndicatorInput(
         id=indicator,
         raw=(num / den) if den else None,
@@ -96,7 +131,7 @@ def _ratio(indicator: str, num: int, den: int, keys: set[Key], empty_reason: str
         denominator=den,
         sample=None,
         n=den,
-        evidence=sorted(keys),
+        evidence=sorted(keys, key=_evidence_order),
         not_rated_reason=None if den else empty_reason,
     )
 
@@ -167,7 +202,7 @@ def sharing_fulfilment_m3(ev: Evidence) -> IndicatorInput:
     keys: set[Key] = set()
     num = den = 0
     for commit in ev.of("AgreementCommitted"):
-        if ev.scope is not None and commit.args["providerId"] != ev.scope:
+        if not ev.counts(commit.args["providerId"]):
             continue
         aid = commit.args["agreementId"]
         first, period, periods = _agreement_terms(commit)
@@ -212,7 +247,7 @@ def hookup_rate_d1(ev: Evidence) -> IndicatorInput:
     num = den = 0
     for item_id, commits in sorted(in_force.items()):
         item = items.get(item_id)
-        if item is None or (ev.scope is not None and item.args["providerId"] != ev.scope):
+        if item is None or not ev.counts(item.args["providerId"]):
             continue
         den += 1
         keys.add(item.key)
@@ -225,49 +260,232 @@ def hookup_rate_d1(ev: Evidence) -> IndicatorInput:
 
 # -- institutional advantage: I1, I3 ---------------------------------------------------
 
-#: Events that record something done under a mechanism (MATURITY.md "Execution event").
+#: Version 1's execution events (MATURITY.md "Execution event"); each spec lists its own.
 EXECUTION_EVENTS = ("DeliveryRecorded", "DrillHeld", "OrderCompleted")
 
 
-def _first_anchor_of_clauses(ev: Evidence) -> dict[tuple[str, str], EventRecord]:
-    first: dict[tuple[str, str], EventRecord] = {}
+@dataclass(frozen=True)
+class ClauseCycle:
+    """One in-force clause on its way from start to first execution (I1's unit).
+
+    ``executed_by`` is the execution event, or for an effect-log entry the checkpoint
+    that first covered it (``entry`` is then ``(log id, sequence)`` of that entry).
+    ``days`` is None when the clause was not executed by the window's end. ``in_sample``
+    says whether the I1 sample holds the clause (version 2 leaves out an older clause
+    executed long ago).
+    """
+
+    clause: InForceClause
+    start: int
+    start_anchor: EventRecord
+    executed_at: int | None
+    executed_by: EventRecord | None
+    entry: tuple[str, int] | None
+    days: float | None
+    in_sample: bool
+
+    @property
+    def sample_value(self) -> float:
+        return math.inf if self.days is None else self.days
+
+
+def _first_anchor_of_clauses(ev: Evidence) -> dict[ClauseRef, EventRecord]:
+    first: dict[ClauseRef, EventRecord] = {}
     for e in ev.of("PolicyAnchored"):
         for clause_id in e.args["clauseIds"]:
             first.setdefault((e.args["policyId"], clause_id), e)
     return first
 
 
-def conversion_cycle_i1(ev: Evidence) -> IndicatorInput:
-    """I1: median days from a clause's effective time to the first execution event citing it.
+def _clause_run_anchors(ev: Evidence) -> dict[ClauseRef, EventRecord]:
+    """Per clause of the latest anchored version, the anchor of the first version of the
+    unbroken run of versions carrying it unchanged (same id and text).
 
-    The sample is the in-force clauses effective by the window's end; a clause with no
-    execution event by then counts as +inf. Its effective time is that of the first
-    anchored version holding it.
+    A clause's text is read from its stored record; where the record is missing, its
+    anchored clause digest stands for it. A clause left out of a version, or changed,
+    starts a new run at the next version carrying it.
     """
-    first_anchor = _first_anchor_of_clauses(ev)
-    first_exec: dict[tuple[str, str], EventRecord] = {}
-    for e in ev.of(*EXECUTION_EVENTS):
-        key = (e.args.get("policyId", ""), e.args.get("clauseId", ""))
+    runs: dict[ClauseRef, tuple[tuple[str, str], EventRecord]] = {}
+    for anchor in ev.of("PolicyAnchored"):
+        policy_id = anchor.args["policyId"]
+        record = ev.lookup(policy_id, int(anchor.args["version"]), anchor.args["digest"])
+        texts = {c.id: c.text for c in record.clauses} if record is not None else {}
+        digests = list(anchor.args.get("clauseDigests") or [])
+        present = set()
+        for i, clause_id in enumerate(anchor.args["clauseIds"]):
+            if clause_id in texts:
+                text = ("text", texts[clause_id])
+            else:
+                text = ("digest", str(digests[i]) if i < len(digests) else "")
+            key = (policy_id, clause_id)
+            present.add(key)
+            previous = runs.get(key)
+            if previous is None or previous[0] != text:
+                runs[key] = (text, anchor)
+        for key in [k for k in runs if k[0] == policy_id and k not in present]:
+            del runs[key]
+    return {key: anchor for key, (_text, anchor) in runs.items()}
+
+
+def _log_clause(ev: Evidence) -> ClauseRef | None:
+    """The clause the effect log was opened under (its ``LogOpened`` event)."""
+    view = ev.effects
+    if view is None:
+        return None
+    for e in ev.of("LogOpened"):
+        if e.args["logId"] == view.log_id:
+            return (e.args["policyId"], e.args["clauseId"])
+    return None
+
+
+def _connections(ev: Evidence, until: int) -> dict[str, list[tuple[int, int, ClauseRef]]]:
+    """Per system, its connected intervals ``[from, to)`` up to ``until`` with the clause
+    it was connected under."""
+    out: dict[str, list[tuple[int, int, ClauseRef]]] = {}
+    open_at: dict[str, tuple[int, ClauseRef]] = {}
+    for e in ev.of("SystemConnected", "SystemDisconnected"):
+        if e.block_time > until:
+            continue
+        sid = e.args["systemId"]
+        if e.event == "SystemConnected":
+            if sid not in open_at:
+                open_at[sid] = (e.block_time, (e.args["policyId"], e.args["clauseId"]))
+        elif sid in open_at:
+            at, clause = open_at.pop(sid)
+            out.setdefault(sid, []).append((at, e.block_time, clause))
+    for sid, (at, clause) in open_at.items():
+        out.setdefault(sid, []).append((at, until + 1, clause))
+    return out
+
+
+def _first_cited_entries(ev: Evidence) -> dict[ClauseRef, int]:
+    """Per clause, the smallest sequence of an anchored effect-log entry citing it.
+
+    A call cites the clause of its agreement; a heartbeat, the clause its system was
+    connected under at the heartbeat's time; any other entry (a call under an unknown
+    agreement, a heartbeat of a system not connected then) the clause of the log.
+    """
+    view = ev.effects
+    if view is None or view.counts is None or view.covered == 0:
+        return {}
+    last = view.covered - 1
+    log_clause = _log_clause(ev)
+    first: dict[ClauseRef, int] = {}
+
+    def cite(clause: ClauseRef | None, seq: int | None) -> None:
+        if clause is not None and seq is not None and seq < first.get(clause, seq + 1):
+            first[clause] = seq
+
+    agreements = {
+        c.args["agreementId"]: (c.args["policyId"], c.args["clauseId"])
+        for c in ev.of("AgreementCommitted")
+    }
+    for agreement, seq in view.counts.first_call_per_agreement(last).items():
+        cite(agreements.get(agreement, log_clause), seq)
+    systems = set(view.counts.heartbeats_per_system(0, last))
+    intervals = _connections(ev, ev.window_end)
+    for sid in sorted(systems | set(intervals)):
+        gap_from = 0
+        for start, stop, clause in intervals.get(sid, []):
+            cite(clause, view.counts.first_heartbeat(sid, last, since=start, until=stop))
+            if start > gap_from:
+                cite(
+                    log_clause,
+                    view.counts.first_heartbeat(sid, last, since=gap_from, until=start),
+                )
+            gap_from = max(gap_from, stop)
+        if sid in systems:
+            cite(log_clause, view.counts.first_heartbeat(sid, last, since=gap_from, until=2**62))
+    return first
+
+
+def clause_cycles(ev: Evidence) -> list[ClauseCycle]:
+    """Every in-force clause with its start, first execution and days (MATURITY.md
+    "A clause's start", "A clause's first execution", "The I1 sample")."""
+    defs = ev.definitions
+    v2_start = defs.clause_start == "later_of_effective_and_anchor"
+    starts = _clause_run_anchors(ev) if v2_start else _first_anchor_of_clauses(ev)
+    executions: dict[ClauseRef, list[EventRecord]] = {}
+    for e in ev.of(*defs.execution_events):
         if e.block_time <= ev.window_end:
-            first_exec.setdefault(key, e)
-    sample: list[float] = []
-    keys: set[Key] = set()
+            key = (e.args.get("policyId", ""), e.args.get("clauseId", ""))
+            executions.setdefault(key, []).append(e)
+    entries = _first_cited_entries(ev) if defs.checkpoints_execute else {}
+    checkpoints = [
+        e
+        for e in ev.of("CheckpointAnchored")
+        if ev.effects is not None
+        and e.args["logId"] == ev.effects.log_id
+        and e.block_time <= ev.window_end
+    ]
+    horizon = defs.i1_horizon_days
+    out = []
     for clause in in_force_clauses(ev):
-        anchor = first_anchor.get((clause.policy_id, clause.clause_id), clause.anchor)
+        key = (clause.policy_id, clause.clause_id)
+        anchor = starts.get(key, clause.anchor)
         effective = int(anchor.args["effectiveAt"])
-        keys.update((anchor.key, clause.anchor.key))
-        done = first_exec.get((clause.policy_id, clause.clause_id))
-        if done is None:
-            sample.append(math.inf)
-        else:
-            keys.add(done.key)
-            sample.append(max(0, done.block_time - effective) / DAY)
+        start = max(effective, anchor.block_time) if v2_start else effective
+        not_before = anchor.block_time if v2_start else None
+        done: EventRecord | None = None
+        for e in executions.get(key, []):
+            if not_before is None or e.block_time >= not_before:
+                done = e
+                break
+        entry: tuple[str, int] | None = None
+        seq = entries.get(key)
+        if seq is not None and ev.effects is not None:
+            for cp in checkpoints:
+                if int(cp.args["treeSize"]) > seq and (
+                    not_before is None or cp.block_time >= not_before
+                ):
+                    if done is None or cp.block_time < done.block_time:
+                        done, entry = cp, (ev.effects.log_id, seq)
+                    break
+        days = None if done is None else max(0, done.block_time - start) / DAY
+        in_sample = True
+        if horizon is not None and start <= ev.window_end - horizon * DAY:
+            in_sample = done is None
+        out.append(
+            ClauseCycle(
+                clause=clause,
+                start=start,
+                start_anchor=anchor,
+                executed_at=None if done is None else done.block_time,
+                executed_by=done,
+                entry=entry,
+                days=days,
+                in_sample=in_sample,
+            )
+        )
+    return out
+
+
+def conversion_cycle_i1(ev: Evidence) -> IndicatorInput:
+    """I1: median days from a clause's start to the first execution event citing it.
+
+    The sample is the in-force clauses of :func:`clause_cycles` that it keeps; a clause
+    with no execution by the window's end counts as +inf. Version 1: the start is the
+    effective time of the first anchored version holding the clause and every in-force
+    clause is in the sample. Version 2: MATURITY.md's start, execution events and
+    365-day sample.
+    """
+    sample: list[float] = []
+    keys: set[Any] = set()
+    for cycle in clause_cycles(ev):
+        if not cycle.in_sample:
+            continue
+        keys.update((cycle.start_anchor.key, cycle.clause.anchor.key))
+        if cycle.executed_by is not None:
+            keys.add(cycle.executed_by.key)
+        if cycle.entry is not None:
+            keys.add(cycle.entry)
+        sample.append(cycle.sample_value)
     return IndicatorInput(
         id="I1",
         raw=statistics.median(sample) if sample else None,
         sample=sample,
         n=len(sample),
-        evidence=sorted(keys),
+        evidence=sorted(keys, key=_evidence_order),
         not_rated_reason=None if sample else "no in-force clause",
     )
 
@@ -289,9 +507,13 @@ def obligation_outcomes(ev: Evidence) -> list[ObligationOutcome]:
 
     Each obligation is judged on its own metric computed over the events that cite
     its clause (plus the events that cite no clause, such as catalog registrations).
-    An obligation whose metric is not rated for that clause is left out.
+    Under version 2 the effect-log entries that cite the clause count too (D2, D3,
+    T2): calls through their agreement, heartbeats through the clause their system
+    was connected under. An obligation whose metric is not rated for that clause is
+    left out.
     """
-    spec = load_spec()
+    spec = ev.spec
+    citations = ev.definitions.effect_log_citations
     out = []
     for clause in in_force_clauses(ev):
         ob = clause.obligation
@@ -307,7 +529,16 @@ def obligation_outcomes(ev: Evidence) -> list[ObligationOutcome]:
             )
             or e.event in ("AgreementRevoked", "PolicyAnchored", "PolicyRevoked")
         ]
-        sub = Evidence(cited, ev.window_start, ev.window_end, ev.scope, ev.lookup)
+        sub = Evidence(
+            cited,
+            ev.window_start,
+            ev.window_end,
+            ev.scope,
+            ev.lookup,
+            ev.effects if citations else None,
+            spec,
+            (clause.policy_id, clause.clause_id) if citations else None,
+        )
         measured = MEASURES[ob.metric](sub)
         if rating_problem(spec, measured) is not None:
             continue
@@ -322,11 +553,11 @@ def obligation_outcomes(ev: Evidence) -> list[ObligationOutcome]:
 def execution_i3(ev: Evidence) -> IndicatorInput:
     """I3: share of obligation clauses whose target is met in the window
     (see :func:`obligation_outcomes`)."""
-    keys: set[Key] = set()
+    keys: set[Any] = set()
     outcomes = obligation_outcomes(ev)
     for o in outcomes:
         keys.add(o.clause.anchor.key)
-        keys.update(o.measured.evidence)  # type: ignore[arg-type]
+        keys.update(o.measured.evidence)
     num = sum(1 for o in outcomes if o.met)
     return _ratio(
         "I3", num, len(outcomes), keys, "no obligation whose metric is rated for its clause"
@@ -368,7 +599,7 @@ def _orders(ev: Evidence) -> dict[str, _Order]:
         else:
             order.events.setdefault(e.event, e)
     if ev.scope is not None:
-        orders = {k: o for k, o in orders.items() if o.handler == ev.scope}
+        orders = {k: o for k, o in orders.items() if o.handler is not None and ev.counts(o.handler)}
     return orders
 
 
@@ -409,8 +640,15 @@ def closed_loop_m1(ev: Evidence) -> IndicatorInput:
 
 
 def response_m4(ev: Evidence) -> IndicatorInput:
-    """M4: median hours from an order's (last) transfer to its handling, over orders handled
-    in the window."""
+    """M4: median hours from a transfer to the handling of that order.
+
+    Version 1: one observation per order handled in the window, from its last
+    transfer. Version 2: one per transfer whose next handling falls in the window, so
+    a re-transferred order gives one per transfer; each counts for the department it
+    was transferred to.
+    """
+    if ev.definitions.m4_observation == "per_transfer":
+        return _response_per_transfer(ev)
     sample: list[float] = []
     keys: set[Key] = set()
     for order in _orders(ev).values():
@@ -427,6 +665,30 @@ def response_m4(ev: Evidence) -> IndicatorInput:
         n=len(sample),
         evidence=sorted(keys),
         not_rated_reason=None if sample else "no work order handled in the window",
+    )
+
+
+def _response_per_transfer(ev: Evidence) -> IndicatorInput:
+    sample: list[float] = []
+    keys: set[Key] = set()
+    for order in _orders(replace(ev, scope=None)).values():
+        for i, transfer in enumerate(order.all):
+            if transfer.event != "OrderTransferred" or not ev.counts(transfer.args["handlerId"]):
+                continue
+            handled = next((h for h in order.all[i + 1 :] if h.event == "OrderHandled"), None)
+            if handled is None:
+                continue
+            if not _in_window(ev, handled.block_time):
+                continue
+            sample.append(max(0, handled.block_time - transfer.block_time) / 3600)
+            keys.update((transfer.key, handled.key))
+    return IndicatorInput(
+        id="M4",
+        raw=statistics.median(sample) if sample else None,
+        sample=sample,
+        n=len(sample),
+        evidence=sorted(keys),
+        not_rated_reason=None if sample else "no transfer handled in the window",
     )
 
 
@@ -470,7 +732,7 @@ def drill_adherence_m2(ev: Evidence) -> IndicatorInput:
     keys: set[Key] = set()
     num = den = 0
     for plan in ev.of("DrillsPlanned"):
-        if ev.scope is not None and plan.args["ownerId"] != ev.scope:
+        if not ev.counts(plan.args["ownerId"]):
             continue
         first, step = int(plan.args["firstDueAt"]), int(plan.args["interval"])
         for k in range(int(plan.args["count"])):
@@ -492,8 +754,14 @@ def drill_adherence_m2(ev: Evidence) -> IndicatorInput:
 
 def interconnection_t1(ev: Evidence) -> IndicatorInput:
     """T1: share of registered business systems connected to the command center at the
-    window's end. A reserved slot (data that cannot be had yet) is registered, so it counts
-    in the denominator, and it cannot connect until filled."""
+    window's end.
+
+    Version 1 counts every registered system, a reserved slot (data that cannot be had
+    yet) among them: it cannot connect until filled. Version 2 counts the systems of
+    kind ``business`` only; reserved slots not filled by the window's end and systems of
+    other kinds are listed beside the indicator, not counted.
+    """
+    defs = ev.definitions
     registered: dict[str, EventRecord] = {}
     filled: dict[str, EventRecord] = {}
     last: dict[str, EventRecord] = {}
@@ -507,8 +775,19 @@ def interconnection_t1(ev: Evidence) -> IndicatorInput:
             last[sid] = e
     keys: set[Key] = set()
     num = den = 0
+    reserved: list[str] = []
+    other_kinds: list[str] = []
     for sid, reg in registered.items():
-        if ev.scope is not None and reg.args["ownerId"] != ev.scope:
+        if not ev.counts(reg.args["ownerId"]):
+            continue
+        slot_open = reg.args.get("reserved") and not (
+            sid in filled and filled[sid].block_time <= ev.window_end
+        )
+        if not defs.t1_count_reserved and slot_open:
+            reserved.append(sid)
+            continue
+        if defs.t1_system_kinds is not None and reg.args["kind"] not in defs.t1_system_kinds:
+            other_kinds.append(sid)
             continue
         den += 1
         keys.add(reg.key)
@@ -519,7 +798,12 @@ def interconnection_t1(ev: Evidence) -> IndicatorInput:
             keys.add(state.key)
             if state.event == "SystemConnected":
                 num += 1
-    return _ratio("T1", num, den, keys, "no registered business system")
+    result = _ratio("T1", num, den, keys, "no registered business system")
+    if defs.t1_system_kinds is None and defs.t1_count_reserved:
+        return result
+    return replace(
+        result, listed={"reserved": sorted(reserved), "other_kinds": sorted(other_kinds)}
+    )
 
 
 def attested_uptake_t3(ev: Evidence) -> IndicatorInput:
@@ -582,34 +866,53 @@ def availability_t2(ev: Evidence) -> IndicatorInput:
         start = max(at, ev.window_start)
         if ev.window_end > start:
             connected_time[sid] = connected_time.get(sid, 0) + ev.window_end - start
-    expected = 0
+    rounded = ev.definitions.t2_round_expected
+    expected: float = 0
     systems = []
     for sid, seconds in connected_time.items():
         reg = registered.get(sid)
-        if reg is None or (ev.scope is not None and reg.args["ownerId"] != ev.scope):
+        if reg is None or not ev.counts(reg.args["ownerId"]):
             continue
         interval = max(int(reg.args["heartbeatInterval"]), 1)
-        expected += seconds // interval
+        expected += seconds // interval if rounded else seconds / interval
         systems.append(sid)
         keys.add(reg.key)
     keys.update(e.key for e in ev.of("SystemConnected") if e.args["systemId"] in systems)
     counts, last, log_keys = _log_counts(ev)
     received = 0
     if counts is not None and systems:
-        per_system = counts.heartbeats_per_system(
-            0, last, since=ev.window_start, until=ev.window_end + 1
-        )
-        received = sum(per_system.get(sid, 0) for sid in systems)
+        if ev.clause is None:
+            per_system = counts.heartbeats_per_system(
+                0, last, since=ev.window_start, until=ev.window_end + 1
+            )
+            received = sum(per_system.get(sid, 0) for sid in systems)
+        else:
+            received = _heartbeats_citing(ev, counts, last, systems)
         keys.update(log_keys)
     return IndicatorInput(
         id="T2",
         raw=min(received / expected, 1.0) if expected else None,
         numerator=min(received, expected),
         denominator=expected,
-        n=expected,
+        n=int(expected) if rounded else math.floor(expected),
         evidence=sorted(keys, key=repr),
         not_rated_reason=None if expected else "no connected system in the window",
     )
+
+
+def _heartbeats_citing(
+    ev: Evidence, counts: EffectCounts, last: int, systems: Sequence[str]
+) -> int:
+    """Heartbeats in the window of ``systems`` while connected under ``ev.clause``."""
+    received = 0
+    for sid in systems:
+        for start, stop, clause in _connections(ev, ev.window_end).get(sid, []):
+            since, until = max(start, ev.window_start), min(stop, ev.window_end + 1)
+            if clause != ev.clause or until <= since:
+                continue
+            per = counts.heartbeats_per_system(0, last, since=since, until=until)
+            received += per.get(sid, 0)
+    return received
 
 
 def _agreements_in_force(ev: Evidence) -> list[tuple[EventRecord, int, int]]:
@@ -619,7 +922,7 @@ def _agreements_in_force(ev: Evidence) -> list[tuple[EventRecord, int, int]]:
     }
     out = []
     for commit in ev.of("AgreementCommitted"):
-        if ev.scope is not None and commit.args["providerId"] != ev.scope:
+        if not ev.counts(commit.args["providerId"]):
             continue
         first, period, periods = _agreement_terms(commit)
         end = first + (periods - 1) * period
@@ -668,11 +971,7 @@ def sharing_volume_d2(ev: Evidence) -> IndicatorInput:
 def permission_discipline_d3(ev: Evidence) -> IndicatorInput:
     """D3: share of data-sharing calls (in anchored checkpoints) within the permission the
     agreement granted (levels are ordered: open < conditional < restricted)."""
-    commits = [
-        c
-        for c in ev.of("AgreementCommitted")
-        if ev.scope is None or c.args["providerId"] == ev.scope
-    ]
+    commits = [c for c in ev.of("AgreementCommitted") if ev.counts(c.args["providerId"])]
     granted = {c.args["agreementId"]: int(c.args["permission"]) for c in commits}
     counts, last, log_keys = _log_counts(ev)
     within = total = 0

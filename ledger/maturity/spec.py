@@ -15,25 +15,31 @@ import hashlib
 import itertools
 import json
 import math
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
 from importlib import resources
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from ledger.errors import LedgerError, LedgerValueError
 from ledger.maturity.normalise import TRANSFORMS, Transform, check_goalposts
 
 __all__ = [
+    "LATEST_VERSION",
     "Band",
     "CoverageRule",
+    "Definitions",
     "ElementSpec",
     "IndicatorSpec",
     "Spec",
     "SpecError",
     "Transform",
+    "UnknownSpecVersion",
     "load_spec",
     "spec_bytes",
+    "spec_for_hash",
+    "spec_versions",
 ]
 
 
@@ -43,6 +49,10 @@ class SpecError(LedgerError):
     def __init__(self, version: int, message: str) -> None:
         self.version = version
         super().__init__(f"maturity spec v{version}: {message}")
+
+
+class UnknownSpecVersion(SpecError, LedgerValueError):
+    """No packaged spec has this version (or ``spec_hash``): the caller asked for it."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,39 @@ class CoverageRule:
     denominator: str
 
 
+ClauseStart = Literal["effective", "later_of_effective_and_anchor"]
+M4Observation = Literal["last_transfer_per_order", "per_transfer"]
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """The definitions that differ between versions ("Definitions the indicators rely on").
+
+    A spec file without a ``definitions`` member (version 1) gets these defaults, which
+    are version 1's definitions; version 2 writes its own in its file.
+    """
+
+    #: Event names that count as execution events for I1.
+    execution_events: tuple[str, ...] = ("DeliveryRecorded", "DrillHeld", "OrderCompleted")
+    #: An anchored checkpoint covering entries that cite a clause executes it (I1).
+    checkpoints_execute: bool = False
+    #: A clause's start: its effective time, or the later of that and its anchor's time.
+    clause_start: ClauseStart = "effective"
+    #: I1 sample: clauses started within this many days of the window's end, plus the
+    #: older ones not executed; ``None``: every in-force clause.
+    i1_horizon_days: int | None = None
+    #: Effect-log entries cite clauses (through agreement, system or log) for I1 and I3.
+    effect_log_citations: bool = False
+    #: T1 counts systems of these kinds only (``None``: every kind).
+    t1_system_kinds: tuple[str, ...] | None = None
+    #: T1 counts reserved slots in its denominator.
+    t1_count_reserved: bool = True
+    #: T2 rounds each system's expected heartbeats down to a whole number.
+    t2_round_expected: bool = True
+    #: M4: one observation per handled order (from its last transfer), or per transfer.
+    m4_observation: M4Observation = "last_transfer_per_order"
+
+
 @dataclass(frozen=True)
 class Spec:
     """A loaded scoring spec. ``spec_hash`` pins the exact file it came from."""
@@ -115,6 +158,7 @@ class Spec:
     decimal_places: int
     weight_change: float
     goalpost_shift: float
+    definitions: Definitions = Definitions()
 
     def indicator(self, indicator_id: str) -> IndicatorSpec:
         for ind in self.indicators:
@@ -154,18 +198,47 @@ class Spec:
         return chosen
 
 
-def spec_bytes(version: int = 1) -> bytes:
+def spec_versions() -> tuple[int, ...]:
+    """Every spec version in the package, oldest first."""
+    found = []
+    for entry in resources.files("ledger.maturity").iterdir():
+        match = _FILE_RE.match(entry.name)
+        if match:
+            found.append(int(match.group(1)))
+    return tuple(sorted(found))
+
+
+_FILE_RE = re.compile(r"^spec_v([1-9][0-9]*)\.json$")
+#: The newest version in the package: a new score uses it unless asked otherwise.
+LATEST_VERSION = 2
+
+
+def spec_bytes(version: int = LATEST_VERSION) -> bytes:
     """The spec file's bytes exactly as packaged."""
     resource = resources.files("ledger.maturity").joinpath(f"spec_v{version}.json")
     try:
         return resource.read_bytes()
     except FileNotFoundError as err:
-        raise SpecError(version, "no such spec version") from err
+        raise UnknownSpecVersion(version, "no such spec version") from err
 
 
-def load_spec(version: int = 1) -> Spec:
-    """Load and check spec ``version``; the result is cached and immutable."""
+def load_spec(version: int | None = None) -> Spec:
+    """Load and check spec ``version`` (default: the latest); cached and immutable."""
+    if version is None:
+        version = LATEST_VERSION
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise UnknownSpecVersion(0, f"a spec version is a positive integer, got {version!r}")
     return _load(version)
+
+
+def spec_for_hash(spec_hash: str) -> Spec:
+    """The packaged spec whose ``spec_hash`` this is (a published score names its spec so)."""
+    wanted = spec_hash.lower().removeprefix("0x")
+    for version in spec_versions():
+        spec = load_spec(version)
+        if spec.spec_hash == wanted:
+            return spec
+    raise UnknownSpecVersion(0, f"no packaged spec has spec_hash {spec_hash}")
 
 
 @cache
@@ -254,7 +327,50 @@ def _build(version: int, digest: str, data: dict[str, Any]) -> Spec:
         decimal_places=int(rounding["decimal_places"]),
         weight_change=_number(data["robustness"]["weight_change"]),
         goalpost_shift=_number(data["robustness"]["goalpost_shift"]),
+        definitions=_definitions(data.get("definitions")),
     )
+
+
+def _definitions(raw: Any) -> Definitions:
+    if raw is None:
+        return Definitions()
+    if not isinstance(raw, dict):
+        raise LedgerValueError("definitions must be an object")
+    known = set(Definitions.__dataclass_fields__)
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise LedgerValueError(f"unknown definitions {unknown}")
+    defaults = Definitions()
+    start = raw.get("clause_start", defaults.clause_start)
+    if start not in ("effective", "later_of_effective_and_anchor"):
+        raise LedgerValueError(f"unknown clause_start {start!r}")
+    m4 = raw.get("m4_observation", defaults.m4_observation)
+    if m4 not in ("last_transfer_per_order", "per_transfer"):
+        raise LedgerValueError(f"unknown m4_observation {m4!r}")
+    horizon = raw.get("i1_horizon_days", defaults.i1_horizon_days)
+    if horizon is not None and (isinstance(horizon, bool) or not isinstance(horizon, int)):
+        raise LedgerValueError(f"i1_horizon_days must be an integer, got {horizon!r}")
+    kinds = raw.get("t1_system_kinds", defaults.t1_system_kinds)
+    return Definitions(
+        execution_events=tuple(
+            str(e) for e in raw.get("execution_events", defaults.execution_events)
+        ),
+        checkpoints_execute=_flag(raw, "checkpoints_execute", defaults.checkpoints_execute),
+        clause_start=cast(ClauseStart, start),
+        i1_horizon_days=horizon,
+        effect_log_citations=_flag(raw, "effect_log_citations", defaults.effect_log_citations),
+        t1_system_kinds=None if kinds is None else tuple(str(k) for k in kinds),
+        t1_count_reserved=_flag(raw, "t1_count_reserved", defaults.t1_count_reserved),
+        t2_round_expected=_flag(raw, "t2_round_expected", defaults.t2_round_expected),
+        m4_observation=cast(M4Observation, m4),
+    )
+
+
+def _flag(raw: dict[str, Any], name: str, default: bool) -> bool:
+    value = raw.get(name, default)
+    if not isinstance(value, bool):
+        raise LedgerValueError(f"{name} must be true or false, got {value!r}")
+    return value
 
 
 def _indicator(row: dict[str, Any], element_ids: list[str]) -> IndicatorSpec:

@@ -86,6 +86,37 @@ def test_maturity_of_an_unknown_department_is_404(api: Api) -> None:
     assert_problem(response, 404, "department 'no.such.dept' not found")
 
 
+def test_maturity_under_a_spec_version(api: Api) -> None:
+    v1 = api.client.get("/maturity", params={"spec": 1}).json()
+    latest = api.client.get("/maturity").json()
+
+    assert v1["spec_version"] == 1
+    assert latest["spec_version"] == 2
+    assert_problem(
+        api.client.get("/maturity", params={"spec": 9}),
+        422,
+        "maturity spec v9: no such spec version",
+    )
+
+
+def test_maturity_clauses_and_series(api: Api) -> None:
+    clauses = api.client.get("/maturity/clauses", params={"spec": 1})
+    series = api.client.get("/maturity/series", params={"windows": 3, "window_days": 20})
+
+    assert clauses.status_code == 200
+    assert clauses.json()["spec_version"] == 1
+    assert all(r["status"] in {"executed", "not executed"} for r in clauses.json()["clauses"])
+    assert series.status_code == 200
+    points = series.json()["points"]
+    assert len(points) == 3
+    assert all(re.fullmatch(r"[0-9a-f]{64}", p["result_hash"]) for p in points)
+    assert_problem(
+        api.client.get("/maturity/series", params={"windows": 0}),
+        422,
+        "query parameter windows: Input should be greater than or equal to 1",
+    )
+
+
 def test_maturity_window_must_be_positive(api: Api) -> None:
     assert_problem(
         api.client.get("/maturity", params={"window_days": 0}),

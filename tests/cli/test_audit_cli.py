@@ -230,6 +230,74 @@ def test_score_without_a_subcommand_prints_the_score(ledger_home: Path) -> None:
     assert "result_hash " in result.stdout
 
 
+def test_score_spec_version(ledger_home: Path) -> None:
+    from ledger.maturity.spec import load_spec
+
+    v1 = json.loads(govledger(ledger_home, "score", "--spec", "1", "--json").stdout)
+    v2 = json.loads(govledger(ledger_home, "score", "--json").stdout)
+
+    assert (v1["spec_version"], v1["spec_hash"]) == (1, load_spec(1).spec_hash)
+    assert (v2["spec_version"], v2["spec_hash"]) == (2, load_spec(2).spec_hash)
+
+
+def test_score_of_an_unknown_spec_version_is_a_clear_error(
+    ledger_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GOVLEDGER_KEYSTORE_PASSWORD", TEST_PASSWORD)
+    monkeypatch.setattr(
+        sys, "argv", ["govledger", "score", "--spec", "9", "--home", str(ledger_home)]
+    )
+
+    with pytest.raises(SystemExit) as exited:
+        main()
+
+    out = capsys.readouterr()
+    assert exited.value.code == 1
+    assert out.err.strip() == "error: maturity spec v9: no such spec version"
+
+
+def test_score_clauses_and_series(ledger_home: Path) -> None:
+    clauses = json.loads(govledger(ledger_home, "score", "--clauses", "--json").stdout)
+    series = govledger(
+        ledger_home, "score", "--series", "--windows", "2", "--window-days", "30", "--json"
+    )
+
+    assert clauses["spec_version"] == 2
+    assert clauses["clauses"]
+    for row in clauses["clauses"]:
+        assert row["status"] in {"executed", "not executed"}
+        assert (
+            (row["executed"] is None) == (row["status"] == "not executed") == (row["days"] is None)
+        )
+    points = json.loads(series.stdout)["points"]
+    assert len(points) == 2
+    assert [p["window"]["end"] - p["window"]["start"] for p in points] == [30 * 86_400] * 2
+    assert points[0]["as_of"]["block"] <= points[1]["as_of"]["block"]
+    table = govledger(ledger_home, "score", "--clauses")
+    assert table.exit_code == 0, table.output
+    assert "Conversion cycle (spec v2" in table.stdout
+    both = govledger(ledger_home, "score", "--clauses", "--series")
+    assert both.exit_code != 0
+    assert "--clauses and --series are separate views" in both.output
+
+
+def test_a_score_published_under_v1_verifies_under_v1(ledger_home: Path) -> None:
+    published = govledger(ledger_home, "score", "publish", "--spec", "1", "--json")
+    assert published.exit_code == 0, published.output
+    data = json.loads(published.stdout)
+    from ledger.maturity.spec import load_spec
+
+    assert data["spec_hash"] == load_spec(1).spec_hash
+    verified = govledger(ledger_home, "score", "verify", str(data["score_id"]))
+    audited = govledger(ledger_home, "audit", "verify")
+
+    assert verified.exit_code == 0, verified.output
+    assert "FAIL" not in verified.stdout
+    assert audited.exit_code == 0, audited.output
+    assert f"score {data['score_id']} (city" in audited.stdout
+    assert "FAIL" not in audited.stdout
+
+
 # -- finding ----------------------------------------------------------------------------
 
 

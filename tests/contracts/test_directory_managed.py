@@ -173,7 +173,7 @@ def _sharing(ledger: Ledger) -> Step:
         policy_id=POLICY,
         clause_id=clause,
         permission=Permission.OPEN,
-        first_due_at=ledger.now() + DAY,
+        first_due_at=ledger.clock.now() + DAY,
         period=DAY,
         periods=3,
         calls_per_period=10,
@@ -200,7 +200,7 @@ def _drills(ledger: Ledger) -> Step:
         policy_id=POLICY,
         clause_id=clause,
         kind=DrillKind.FULL,
-        first_due_at=ledger.now() + DAY,
+        first_due_at=ledger.clock.now() + DAY,
         interval=DAY,
         count=2,
         total_seats=69,
@@ -248,7 +248,7 @@ def _findings(ledger: Ledger) -> Step:
         clause_id=clause,
         metric="M3",
         department_id=SECURITY,
-        deadline=ledger.now() + 30 * DAY,
+        deadline=ledger.clock.now() + 30 * DAY,
         detail_digest=keccak(text="detail"),
     )
 

@@ -28,7 +28,7 @@ from ledger.maturity.indicators import (
     response_m4,
     satisfaction_d4,
 )
-from ledger.maturity.spec import load_spec
+from ledger.maturity.spec import Spec, load_spec
 from ledger.store.records import EventRecord
 from tests.conftest import sample_policy
 
@@ -347,12 +347,18 @@ def evidence(
     end: int = END,
     scope: str | None = None,
     records: Sequence[PolicyRecord] = (),
+    spec: Spec | None = None,
 ) -> Evidence:
     """Evidence over ``events`` in time order (as the chain gives them), with ``records``
-    (default: ``ops_policy()``) behind the anchored policies."""
+    (default: ``ops_policy()``) behind the anchored policies, judged under ``spec``.
+
+    The default is version 1: the tests in this file pin version 1's definitions (I1,
+    M4 and T1 changed in version 2; see ``test_v2.py``)."""
     by_id = {r.id: r for r in (records or [ops_policy()])}
     chain = sorted(events, key=lambda e: e.block_time)
-    return Evidence(chain, start, end, scope, lambda p, _v, _d: by_id.get(p))
+    return Evidence(
+        chain, start, end, scope, lambda p, _v, _d: by_id.get(p), spec=spec or load_spec(1)
+    )
 
 
 # == I1: conversion cycle ================================================================
@@ -929,7 +935,7 @@ def test_d4_scale(score: int, scaled: float) -> None:
 def d4_result(completed: int, evaluated: int, score: int = 4) -> dict[str, Any]:
     inp = satisfaction_d4(evidence(evaluated_orders(completed, evaluated, score)))
     result = compute_result(
-        load_spec(),
+        load_spec(1),
         {"D4": inp},
         scope=None,
         window_start=T0,

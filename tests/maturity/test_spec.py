@@ -12,7 +12,15 @@ import pytest
 
 import ledger.maturity
 from ledger.errors import LedgerError
-from ledger.maturity.spec import SpecError, load_spec, spec_bytes
+from ledger.maturity.spec import (
+    LATEST_VERSION,
+    Definitions,
+    SpecError,
+    load_spec,
+    spec_bytes,
+    spec_for_hash,
+    spec_versions,
+)
 
 #: MATURITY.md "Indicators", transcribed: id -> (element, f, worst, best, n_min).
 TABLE = {
@@ -33,15 +41,17 @@ TABLE = {
 }
 
 
-def test_indicator_table_matches_maturity_md() -> None:
-    spec = load_spec()
+@pytest.mark.parametrize("version", [1, 2])
+def test_indicator_table_matches_maturity_md(version: int) -> None:
+    spec = load_spec(version)
     assert [i.id for i in spec.indicators] == list(TABLE)
     for ind in spec.indicators:
         assert (ind.element, ind.f, ind.worst, ind.best, ind.n_min) == TABLE[ind.id]
 
 
-def test_elements_weights_and_parameters() -> None:
-    spec = load_spec()
+@pytest.mark.parametrize("version", [1, 2])
+def test_elements_weights_and_parameters(version: int) -> None:
+    spec = load_spec(version)
     assert [e.id for e in spec.elements] == [
         "institutional_advantage",
         "operating_mechanism",
@@ -72,7 +82,7 @@ def test_spec_hash_is_sha256_of_packaged_bytes() -> None:
     packaged = resources.files("ledger.maturity").joinpath("spec_v1.json").read_bytes()
     assert spec_bytes(1) == on_disk == packaged
     assert spec.spec_hash == hashlib.sha256(on_disk).hexdigest()
-    assert load_spec() is spec  # cached
+    assert load_spec(1) is spec  # cached
 
 
 def test_unknown_version() -> None:
@@ -110,3 +120,90 @@ def test_band_edges(value: float, code: str) -> None:
 def test_band_outside_unit_interval(value: float) -> None:
     with pytest.raises(ValueError):
         load_spec().band(value)
+
+
+#: spec_v1.json's SHA-256 as published before version 2: scores under v1 name it.
+V1_HASH = "e67bf361e4e80edcc0da6a6bbe685feeba282b0526363ff18a44176a9cfb4963"
+
+
+def test_versions_and_the_default() -> None:
+    assert spec_versions() == (1, 2)
+    assert max(spec_versions()) == LATEST_VERSION
+    assert load_spec() is load_spec(2)
+    assert load_spec(1).version == 1 and load_spec(2).version == 2
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_each_version_has_its_own_hash(version: int) -> None:
+    on_disk = Path(ledger.maturity.__file__).with_name(f"spec_v{version}.json").read_bytes()
+    assert load_spec(version).spec_hash == hashlib.sha256(on_disk).hexdigest()
+    assert spec_for_hash(load_spec(version).spec_hash) is load_spec(version)
+    assert spec_for_hash("0x" + load_spec(version).spec_hash.upper()) is load_spec(version)
+
+
+def test_v1_file_is_unchanged() -> None:
+    assert load_spec(1).spec_hash == V1_HASH
+    assert load_spec(2).spec_hash != V1_HASH
+
+
+def test_unknown_hash() -> None:
+    with pytest.raises(SpecError, match="no packaged spec has spec_hash 0xabc"):
+        spec_for_hash("0xabc")
+
+
+@pytest.mark.parametrize("version", [0, -1, True, "2"])
+def test_bad_version(version: object) -> None:
+    with pytest.raises(SpecError, match="a spec version is a positive integer"):
+        load_spec(version)  # type: ignore[arg-type]
+
+
+def test_definitions_by_version() -> None:
+    assert load_spec(1).definitions == Definitions()  # v1's file has none: v1's rules
+    d = load_spec(2).definitions
+    assert d.execution_events == (
+        "DeliveryRecorded",
+        "DrillHeld",
+        "OrderAccepted",
+        "OrderTransferred",
+        "OrderHandled",
+        "OrderFeedbackGiven",
+        "OrderCompleted",
+        "OrderEvaluated",
+        "SystemConnected",
+        "StatisticAttested",
+    )
+    assert d.checkpoints_execute and d.effect_log_citations
+    assert d.clause_start == "later_of_effective_and_anchor"
+    assert d.i1_horizon_days == 365
+    assert d.t1_system_kinds == ("business",) and not d.t1_count_reserved
+    assert not d.t2_round_expected
+    assert d.m4_observation == "per_transfer"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"x": 1}, "unknown definitions ['x']"),
+        ({"clause_start": "anchor"}, "unknown clause_start 'anchor'"),
+        ({"m4_observation": "all"}, "unknown m4_observation 'all'"),
+        ({"i1_horizon_days": "365"}, "i1_horizon_days must be an integer, got '365'"),
+        ({"t2_round_expected": 0}, "t2_round_expected must be true or false, got 0"),
+    ],
+)
+def test_malformed_definitions(
+    change: dict[str, object], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    import ledger.maturity.spec as spec_module
+
+    data = json.loads(spec_bytes(2))
+    data["spec_version"] = 77
+    data["definitions"] |= change
+    monkeypatch.setattr(spec_module, "spec_bytes", lambda _v: json.dumps(data).encode())
+    try:
+        with pytest.raises(SpecError) as caught:
+            load_spec(77)
+    finally:
+        spec_module._load.cache_clear()
+    assert str(caught.value) == f"maturity spec v77: malformed: {message}"
