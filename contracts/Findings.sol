@@ -30,7 +30,10 @@ contract Findings is DirectoryManaged, IFindings {
         ) {
             revert InvalidFinding(findingId, r.metric, r.deadline);
         }
-        scoreBoard.scoreOf(r.scoreId); // reverts ScoreUnknown
+        // The call is an existence check: scoreOf reverts ScoreUnknown for an unknown id,
+        // and the score itself is not needed here.
+        // slither-disable-next-line unused-return
+        scoreBoard.scoreOf(r.scoreId);
         _requireInForce(r.policyId, r.clauseId);
         if (!directory.isDepartment(r.departmentId)) revert DepartmentUnknown(r.departmentId);
 
