@@ -14,40 +14,50 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    AliasGenerator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-)
+from pydantic import AliasGenerator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
 
-from ledger.ids import check_id
 from ledger.knowledge.models import PolicyRecord
-from ledger.mechanisms.sharing import Permission
+from ledger.mechanisms.attestations import StatisticCreate
+from ledger.mechanisms.drills import DrillPlanCreate, DrillRecord
+from ledger.mechanisms.sharing import (
+    AgreementCreate,
+    CatalogItemCreate,
+    DeliveryCreate,
+    Permission,
+    PermissionName,
+)
+from ledger.mechanisms.systems import SystemConnection, SystemCreate
+from ledger.mechanisms.workorders import (
+    CategorySet,
+    OrderAccept,
+    OrderEvaluate,
+    OrderFeedback,
+    OrderTransfer,
+)
 
-UINT32_MAX = 2**32 - 1
-UINT64_MAX = 2**64 - 1
+# -- requests ------------------------------------------------------------------
+# One request model per operation, declared beside its contract wrapper in the ledger:
+# the route takes it as its body and the CLI builds it from its options.
 
+#: The body of ``POST /policies``: a knowledge record.
+PolicyRecordIn = PolicyRecord
 
-def _check_id(value: str) -> str:
-    try:
-        return check_id(value, "id")
-    except ValueError as err:
-        raise PydanticCustomError("invalid_id", str(err)) from err
-
-
-Id = Annotated[
-    str,
-    Field(min_length=1, max_length=32, examples=["dcity.sharing"]),
-    AfterValidator(_check_id),
-]
-"""A text id as the contracts store it (1-32 ASCII characters, see :mod:`ledger.ids`)."""
-
-PermissionName = Literal["open", "conditional", "restricted"]
+REQUESTS = (
+    CatalogItemCreate,
+    AgreementCreate,
+    DeliveryCreate,
+    CategorySet,
+    OrderAccept,
+    OrderTransfer,
+    OrderFeedback,
+    OrderEvaluate,
+    DrillPlanCreate,
+    DrillRecord,
+    SystemCreate,
+    SystemConnection,
+    StatisticCreate,
+)
 
 
 def _permission_name(value: Any) -> Any:
@@ -58,60 +68,6 @@ def _permission_name(value: Any) -> Any:
 
 
 PublicPermission = Annotated[PermissionName, BeforeValidator(_permission_name)]
-
-Digest = Annotated[
-    str,
-    Field(
-        pattern=r"^0x[0-9a-fA-F]{64}$",
-        description="32 bytes as 0x-hex",
-        examples=["0x" + "ab" * 32],
-    ),
-]
-
-# -- requests ------------------------------------------------------------------
-
-
-class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-#: The body of ``POST /policies``: a knowledge record.
-PolicyRecordIn = PolicyRecord
-
-
-class CatalogItemCreate(_Request):
-    """A catalog item; its provider is the department of the API key."""
-
-    item_id: Id
-    data_type: Id = Field(description="The kind of data, e.g. `population.registry`.")
-    permission: PermissionName = Field(description="The most a consumer may be granted.")
-    disclosure: Id = Field(description="How the item is disclosed, e.g. `api` or `file`.")
-
-
-class AgreementCreate(_Request):
-    """A commitment to deliver a catalog item to a consumer under a policy clause in force."""
-
-    agreement_id: Id
-    item_id: Id
-    consumer_id: Id
-    policy_id: Id
-    clause_id: Id
-    permission: PermissionName
-    first_due_at: Annotated[
-        int, Field(ge=1, le=UINT64_MAX, description="Unix seconds; must be in the future.")
-    ]
-    period_seconds: Annotated[int, Field(ge=1, le=UINT64_MAX)]
-    periods: Annotated[int, Field(ge=1, le=UINT32_MAX)]
-    calls_per_period: Annotated[int, Field(ge=0, le=UINT64_MAX)]
-
-
-class DeliveryCreate(_Request):
-    """One period's delivery; only the payload's digest goes on chain."""
-
-    period: Annotated[int, Field(ge=0, le=UINT32_MAX, description="0-based period index.")]
-    record_count: Annotated[int, Field(ge=0, le=UINT64_MAX)]
-    payload_digest: Digest
-
 
 # -- responses -------------------------------------------------------------------
 
@@ -299,115 +255,10 @@ class Problem(BaseModel):
 
 # -- the 12345 hotline, drills, systems, attested statistics ------------------------------
 
-UINT16_MAX = 2**16 - 1
-
 #: The stages of a work order, in the order they happen (``IWorkOrders.Stage``).
 StageName = Literal[
     "accepted", "transferred", "handled", "feedback_given", "completed", "evaluated"
 ]
-
-
-class CategorySet(_Request):
-    """The SLA of a request category (set again to change it for orders accepted later)."""
-
-    category: Id
-    sla_seconds: Annotated[int, Field(ge=1, le=UINT32_MAX, description="Seconds to complete.")]
-
-
-class OrderAccept(_Request):
-    """A request accepted (受理) under a policy clause in force.
-
-    The case file stays with the hotline: only its salted digest comes here (keep the
-    salt with the case file, so the digest can be proven later).
-    """
-
-    order_id: Id
-    category: Id
-    policy_id: Id
-    clause_id: Id
-    case_digest: Digest
-
-
-class OrderTransfer(_Request):
-    """The department the order goes to (转办)."""
-
-    handler_id: Id
-
-
-class OrderFeedback(_Request):
-    """The handling department's feedback (反馈), as the digest of its text."""
-
-    feedback_digest: Digest
-
-
-class OrderEvaluate(_Request):
-    """The citizen's satisfaction (评价), 1 (worst) to 5 (best)."""
-
-    score: Annotated[int, Field(ge=1, le=5)]
-
-
-class DrillPlanCreate(_Request):
-    """A series of drills owned by the API key's department, under a policy clause in force."""
-
-    plan_id: Id
-    policy_id: Id
-    clause_id: Id
-    kind: Literal["full", "half"] = Field(
-        description="A full drill staffs every seat; a half drill at least half of them."
-    )
-    first_due_at: Annotated[
-        int, Field(ge=1, le=UINT64_MAX, description="Unix seconds; must be in the future.")
-    ]
-    interval_seconds: Annotated[int, Field(ge=1, le=UINT64_MAX)]
-    count: Annotated[int, Field(ge=1, le=UINT32_MAX)]
-    total_seats: Annotated[int, Field(ge=1, le=UINT16_MAX)]
-    required_seats: Annotated[int, Field(ge=1, le=UINT16_MAX)] | None = Field(
-        default=None,
-        description="Seats that must be present; default every seat for a full drill,"
-        " half of them (rounded up) for a half drill.",
-    )
-
-
-class DrillRecord(_Request):
-    """A drill held; the drill record stays off chain, its digest goes on."""
-
-    index: Annotated[int, Field(ge=0, le=UINT32_MAX, description="0-based drill index.")]
-    seats_present: Annotated[int, Field(ge=0, le=UINT16_MAX)]
-    systems_online: Annotated[int, Field(ge=0, le=UINT16_MAX)]
-    record_digest: Digest
-
-
-class SystemCreate(_Request):
-    """A business system owned by the API key's department, or a reserved slot for one."""
-
-    system_id: Id
-    kind: Id = Field(description="The kind of system, e.g. `video` or `customs`.")
-    heartbeat_seconds: Annotated[
-        int, Field(ge=1, le=UINT64_MAX, description="Heartbeat interval once connected.")
-    ]
-    feeds_data_center: bool = False
-    reserved: bool = Field(
-        default=False,
-        description="A slot for a system that cannot be had yet: visible, not connectable.",
-    )
-
-
-class SystemConnection(_Request):
-    """The policy clause under which a system is connected or disconnected."""
-
-    policy_id: Id
-    clause_id: Id
-
-
-class StatisticCreate(_Request):
-    """An attested statistic: a share in [0, 1] for a period, from a source (by digest)."""
-
-    key: Id
-    value: Annotated[float, Field(ge=0, le=1, description="A share in [0, 1], e.g. 0.9.")]
-    period: Id = Field(examples=["2025"])
-    source_digest: Digest
-    policy_id: Id
-    clause_id: Id
 
 
 class CategorySetDone(TxPublic):

@@ -15,7 +15,6 @@ from api.schemas import (
     DeliveryRecorded,
 )
 from ledger.errors import ForbiddenError, NotFoundError
-from ledger.mechanisms.sharing import parse_permission
 
 router = APIRouter(prefix="/agreements", tags=["agreements"], dependencies=[ReadAccess])
 
@@ -60,19 +59,7 @@ def commit_agreement(
             raise ForbiddenError(
                 f"department {department!r} does not provide item {body.item_id!r}"
             )
-        ref = lg.commit_agreement(
-            department,
-            agreement_id=body.agreement_id,
-            item_id=body.item_id,
-            consumer_id=body.consumer_id,
-            policy_id=body.policy_id,
-            clause_id=body.clause_id,
-            permission=parse_permission(body.permission),
-            first_due_at=body.first_due_at,
-            period=body.period_seconds,
-            periods=body.periods,
-            calls_per_period=body.calls_per_period,
-        )
+        ref = lg.sharing.commit_agreement(department, body)
     return AgreementCommitted(
         agreement_id=body.agreement_id,
         provider_id=department,
@@ -100,13 +87,7 @@ def record_delivery(
             raise ForbiddenError(
                 f"department {department!r} does not provide agreement {agreement_id!r}"
             )
-        ref = lg.record_delivery(
-            department,
-            agreement_id,
-            body.period,
-            body.record_count,
-            payload_digest=bytes.fromhex(body.payload_digest[2:]),
-        )
+        ref = lg.sharing.record_delivery(department, agreement_id, body)
     return DeliveryRecorded(
         agreement_id=agreement_id, period=body.period, tx=ref.tx_hash, block=ref.block_number
     )

@@ -18,11 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import DepartmentDep, LedgerDep, ReadAccess, authenticated_department
 from api.errors import problem_responses
 from api.routes.orders import unknown_as_404
-from api.schemas import Digest
 from ledger.audit.checks import AuditReport
 from ledger.audit.findings import findings_view, mark_overdue
 from ledger.audit.scores import publication_view, published, verify_published
 from ledger.audit.verify import audit, chain_events
+from ledger.mechanisms.fields import Digest
 
 router = APIRouter(tags=["audit"], dependencies=[ReadAccess])
 
@@ -165,7 +165,7 @@ def respond(
     """The API key's department answers a finding addressed to it with the digests of
     its rectification plan and evidence (a 409 NotResponsible for anyone else)."""
     with ledger.write() as lg, unknown_as_404("FindingUnknown", "finding", finding_id):
-        signer = lg.department_signer(department)
+        signer = lg.signers.department(department)
         receipt = lg.findings.respond(
             signer,
             finding_id,

@@ -7,7 +7,6 @@ from fastapi import APIRouter, status
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
 from api.errors import problem_responses
 from api.schemas import CatalogItemCreate, CatalogItemCreated, CatalogItemPublic, CatalogList
-from ledger.mechanisms.sharing import parse_permission
 
 router = APIRouter(prefix="/catalog", tags=["catalog"], dependencies=[ReadAccess])
 
@@ -32,13 +31,7 @@ def register_item(
 ) -> CatalogItemCreated:
     """Register an item provided by the API key's department (which needs the DEPARTMENT role)."""
     with ledger.write() as lg:
-        ref = lg.register_item(
-            department,
-            body.item_id,
-            body.data_type,
-            parse_permission(body.permission),
-            body.disclosure,
-        )
+        ref = lg.sharing.register_item(department, body)
     return CatalogItemCreated(
         item_id=body.item_id, provider_id=department, tx=ref.tx_hash, block=ref.block_number
     )

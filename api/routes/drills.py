@@ -15,7 +15,6 @@ from api.deps import DepartmentDep, LedgerDep, ReadAccess, authenticated_departm
 from api.errors import problem_responses
 from api.routes.orders import unknown_as_404
 from api.schemas import (
-    UINT32_MAX,
     DrillPlanCreate,
     DrillPlanList,
     DrillPlanned,
@@ -24,17 +23,12 @@ from api.schemas import (
     DrillStep,
 )
 from ledger.errors import NotFoundError
-from ledger.mechanisms.drills import DrillKind, parse_kind
+from ledger.mechanisms.fields import UINT32_MAX
 from ledger.store import views
 
 router = APIRouter(prefix="/drills", tags=["drills"], dependencies=[ReadAccess])
 
 _WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
-
-
-def default_required_seats(kind: DrillKind, total_seats: int) -> int:
-    """Every seat for a full drill, half of them (rounded up) for a half drill."""
-    return total_seats if kind is DrillKind.FULL else (total_seats + 1) // 2
 
 
 @router.get("/plans", summary="List drill plans")
@@ -65,23 +59,8 @@ def plan_drills(
     body: DrillPlanCreate, department: DepartmentDep, ledger: LedgerDep
 ) -> DrillPlanned:
     """Plan ``count`` drills owned by the API key's department under a clause in force."""
-    kind = parse_kind(body.kind)
-    required = body.required_seats
-    if required is None:
-        required = default_required_seats(kind, body.total_seats)
     with ledger.write() as lg:
-        ref = lg.plan_drills(
-            department,
-            plan_id=body.plan_id,
-            policy_id=body.policy_id,
-            clause_id=body.clause_id,
-            kind=kind,
-            first_due_at=body.first_due_at,
-            interval=body.interval_seconds,
-            count=body.count,
-            total_seats=body.total_seats,
-            required_seats=required,
-        )
+        ref = lg.drills.plan_drills(department, body)
     return DrillPlanned(
         plan_id=body.plan_id, owner_id=department, tx=ref.tx_hash, block=ref.block_number
     )
@@ -99,14 +78,7 @@ def record_drill(
     """Record drill ``index`` as held by the plan's owner (the API key's department), no
     earlier than 7 days before it is due. Only the record's digest goes on chain."""
     with ledger.write() as lg, unknown_as_404("PlanUnknown", "drill plan", plan_id):
-        ref = lg.record_drill(
-            department,
-            plan_id,
-            body.index,
-            body.seats_present,
-            body.systems_online,
-            bytes.fromhex(body.record_digest[2:]),
-        )
+        ref = lg.drills.record_drill(department, plan_id, body)
     return DrillStep(
         plan_id=plan_id, index=body.index, status="held", tx=ref.tx_hash, block=ref.block_number
     )
@@ -125,7 +97,7 @@ def mark_missed(
 ) -> DrillStep:
     """Mark a drill missed once more than 7 days passed since it was due unrecorded. Any key."""
     with ledger.write() as lg, unknown_as_404("PlanUnknown", "drill plan", plan_id):
-        ref = lg.mark_drill_missed(plan_id, index)
+        ref = lg.drills.mark_drill_missed(plan_id, index)
     return DrillStep(
         plan_id=plan_id, index=index, status="missed", tx=ref.tx_hash, block=ref.block_number
     )

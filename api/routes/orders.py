@@ -28,8 +28,10 @@ from api.schemas import (
     WorkOrderList,
     WorkOrderPublic,
 )
-from ledger.core import Ledger, TxRef
+from ledger.chain.types import TxRef
+from ledger.core import Ledger
 from ledger.errors import ContractRevert, NotFoundError
+from ledger.mechanisms.fields import digest_bytes
 from ledger.store import views
 
 router = APIRouter(prefix="/orders", tags=["orders"], dependencies=[ReadAccess])
@@ -46,10 +48,6 @@ def unknown_as_404(revert: str, kind: str, ident: str) -> Iterator[None]:
         if err.name == revert:
             raise NotFoundError(kind, ident) from err
         raise
-
-
-def _digest(value: str) -> bytes:
-    return bytes.fromhex(value.removeprefix("0x"))
 
 
 def _step(lg: Ledger, order_id: str, ref: TxRef) -> OrderStep:
@@ -110,8 +108,8 @@ def set_category(
     The API key's department needs the OPERATOR role.
     """
     with ledger.write() as lg:
-        lg.require_role(department, "OPERATOR")
-        ref = lg.set_category(body.category, body.sla_seconds)
+        lg.signers.of(department, "OPERATOR")
+        ref = lg.orders.set_category(body)
     return CategorySetDone(
         category=body.category, sla_seconds=body.sla_seconds, tx=ref.tx_hash, block=ref.block_number
     )
@@ -127,14 +125,7 @@ def accept_order(body: OrderAccept, department: DepartmentDep, ledger: LedgerDep
     """Accept a request under a policy clause in force; it is due by now plus its category's
     SLA. Only the salted digest of the case file is sent. Needs the OPERATOR role."""
     with ledger.write() as lg:
-        ref = lg.accept_order(
-            department,
-            body.order_id,
-            category=body.category,
-            policy_id=body.policy_id,
-            clause_id=body.clause_id,
-            case_digest=_digest(body.case_digest),
-        )
+        ref = lg.orders.accept(department, body)
         return _step(lg, body.order_id, ref)
 
 
@@ -145,7 +136,7 @@ def transfer_order(
     """Transfer an accepted order to a department, again while nobody has handled it.
     Needs the OPERATOR role."""
     with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
-        ref = lg.transfer_order(department, order_id, body.handler_id)
+        ref = lg.orders.transfer(department, order_id, body.handler_id)
         return _step(lg, order_id, ref)
 
 
@@ -153,7 +144,7 @@ def transfer_order(
 def handle_order(order_id: str, department: DepartmentDep, ledger: LedgerDep) -> OrderStep:
     """Handle a transferred order; only the department it was transferred to."""
     with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
-        ref = lg.handle_order(department, order_id)
+        ref = lg.orders.handle(department, order_id)
         return _step(lg, order_id, ref)
 
 
@@ -163,7 +154,7 @@ def order_feedback(
 ) -> OrderStep:
     """Give feedback on a handled order, as a digest; only the handling department."""
     with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
-        ref = lg.order_feedback(department, order_id, _digest(body.feedback_digest))
+        ref = lg.orders.feedback(department, order_id, digest_bytes(body.feedback_digest))
         return _step(lg, order_id, ref)
 
 
@@ -172,7 +163,7 @@ def complete_order(order_id: str, department: DepartmentDep, ledger: LedgerDep) 
     """Complete an order after the department's feedback (late if past its SLA deadline).
     Needs the OPERATOR role."""
     with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
-        ref = lg.complete_order(department, order_id)
+        ref = lg.orders.complete(department, order_id)
         return _step(lg, order_id, ref)
 
 
@@ -183,7 +174,7 @@ def evaluate_order(
     """Record the citizen's satisfaction (1..5) with a completed order, once.
     Needs the OPERATOR role."""
     with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
-        ref = lg.evaluate_order(department, order_id, body.score)
+        ref = lg.orders.evaluate(department, order_id, body.score)
         return _step(lg, order_id, ref)
 
 
@@ -199,5 +190,5 @@ def mark_overdue(order_id: str, ledger: LedgerDep) -> OrderStep:
     Any department's key will do: the ledger sends it, and the contract checks the deadline.
     """
     with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
-        ref = lg.mark_order_overdue(order_id)
+        ref = lg.orders.mark_overdue(order_id)
         return _step(lg, order_id, ref)

@@ -25,7 +25,7 @@ router = APIRouter(prefix="/policies", tags=["policies"], dependencies=[ReadAcce
 def list_policies(ledger: LedgerDep) -> PolicyList:
     """Every anchored policy at its latest version."""
     with ledger.read() as lg:
-        rows = lg.policy_summaries()
+        rows = lg.policy_book.summaries()
     data = [PolicySummary.model_validate(row) for row in rows]
     return PolicyList(data=data, count=len(data))
 
@@ -34,10 +34,10 @@ def list_policies(ledger: LedgerDep) -> PolicyList:
 def get_policy(policy_id: str, ledger: LedgerDep) -> PolicyDetail:
     """The latest version's summary and its stored record (checked against its digest)."""
     with ledger.read() as lg:
-        row = next((r for r in lg.policy_summaries() if r["id"] == policy_id), None)
+        row = next((r for r in lg.policy_book.summaries() if r["id"] == policy_id), None)
         if row is None:
             raise NotFoundError("policy", policy_id)
-        record = lg.stored_record(policy_id, row["version"], row["digest"])
+        record = lg.policy_book.stored_record(policy_id, row["version"], row["digest"])
     return PolicyDetail.model_validate({**row, "record": record})
 
 
@@ -47,7 +47,7 @@ def get_policy(policy_id: str, ledger: LedgerDep) -> PolicyDetail:
 def verify_policy(policy_id: str, ledger: LedgerDep) -> PolicyVerification:
     """Recompute every version's digest from the stored bytes and compare it with the chain."""
     with ledger.read() as lg:
-        checks = lg.verify_policy(policy_id)
+        checks = lg.policy_book.verify(policy_id)
     parsed = [VersionCheck.model_validate(c) for c in checks]
     return PolicyVerification(
         policy_id=policy_id, verified=all(c.ok for c in parsed), checks=parsed
@@ -72,7 +72,7 @@ def anchor_policy(
     A new version must follow the latest one; an anchored version is never edited.
     """
     with ledger.write() as lg:
-        result = lg.anchor_policy(record, as_department=department)
+        result = lg.policy_book.anchor(record, as_department=department)
     if result.tx is None:
         response.status_code = status.HTTP_200_OK
     return PolicyAnchored(
@@ -112,7 +112,7 @@ def approve_policy(
     anchored when two distinct leaders (D city: the party secretary and the mayor) approve
     the same proposed version; the second approval anchors it."""
     with ledger.write() as lg:
-        result = lg.approve_policy(policy_id, body.version, department)
+        result = lg.policy_book.approve(policy_id, body.version, department)
     assert result.tx is not None
     return ApprovalOut(
         policy=result.policy_id,

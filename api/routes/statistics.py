@@ -37,15 +37,7 @@ def attest(
     """Attest a share in [0, 1] for a period, from a source given by its digest, under a
     clause in force. Needs the STATISTICIAN role."""
     with ledger.write() as lg:
-        ref = lg.attest(
-            department,
-            key=body.key,
-            value=body.value,
-            period=body.period,
-            source_digest=bytes.fromhex(body.source_digest[2:]),
-            policy_id=body.policy_id,
-            clause_id=body.clause_id,
-        )
+        ref = lg.attestations.attest(department, body)
         latest = lg.attestations.latest(body.key)
     return StatisticAttestedDone(
         key=body.key,

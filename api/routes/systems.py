@@ -13,7 +13,8 @@ from api.deps import DepartmentDep, LedgerDep, ReadAccess
 from api.errors import problem_responses
 from api.routes.orders import unknown_as_404
 from api.schemas import SystemConnection, SystemCreate, SystemList, SystemPublic, SystemState
-from ledger.core import Ledger, TxRef
+from ledger.chain.types import TxRef
+from ledger.core import Ledger
 from ledger.store import views
 
 router = APIRouter(prefix="/systems", tags=["systems"], dependencies=[ReadAccess])
@@ -54,14 +55,7 @@ def register_system(
     """Register a business system owned by the API key's department; ``reserved`` for a slot
     whose system cannot be had yet (vertical-ministry data, say)."""
     with ledger.write() as lg:
-        ref = lg.register_system(
-            department,
-            body.system_id,
-            body.kind,
-            body.heartbeat_seconds,
-            feeds_data_center=body.feeds_data_center,
-            reserved=body.reserved,
-        )
+        ref = lg.systems.register_system(department, body)
         return _state(lg, body.system_id, ref)
 
 
@@ -69,7 +63,7 @@ def register_system(
 def fill_slot(system_id: str, department: DepartmentDep, ledger: LedgerDep) -> SystemState:
     """The slot's system became available: it can connect from now on. Only its owner."""
     with ledger.write() as lg, unknown_as_404("SystemUnknown", "system", system_id):
-        ref = lg.fill_slot(department, system_id)
+        ref = lg.systems.fill_slot(department, system_id)
         return _state(lg, system_id, ref)
 
 
@@ -79,7 +73,7 @@ def connect_system(
 ) -> SystemState:
     """Connect a system to the command center under a clause in force. Only its owner."""
     with ledger.write() as lg, unknown_as_404("SystemUnknown", "system", system_id):
-        ref = lg.connect_system(department, system_id, body.policy_id, body.clause_id)
+        ref = lg.systems.connect(department, system_id, body)
         return _state(lg, system_id, ref)
 
 
@@ -89,5 +83,5 @@ def disconnect_system(
 ) -> SystemState:
     """Disconnect a connected system under a clause in force. Only its owner."""
     with ledger.write() as lg, unknown_as_404("SystemUnknown", "system", system_id):
-        ref = lg.disconnect_system(department, system_id, body.policy_id, body.clause_id)
+        ref = lg.systems.disconnect(department, system_id, body)
         return _state(lg, system_id, ref)

@@ -29,7 +29,8 @@ from ledger.maturity.service import DAY, gather_evidence
 from ledger.mechanisms.findings import Finding, FindingStatus
 
 if TYPE_CHECKING:
-    from ledger.core import Ledger, TxRef
+    from ledger.chain.types import TxRef
+    from ledger.core import Ledger
 
 DEFAULT_DEADLINE_DAYS = 30
 
@@ -88,7 +89,7 @@ def raise_findings(
     ledger: Ledger, score_id: int, deadline_days: int = DEFAULT_DEADLINE_DAYS
 ) -> list[RaisedFinding]:
     """Raise a finding for every obligation score ``score_id`` shows missing its target."""
-    from ledger.core import TxRef
+    from ledger.chain.types import TxRef
 
     if deadline_days < 1:
         raise LedgerValueError("a rectification deadline is at least one day away")
@@ -156,9 +157,9 @@ def respond(
     ledger: Ledger, finding_id: str, department_id: str, plan: bytes, evidence: bytes
 ) -> TxRef:
     """The department's response: the SHA-256 digests of its plan and evidence go on chain."""
-    from ledger.core import TxRef
+    from ledger.chain.types import TxRef
 
-    signer = ledger.department_signer(department_id)
+    signer = ledger.signers.department(department_id)
     with _known(finding_id):
         receipt = ledger.findings.respond(
             signer, finding_id, hashlib.sha256(plan).digest(), hashlib.sha256(evidence).digest()
@@ -168,7 +169,7 @@ def respond(
 
 def review(ledger: Ledger, finding_id: str, *, accept: bool, note: bytes = b"") -> TxRef:
     """An auditor's decision on the pending response (signed by the administrator)."""
-    from ledger.core import TxRef
+    from ledger.chain.types import TxRef
 
     ensure_role(ledger, "AUDITOR")
     with _known(finding_id):
@@ -179,7 +180,7 @@ def review(ledger: Ledger, finding_id: str, *, accept: bool, note: bytes = b"") 
 
 
 def mark_overdue(ledger: Ledger, finding_id: str) -> TxRef:
-    from ledger.core import TxRef
+    from ledger.chain.types import TxRef
 
     with _known(finding_id):
         return TxRef.of(ledger.findings.mark_overdue(ledger.admin, finding_id))

@@ -29,7 +29,8 @@ from ledger.mechanisms.scoreboard import PublishedScore
 from ledger.store.records import EventRecord
 
 if TYPE_CHECKING:
-    from ledger.core import Ledger, TxRef
+    from ledger.chain.types import TxRef
+    from ledger.core import Ledger
 
 #: Blocks after which a block counts as final on a JSON-RPC node that reports no
 #: ``finalized`` block. The embedded chain has one producer and no reorgs: 0.
@@ -81,14 +82,14 @@ def ensure_role(ledger: Ledger, role: str) -> None:
     """Grant ``role`` to the ledger's administrator key if it lacks it (SCORER, AUDITOR)."""
     admin = ledger.admin
     if not ledger.directory.has_role(role, admin.address):
-        ledger.directory.grant_role(admin, role, admin.address)
+        ledger.directory.grant_role(role, admin.address)
 
 
 def publish_score(
     ledger: Ledger, scope: str | None = None, window_days: int | None = None
 ) -> Publication:
     """Score at the chain head and anchor it, signed by the administrator (SCORER)."""
-    from ledger.core import TxRef
+    from ledger.chain.types import TxRef
 
     if scope is not None and not ledger.directory.is_department(scope):
         raise NotFoundError("department", scope)

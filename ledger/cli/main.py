@@ -7,6 +7,7 @@ report commands take ``--json`` for machines.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections.abc import Callable
@@ -23,7 +24,13 @@ from ledger.cli.effects import effects_app
 from ledger.cli.mechanisms import register as register_mechanisms
 from ledger.cli.output import console, emit_json, err_console, progress_bar, table
 from ledger.errors import LedgerError
-from ledger.mechanisms.sharing import parse_permission
+from ledger.mechanisms.fields import build, hex_digest
+from ledger.mechanisms.sharing import (
+    AgreementCreate,
+    CatalogItemCreate,
+    DeliveryCreate,
+    parse_permission,
+)
 
 app = typer.Typer(
     name="govledger",
@@ -74,7 +81,7 @@ def policy_anchor(
 
     record = load_record(file)
     with opened(home) as ledger:
-        result = ledger.anchor_policy(record)
+        result = ledger.policy_book.anchor(record)
     data = {
         "policy": result.policy_id,
         "version": result.version,
@@ -108,7 +115,7 @@ def policy_approve(
 ) -> None:
     """Approve a proposed city-level policy version as a leader; two leaders anchor it."""
     with opened(home) as ledger:
-        result = ledger.approve_policy(policy_id, version, department)
+        result = ledger.policy_book.approve(policy_id, version, department)
     if result.status == "anchored":
         console.print(f"{policy_id} v{version} approved by two leaders and anchored")
     else:
@@ -119,7 +126,7 @@ def policy_approve(
 def policy_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List the anchored policies with their versions and state."""
     with opened(home) as ledger:
-        rows = ledger.policy_summaries()
+        rows = ledger.policy_book.summaries()
     if as_json:
         emit_json(rows)
         return
@@ -149,7 +156,7 @@ def policy_verify(
 ) -> None:
     """Recompute the digest of every stored version and compare it with the chain."""
     with opened(home) as ledger:
-        checks = ledger.verify_policy(policy_id)
+        checks = ledger.policy_book.verify(policy_id)
     ok = all(c["ok"] for c in checks)
     if as_json:
         emit_json({"policy": policy_id, "verified": ok, "versions": checks})
@@ -182,7 +189,7 @@ def department_add(
 ) -> None:
     """Create a department's key, register it in the directory and grant roles."""
     with opened(home) as ledger:
-        account = ledger.register_department(department_id, name, tuple(role or ()))
+        account = ledger.departments.register(department_id, name, tuple(role or ()))
     console.print(f"department {department_id} acts as {account}")
 
 
@@ -190,7 +197,7 @@ def department_add(
 def department_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List the departments in the directory."""
     with opened(home) as ledger:
-        rows = ledger.departments()
+        rows = ledger.departments.list()
     if as_json:
         emit_json(rows)
     else:
@@ -217,8 +224,15 @@ def item_register(
 ) -> None:
     """Register a catalog item provided by a department."""
     perm = _parse(parse_permission, permission)
+    item = build(
+        CatalogItemCreate,
+        item_id=item_id,
+        data_type=data_type,
+        permission=perm.name.lower(),
+        disclosure=disclosure,
+    )
     with opened(home) as ledger:
-        ref = ledger.register_item(department_id, item_id, data_type, perm, disclosure)
+        ref = ledger.sharing.register_item(department_id, item)
     console.print(f"registered item {item_id} in block {ref.block_number}")
 
 
@@ -261,19 +275,20 @@ def agreement_commit(
     """Commit a data-sharing agreement under a policy clause in force."""
     perm = _parse(parse_permission, permission)
     with opened(home) as ledger:
-        ref = ledger.commit_agreement(
-            department_id,
+        terms = build(
+            AgreementCreate,
             agreement_id=agreement_id,
             item_id=item,
             consumer_id=consumer,
             policy_id=policy,
             clause_id=clause,
-            permission=perm,
+            permission=perm.name.lower(),
             first_due_at=ledger.now() + first_due_in,
-            period=period,
+            period_seconds=period,
             periods=periods,
             calls_per_period=calls_per_period,
         )
+        ref = ledger.sharing.commit_agreement(department_id, terms)
     console.print(f"committed agreement {agreement_id} in block {ref.block_number}")
 
 
@@ -289,9 +304,15 @@ def agreement_deliver(
     home: HomeOpt = None,
 ) -> None:
     """Record the delivery of one period."""
-    data = payload.read_bytes() if payload is not None else None
+    data = payload.read_bytes() if payload is not None else b""
+    delivery = build(
+        DeliveryCreate,
+        period=period,
+        record_count=records,
+        payload_digest=hex_digest(hashlib.sha256(data).digest()),
+    )
     with opened(home) as ledger:
-        ref = ledger.record_delivery(department_id, agreement_id, period, records, data)
+        ref = ledger.sharing.record_delivery(department_id, agreement_id, delivery)
     console.print(f"recorded delivery {agreement_id}#{period} in block {ref.block_number}")
 
 
@@ -303,7 +324,7 @@ def agreement_miss(
 ) -> None:
     """Mark an overdue delivery missed (anyone may)."""
     with opened(home) as ledger:
-        ref = ledger.mark_missed(agreement_id, period)
+        ref = ledger.sharing.mark_missed(agreement_id, period)
     console.print(f"marked {agreement_id}#{period} missed in block {ref.block_number}")
 
 

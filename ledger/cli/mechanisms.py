@@ -25,9 +25,11 @@ import typer
 from ledger.cli.common import HomeOpt, JsonOpt, opened
 from ledger.cli.output import console, emit_json, table
 from ledger.errors import LedgerValueError, NotFoundError
-from ledger.mechanisms.attestations import share_to_ppm
-from ledger.mechanisms.drills import DrillKind, parse_kind
-from ledger.mechanisms.workorders import MIN_SALT_BYTES, case_digest
+from ledger.mechanisms.attestations import StatisticCreate, share_to_ppm
+from ledger.mechanisms.drills import DrillPlanCreate, DrillRecord, parse_kind
+from ledger.mechanisms.fields import build, hex_digest
+from ledger.mechanisms.systems import SystemConnection, SystemCreate
+from ledger.mechanisms.workorders import MIN_SALT_BYTES, CategorySet, OrderAccept, case_digest
 from ledger.store import views
 from ledger.times import format_timestamp
 
@@ -72,6 +74,10 @@ def _sha256(path: Path) -> bytes:
     return hashlib.sha256(path.read_bytes()).digest()
 
 
+def _under(policy: str, clause: str) -> SystemConnection:
+    return build(SystemConnection, policy_id=policy, clause_id=clause)
+
+
 def _iso(timestamp: int | None) -> str | None:
     if timestamp is None:
         return None
@@ -90,8 +96,9 @@ def order_category(
     home: HomeOpt = None,
 ) -> None:
     """Set (or change, for orders accepted later) a request category's SLA."""
+    body = build(CategorySet, category=category, sla_seconds=sla_hours * HOUR)
     with opened(home) as ledger:
-        ref = ledger.set_category(category, sla_hours * HOUR)
+        ref = ledger.orders.set_category(body)
     console.print(f"category {category}: SLA {sla_hours} h, set in block {ref.block_number}")
 
 
@@ -116,15 +123,16 @@ def order_accept(
     """Accept a request (受理). Prints the salt once: keep it with the case file."""
     salt = secrets.token_bytes(MIN_SALT_BYTES)
     digest = case_digest(case_file.read_bytes(), salt)
+    order = build(
+        OrderAccept,
+        order_id=order_id,
+        category=category,
+        policy_id=policy,
+        clause_id=clause,
+        case_digest=hex_digest(digest),
+    )
     with opened(home) as ledger:
-        ref = ledger.accept_order(
-            operator,
-            order_id,
-            category=category,
-            policy_id=policy,
-            clause_id=clause,
-            case_digest=digest,
-        )
+        ref = ledger.orders.accept(operator, order)
         deadline = ledger.orders.order(order_id).sla_deadline
     console.print(
         f"accepted order {order_id} in block {ref.block_number}, due {_iso(deadline)} UTC;"
@@ -143,7 +151,7 @@ def order_transfer(
 ) -> None:
     """Transfer an order (转办) to a department; again, while nobody has handled it."""
     with opened(home) as ledger:
-        ref = ledger.transfer_order(operator, order_id, to)
+        ref = ledger.orders.transfer(operator, order_id, to)
     console.print(f"transferred order {order_id} to {to} in block {ref.block_number}")
 
 
@@ -155,7 +163,7 @@ def order_handle(
 ) -> None:
     """Handle an order (办理); only the department it was transferred to."""
     with opened(home) as ledger:
-        ref = ledger.handle_order(department, order_id)
+        ref = ledger.orders.handle(department, order_id)
     console.print(f"{department} handled order {order_id} in block {ref.block_number}")
 
 
@@ -177,7 +185,7 @@ def order_feedback(
     """Give feedback on a handled order (反馈)."""
     digest = _sha256(file)
     with opened(home) as ledger:
-        ref = ledger.order_feedback(department, order_id, digest)
+        ref = ledger.orders.feedback(department, order_id, digest)
     console.print(
         f"{department} gave feedback on order {order_id} (digest 0x{digest.hex()})"
         f" in block {ref.block_number}",
@@ -193,7 +201,7 @@ def order_complete(
 ) -> None:
     """Complete an order (办结) after the department's feedback."""
     with opened(home) as ledger:
-        ref = ledger.complete_order(operator, order_id)
+        ref = ledger.orders.complete(operator, order_id)
         late = ledger.orders.order(order_id).late
     when = "late (after its SLA deadline)" if late else "within its SLA"
     console.print(f"completed order {order_id} {when} in block {ref.block_number}")
@@ -215,7 +223,7 @@ def order_evaluate(
     """Record the citizen's satisfaction (评价) with a completed order, once."""
     score = _parse(_score, score, "--score")
     with opened(home) as ledger:
-        ref = ledger.evaluate_order(operator, order_id, score)
+        ref = ledger.orders.evaluate(operator, order_id, score)
     console.print(f"evaluated order {order_id}: score {score} in block {ref.block_number}")
 
 
@@ -226,7 +234,7 @@ def order_overdue(
 ) -> None:
     """Mark an order overdue: its SLA deadline passed before completion (anyone may)."""
     with opened(home) as ledger:
-        ref = ledger.mark_order_overdue(order_id)
+        ref = ledger.orders.mark_overdue(order_id)
     console.print(f"marked order {order_id} overdue in block {ref.block_number}")
 
 
@@ -349,21 +357,21 @@ def drill_plan(
     drill_kind = _parse(parse_kind, kind, "--kind")
     first_due_in = _parse(_positive_days, first_due_in_days, "--first-due-in-days")
     interval = _parse(_positive_days, interval_days, "--interval-days")
-    if required is None:
-        required = seats if drill_kind is DrillKind.FULL else (seats + 1) // 2
     with opened(home) as ledger:
-        ref = ledger.plan_drills(
-            department,
+        plan = build(
+            DrillPlanCreate,
             plan_id=plan_id,
             policy_id=policy,
             clause_id=clause,
-            kind=drill_kind,
+            kind=drill_kind.name.lower(),
             first_due_at=ledger.now() + first_due_in,
-            interval=interval,
+            interval_seconds=interval,
             count=count,
             total_seats=seats,
             required_seats=required,
         )
+        ref = ledger.drills.plan_drills(department, plan)
+    required = plan.seats_required
     console.print(
         f"planned {count} {drill_kind.name.lower()} drills {plan_id} ({required}/{seats} seats)"
         f" in block {ref.block_number}"
@@ -395,8 +403,15 @@ def drill_hold(
     else:
         summary = {"plan": plan_id, "index": index, "seats": seats, "systems": systems}
         digest = hashlib.sha256(json.dumps(summary, sort_keys=True).encode()).digest()
+    drill = build(
+        DrillRecord,
+        index=index,
+        seats_present=seats,
+        systems_online=systems,
+        record_digest=hex_digest(digest),
+    )
     with opened(home) as ledger:
-        ref = ledger.record_drill(department, plan_id, index, seats, systems, digest)
+        ref = ledger.drills.record_drill(department, plan_id, drill)
     console.print(
         f"recorded drill {plan_id}#{index} held ({seats} seats, {systems} systems)"
         f" in block {ref.block_number}"
@@ -411,7 +426,7 @@ def drill_miss(
 ) -> None:
     """Mark a drill missed, more than 7 days after it was due (anyone may)."""
     with opened(home) as ledger:
-        ref = ledger.mark_drill_missed(plan_id, index)
+        ref = ledger.drills.mark_drill_missed(plan_id, index)
     console.print(f"marked drill {plan_id}#{index} missed in block {ref.block_number}")
 
 
@@ -483,15 +498,16 @@ def system_register(
     home: HomeOpt = None,
 ) -> None:
     """Register a business system, or a reserved slot for one."""
+    system = build(
+        SystemCreate,
+        system_id=system_id,
+        kind=kind,
+        heartbeat_seconds=heartbeat_seconds,
+        feeds_data_center=feeds_data_center,
+        reserved=reserved,
+    )
     with opened(home) as ledger:
-        ref = ledger.register_system(
-            department,
-            system_id,
-            kind,
-            heartbeat_seconds,
-            feeds_data_center=feeds_data_center,
-            reserved=reserved,
-        )
+        ref = ledger.systems.register_system(department, system)
     what = "reserved slot" if reserved else "system"
     console.print(f"registered {what} {system_id} ({kind}) in block {ref.block_number}")
 
@@ -504,7 +520,7 @@ def system_fill(
 ) -> None:
     """Fill a reserved slot: its system is available and can connect from now on."""
     with opened(home) as ledger:
-        ref = ledger.fill_slot(department, system_id)
+        ref = ledger.systems.fill_slot(department, system_id)
     console.print(f"filled slot {system_id} in block {ref.block_number}")
 
 
@@ -518,7 +534,7 @@ def system_connect(
 ) -> None:
     """Connect a system to the command center under a policy clause in force."""
     with opened(home) as ledger:
-        ref = ledger.connect_system(department, system_id, policy, clause)
+        ref = ledger.systems.connect(department, system_id, _under(policy, clause))
     console.print(f"connected {system_id} under {policy}#{clause} in block {ref.block_number}")
 
 
@@ -532,7 +548,7 @@ def system_disconnect(
 ) -> None:
     """Disconnect a system from the command center under a policy clause in force."""
     with opened(home) as ledger:
-        ref = ledger.disconnect_system(department, system_id, policy, clause)
+        ref = ledger.systems.disconnect(department, system_id, _under(policy, clause))
     console.print(f"disconnected {system_id} under {policy}#{clause} in block {ref.block_number}")
 
 
@@ -589,17 +605,17 @@ def stat_attest(
 ) -> None:
     """Attest a statistic, superseding its previous version."""
     _parse(share_to_ppm, value, "--value")
-    digest = _sha256(source)
+    statistic = build(
+        StatisticCreate,
+        key=key,
+        value=value,
+        period=period,
+        source_digest=hex_digest(_sha256(source)),
+        policy_id=policy,
+        clause_id=clause,
+    )
     with opened(home) as ledger:
-        ref = ledger.attest(
-            department,
-            key=key,
-            value=value,
-            period=period,
-            source_digest=digest,
-            policy_id=policy,
-            clause_id=clause,
-        )
+        ref = ledger.attestations.attest(department, statistic)
         version = ledger.attestations.latest(key).version
     console.print(
         f"attested {key} = {value:.2%} for {period} (version {version}) in block {ref.block_number}"

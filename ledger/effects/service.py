@@ -27,7 +27,8 @@ from ledger.mechanisms.effectlog import Checkpoint, EffectLogContract
 from ledger.store.records import EventRecord
 
 if TYPE_CHECKING:
-    from ledger.core import Ledger, TxRef
+    from ledger.chain.types import TxRef
+    from ledger.core import Ledger
 
 Progress = Callable[[int, int], None]
 
@@ -72,12 +73,12 @@ class Effects:
 
     def open(self, log_id: str, owner: str, policy_id: str, clause_id: str) -> TxRef | None:
         """Open the ledger's log on chain (owned by ``owner``) and remember it."""
-        from ledger.core import TxRef
+        from ledger.chain.types import TxRef
 
         current = self.config
         if current is not None and current.log_id != log_id:
             raise ConfigError(f"this ledger's effect log is already {current.log_id!r}")
-        signer = self.ledger.require_role(owner, "DEPARTMENT")
+        signer = self.ledger.signers.of(owner, "DEPARTMENT")
         ref: TxRef | None = None
         try:
             ref = TxRef.of(self.contract.open_log(signer, log_id, policy_id, clause_id))
@@ -162,7 +163,7 @@ class Effects:
             return None
         root = self.store.root(size)
         proof = self.store.consistency_proof(latest.tree_size, size) if latest.tree_size else []
-        signer = self.ledger.department_signer(config.owner)
+        signer = self.ledger.signers.department(config.owner)
         self.contract.checkpoint(signer, config.log_id, size, root, proof)
         return self.latest()
 

@@ -44,7 +44,9 @@ def gather_evidence(
         window_start=window_start,
         window_end=window_end,
         scope=scope,
-        lookup=lambda policy_id, version, digest: ledger.stored_record(policy_id, version, digest),
+        lookup=lambda policy_id, version, digest: ledger.policy_book.stored_record(
+            policy_id, version, digest
+        ),
         effects=ledger.effects.view(as_of, None if events is None else chosen),
     )
     return evidence, as_of, block["hash"].to_0x_hex()
