@@ -117,10 +117,13 @@ class ContractWrapper:
         return self._signers
 
     def _signer(self, actor: Actor | None, role: str) -> Signer:
-        """The signer for ``actor`` acting in ``role``; ``None`` is the admin."""
+        """The signer for ``actor`` acting in ``role``; ``None`` is the admin, and an
+        explicit signer is used as it is (no keys needed)."""
+        if isinstance(actor, Signer):
+            return actor
         if actor is None:
             return self.signers.admin()
-        return self.signers.resolve(actor, role)
+        return self.signers.of(actor, role)
 
     def _send(self, signer: Signer, method: str, *args: Any) -> TxReceipt:
         return self.tx.send(signer, getattr(self.contract.functions, method)(*args), self.NAME)
