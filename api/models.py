@@ -20,6 +20,7 @@ from pydantic.alias_generators import to_camel
 from ledger.knowledge.models import PolicyRecord
 from ledger.mechanisms.attestations import StatisticCreate
 from ledger.mechanisms.drills import DrillPlanCreate, DrillRecord
+from ledger.mechanisms.fields import Digest
 from ledger.mechanisms.sharing import (
     AgreementCreate,
     CatalogItemCreate,
@@ -95,7 +96,7 @@ class PolicyAnchored(_Public):
     block: int | None
 
 
-class PolicySummary(_Public):
+class PolicyPublic(_Public):
     id: str
     version: int
     digest: str
@@ -111,18 +112,18 @@ class PolicySummary(_Public):
     record_stored: bool = Field(description="Whether the record's bytes are stored and intact.")
 
 
-class PolicyDetail(PolicySummary):
+class PolicyDetailPublic(PolicyPublic):
     record: PolicyRecord | None = Field(
         description="The stored record of the latest version; None if missing or altered."
     )
 
 
-class PolicyList(BaseModel):
-    data: list[PolicySummary]
+class PoliciesPublic(BaseModel):
+    data: list[PolicyPublic]
     count: int
 
 
-class VersionCheck(_Public):
+class VersionCheckPublic(_Public):
     version: int
     anchored: str = Field(description="The digest anchored on chain.")
     stored: str | None = Field(description="The digest recomputed from the stored bytes.")
@@ -130,10 +131,10 @@ class VersionCheck(_Public):
     problem: str | None
 
 
-class PolicyVerification(BaseModel):
+class PolicyVerificationPublic(BaseModel):
     policy_id: str
     verified: bool = Field(description="Whether every version's stored bytes match the chain.")
-    checks: list[VersionCheck]
+    checks: list[VersionCheckPublic]
 
 
 class DepartmentPublic(_Public):
@@ -142,7 +143,7 @@ class DepartmentPublic(_Public):
     account: str
 
 
-class DepartmentList(BaseModel):
+class DepartmentsPublic(BaseModel):
     data: list[DepartmentPublic]
     count: int
 
@@ -158,7 +159,7 @@ class CatalogItemPublic(_Public):
     registered_at: int
 
 
-class CatalogList(BaseModel):
+class CatalogItemsPublic(BaseModel):
     data: list[CatalogItemPublic]
     count: int
 
@@ -202,7 +203,7 @@ class AgreementPublic(_Public):
     deliveries: list[DeliveryPublic]
 
 
-class AgreementList(BaseModel):
+class AgreementsPublic(BaseModel):
     data: list[AgreementPublic]
     count: int
 
@@ -228,14 +229,14 @@ class EventPublic(BaseModel):
     args: dict[str, Any] = Field(description="Decoded event arguments, by their ABI names.")
 
 
-class EventList(BaseModel):
+class EventsPublic(BaseModel):
     data: list[EventPublic]
     count: int = Field(description="How many events are in `data`.")
     limit: int
     offset: int
 
 
-class Health(BaseModel):
+class HealthPublic(BaseModel):
     status: Literal["ok"]
     chain: Literal["embedded", "rpc"]
     block: int
@@ -314,7 +315,7 @@ class WorkOrderPublic(_Public):
     tx: str
 
 
-class WorkOrderList(BaseModel):
+class WorkOrdersPublic(BaseModel):
     data: list[WorkOrderPublic]
     count: int
 
@@ -365,7 +366,7 @@ class DrillPlanPublic(_Public):
     drills: list[DrillPublic]
 
 
-class DrillPlanList(BaseModel):
+class DrillPlansPublic(BaseModel):
     data: list[DrillPlanPublic]
     count: int
 
@@ -403,7 +404,7 @@ class SystemPublic(_Public):
     history: list[SystemChangePublic]
 
 
-class SystemList(BaseModel):
+class SystemsPublic(BaseModel):
     data: list[SystemPublic]
     count: int
 
@@ -431,7 +432,7 @@ class StatisticPublic(StatisticVersionPublic):
     history: list[StatisticVersionPublic]
 
 
-class StatisticList(BaseModel):
+class StatisticsPublic(BaseModel):
     data: list[StatisticPublic]
     count: int
 
@@ -442,3 +443,194 @@ class StatisticAttestedDone(TxPublic):
     value: float
     value_ppm: int
     period: str
+
+
+# -- policies: approvals -------------------------------------------------------------
+
+
+class ApprovalCreate(BaseModel):
+    """A leader's approval of a proposed city-level version."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: int = Field(ge=1, description="The proposed version being approved.")
+
+
+class ApprovalPublic(BaseModel):
+    policy: str
+    version: int
+    digest: str
+    status: str = Field(description="'approved' (one leader so far) or 'anchored' (two leaders).")
+    tx: str
+    block: int
+
+
+# -- the effect log ---------------------------------------------------------------------
+
+
+MAX_BATCH = 10_000
+
+
+class EntriesCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entries: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_BATCH,
+        description="Calls ({kind: 'call', agreement, system, at, records, permission,"
+        " latency_ms[, request_id, subject]}) and heartbeats ({kind: 'heartbeat', system, at}).",
+    )
+
+
+class EntryRejected(BaseModel):
+    index: int
+    reason: str
+
+
+class EntriesAdded(BaseModel):
+    added: int
+    duplicates: int
+    rejected: list[EntryRejected]
+    size: int = Field(description="Entries in the log after this batch.")
+    checkpoint: dict[str, Any] | None = Field(
+        description="The checkpoint this batch triggered (by size or age), if any."
+    )
+
+
+class LogStatusPublic(BaseModel):
+    log_id: str
+    owner: str
+    size: int
+    checkpoint: int
+    anchored_size: int
+    root: str
+    pending: int
+
+
+# -- audit, published scores and findings ------------------------------------------------
+
+
+class CheckPublic(BaseModel):
+    area: str = Field(description="records, index, effects, scores or findings.")
+    subject: str
+    ok: bool
+    detail: str = Field(description="What was found; for a failure, what differs.")
+    where: str | None = Field(description="For a failure, where: record, block/tx/log, seq.")
+
+
+class AuditPublic(BaseModel):
+    ok: bool = Field(description="True only when every check passed.")
+    verdict: str
+    checks: list[CheckPublic]
+    notes: list[str]
+
+
+class ScorePublic(BaseModel):
+    score_id: int
+    scope: str
+    spec_hash: str
+    as_of_block: int
+    evidence_root: str
+    result_hash: str
+    window_start: int
+    window_end: int
+    publisher: str
+    published_at: int
+    provisional: bool = Field(description="The as-of block is not final on this chain yet.")
+
+
+class ScoresPublic(BaseModel):
+    data: list[ScorePublic]
+    count: int
+
+
+class ScoreVerifyPublic(AuditPublic):
+    score: ScorePublic
+
+
+class FindingPublic(BaseModel):
+    finding_id: str
+    status: str = Field(description="Open, Responded, Accepted or Overdue.")
+    score_id: int
+    policy_id: str
+    clause_id: str
+    metric: str
+    department_id: str
+    deadline: int
+    detail_digest: str
+    was_overdue: bool
+
+
+class FindingsPublic(BaseModel):
+    data: list[FindingPublic]
+    count: int
+
+
+class FindingResponseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    plan_digest: Digest
+    evidence_digest: Digest
+
+
+class FindingStep(BaseModel):
+    finding_id: str
+    status: str
+    tx: str
+    block: int
+
+
+# -- maturity ----------------------------------------------------------------------------
+
+#: A number as a score result writes it: ints as they are, floats rounded, and the
+#: strings ``"inf"``/``"-inf"`` for infinities (MATURITY.md, "Result").
+Number = int | float | str
+
+
+class _ResultPart(BaseModel):
+    """Part of a score result: later spec versions add members, so extras are kept as
+    they are (the result hash covers every member)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ScoreWindowPublic(_ResultPart):
+    start: int = Field(description="Block time (UTC seconds) the evidence window starts.")
+    end: int
+    start_utc: str
+    end_utc: str
+
+
+class IndicatorScorePublic(_ResultPart):
+    id: str
+    element: str
+    name: str
+    status: str = Field(description="Whether the indicator is rated, and if not, why.")
+    raw: Number | None = Field(description="The measured value, before normalisation.")
+    score: Number | None = Field(description="The normalised score; None when not rated.")
+    evidence: list[Any] = Field(description="The keys of the events and entries it counts.")
+
+
+class ElementScorePublic(_ResultPart):
+    id: str
+    name: str
+    status: str
+    score: Number | None
+    level: str | None
+
+
+class MaturityPublic(_ResultPart):
+    """A maturity score result (MATURITY.md): the evidence window, every indicator with its
+    raw value, score, status and evidence, the four elements, the overall ``M`` (weighted
+    geometric mean), the arithmetic mean, the level, the evidence root and the hash that
+    covers them all. ``M`` and other numbers may be None (a spec may leave them unrated)."""
+
+    spec_version: int
+    spec_hash: str
+    scope: str = Field(description='"city" or a department id.')
+    window: ScoreWindowPublic
+    indicators: list[IndicatorScorePublic]
+    elements: list[ElementScorePublic]
+    M: Number | None = Field(description="Weighted geometric mean of the element scores.")
+    arithmetic_mean: Number | None
+    level: str = Field(examples=["L3"])
+    evidence_root: str
+    result_hash: str = Field(description="SHA-256 of the canonical result without this member.")

@@ -5,35 +5,33 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
-from api.errors import problem_responses
-from api.schemas import (
+from api.errors import one, problem_responses
+from api.models import (
     AgreementCommitted,
     AgreementCreate,
-    AgreementList,
     AgreementPublic,
+    AgreementsPublic,
     DeliveryCreate,
     DeliveryRecorded,
 )
-from ledger.errors import ForbiddenError, NotFoundError
+from ledger.errors import ForbiddenError
 
 router = APIRouter(prefix="/agreements", tags=["agreements"], dependencies=[ReadAccess])
 
 
 @router.get("", summary="List agreements")
-def list_agreements(ledger: LedgerDep) -> AgreementList:
+def list_agreements(ledger: LedgerDep) -> AgreementsPublic:
     """Every agreement in commitment order, with its deliveries and tallies."""
     with ledger.read() as lg:
         rows = lg.agreements()
     data = [AgreementPublic.model_validate(row) for row in rows]
-    return AgreementList(data=data, count=len(data))
+    return AgreementsPublic(data=data, count=len(data))
 
 
 @router.get("/{agreement_id}", summary="One agreement", responses=problem_responses(404))
 def get_agreement(agreement_id: str, ledger: LedgerDep) -> AgreementPublic:
     with ledger.read() as lg:
-        row = next((r for r in lg.agreements() if r["agreementId"] == agreement_id), None)
-    if row is None:
-        raise NotFoundError("agreement", agreement_id)
+        row = one(lg.agreements(), "agreementId", agreement_id, "agreement")
     return AgreementPublic.model_validate(row)
 
 
@@ -52,9 +50,7 @@ def commit_agreement(
     """
     with ledger.write() as lg:
         lg.sync()
-        item = next((i for i in lg.catalog() if i["itemId"] == body.item_id), None)
-        if item is None:
-            raise NotFoundError("catalog item", body.item_id)
+        item = one(lg.catalog(), "itemId", body.item_id, "catalog item")
         if item["providerId"] != department:
             raise ForbiddenError(
                 f"department {department!r} does not provide item {body.item_id!r}"
@@ -80,9 +76,7 @@ def record_delivery(
     """Record one period's delivery by the agreement's provider (the API key's department)."""
     with ledger.write() as lg:
         lg.sync()
-        row = next((r for r in lg.agreements() if r["agreementId"] == agreement_id), None)
-        if row is None:
-            raise NotFoundError("agreement", agreement_id)
+        row = one(lg.agreements(), "agreementId", agreement_id, "agreement")
         if row["providerId"] != department:
             raise ForbiddenError(
                 f"department {department!r} does not provide agreement {agreement_id!r}"

@@ -6,18 +6,18 @@ from fastapi import APIRouter, status
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
 from api.errors import problem_responses
-from api.schemas import CatalogItemCreate, CatalogItemCreated, CatalogItemPublic, CatalogList
+from api.models import CatalogItemCreate, CatalogItemCreated, CatalogItemPublic, CatalogItemsPublic
 
 router = APIRouter(prefix="/catalog", tags=["catalog"], dependencies=[ReadAccess])
 
 
 @router.get("", summary="List catalog items")
-def list_catalog(ledger: LedgerDep) -> CatalogList:
+def list_catalog(ledger: LedgerDep) -> CatalogItemsPublic:
     """Every registered item: data type, providing department, permission, disclosure."""
     with ledger.read() as lg:
         rows = lg.catalog()
     data = [CatalogItemPublic.model_validate(row) for row in rows]
-    return CatalogList(data=data, count=len(data))
+    return CatalogItemsPublic(data=data, count=len(data))
 
 
 @router.post(

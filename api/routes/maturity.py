@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api.deps import LedgerDep, ReadAccess
 from api.errors import problem_responses
+from api.models import MaturityPublic
 from ledger.errors import NotFoundError
 
 router = APIRouter(prefix="/maturity", tags=["maturity"], dependencies=[ReadAccess])
@@ -22,10 +23,11 @@ def score(
     window_days: Annotated[
         int | None, Query(ge=1, le=3660, description="Days of evidence; the spec's default.")
     ] = None,
-) -> dict[str, Any]:
+) -> MaturityPublic:
     """The score result as the maturity engine produces it: four elements, the overall
     level, the indicators with their evidence, and `result_hash`."""
     with ledger.read() as lg:
         if department is not None and not lg.directory.is_department(department):
             raise NotFoundError("department", department)
-        return lg.score(scope=department, window_days=window_days)
+        result = lg.score(scope=department, window_days=window_days)
+    return MaturityPublic.model_validate(result)

@@ -10,19 +10,19 @@ from fastapi import APIRouter, status
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
 from api.errors import problem_responses
-from api.schemas import StatisticAttestedDone, StatisticCreate, StatisticList, StatisticPublic
+from api.models import StatisticAttestedDone, StatisticCreate, StatisticPublic, StatisticsPublic
 from ledger.store import views
 
 router = APIRouter(prefix="/statistics", tags=["statistics"], dependencies=[ReadAccess])
 
 
 @router.get("", summary="List attested statistics")
-def list_statistics(ledger: LedgerDep) -> StatisticList:
+def list_statistics(ledger: LedgerDep) -> StatisticsPublic:
     """Each statistic's version in force, with its history of versions."""
     with ledger.read() as lg:
         rows = views.statistics(lg.store)
     data = [StatisticPublic.model_validate(row) for row in rows]
-    return StatisticList(data=data, count=len(data))
+    return StatisticsPublic(data=data, count=len(data))
 
 
 @router.post(

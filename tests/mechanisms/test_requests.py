@@ -4,6 +4,7 @@ same class to the wrapper."""
 from __future__ import annotations
 
 import typing
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from fastapi.routing import APIRoute
 from typer.testing import CliRunner
 
-from api.main import create_app
+from api.routes import api_router
 from ledger.cli.main import app as cli
 from ledger.errors import LedgerValueError
 from ledger.mechanisms.attestations import AttestationsContract, StatisticCreate
@@ -56,6 +57,15 @@ MODELS = {
 }
 
 
+def _routes(router: Any) -> Iterator[APIRoute]:
+    """Every route of ``router``, through the routers it includes."""
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):  # an included router (FastAPI >= 0.16x)
+            yield from _routes(route.original_router)
+
+
 def _request_model(fn: Any) -> type:
     hints = typing.get_type_hints(fn)
     [model] = [t for t in hints.values() if isinstance(t, type) and hasattr(t, "model_fields")]
@@ -64,14 +74,11 @@ def _request_model(fn: Any) -> type:
 
 @pytest.mark.parametrize(("method", "path"), list(OPERATIONS))
 def test_the_routes_body_is_the_wrappers_request_model(method: str, path: str) -> None:
-    routes = {
-        (m, r.path): r for r in create_app().routes if isinstance(r, APIRoute) for m in r.methods
-    }
+    routes = {(m, r.path): r for r in _routes(api_router) for m in r.methods}
     route = routes[(method, path)]
     wrapper_method = OPERATIONS[(method, path)]
 
-    assert route.body_field is not None
-    assert route.body_field.type_ is _request_model(wrapper_method)
+    assert typing.get_type_hints(route.endpoint)["body"] is _request_model(wrapper_method)
     assert _request_model(wrapper_method) is MODELS[wrapper_method]
 
 

@@ -80,7 +80,8 @@ def test_bulk_mode_skips_the_role_check_and_leaves_it_to_the_chain(bulk: Ledger)
         bulk.orders.accept("dcity.security", ORDER)
 
     assert err.value.name == "Unauthorized"
-    assert err.value.arguments == {"account": account, "neededRole": "0x" + role_id("OPERATOR").hex()}
+    operator_role = "0x" + role_id("OPERATOR").hex()
+    assert err.value.arguments == {"account": account, "neededRole": operator_role}
 
 
 def test_admin_is_the_directory_admin(ledger: Ledger) -> None:
