@@ -72,9 +72,11 @@ class Ledger:
         self.records = RecordStore(self.home)
         self.store = EventStore(settings.index_url())
         # One signer resolver, handed to every wrapper: a wrapper's write method takes
-        # who acts (a department id) and resolves its key and role here.
-        self.directory = DirectoryContract(transactor, deployment.address("Directory"))
-        signers = Signers(keystore, transactor, self.directory.has_role)
+        # who acts (a department id) and resolves its key here, asking the Directory
+        # whether the department holds the operation's role.
+        signers = Signers(
+            keystore, transactor, lambda role, acct: self.directory.has_role(role, acct)
+        )
         self.signers = signers
         self.directory = DirectoryContract(transactor, deployment.address("Directory"), signers)
 

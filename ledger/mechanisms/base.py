@@ -86,10 +86,6 @@ class Signers:
             raise ForbiddenError(f"department {department_id!r} does not hold the {role} role")
         return signer
 
-    def resolve(self, actor: Actor, role: str) -> Signer:
-        """``of(actor, role)`` for a department id; an explicit signer as it is."""
-        return actor if isinstance(actor, Signer) else self.of(actor, role)
-
 
 class ContractWrapper:
     """A deployed contract with its transactor and, to write, the ledger's signers.

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 from ledger.core import Ledger
-from ledger.errors import ContractRevert, ForbiddenError, NotFoundError
+from ledger.errors import ContractRevert, ForbiddenError, LedgerError, NotFoundError
 from ledger.mechanisms.base import department_key, role_id
-from ledger.mechanisms.sharing import CatalogItemCreate
-from ledger.mechanisms.workorders import OrderAccept
+from ledger.mechanisms.sharing import CatalogItemCreate, DataSharingContract
+from ledger.mechanisms.workorders import CategorySet, OrderAccept
 
 ORDER = OrderAccept(
     order_id="o.signers",
@@ -86,3 +86,20 @@ def test_bulk_mode_skips_the_role_check_and_leaves_it_to_the_chain(bulk: Ledger)
 
 def test_admin_is_the_directory_admin(ledger: Ledger) -> None:
     assert ledger.directory.has_role("ADMIN", ledger.signers.admin().address)
+
+
+def test_a_wrapper_without_signers_only_reads(ledger: Ledger) -> None:
+    auditors = DataSharingContract(ledger.tx, ledger.deployment.address("DataSharing"))
+    before = ledger.w3.eth.block_number
+
+    with pytest.raises(LedgerError, match="this DataSharing wrapper has no keys: it can only read"):
+        auditors.register_item("dcity.security", ITEM)
+    assert ledger.w3.eth.block_number == before
+
+
+def test_an_operation_without_a_department_is_signed_by_the_admin(ledger: Ledger) -> None:
+    ref = ledger.orders.set_category(CategorySet(category="signers", sla_seconds=3_600))
+
+    receipt = ledger.w3.eth.get_transaction_receipt(ref.tx_hash)  # type: ignore[arg-type]
+    assert receipt["from"] == ledger.signers.admin().address
+    assert ledger.orders.sla_of("signers") == 3_600
