@@ -33,13 +33,14 @@ from ledger.indexer.follower import Indexer, Progress, SyncReport
 from ledger.indexer.sources import EmbeddedLogSource
 from ledger.knowledge.store import RecordStore
 from ledger.mechanisms.attestations import AttestationsContract
-from ledger.mechanisms.base import ADMIN_KEY, ContractWrapper, Signers
+from ledger.mechanisms.base import ContractWrapper
 from ledger.mechanisms.directory import DirectoryContract
 from ledger.mechanisms.drills import DrillsContract
 from ledger.mechanisms.findings import FindingsContract
 from ledger.mechanisms.policies import PolicyRegistryContract
 from ledger.mechanisms.scoreboard import ScoreBoardContract
 from ledger.mechanisms.sharing import DataSharingContract
+from ledger.mechanisms.signers import ADMIN_KEY, Signers
 from ledger.mechanisms.systems import SystemsContract
 from ledger.mechanisms.workorders import WorkOrdersContract
 from ledger.policies import PolicyBook
@@ -72,11 +73,10 @@ class Ledger:
         self.records = RecordStore(self.home)
         self.store = EventStore(settings.index_url())
         # One signer resolver, handed to every wrapper: a wrapper's write method takes
-        # who acts (a department id) and resolves its key here, asking the Directory
-        # whether the department holds the operation's role.
-        signers = Signers(
-            keystore, transactor, lambda role, acct: self.directory.has_role(role, acct)
-        )
+        # who acts (a department id) and resolves its key here. It asks the Directory
+        # (a read-only wrapper) whether the department holds the operation's role.
+        roles = DirectoryContract(transactor, deployment.address("Directory"))
+        signers = Signers(keystore, roles, transactor)
         self.signers = signers
         self.directory = DirectoryContract(transactor, deployment.address("Directory"), signers)
 

@@ -12,8 +12,8 @@ from eth_typing import ChecksumAddress
 
 from ledger.chain.keystore import Keystore
 from ledger.chain.tx import Transactor
-from ledger.mechanisms.base import department_key
 from ledger.mechanisms.directory import DirectoryContract
+from ledger.mechanisms.signers import department_key
 
 
 class Departments:

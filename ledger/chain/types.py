@@ -1,20 +1,22 @@
-"""Small value types shared by every layer; this module imports nothing of the project's own."""
+"""Value types of the chain layer, shared by every layer above it.
+
+This module imports nothing of the project's own (as ``web3/types.py``).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from web3.types import TxReceipt
 
 
 @dataclass(frozen=True)
 class TxRef:
-    """Where a transaction landed (and its receipt, for callers that read its logs)."""
+    """Where a transaction landed."""
 
     tx_hash: str
     block_number: int
     gas_used: int
-    receipt: TxReceipt | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, receipt: TxReceipt) -> TxRef:
@@ -22,5 +24,4 @@ class TxRef:
             receipt["transactionHash"].to_0x_hex(),
             int(receipt["blockNumber"]),
             int(receipt["gasUsed"]),
-            receipt,
         )

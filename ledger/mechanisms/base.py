@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_typing import ChecksumAddress
 from eth_utils import keccak
@@ -11,10 +10,13 @@ from web3.contract import Contract
 from web3.types import TxReceipt
 
 from ledger.chain.artifacts import load_artifact
-from ledger.chain.keystore import Keystore, Signer
+from ledger.chain.keystore import Signer
 from ledger.chain.tx import Transactor
 from ledger.chain.types import TxRef
-from ledger.errors import ForbiddenError, LedgerError, LedgerValueError, NotFoundError
+from ledger.errors import LedgerError, LedgerValueError
+
+if TYPE_CHECKING:  # signers.py reads roles through the Directory wrapper, built on this base
+    from ledger.mechanisms.signers import Signers
 
 #: Role names and their on-chain ids (``keccak256("<NAME>_ROLE")``; ADMIN is AccessControl's 0x00).
 ROLES: dict[str, bytes] = {"ADMIN": b"\x00" * 32} | {
@@ -37,61 +39,18 @@ def role_name(role: bytes) -> str:
     return "0x" + role.hex()
 
 
-ADMIN_KEY = "admin"
-
-
-def department_key(department_id: str) -> str:
-    """The keystore name of a department's key."""
-    return f"dept.{department_id}"
-
-
 #: Who acts: a department id (its key, checked for the operation's role), or an explicit
 #: signer (sent as is, for instance to show what the chain does with a stranger's call).
 Actor = str | Signer
 
 
-class Signers:
-    """Resolves who acts to the key that signs: built once by ``Ledger.open``, shared by
-    every wrapper (as web3.py hands each module its ``w3``).
-
-    ``has_role(role, account)`` asks the Directory. In bulk mode (the transactor's
-    ``precheck`` off) the role is not asked first: the chain's own check is relied on.
-    """
-
-    def __init__(
-        self,
-        keystore: Keystore,
-        tx: Transactor,
-        has_role: Callable[[str, ChecksumAddress], bool],
-    ) -> None:
-        self.keystore = keystore
-        self.tx = tx
-        self._has_role = has_role
-
-    def admin(self) -> Signer:
-        """The directory admin's key."""
-        return self.keystore.signer(ADMIN_KEY)
-
-    def department(self, department_id: str) -> Signer:
-        """The department's key, whatever roles it holds."""
-        name = department_key(department_id)
-        if not self.keystore.has(name):
-            raise NotFoundError("department key", department_id)
-        return self.keystore.signer(name)
-
-    def of(self, department_id: str, role: str) -> Signer:
-        """The department's key, if the Directory says it holds ``role``."""
-        signer = self.department(department_id)
-        if self.tx.precheck and not self._has_role(role, signer.address):
-            raise ForbiddenError(f"department {department_id!r} does not hold the {role} role")
-        return signer
-
-
 class ContractWrapper:
     """A deployed contract with its transactor and, to write, the ledger's signers.
 
-    Write methods take who acts (a department id) and return a :class:`TxRef`; a
-    wrapper built without signers (an auditor's, reading a chain) can only read.
+    The signers (:class:`~ledger.mechanisms.signers.Signers`) are built once by
+    ``Ledger.open`` and handed to every wrapper, as web3.py hands each module its
+    ``w3``. Write methods take who acts (a department id) and return a :class:`TxRef`;
+    a wrapper built without signers (an auditor's, reading a chain) can only read.
     """
 
     NAME = ""

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from eth_utils import event_abi_to_log_topic
+from web3 import Web3
 from web3.contract.contract import ContractFunction
 from web3.logs import DISCARD
 from web3.types import TxReceipt
@@ -67,11 +68,10 @@ def call(ledger: Ledger, contract: str, method: str, *args: Any) -> Any:
     return ledger.tx.call(function(ledger, contract, method, *args), contract)
 
 
-def receipt_of(sent: TxReceipt | TxRef) -> TxReceipt:
+def receipt_of(w3: Web3, sent: TxReceipt | TxRef) -> TxReceipt:
     """The receipt of a raw send, or of a wrapper write (which returns a :class:`TxRef`)."""
     if isinstance(sent, TxRef):
-        assert sent.receipt is not None
-        return sent.receipt
+        return w3.eth.get_transaction_receipt(sent.tx_hash)  # type: ignore[arg-type]
     return sent
 
 
@@ -87,7 +87,7 @@ def events(
     types = {i["name"]: i["type"] for i in event.abi["inputs"]}
     return [
         {k: plain(k, types[k], v) for k, v in log["args"].items()}
-        for log in event.process_receipt(receipt_of(sent), errors=DISCARD)
+        for log in event.process_receipt(receipt_of(ledger.w3, sent), errors=DISCARD)
     ]
 
 
@@ -99,7 +99,9 @@ def event_names(ledger: Ledger, sent: TxReceipt | TxRef) -> list[str]:
         for item in wrapper(ledger, contract).contract.abi
         if item["type"] == "event"
     }
-    return [by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(sent)["logs"]]
+    return [
+        by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, sent)["logs"]
+    ]
 
 
 @contextmanager

@@ -44,7 +44,7 @@ def emitted(
     types = {i["name"]: i["type"] for i in event.abi["inputs"]}
     return [
         {k: plain(k, types[k], v) for k, v in log["args"].items()}
-        for log in event.process_receipt(receipt_of(receipt), errors=DISCARD)
+        for log in event.process_receipt(receipt_of(contract.tx.w3, receipt), errors=DISCARD)
     ]
 
 
@@ -56,7 +56,9 @@ def event_names(ledger: Ledger, receipt: TxReceipt | TxRef) -> list[str]:
         for item in load_artifact(name).abi
         if item["type"] == "event"
     }
-    return [by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(receipt)["logs"]]
+    return [
+        by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, receipt)["logs"]
+    ]
 
 
 def source(key: str, period: str) -> bytes:
@@ -164,7 +166,7 @@ def test_attest_emits_statistic_attested(
         attested_event(statistician, "e-payment", 900_000, "2024", version=1)
     ]
     assert event_names(ledger, receipt) == ["StatisticAttested"]
-    block = ledger.w3.eth.get_block(receipt_of(receipt)["blockNumber"])
+    block = ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])
     assert attestations.latest("e-payment") == Attestation(
         key="e-payment",
         version=1,

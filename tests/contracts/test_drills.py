@@ -85,7 +85,7 @@ def emitted(
     types = {i["name"]: i["type"] for i in event.abi["inputs"]}
     return [
         {k: plain(k, types[k], v) for k, v in log["args"].items()}
-        for log in event.process_receipt(receipt_of(receipt), errors=DISCARD)
+        for log in event.process_receipt(receipt_of(contract.tx.w3, receipt), errors=DISCARD)
     ]
 
 
@@ -97,7 +97,9 @@ def event_names(ledger: Ledger, receipt: TxReceipt | TxRef) -> list[str]:
         for item in load_artifact(name).abi
         if item["type"] == "event"
     }
-    return [by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(receipt)["logs"]]
+    return [
+        by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, receipt)["logs"]
+    ]
 
 
 def clock_at(ledger: Ledger, timestamp: int) -> None:
@@ -115,7 +117,7 @@ def clock_at(ledger: Ledger, timestamp: int) -> None:
 
 
 def mined_at(ledger: Ledger, receipt: TxReceipt | TxRef) -> int:
-    return int(ledger.w3.eth.get_block(receipt_of(receipt)["blockNumber"])["timestamp"])
+    return int(ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])["timestamp"])
 
 
 def digest(plan_id: str, index: int) -> bytes:

@@ -60,7 +60,7 @@ def emitted(
     types = {i["name"]: i["type"] for i in event.abi["inputs"]}
     return [
         {k: plain(k, types[k], v) for k, v in log["args"].items()}
-        for log in event.process_receipt(receipt_of(receipt), errors=DISCARD)
+        for log in event.process_receipt(receipt_of(contract.tx.w3, receipt), errors=DISCARD)
     ]
 
 
@@ -72,11 +72,13 @@ def event_names(ledger: Ledger, receipt: TxReceipt | TxRef) -> list[str]:
         for item in load_artifact(name).abi
         if item["type"] == "event"
     }
-    return [by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(receipt)["logs"]]
+    return [
+        by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, receipt)["logs"]
+    ]
 
 
 def mined_at(ledger: Ledger, receipt: TxReceipt | TxRef) -> int:
-    return int(ledger.w3.eth.get_block(receipt_of(receipt)["blockNumber"])["timestamp"])
+    return int(ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])["timestamp"])
 
 
 def anchored_event(

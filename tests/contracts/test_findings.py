@@ -65,7 +65,7 @@ def clock_at(ledger: Ledger, timestamp: int) -> None:
 
 
 def mined_at(ledger: Ledger, receipt: TxReceipt | TxRef) -> int:
-    return int(ledger.w3.eth.get_block(receipt_of(receipt)["blockNumber"])["timestamp"])
+    return int(ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])["timestamp"])
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,7 @@ def test_revoke_emits_policy_revoked_and_takes_clauses_out_of_force(
 ) -> None:
     receipt = ledger.policies.revoke(issuer, SESSION_POLICY)
 
-    block = ledger.w3.eth.get_block(receipt_of(receipt)["blockNumber"])
+    block = ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])
     assert events(ledger, "PolicyRegistry", "PolicyRevoked", receipt) == [
         {"policyId": SESSION_POLICY, "version": 1, "revokedAt": block["timestamp"]}
     ]

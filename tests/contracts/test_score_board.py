@@ -84,7 +84,7 @@ def published_event(scorer: Signer, score_id: int, **changes: object) -> dict[st
 
 
 def mined_at(ledger: Ledger, receipt: TxReceipt | TxRef) -> int:
-    return int(ledger.w3.eth.get_block(receipt_of(receipt)["blockNumber"])["timestamp"])
+    return int(ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])["timestamp"])
 
 
 @pytest.fixture
@@ -241,7 +241,7 @@ def test_the_publishing_block_itself_may_be_the_as_of_block(ledger: Ledger, scor
     )
     receipt = ledger.tx.send(scorer, fn, "ScoreBoard", precheck=False)
 
-    assert receipt_of(receipt)["blockNumber"] == latest + 1
+    assert receipt_of(ledger.w3, receipt)["blockNumber"] == latest + 1
     assert events(ledger, "ScoreBoard", "ScorePublished", receipt) == [
         published_event(scorer, 1, asOfBlock=latest + 1, windowStart=0, windowEnd=0)
     ]

@@ -34,7 +34,7 @@ def emitted(
     types = {i["name"]: i["type"] for i in event.abi["inputs"]}
     return [
         {k: plain(k, types[k], v) for k, v in log["args"].items()}
-        for log in event.process_receipt(receipt_of(receipt), errors=DISCARD)
+        for log in event.process_receipt(receipt_of(contract.tx.w3, receipt), errors=DISCARD)
     ]
 
 
@@ -46,7 +46,9 @@ def event_names(ledger: Ledger, receipt: TxReceipt | TxRef) -> list[str]:
         for item in load_artifact(name).abi
         if item["type"] == "event"
     }
-    return [by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(receipt)["logs"]]
+    return [
+        by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, receipt)["logs"]
+    ]
 
 
 def register(

@@ -75,7 +75,7 @@ def events(ledger: Ledger, name: str, receipt: TxReceipt | TxRef) -> list[dict[s
     types = {i["name"]: i["type"] for i in event.abi["inputs"]}
     return [
         {k: plain(k, types[k], v) for k, v in log["args"].items()}
-        for log in event.process_receipt(receipt_of(receipt), errors=DISCARD)
+        for log in event.process_receipt(receipt_of(ledger.w3, receipt), errors=DISCARD)
     ]
 
 
@@ -86,7 +86,9 @@ def event_names(ledger: Ledger, receipt: TxReceipt | TxRef) -> list[str]:
         for item in contract(ledger).contract.abi
         if item["type"] == "event"
     }
-    return [by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(receipt)["logs"]]
+    return [
+        by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, receipt)["logs"]
+    ]
 
 
 def accept(
@@ -117,7 +119,7 @@ def advance_past(ledger: Ledger, timestamp: int) -> None:
 
 
 def block_time(ledger: Ledger, receipt: TxReceipt | TxRef) -> int:
-    return int(ledger.w3.eth.get_block(receipt_of(receipt)["blockNumber"])["timestamp"])
+    return int(ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])["timestamp"])
 
 
 def suspend(ledger: Ledger, account: str) -> None:

@@ -8,8 +8,9 @@ import pytest
 
 from ledger.core import Ledger
 from ledger.errors import ContractRevert, ForbiddenError, LedgerError, NotFoundError
-from ledger.mechanisms.base import department_key, role_id
+from ledger.mechanisms.base import role_id
 from ledger.mechanisms.sharing import CatalogItemCreate, DataSharingContract
+from ledger.mechanisms.signers import department_key
 from ledger.mechanisms.workorders import CategorySet, OrderAccept
 
 ORDER = OrderAccept(
