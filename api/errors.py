@@ -36,16 +36,16 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.schemas import Problem
+from api.models import Problem
 from ledger.errors import (
     AuthError,
     ConfigError,
@@ -332,3 +332,30 @@ def install_problem_openapi(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# -- not found, translated once ------------------------------------------------------
+
+
+def one(rows: Iterable[Mapping[str, Any]], key: str, ident: str, kind: str) -> Mapping[str, Any]:
+    """The row whose ``key`` is ``ident``; :class:`NotFoundError` (a 404) if none."""
+    row = next((r for r in rows if r[key] == ident), None)
+    if row is None:
+        raise NotFoundError(kind, ident)
+    return row
+
+
+def unknown_is_404(revert: str, kind: str, param: str) -> Any:
+    """A router dependency: the contract's "no such id" ``revert`` for the id in path
+    parameter ``param`` becomes a 404 for that id (other reverts stay 409s)."""
+
+    def translate(request: Request) -> Iterator[None]:
+        ident = request.path_params.get(param)
+        try:
+            yield
+        except ContractRevert as err:
+            if ident is not None and err.name == revert:
+                raise NotFoundError(kind, str(ident)) from err
+            raise
+
+    return Depends(translate)

@@ -19,8 +19,8 @@ from fastapi.responses import HTMLResponse
 from api.deps import LedgerDep
 from api.errors import install_error_handlers, install_problem_openapi
 from api.limits import BodyLimits
-from api.routes import audit, drills, effects, orders, routers, statistics, systems
-from api.schemas import Health
+from api.models import HealthPublic
+from api.routes import api_router
 from ledger.core import Ledger
 from ledger.settings import Settings, get_settings
 
@@ -43,6 +43,12 @@ TAGS = [
     {"name": "agreements", "description": "Data-sharing agreements and deliveries."},
     {"name": "events", "description": "The indexed execution trail."},
     {"name": "maturity", "description": "Maturity scores computed from the evidence."},
+    {"name": "orders", "description": "The 12345 hotline's six-stage closed loop."},
+    {"name": "drills", "description": "Drill plans and the drills held under them."},
+    {"name": "systems", "description": "Business systems, reserved slots and connections."},
+    {"name": "statistics", "description": "Attested statistics (shares in [0, 1])."},
+    {"name": "effects", "description": "The effect log: batches, checkpoints and proofs."},
+    {"name": "audit", "description": "Audit verification, published scores and findings."},
     {"name": "service", "description": "Health and the dashboard."},
 ]
 
@@ -78,25 +84,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
     app.add_middleware(BodyLimits)
-    for router in routers:
-        app.include_router(router)
-    for router in (
-        orders.router,
-        drills.router,
-        systems.router,
-        statistics.router,
-        effects.router,
-        audit.router,
-    ):
-        app.include_router(router)
+    app.include_router(api_router)
     install_problem_openapi(app)
 
     @app.get("/health", tags=["service"], summary="Liveness and chain head")
-    def health(ledger: LedgerDep) -> Health:
+    def health(ledger: LedgerDep) -> HealthPublic:
         """Whether the service answers, which chain it uses and the latest block."""
         with ledger.read(fresh=False) as lg:
             kind, block = lg.handle.kind, lg.w3.eth.block_number
-        return Health(status="ok", chain="rpc" if kind == "rpc" else "embedded", block=block)
+        return HealthPublic(status="ok", chain="rpc" if kind == "rpc" else "embedded", block=block)
 
     @app.get("/", tags=["service"], response_class=HTMLResponse, summary="Dashboard")
     def dashboard() -> HTMLResponse:

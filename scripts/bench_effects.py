@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 from ledger.core import Ledger  # noqa: E402
 from ledger.effects import merkle  # noqa: E402
-from ledger.mechanisms.sharing import Permission  # noqa: E402
+from ledger.mechanisms.sharing import AgreementCreate, CatalogItemCreate  # noqa: E402
+from ledger.mechanisms.systems import SystemConnection, SystemCreate  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
 
 DAY = 86_400
@@ -43,9 +44,9 @@ SYSTEMS = [f"sys.bench.{i:02d}" for i in range(29)]
 
 def setup(ledger: Ledger, entries: int) -> int:
     """Departments, a policy, 24 agreements and 29 connected systems; returns the start time."""
-    ledger.register_department("bench.office", "Office", ("ISSUER",))
-    ledger.register_department("bench.data", "Data center")
-    ledger.register_department("bench.user", "Consumer")
+    ledger.departments.register("bench.office", "Office", ("ISSUER",))
+    ledger.departments.register("bench.data", "Data center")
+    ledger.departments.register("bench.user", "Consumer")
     from ledger.knowledge.models import PolicyRecord
 
     record = PolicyRecord.model_validate(
@@ -61,26 +62,34 @@ def setup(ledger: Ledger, entries: int) -> int:
             "clauses": [{"id": "c1", "text": "Share data."}, {"id": "c2", "text": "Log calls."}],
         }
     )
-    ledger.anchor_policy(record)
+    ledger.policy_book.anchor(record)
     per_agreement = max(entries // len(AGREEMENTS), 1)
     for i, aid in enumerate(AGREEMENTS):
-        ledger.register_item("bench.data", f"item.bench.{i:02d}", "t", Permission.RESTRICTED, "x")
-        ledger.commit_agreement(
-            "bench.data",
+        item = CatalogItemCreate(
+            item_id=f"item.bench.{i:02d}", data_type="t", permission="restricted", disclosure="x"
+        )
+        ledger.sharing.register_item("bench.data", item)
+        terms = AgreementCreate(
             agreement_id=aid,
             item_id=f"item.bench.{i:02d}",
             consumer_id="bench.user",
             policy_id="bench.policy",
             clause_id="c1",
-            permission=Permission.CONDITIONAL,
+            permission="conditional",
             first_due_at=ledger.clock.now() + DAY,
-            period=30 * DAY,
+            period_seconds=30 * DAY,
             periods=12,
             calls_per_period=per_agreement,
         )
+        ledger.sharing.commit_agreement("bench.data", terms)
     for sid in SYSTEMS:
-        ledger.register_system("bench.data", sid, "business", 300, feeds_data_center=True)
-        ledger.connect_system("bench.data", sid, "bench.policy", "c2")
+        system = SystemCreate(
+            system_id=sid, kind="business", heartbeat_seconds=300, feeds_data_center=True
+        )
+        ledger.systems.register_system("bench.data", system)
+        ledger.systems.connect(
+            "bench.data", sid, SystemConnection(policy_id="bench.policy", clause_id="c2")
+        )
     ledger.effects.open("bench.calls", "bench.data", "bench.policy", "c2")
     start = ledger.clock.now()
     ledger.clock.advance_time(30 * DAY)  # the traffic below fills these 30 days
@@ -167,9 +176,9 @@ def main() -> int:
         # The naive design: one transaction per entry (a checkpoint of a one-entry-larger tree).
         naive_log = "bench.naive"
         ledger.effects.contract.open_log(
-            ledger.department_signer("bench.data"), naive_log, "bench.policy", "c2"
+            ledger.signers.department("bench.data"), naive_log, "bench.policy", "c2"
         )
-        signer = ledger.department_signer("bench.data")
+        signer = ledger.signers.department("bench.data")
         tree = merkle.MerkleTree()
         naive_gas = 0
         t = time.perf_counter()

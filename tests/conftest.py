@@ -112,8 +112,8 @@ def session_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def session_ledger(session_home: Path) -> Iterator[Ledger]:
     ledger = Ledger.open(make_settings(session_home))
     for dep_id, (name, roles) in DEPARTMENTS.items():
-        ledger.register_department(dep_id, name, roles)
-    ledger.anchor_policy(sample_policy())
+        ledger.departments.register(dep_id, name, roles)
+    ledger.policy_book.anchor(sample_policy())
     yield ledger
     ledger.close()
 

@@ -6,6 +6,7 @@ nothing depends on eth-tester alone.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,13 @@ from ledger.audit.verify import AuditSources, audit
 from ledger.chain.factory import make_web3
 from ledger.core import Ledger
 from ledger.errors import ContractRevert
-from ledger.mechanisms.sharing import PeriodStatus, Permission
+from ledger.mechanisms.fields import hex_digest
+from ledger.mechanisms.sharing import (
+    AgreementCreate,
+    CatalogItemCreate,
+    DeliveryCreate,
+    PeriodStatus,
+)
 from ledger.settings import Settings
 from ledger.store import views
 from tests.conftest import DEPARTMENTS, make_settings, publish, sample_policy
@@ -35,29 +42,45 @@ class EndToEndSuite:
     def test_deploy_anchor_commit_deliver_index_score(self, chain_settings: Settings) -> None:
         with Ledger.open(chain_settings) as ledger:
             for dep_id, (name, roles) in DEPARTMENTS.items():
-                ledger.register_department(dep_id, name, roles)
-            anchored = ledger.anchor_policy(sample_policy())
+                ledger.departments.register(dep_id, name, roles)
+            anchored = ledger.policy_book.anchor(sample_policy())
             assert anchored.tx is not None
-            ledger.register_item(
-                "dcity.security", "item.hh", "household", Permission.RESTRICTED, "on-request"
+            ledger.sharing.register_item(
+                "dcity.security",
+                CatalogItemCreate(
+                    item_id="item.hh",
+                    data_type="household",
+                    permission="restricted",
+                    disclosure="on-request",
+                ),
             )
             first_due = ledger.clock.now() + DAY
-            ledger.commit_agreement(
+            ledger.sharing.commit_agreement(
                 "dcity.security",
-                agreement_id="agr.hh",
-                item_id="item.hh",
-                consumer_id="dcity.civil",
-                policy_id="test.sharing",
-                clause_id="c2",
-                permission=Permission.CONDITIONAL,
-                first_due_at=first_due,
-                period=DAY,
-                periods=3,
-                calls_per_period=100,
+                AgreementCreate(
+                    agreement_id="agr.hh",
+                    item_id="item.hh",
+                    consumer_id="dcity.civil",
+                    policy_id="test.sharing",
+                    clause_id="c2",
+                    permission="conditional",
+                    first_due_at=first_due,
+                    period_seconds=DAY,
+                    periods=3,
+                    calls_per_period=100,
+                ),
             )
-            ledger.record_delivery("dcity.security", "agr.hh", 0, 10, b"week 0")
+            ledger.sharing.record_delivery(
+                "dcity.security",
+                "agr.hh",
+                DeliveryCreate(
+                    period=0,
+                    record_count=10,
+                    payload_digest=hex_digest(hashlib.sha256(b"week 0").digest()),
+                ),
+            )
             with pytest.raises(ContractRevert) as err:
-                ledger.mark_missed("agr.hh", 1)
+                ledger.sharing.mark_missed("agr.hh", 1)
             assert err.value.name == "NotYetDue"
             assert err.value.arguments == {
                 "agreementId": "agr.hh",
@@ -65,8 +88,16 @@ class EndToEndSuite:
                 "dueAt": first_due + DAY,
             }
             ledger.clock.advance_time(3 * DAY + 60)
-            ledger.record_delivery("dcity.security", "agr.hh", 1, 12, b"week 1")  # late
-            ledger.mark_missed("agr.hh", 2)
+            ledger.sharing.record_delivery(
+                "dcity.security",
+                "agr.hh",
+                DeliveryCreate(
+                    period=1,
+                    record_count=12,
+                    payload_digest=hex_digest(hashlib.sha256(b"week 1").digest()),
+                ),
+            )  # late
+            ledger.sharing.mark_missed("agr.hh", 2)
             assert ledger.sharing.period_status("agr.hh", 2) is PeriodStatus.MISSED
 
             report = ledger.indexer.sync()
@@ -90,15 +121,15 @@ class EndToEndSuite:
             assert (m3["numerator"], m3["denominator"]) == (1, 3)
             assert m3["status"] == "NOT_RATED"  # 3 deliveries < n_min 10
             assert len(result["result_hash"]) == 64
-            assert ledger.verify_policy("test.sharing")[0]["ok"] is True
+            assert ledger.policy_book.verify("test.sharing")[0]["ok"] is True
 
     def test_publish_audit_export_and_check_the_bundle(
         self, chain_settings: Settings, tmp_path: Path
     ) -> None:
         with Ledger.open(chain_settings) as ledger:
             for dep_id, (name, roles) in DEPARTMENTS.items():
-                ledger.register_department(dep_id, name, roles)
-            ledger.anchor_policy(sample_policy())
+                ledger.departments.register(dep_id, name, roles)
+            ledger.policy_book.anchor(sample_policy())
             publication = publish(ledger)
             ledger.indexer.sync()
             report = audit(AuditSources.of(ledger))

@@ -1,16 +1,38 @@
-"""One router per resource; :data:`routers` is what :func:`api.main.create_app` mounts."""
+"""One router per resource, gathered in :data:`api_router`, which :func:`api.main.create_app`
+includes once."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import agreements, catalog, departments, events, maturity, policies
-
-routers: tuple[APIRouter, ...] = (
-    policies.router,
-    departments.router,
-    catalog.router,
-    agreements.router,
-    events.router,
-    maturity.router,
+from api.routes import (
+    agreements,
+    audit,
+    catalog,
+    departments,
+    drills,
+    effects,
+    events,
+    maturity,
+    orders,
+    policies,
+    statistics,
+    systems,
 )
+
+api_router = APIRouter()
+for _module in (
+    policies,
+    departments,
+    catalog,
+    agreements,
+    events,
+    maturity,
+    orders,
+    drills,
+    systems,
+    statistics,
+    effects,
+    audit,
+):
+    api_router.include_router(_module.router)

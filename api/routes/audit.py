@@ -13,12 +13,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess, authenticated_department
-from api.errors import problem_responses
-from api.routes.orders import unknown_as_404
-from api.schemas import Digest
+from api.errors import problem_responses, unknown_is_404
+from api.models import (
+    AuditPublic,
+    FindingPublic,
+    FindingResponseCreate,
+    FindingsPublic,
+    FindingStep,
+    ScorePublic,
+    ScoresPublic,
+    ScoreVerifyPublic,
+)
 from ledger.audit.checks import AuditReport
 from ledger.audit.findings import findings_view, mark_overdue
 from ledger.audit.scores import (
@@ -30,81 +37,14 @@ from ledger.audit.scores import (
 )
 from ledger.audit.verify import AuditSources, audit, chain_events
 
-router = APIRouter(tags=["audit"], dependencies=[ReadAccess])
+router = APIRouter(
+    tags=["audit"],
+    dependencies=[ReadAccess, unknown_is_404("FindingUnknown", "finding", "finding_id")],
+)
 
 
-class CheckOut(BaseModel):
-    area: str = Field(description="records, index, effects, scores or findings.")
-    subject: str
-    ok: bool
-    detail: str = Field(description="What was found; for a failure, what differs.")
-    where: str | None = Field(description="For a failure, where: record, block/tx/log, seq.")
-
-
-class AuditOut(BaseModel):
-    ok: bool = Field(description="True only when every check passed.")
-    verdict: str
-    checks: list[CheckOut]
-    notes: list[str]
-
-
-class ScoreOut(BaseModel):
-    score_id: int
-    scope: str
-    spec_hash: str
-    as_of_block: int
-    evidence_root: str
-    result_hash: str
-    window_start: int
-    window_end: int
-    publisher: str
-    published_at: int
-    provisional: bool = Field(description="The as-of block is not final on this chain yet.")
-
-
-class ScoreList(BaseModel):
-    data: list[ScoreOut]
-    count: int
-
-
-class ScoreVerifyOut(AuditOut):
-    score: ScoreOut
-
-
-class FindingOut(BaseModel):
-    finding_id: str
-    status: str = Field(description="Open, Responded, Accepted or Overdue.")
-    score_id: int
-    policy_id: str
-    clause_id: str
-    metric: str
-    department_id: str
-    deadline: int
-    detail_digest: str
-    was_overdue: bool
-
-
-class FindingList(BaseModel):
-    data: list[FindingOut]
-    count: int
-
-
-class FindingResponse(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    plan_digest: Digest
-    evidence_digest: Digest
-
-
-class FindingStep(BaseModel):
-    finding_id: str
-    status: str
-    tx: str
-    block: int
-
-
-def _out(report: AuditReport) -> AuditOut:
-    return AuditOut.model_validate(report.to_dict())
+def _out(report: AuditReport) -> AuditPublic:
+    return AuditPublic.model_validate(report.to_dict())
 
 
 @router.get("/audit/verify", summary="Verify the ledger", responses=problem_responses(404))
@@ -113,7 +53,7 @@ def verify(
     policy: Annotated[
         str | None, Query(description="Check one policy's trail instead of the whole ledger.")
     ] = None,
-) -> AuditOut:
+) -> AuditPublic:
     """Records against their anchored digests, the index against the chain, the effect
     log against its checkpoints, published scores recomputed, finding details."""
     with ledger.read(fresh=False) as lg:
@@ -122,13 +62,13 @@ def verify(
 
 
 @router.get("/scores", summary="Published scores")
-def list_scores(ledger: LedgerDep) -> ScoreList:
+def list_scores(ledger: LedgerDep) -> ScoresPublic:
     with ledger.read(fresh=False) as lg:
         count = lg.scoreboard.count()
         final = finalized_block(lg.handle, lg.settings.finality_depth)
         rows = [publication_view(lg.scoreboard.score_of(i), final) for i in range(1, count + 1)]
-    data = [ScoreOut.model_validate(r) for r in rows]
-    return ScoreList(data=data, count=len(data))
+    data = [ScorePublic.model_validate(r) for r in rows]
+    return ScoresPublic(data=data, count=len(data))
 
 
 @router.get(
@@ -139,7 +79,7 @@ def list_scores(ledger: LedgerDep) -> ScoreList:
 def verify_score(
     score_id: Annotated[int, Path(ge=1, description="The published score's id.")],
     ledger: LedgerDep,
-) -> ScoreVerifyOut:
+) -> ScoreVerifyPublic:
     """Recompute the score from the chain alone and compare its result_hash."""
     with ledger.read(fresh=False) as lg:
         score = published(lg.scoreboard, score_id)
@@ -147,7 +87,7 @@ def verify_score(
         checks = verify_published(lg.score, ScoreArchive(lg.home), score, chain)
         view = publication_view(score, finalized_block(lg.handle, lg.settings.finality_depth))
     report = AuditReport(checks)
-    return ScoreVerifyOut.model_validate(report.to_dict() | {"score": view})
+    return ScoreVerifyPublic.model_validate(report.to_dict() | {"score": view})
 
 
 @router.get("/findings", summary="Findings")
@@ -155,11 +95,11 @@ def list_findings(
     ledger: LedgerDep,
     department: Annotated[str | None, Query(description="Only this department's.")] = None,
     policy: Annotated[str | None, Query(description="Only this policy's.")] = None,
-) -> FindingList:
+) -> FindingsPublic:
     with ledger.read() as lg:  # synced to the head first
         rows = findings_view(lg.findings, lg.store, department, policy)
-    data = [FindingOut.model_validate(r) for r in rows]
-    return FindingList(data=data, count=len(data))
+    data = [FindingPublic.model_validate(r) for r in rows]
+    return FindingsPublic(data=data, count=len(data))
 
 
 @router.post(
@@ -168,11 +108,11 @@ def list_findings(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def respond(
-    finding_id: str, body: FindingResponse, department: DepartmentDep, ledger: LedgerDep
+    finding_id: str, body: FindingResponseCreate, department: DepartmentDep, ledger: LedgerDep
 ) -> FindingStep:
     """The API key's department answers a finding addressed to it with the digests of
     its rectification plan and evidence (a 409 NotResponsible for anyone else)."""
-    with ledger.write() as lg, unknown_as_404("FindingUnknown", "finding", finding_id):
+    with ledger.write() as lg:
         signer = lg.signers.department(department)
         receipt = lg.findings.respond(
             signer,
@@ -198,7 +138,7 @@ def respond(
 def overdue(finding_id: str, ledger: LedgerDep) -> FindingStep:
     """Mark an open finding whose deadline has passed overdue. Any key (a 409
     NotOverdue before the deadline)."""
-    with ledger.write() as lg, unknown_as_404("FindingUnknown", "finding", finding_id):
+    with ledger.write() as lg:
         ref = mark_overdue(lg.findings, lg.signers, finding_id)
         status = lg.findings.finding_of(finding_id).status.name.capitalize()
     return FindingStep(finding_id=finding_id, status=status, tx=ref.tx_hash, block=ref.block_number)

@@ -6,20 +6,19 @@ from fastapi import APIRouter, status
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
 from api.errors import problem_responses
-from api.schemas import CatalogItemCreate, CatalogItemCreated, CatalogItemPublic, CatalogList
-from ledger.mechanisms.sharing import parse_permission
+from api.models import CatalogItemCreate, CatalogItemCreated, CatalogItemPublic, CatalogItemsPublic
 from ledger.store import views
 
 router = APIRouter(prefix="/catalog", tags=["catalog"], dependencies=[ReadAccess])
 
 
 @router.get("", summary="List catalog items")
-def list_catalog(ledger: LedgerDep) -> CatalogList:
+def list_catalog(ledger: LedgerDep) -> CatalogItemsPublic:
     """Every registered item: data type, providing department, permission, disclosure."""
     with ledger.read() as lg:
         rows = views.catalog(lg.store)
     data = [CatalogItemPublic.model_validate(row) for row in rows]
-    return CatalogList(data=data, count=len(data))
+    return CatalogItemsPublic(data=data, count=len(data))
 
 
 @router.post(
@@ -33,13 +32,7 @@ def register_item(
 ) -> CatalogItemCreated:
     """Register an item provided by the API key's department (which needs the DEPARTMENT role)."""
     with ledger.write() as lg:
-        ref = lg.register_item(
-            department,
-            body.item_id,
-            body.data_type,
-            parse_permission(body.permission),
-            body.disclosure,
-        )
+        ref = lg.sharing.register_item(department, body)
     return CatalogItemCreated(
         item_id=body.item_id, provider_id=department, tx=ref.tx_hash, block=ref.block_number
     )

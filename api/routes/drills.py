@@ -12,46 +12,40 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, status
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess, authenticated_department
-from api.errors import problem_responses
-from api.routes.orders import unknown_as_404
-from api.schemas import (
-    UINT32_MAX,
+from api.errors import one, problem_responses, unknown_is_404
+from api.models import (
     DrillPlanCreate,
-    DrillPlanList,
     DrillPlanned,
     DrillPlanPublic,
+    DrillPlansPublic,
     DrillRecord,
     DrillStep,
 )
-from ledger.errors import NotFoundError
-from ledger.mechanisms.drills import DrillKind, parse_kind
+from ledger.mechanisms.fields import UINT32_MAX
 from ledger.store import views
 
-router = APIRouter(prefix="/drills", tags=["drills"], dependencies=[ReadAccess])
+router = APIRouter(
+    prefix="/drills",
+    tags=["drills"],
+    dependencies=[ReadAccess, unknown_is_404("PlanUnknown", "drill plan", "plan_id")],
+)
 
 _WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
 
 
-def default_required_seats(kind: DrillKind, total_seats: int) -> int:
-    """Every seat for a full drill, half of them (rounded up) for a half drill."""
-    return total_seats if kind is DrillKind.FULL else (total_seats + 1) // 2
-
-
 @router.get("/plans", summary="List drill plans")
-def list_plans(ledger: LedgerDep) -> DrillPlanList:
+def list_plans(ledger: LedgerDep) -> DrillPlansPublic:
     """Every plan with each drill's due time and outcome (held, missed or open)."""
     with ledger.read() as lg:
         rows = views.drill_plans(lg.store)
     data = [DrillPlanPublic.model_validate(row) for row in rows]
-    return DrillPlanList(data=data, count=len(data))
+    return DrillPlansPublic(data=data, count=len(data))
 
 
 @router.get("/plans/{plan_id}", summary="One drill plan", responses=problem_responses(404))
 def get_plan(plan_id: str, ledger: LedgerDep) -> DrillPlanPublic:
     with ledger.read() as lg:
-        row = next((r for r in views.drill_plans(lg.store) if r["planId"] == plan_id), None)
-    if row is None:
-        raise NotFoundError("drill plan", plan_id)
+        row = one(views.drill_plans(lg.store), "planId", plan_id, "drill plan")
     return DrillPlanPublic.model_validate(row)
 
 
@@ -65,23 +59,8 @@ def plan_drills(
     body: DrillPlanCreate, department: DepartmentDep, ledger: LedgerDep
 ) -> DrillPlanned:
     """Plan ``count`` drills owned by the API key's department under a clause in force."""
-    kind = parse_kind(body.kind)
-    required = body.required_seats
-    if required is None:
-        required = default_required_seats(kind, body.total_seats)
     with ledger.write() as lg:
-        ref = lg.plan_drills(
-            department,
-            plan_id=body.plan_id,
-            policy_id=body.policy_id,
-            clause_id=body.clause_id,
-            kind=kind,
-            first_due_at=body.first_due_at,
-            interval=body.interval_seconds,
-            count=body.count,
-            total_seats=body.total_seats,
-            required_seats=required,
-        )
+        ref = lg.drills.plan_drills(department, body)
     return DrillPlanned(
         plan_id=body.plan_id, owner_id=department, tx=ref.tx_hash, block=ref.block_number
     )
@@ -98,15 +77,8 @@ def record_drill(
 ) -> DrillStep:
     """Record drill ``index`` as held by the plan's owner (the API key's department), no
     earlier than 7 days before it is due. Only the record's digest goes on chain."""
-    with ledger.write() as lg, unknown_as_404("PlanUnknown", "drill plan", plan_id):
-        ref = lg.record_drill(
-            department,
-            plan_id,
-            body.index,
-            body.seats_present,
-            body.systems_online,
-            bytes.fromhex(body.record_digest[2:]),
-        )
+    with ledger.write() as lg:
+        ref = lg.drills.record_drill(department, plan_id, body)
     return DrillStep(
         plan_id=plan_id, index=body.index, status="held", tx=ref.tx_hash, block=ref.block_number
     )
@@ -124,8 +96,8 @@ def mark_missed(
     ledger: LedgerDep,
 ) -> DrillStep:
     """Mark a drill missed once more than 7 days passed since it was due unrecorded. Any key."""
-    with ledger.write() as lg, unknown_as_404("PlanUnknown", "drill plan", plan_id):
-        ref = lg.mark_drill_missed(plan_id, index)
+    with ledger.write() as lg:
+        ref = lg.drills.mark_drill_missed(plan_id, index)
     return DrillStep(
         plan_id=plan_id, index=index, status="missed", tx=ref.tx_hash, block=ref.block_number
     )

@@ -10,50 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
 from api.errors import problem_responses
+from api.models import (
+    EntriesAdded,
+    EntriesCreate,
+    LogStatusPublic,
+)
 from ledger.errors import ForbiddenError
 
 router = APIRouter(prefix="/effects", tags=["effects"], dependencies=[ReadAccess])
-
-MAX_BATCH = 10_000
-
-
-class EntryBatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    entries: list[dict[str, Any]] = Field(
-        min_length=1,
-        max_length=MAX_BATCH,
-        description="Calls ({kind: 'call', agreement, system, at, records, permission,"
-        " latency_ms[, request_id, subject]}) and heartbeats ({kind: 'heartbeat', system, at}).",
-    )
-
-
-class Rejected(BaseModel):
-    index: int
-    reason: str
-
-
-class BatchResult(BaseModel):
-    added: int
-    duplicates: int
-    rejected: list[Rejected]
-    size: int = Field(description="Entries in the log after this batch.")
-    checkpoint: dict[str, Any] | None = Field(
-        description="The checkpoint this batch triggered (by size or age), if any."
-    )
-
-
-class LogStatus(BaseModel):
-    log_id: str
-    owner: str
-    size: int
-    checkpoint: int
-    anchored_size: int
-    root: str
-    pending: int
 
 
 def _owner_only(lg: Any, department: str) -> None:
@@ -63,12 +30,12 @@ def _owner_only(lg: Any, department: str) -> None:
 
 
 @router.get("", summary="The effect log's status")
-def status_(ledger: LedgerDep) -> LogStatus:
+def status_(ledger: LedgerDep) -> LogStatusPublic:
     with ledger.read() as lg:
         config = lg.effects.require_config()
         latest = lg.effects.latest()
         size = lg.effects.store.size
-    return LogStatus(
+    return LogStatusPublic(
         log_id=config.log_id,
         owner=config.owner,
         size=size,
@@ -82,17 +49,17 @@ def status_(ledger: LedgerDep) -> LogStatus:
 @router.post(
     "/entries", summary="Append a batch of entries", responses=problem_responses(401, 403, 422)
 )
-def append(body: EntryBatch, department: DepartmentDep, ledger: LedgerDep) -> BatchResult:
+def append(body: EntriesCreate, department: DepartmentDep, ledger: LedgerDep) -> EntriesAdded:
     """Validate each entry; bad ones are rejected with their index and reason and the rest
     are appended. An entry already in the log is counted as a duplicate, not added again."""
     with ledger.write() as lg:
         _owner_only(lg, department)
         result = lg.effects.ingest_entries(body.entries)
-    return BatchResult.model_validate(result)
+    return EntriesAdded.model_validate(result)
 
 
 @router.post("/seal", summary="Anchor a checkpoint now", responses=problem_responses(401, 403))
-def seal(department: DepartmentDep, ledger: LedgerDep) -> LogStatus:
+def seal(department: DepartmentDep, ledger: LedgerDep) -> LogStatusPublic:
     with ledger.write() as lg:
         _owner_only(lg, department)
         lg.effects.seal()

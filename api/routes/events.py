@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import LedgerDep, ReadAccess
-from api.schemas import EventList, EventPublic
+from api.models import EventPublic, EventsPublic
 
 router = APIRouter(prefix="/events", tags=["events"], dependencies=[ReadAccess])
 
@@ -21,7 +21,7 @@ def list_events(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> EventList:
+) -> EventsPublic:
     """Events in chain order (block, then log index), one page at a time."""
     with ledger.read() as lg:
         records = lg.store.events(
@@ -40,4 +40,4 @@ def list_events(
         )
         for r in records
     ]
-    return EventList(data=data, count=len(data), limit=limit, offset=offset)
+    return EventsPublic(data=data, count=len(data), limit=limit, offset=offset)

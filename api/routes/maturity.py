@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import LedgerDep, ReadAccess
 from api.errors import problem_responses
+from api.models import MaturityPublic
 from ledger.errors import NotFoundError
 from ledger.maturity.service import scorer_for
 
@@ -30,13 +31,14 @@ def score(
     department: Department = None,
     window_days: WindowDays = None,
     spec: SpecVersion = None,
-) -> dict[str, Any]:
+) -> MaturityPublic:
     """The score result as the maturity engine produces it: four elements, the overall
     level, the indicators with their evidence, and `result_hash`."""
     with ledger.read() as lg:
         if department is not None and not lg.directory.is_department(department):
             raise NotFoundError("department", department)
-        return lg.score(scope=department, window_days=window_days, spec_version=spec)
+        result = lg.score(scope=department, window_days=window_days, spec_version=spec)
+    return MaturityPublic.model_validate(result)
 
 
 @router.get(

@@ -8,15 +8,13 @@ checks that (``WrongHandler``, a 409). Marking an order overdue needs any key.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Query, status
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess, authenticated_department
-from api.errors import problem_responses
-from api.schemas import (
+from api.errors import one, problem_responses, unknown_is_404
+from api.models import (
     CategorySet,
     CategorySetDone,
     OrderAccept,
@@ -25,31 +23,21 @@ from api.schemas import (
     OrderStep,
     OrderTransfer,
     StageName,
-    WorkOrderList,
     WorkOrderPublic,
+    WorkOrdersPublic,
 )
-from ledger.core import Ledger, TxRef
-from ledger.errors import ContractRevert, NotFoundError
+from ledger.chain.types import TxRef
+from ledger.core import Ledger
+from ledger.mechanisms.fields import digest_bytes
 from ledger.store import views
 
-router = APIRouter(prefix="/orders", tags=["orders"], dependencies=[ReadAccess])
+router = APIRouter(
+    prefix="/orders",
+    tags=["orders"],
+    dependencies=[ReadAccess, unknown_is_404("OrderUnknown", "work order", "order_id")],
+)
 
 _WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
-
-
-@contextmanager
-def unknown_as_404(revert: str, kind: str, ident: str) -> Iterator[None]:
-    """Turn the contract's ``revert`` (its "no such id" error) into a 404 for ``ident``."""
-    try:
-        yield
-    except ContractRevert as err:
-        if err.name == revert:
-            raise NotFoundError(kind, ident) from err
-        raise
-
-
-def _digest(value: str) -> bytes:
-    return bytes.fromhex(value.removeprefix("0x"))
 
 
 def _step(lg: Ledger, order_id: str, ref: TxRef) -> OrderStep:
@@ -77,20 +65,18 @@ def list_orders(
         str | None,
         Query(description="Only orders this department accepted or was transferred."),
     ] = None,
-) -> WorkOrderList:
+) -> WorkOrdersPublic:
     """Every work order in acceptance order: its stage, the time of each stage, SLA and score."""
     with ledger.read() as lg:
         rows = views.work_orders(lg.store, department_id)
     data = [WorkOrderPublic.model_validate(row) for row in rows]
-    return WorkOrderList(data=data, count=len(data))
+    return WorkOrdersPublic(data=data, count=len(data))
 
 
 @router.get("/{order_id}", summary="One work order", responses=problem_responses(404))
 def get_order(order_id: str, ledger: LedgerDep) -> WorkOrderPublic:
     with ledger.read() as lg:
-        row = next((r for r in views.work_orders(lg.store) if r["orderId"] == order_id), None)
-    if row is None:
-        raise NotFoundError("work order", order_id)
+        row = one(views.work_orders(lg.store), "orderId", order_id, "work order")
     return WorkOrderPublic.model_validate(row)
 
 
@@ -110,8 +96,8 @@ def set_category(
     The API key's department needs the OPERATOR role.
     """
     with ledger.write() as lg:
-        lg.require_role(department, "OPERATOR")
-        ref = lg.set_category(body.category, body.sla_seconds)
+        lg.signers.of(department, "OPERATOR")
+        ref = lg.orders.set_category(body)
     return CategorySetDone(
         category=body.category, sla_seconds=body.sla_seconds, tx=ref.tx_hash, block=ref.block_number
     )
@@ -127,14 +113,7 @@ def accept_order(body: OrderAccept, department: DepartmentDep, ledger: LedgerDep
     """Accept a request under a policy clause in force; it is due by now plus its category's
     SLA. Only the salted digest of the case file is sent. Needs the OPERATOR role."""
     with ledger.write() as lg:
-        ref = lg.accept_order(
-            department,
-            body.order_id,
-            category=body.category,
-            policy_id=body.policy_id,
-            clause_id=body.clause_id,
-            case_digest=_digest(body.case_digest),
-        )
+        ref = lg.orders.accept(department, body)
         return _step(lg, body.order_id, ref)
 
 
@@ -144,16 +123,16 @@ def transfer_order(
 ) -> OrderStep:
     """Transfer an accepted order to a department, again while nobody has handled it.
     Needs the OPERATOR role."""
-    with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
-        ref = lg.transfer_order(department, order_id, body.handler_id)
+    with ledger.write() as lg:
+        ref = lg.orders.transfer(department, order_id, body.handler_id)
         return _step(lg, order_id, ref)
 
 
 @router.post("/{order_id}/handle", summary="Handle (办理)", responses=_WRITE_PROBLEMS)
 def handle_order(order_id: str, department: DepartmentDep, ledger: LedgerDep) -> OrderStep:
     """Handle a transferred order; only the department it was transferred to."""
-    with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
-        ref = lg.handle_order(department, order_id)
+    with ledger.write() as lg:
+        ref = lg.orders.handle(department, order_id)
         return _step(lg, order_id, ref)
 
 
@@ -162,8 +141,8 @@ def order_feedback(
     order_id: str, body: OrderFeedback, department: DepartmentDep, ledger: LedgerDep
 ) -> OrderStep:
     """Give feedback on a handled order, as a digest; only the handling department."""
-    with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
-        ref = lg.order_feedback(department, order_id, _digest(body.feedback_digest))
+    with ledger.write() as lg:
+        ref = lg.orders.feedback(department, order_id, digest_bytes(body.feedback_digest))
         return _step(lg, order_id, ref)
 
 
@@ -171,8 +150,8 @@ def order_feedback(
 def complete_order(order_id: str, department: DepartmentDep, ledger: LedgerDep) -> OrderStep:
     """Complete an order after the department's feedback (late if past its SLA deadline).
     Needs the OPERATOR role."""
-    with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
-        ref = lg.complete_order(department, order_id)
+    with ledger.write() as lg:
+        ref = lg.orders.complete(department, order_id)
         return _step(lg, order_id, ref)
 
 
@@ -182,8 +161,8 @@ def evaluate_order(
 ) -> OrderStep:
     """Record the citizen's satisfaction (1..5) with a completed order, once.
     Needs the OPERATOR role."""
-    with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
-        ref = lg.evaluate_order(department, order_id, body.score)
+    with ledger.write() as lg:
+        ref = lg.orders.evaluate(department, order_id, body.score)
         return _step(lg, order_id, ref)
 
 
@@ -198,6 +177,6 @@ def mark_overdue(order_id: str, ledger: LedgerDep) -> OrderStep:
 
     Any department's key will do: the ledger sends it, and the contract checks the deadline.
     """
-    with ledger.write() as lg, unknown_as_404("OrderUnknown", "work order", order_id):
-        ref = lg.mark_order_overdue(order_id)
+    with ledger.write() as lg:
+        ref = lg.orders.mark_overdue(order_id)
         return _step(lg, order_id, ref)

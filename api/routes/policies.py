@@ -3,53 +3,51 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
-from api.errors import problem_responses
-from api.schemas import (
+from api.errors import one, problem_responses
+from api.models import (
+    ApprovalCreate,
+    ApprovalPublic,
+    PoliciesPublic,
     PolicyAnchored,
-    PolicyDetail,
-    PolicyList,
+    PolicyDetailPublic,
+    PolicyPublic,
     PolicyRecordIn,
-    PolicySummary,
-    PolicyVerification,
-    VersionCheck,
+    PolicyVerificationPublic,
+    VersionCheckPublic,
 )
-from ledger.errors import NotFoundError
 
 router = APIRouter(prefix="/policies", tags=["policies"], dependencies=[ReadAccess])
 
 
 @router.get("", summary="List anchored policies")
-def list_policies(ledger: LedgerDep) -> PolicyList:
+def list_policies(ledger: LedgerDep) -> PoliciesPublic:
     """Every anchored policy at its latest version."""
     with ledger.read() as lg:
-        rows = lg.policy_summaries()
-    data = [PolicySummary.model_validate(row) for row in rows]
-    return PolicyList(data=data, count=len(data))
+        rows = lg.policy_book.summaries()
+    data = [PolicyPublic.model_validate(row) for row in rows]
+    return PoliciesPublic(data=data, count=len(data))
 
 
 @router.get("/{policy_id}", summary="One policy", responses=problem_responses(404))
-def get_policy(policy_id: str, ledger: LedgerDep) -> PolicyDetail:
+def get_policy(policy_id: str, ledger: LedgerDep) -> PolicyDetailPublic:
     """The latest version's summary and its stored record (checked against its digest)."""
     with ledger.read() as lg:
-        row = next((r for r in lg.policy_summaries() if r["id"] == policy_id), None)
-        if row is None:
-            raise NotFoundError("policy", policy_id)
-        record = lg.stored_record(policy_id, row["version"], row["digest"])
-    return PolicyDetail.model_validate({**row, "record": record})
+        row = one(lg.policy_book.summaries(), "id", policy_id, "policy")
+        record = lg.policy_book.stored_record(policy_id, row["version"], row["digest"])
+    return PolicyDetailPublic.model_validate({**row, "record": record})
 
 
 @router.get(
     "/{policy_id}/verify", summary="Verify a policy's records", responses=problem_responses(404)
 )
-def verify_policy(policy_id: str, ledger: LedgerDep) -> PolicyVerification:
+def verify_policy(policy_id: str, ledger: LedgerDep) -> PolicyVerificationPublic:
     """Recompute every version's digest from the stored bytes and compare it with the chain."""
     with ledger.read() as lg:
-        checks = lg.verify_policy(policy_id)
-    parsed = [VersionCheck.model_validate(c) for c in checks]
-    return PolicyVerification(
+        checks = lg.policy_book.verify(policy_id)
+    parsed = [VersionCheckPublic.model_validate(c) for c in checks]
+    return PolicyVerificationPublic(
         policy_id=policy_id, verified=all(c.ok for c in parsed), checks=parsed
     )
 
@@ -72,7 +70,7 @@ def anchor_policy(
     A new version must follow the latest one; an anchored version is never edited.
     """
     with ledger.write() as lg:
-        result = lg.anchor_policy(record, as_department=department)
+        result = lg.policy_book.anchor(record, as_department=department)
     if result.tx is None:
         response.status_code = status.HTTP_200_OK
     return PolicyAnchored(
@@ -84,37 +82,21 @@ def anchor_policy(
     )
 
 
-class ApprovalIn(BaseModel):
-    """A leader's approval of a proposed city-level version."""
-
-    model_config = ConfigDict(extra="forbid")
-    version: int = Field(ge=1, description="The proposed version being approved.")
-
-
-class ApprovalOut(BaseModel):
-    policy: str
-    version: int
-    digest: str
-    status: str = Field(description="'approved' (one leader so far) or 'anchored' (two leaders).")
-    tx: str
-    block: int
-
-
 @router.post(
     "/{policy_id}/approvals",
     summary="Approve a proposed city-level policy version",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 def approve_policy(
-    policy_id: str, body: ApprovalIn, department: DepartmentDep, ledger: LedgerDep
-) -> ApprovalOut:
+    policy_id: str, body: ApprovalCreate, department: DepartmentDep, ledger: LedgerDep
+) -> ApprovalPublic:
     """The API key's department must hold the LEADER role. City-level policies are
     anchored when two distinct leaders (D city: the party secretary and the mayor) approve
     the same proposed version; the second approval anchors it."""
     with ledger.write() as lg:
-        result = lg.approve_policy(policy_id, body.version, department)
+        result = lg.policy_book.approve(policy_id, body.version, department)
     assert result.tx is not None
-    return ApprovalOut(
+    return ApprovalPublic(
         policy=result.policy_id,
         version=result.version,
         digest=result.digest,

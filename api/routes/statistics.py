@@ -10,19 +10,19 @@ from fastapi import APIRouter, status
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
 from api.errors import problem_responses
-from api.schemas import StatisticAttestedDone, StatisticCreate, StatisticList, StatisticPublic
+from api.models import StatisticAttestedDone, StatisticCreate, StatisticPublic, StatisticsPublic
 from ledger.store import views
 
 router = APIRouter(prefix="/statistics", tags=["statistics"], dependencies=[ReadAccess])
 
 
 @router.get("", summary="List attested statistics")
-def list_statistics(ledger: LedgerDep) -> StatisticList:
+def list_statistics(ledger: LedgerDep) -> StatisticsPublic:
     """Each statistic's version in force, with its history of versions."""
     with ledger.read() as lg:
         rows = views.statistics(lg.store)
     data = [StatisticPublic.model_validate(row) for row in rows]
-    return StatisticList(data=data, count=len(data))
+    return StatisticsPublic(data=data, count=len(data))
 
 
 @router.post(
@@ -37,15 +37,7 @@ def attest(
     """Attest a share in [0, 1] for a period, from a source given by its digest, under a
     clause in force. Needs the STATISTICIAN role."""
     with ledger.write() as lg:
-        ref = lg.attest(
-            department,
-            key=body.key,
-            value=body.value,
-            period=body.period,
-            source_digest=bytes.fromhex(body.source_digest[2:]),
-            policy_id=body.policy_id,
-            clause_id=body.clause_id,
-        )
+        ref = lg.attestations.attest(department, body)
         latest = lg.attestations.latest(body.key)
     return StatisticAttestedDone(
         key=body.key,

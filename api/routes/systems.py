@@ -10,13 +10,17 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
-from api.errors import problem_responses
-from api.routes.orders import unknown_as_404
-from api.schemas import SystemConnection, SystemCreate, SystemList, SystemPublic, SystemState
-from ledger.core import Ledger, TxRef
+from api.errors import problem_responses, unknown_is_404
+from api.models import SystemConnection, SystemCreate, SystemPublic, SystemsPublic, SystemState
+from ledger.chain.types import TxRef
+from ledger.core import Ledger
 from ledger.store import views
 
-router = APIRouter(prefix="/systems", tags=["systems"], dependencies=[ReadAccess])
+router = APIRouter(
+    prefix="/systems",
+    tags=["systems"],
+    dependencies=[ReadAccess, unknown_is_404("SystemUnknown", "system", "system_id")],
+)
 
 _WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
 
@@ -34,12 +38,12 @@ def _state(lg: Ledger, system_id: str, ref: TxRef) -> SystemState:
 
 
 @router.get("", summary="List systems and reserved slots")
-def list_systems(ledger: LedgerDep) -> SystemList:
+def list_systems(ledger: LedgerDep) -> SystemsPublic:
     """Every registered system, reserved slots included, with its connection state."""
     with ledger.read() as lg:
         rows = views.systems(lg.store)
     data = [SystemPublic.model_validate(row) for row in rows]
-    return SystemList(data=data, count=len(data))
+    return SystemsPublic(data=data, count=len(data))
 
 
 @router.post(
@@ -54,22 +58,15 @@ def register_system(
     """Register a business system owned by the API key's department; ``reserved`` for a slot
     whose system cannot be had yet (vertical-ministry data, say)."""
     with ledger.write() as lg:
-        ref = lg.register_system(
-            department,
-            body.system_id,
-            body.kind,
-            body.heartbeat_seconds,
-            feeds_data_center=body.feeds_data_center,
-            reserved=body.reserved,
-        )
+        ref = lg.systems.register_system(department, body)
         return _state(lg, body.system_id, ref)
 
 
 @router.post("/{system_id}/fill", summary="Fill a reserved slot", responses=_WRITE_PROBLEMS)
 def fill_slot(system_id: str, department: DepartmentDep, ledger: LedgerDep) -> SystemState:
     """The slot's system became available: it can connect from now on. Only its owner."""
-    with ledger.write() as lg, unknown_as_404("SystemUnknown", "system", system_id):
-        ref = lg.fill_slot(department, system_id)
+    with ledger.write() as lg:
+        ref = lg.systems.fill_slot(department, system_id)
         return _state(lg, system_id, ref)
 
 
@@ -78,8 +75,8 @@ def connect_system(
     system_id: str, body: SystemConnection, department: DepartmentDep, ledger: LedgerDep
 ) -> SystemState:
     """Connect a system to the command center under a clause in force. Only its owner."""
-    with ledger.write() as lg, unknown_as_404("SystemUnknown", "system", system_id):
-        ref = lg.connect_system(department, system_id, body.policy_id, body.clause_id)
+    with ledger.write() as lg:
+        ref = lg.systems.connect(department, system_id, body)
         return _state(lg, system_id, ref)
 
 
@@ -88,6 +85,6 @@ def disconnect_system(
     system_id: str, body: SystemConnection, department: DepartmentDep, ledger: LedgerDep
 ) -> SystemState:
     """Disconnect a connected system under a clause in force. Only its owner."""
-    with ledger.write() as lg, unknown_as_404("SystemUnknown", "system", system_id):
-        ref = lg.disconnect_system(department, system_id, body.policy_id, body.clause_id)
+    with ledger.write() as lg:
+        ref = lg.systems.disconnect(department, system_id, body)
         return _state(lg, system_id, ref)

@@ -95,7 +95,7 @@ def ensure_role(signers: Signers, role: str) -> None:
     """Grant ``role`` to the ledger's administrator key if it lacks it (SCORER, AUDITOR)."""
     admin = signers.admin()
     if not signers.directory.has_role(role, admin.address):
-        signers.directory.grant_role(admin, role, admin.address)
+        signers.directory.grant_role(role, admin.address, by=admin)
 
 
 def publish_score(

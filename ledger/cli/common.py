@@ -1,23 +1,50 @@
-"""What every command group shares: the ``--home`` and ``--json`` options and opening the ledger."""
+"""What every command group shares: the ``--home`` and ``--json`` options, opening the
+ledger, and the small helpers that turn options into values."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from ledger.cli.output import err_console
 from ledger.core import Ledger
 from ledger.settings import Settings
+from ledger.times import format_timestamp
+
+DAY = 86_400
+HOUR = 3_600
 
 HomeOpt = Annotated[
     Path | None,
     typer.Option("--home", help="Data directory (default: $GOVLEDGER_HOME or ~/.govledger)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+PolicyOpt = Annotated[str, typer.Option("--policy", help="Policy id the step executes.")]
+ClauseOpt = Annotated[str, typer.Option("--clause", help="Clause id the step executes.")]
+
+T = TypeVar("T")
+
+
+def parse_option(fn: Callable[[Any], T], value: Any, option: str | None = None) -> T:
+    """``fn(value)``; a ``ValueError`` becomes a bad ``option`` with the error's message."""
+    try:
+        return fn(value)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint=option) from err
+
+
+def sha256_file(path: Path) -> bytes:
+    """The SHA-256 of a file named on the command line (what goes on chain instead)."""
+    return hashlib.sha256(path.read_bytes()).digest()
+
+
+def iso(timestamp: int | None) -> str | None:
+    return None if timestamp is None else format_timestamp(timestamp)
 
 
 def settings_for(home: Path | None) -> Settings:

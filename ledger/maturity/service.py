@@ -347,7 +347,7 @@ def scorer_for(ledger: Ledger) -> Scorer:
     return Scorer(
         events=lambda to_block: store.events(to_block=to_block),
         blocks=Web3Blocks(ledger.w3),
-        records=ledger.stored_record,
+        records=ledger.policy_book.stored_record,
         effects=effects.view,
         chain_id=ledger.deployment.chain_id,
     )

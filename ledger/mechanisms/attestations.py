@@ -5,16 +5,17 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from eth_typing import ChecksumAddress
 from eth_utils import to_checksum_address
-from web3.types import TxReceipt
+from pydantic import Field
 
-from ledger.chain.keystore import Signer
+from ledger.chain.types import TxRef
 from ledger.errors import LedgerValueError
 from ledger.ids import from_bytes32, to_bytes32
-from ledger.mechanisms.base import ContractWrapper
+from ledger.mechanisms.base import Actor, ContractWrapper
+from ledger.mechanisms.fields import Digest, Id, Request, digest_bytes
 
 #: Parts per million in a share of 1: values go on chain as integer ppm.
 PPM = 1_000_000
@@ -49,33 +50,33 @@ class Attestation:
         return self.value_ppm / PPM
 
 
+class StatisticCreate(Request):
+    """An attested statistic: a share in [0, 1] for a period, from a source (by digest)."""
+
+    key: Id
+    value: Annotated[float, Field(ge=0, le=1, description="A share in [0, 1], e.g. 0.9.")]
+    period: Id = Field(examples=["2025"])
+    source_digest: Digest
+    policy_id: Id
+    clause_id: Id
+
+
 class AttestationsContract(ContractWrapper):
     NAME = "Attestations"
 
-    def attest(
-        self,
-        statistician: Signer,
-        *,
-        key: str,
-        value: float,
-        period: str,
-        source_digest: bytes,
-        policy_id: str,
-        clause_id: str,
-    ) -> TxReceipt:
-        """Attest ``value`` (a share in [0, 1]) for ``key`` and ``period``, superseding the
-        key's previous attestation. Only a STATISTICIAN."""
-        if not isinstance(source_digest, bytes | bytearray) or len(source_digest) != 32:
-            raise LedgerValueError("source digest must be 32 bytes")
+    def attest(self, statistician: Actor, statistic: StatisticCreate) -> TxRef:
+        """Attest a share in [0, 1] for a key and period, superseding the key's previous
+        attestation. Only a STATISTICIAN."""
+        st = statistic
         request = {
-            "key": to_bytes32(key, "statistic key"),
-            "valuePpm": share_to_ppm(value),
-            "period": to_bytes32(period, "period"),
-            "sourceDigest": bytes(source_digest),
-            "policyId": to_bytes32(policy_id, "policy id"),
-            "clauseId": to_bytes32(clause_id, "clause id"),
+            "key": to_bytes32(st.key, "statistic key"),
+            "valuePpm": share_to_ppm(st.value),
+            "period": to_bytes32(st.period, "period"),
+            "sourceDigest": digest_bytes(st.source_digest),
+            "policyId": to_bytes32(st.policy_id, "policy id"),
+            "clauseId": to_bytes32(st.clause_id, "clause id"),
         }
-        return self._send(statistician, "attest", request)
+        return self._transact(statistician, "STATISTICIAN", "attest", request)
 
     def latest(self, key: str) -> Attestation:
         """The attestation in force for ``key``; reverts StatisticUnknown if none."""
@@ -102,4 +103,4 @@ class AttestationsContract(ContractWrapper):
         )
 
 
-__all__ = ["PPM", "Attestation", "AttestationsContract", "share_to_ppm"]
+__all__ = ["PPM", "Attestation", "AttestationsContract", "StatisticCreate", "share_to_ppm"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from eth_typing import ChecksumAddress
-from web3.types import TxReceipt
 
 from ledger.chain.keystore import Signer
+from ledger.chain.types import TxRef
 from ledger.ids import from_bytes32, to_bytes32
 from ledger.mechanisms.base import ContractWrapper, role_id
 
@@ -16,14 +16,21 @@ class DirectoryContract(ContractWrapper):
     NAME = "Directory"
 
     def register_department(
-        self, admin: Signer, department_id: str, name: str, account: ChecksumAddress
-    ) -> TxReceipt:
-        return self._send(
-            admin, "registerDepartment", to_bytes32(department_id, "department id"), name, account
+        self, department_id: str, name: str, account: ChecksumAddress, *, by: Signer | None = None
+    ) -> TxRef:
+        """Register a department and its account (the directory admin's key unless ``by``)."""
+        return self._transact(
+            by,
+            "ADMIN",
+            "registerDepartment",
+            to_bytes32(department_id, "department id"),
+            name,
+            account,
         )
 
-    def grant_role(self, admin: Signer, role: str, account: ChecksumAddress) -> TxReceipt:
-        return self._send(admin, "grantRole", role_id(role), account)
+    def grant_role(self, role: str, account: ChecksumAddress, *, by: Signer | None = None) -> TxRef:
+        """Grant ``role`` to ``account`` (the directory admin's key unless ``by``)."""
+        return self._transact(by, "ADMIN", "grantRole", role_id(role), account)
 
     def has_role(self, role: str, account: ChecksumAddress) -> bool:
         return bool(self._call("hasRole", role_id(role), account))

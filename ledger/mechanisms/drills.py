@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Annotated, Literal
 
-from web3.types import TxReceipt
+from pydantic import Field
 
 from ledger.chain.keystore import Signer
+from ledger.chain.types import TxRef
 from ledger.errors import LedgerValueError
 from ledger.ids import from_bytes32, to_bytes32
-from ledger.mechanisms.base import ContractWrapper
+from ledger.mechanisms.base import Actor, ContractWrapper
+from ledger.mechanisms.fields import (
+    UINT16_MAX,
+    UINT32_MAX,
+    UINT64_MAX,
+    Digest,
+    Id,
+    Request,
+    digest_bytes,
+)
 
 #: How far from its due time a drill still counts as held on time (the contract's WINDOW).
 WINDOW = 7 * 24 * 3_600
@@ -61,64 +72,76 @@ def parse_kind(value: str | int) -> DrillKind:
         raise LedgerValueError(f"unknown drill kind {value!r}; use one of {names}") from None
 
 
-def _digest(value: bytes, what: str) -> bytes:
-    if not isinstance(value, bytes | bytearray) or len(value) != 32:
-        raise LedgerValueError(f"{what} must be 32 bytes")
-    return bytes(value)
+class DrillPlanCreate(Request):
+    """A series of drills owned by the acting department, under a policy clause in force."""
+
+    plan_id: Id
+    policy_id: Id
+    clause_id: Id
+    kind: Literal["full", "half"] = Field(
+        description="A full drill staffs every seat; a half drill at least half of them."
+    )
+    first_due_at: Annotated[
+        int, Field(ge=1, le=UINT64_MAX, description="Unix seconds; must be in the future.")
+    ]
+    interval_seconds: Annotated[int, Field(ge=1, le=UINT64_MAX)]
+    count: Annotated[int, Field(ge=1, le=UINT32_MAX)]
+    total_seats: Annotated[int, Field(ge=1, le=UINT16_MAX)]
+    required_seats: Annotated[int, Field(ge=1, le=UINT16_MAX)] | None = Field(
+        default=None,
+        description="Seats that must be present; default every seat for a full drill,"
+        " half of them (rounded up) for a half drill.",
+    )
+
+    @property
+    def seats_required(self) -> int:
+        """``required_seats``, or its default for the kind."""
+        if self.required_seats is not None:
+            return self.required_seats
+        return self.total_seats if self.kind == "full" else (self.total_seats + 1) // 2
+
+
+class DrillRecord(Request):
+    """A drill held; the drill record stays off chain, its digest goes on."""
+
+    index: Annotated[int, Field(ge=0, le=UINT32_MAX, description="0-based drill index.")]
+    seats_present: Annotated[int, Field(ge=0, le=UINT16_MAX)]
+    systems_online: Annotated[int, Field(ge=0, le=UINT16_MAX)]
+    record_digest: Digest
 
 
 class DrillsContract(ContractWrapper):
     NAME = "Drills"
 
-    def plan_drills(
-        self,
-        owner: Signer,
-        *,
-        plan_id: str,
-        policy_id: str,
-        clause_id: str,
-        kind: DrillKind,
-        first_due_at: int,
-        interval: int,
-        count: int,
-        total_seats: int,
-        required_seats: int,
-    ) -> TxReceipt:
-        """Plan ``count`` drills owned by ``owner``'s department under a clause in force."""
+    def plan_drills(self, owner: Actor, plan: DrillPlanCreate) -> TxRef:
+        """Plan ``plan.count`` drills owned by ``owner`` (DEPARTMENT) under a clause in force."""
+        request = {
+            "planId": to_bytes32(plan.plan_id, "plan id"),
+            "policyId": to_bytes32(plan.policy_id, "policy id"),
+            "clauseId": to_bytes32(plan.clause_id, "clause id"),
+            "kind": int(parse_kind(plan.kind)),
+            "firstDueAt": plan.first_due_at,
+            "interval": plan.interval_seconds,
+            "count": plan.count,
+            "totalSeats": plan.total_seats,
+            "requiredSeats": plan.seats_required,
+        }
+        return self._transact(owner, "DEPARTMENT", "planDrills", request)
+
+    def record_drill(self, owner: Actor, plan_id: str, drill: DrillRecord) -> TxRef:
+        """Record a drill as held; the record stays off chain, its digest goes on."""
         request = {
             "planId": to_bytes32(plan_id, "plan id"),
-            "policyId": to_bytes32(policy_id, "policy id"),
-            "clauseId": to_bytes32(clause_id, "clause id"),
-            "kind": int(kind),
-            "firstDueAt": first_due_at,
-            "interval": interval,
-            "count": count,
-            "totalSeats": total_seats,
-            "requiredSeats": required_seats,
+            "index": drill.index,
+            "seatsPresent": drill.seats_present,
+            "systemsOnline": drill.systems_online,
+            "recordDigest": digest_bytes(drill.record_digest),
         }
-        return self._send(owner, "planDrills", request)
+        return self._transact(owner, "DEPARTMENT", "recordDrill", request)
 
-    def record_drill(
-        self,
-        owner: Signer,
-        plan_id: str,
-        index: int,
-        seats_present: int,
-        systems_online: int,
-        record_digest: bytes,
-    ) -> TxReceipt:
-        """Record drill ``index`` as held; the record stays off chain, its digest goes on."""
-        request = {
-            "planId": to_bytes32(plan_id, "plan id"),
-            "index": index,
-            "seatsPresent": seats_present,
-            "systemsOnline": systems_online,
-            "recordDigest": _digest(record_digest, "drill record digest"),
-        }
-        return self._send(owner, "recordDrill", request)
-
-    def mark_drill_missed(self, signer: Signer, plan_id: str, index: int) -> TxReceipt:
-        return self._send(signer, "markDrillMissed", to_bytes32(plan_id, "plan id"), index)
+    def mark_drill_missed(self, plan_id: str, index: int, *, by: Signer | None = None) -> TxRef:
+        """Mark a drill missed (anyone may; the admin's key by default)."""
+        return self._transact(by, "", "markDrillMissed", to_bytes32(plan_id, "plan id"), index)
 
     def due_at(self, plan_id: str, index: int) -> int:
         return int(self._call("dueAt", to_bytes32(plan_id, "plan id"), index))
@@ -142,4 +165,13 @@ class DrillsContract(ContractWrapper):
         )
 
 
-__all__ = ["WINDOW", "DrillKind", "DrillPlan", "DrillStatus", "DrillsContract", "parse_kind"]
+__all__ = [
+    "WINDOW",
+    "DrillKind",
+    "DrillPlan",
+    "DrillPlanCreate",
+    "DrillRecord",
+    "DrillStatus",
+    "DrillsContract",
+    "parse_kind",
+]

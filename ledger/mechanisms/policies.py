@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from web3.types import TxReceipt
-
-from ledger.chain.keystore import Signer
+from ledger.chain.types import TxRef
 from ledger.ids import to_bytes32
 from ledger.knowledge.canonical import clause_digest, record_digest
 from ledger.knowledge.models import PolicyRecord
-from ledger.mechanisms.base import ContractWrapper
+from ledger.mechanisms.base import Actor, ContractWrapper
 
 
 @dataclass(frozen=True)
@@ -24,17 +22,17 @@ class AnchoredVersion:
 class PolicyRegistryContract(ContractWrapper):
     NAME = "PolicyRegistry"
 
-    def anchor(self, issuer: Signer, record: PolicyRecord) -> TxReceipt:
+    def anchor(self, issuer: Actor, record: PolicyRecord) -> TxRef:
         """Anchor ``record``: its digest, kind, element, effective time and clause digests."""
-        return self._send(issuer, "anchorPolicy", self._anchor_args(record))
+        return self._transact(issuer, "ISSUER", "anchorPolicy", self._anchor_args(record))
 
-    def propose_city(self, issuer: Signer, record: PolicyRecord) -> TxReceipt:
+    def propose_city(self, issuer: Actor, record: PolicyRecord) -> TxRef:
         """Propose a city-level ``record``; two leaders' approvals anchor it."""
-        return self._send(issuer, "proposeCityPolicy", self._anchor_args(record))
+        return self._transact(issuer, "ISSUER", "proposeCityPolicy", self._anchor_args(record))
 
-    def approve(self, leader: Signer, policy_id: str, version: int, digest: bytes) -> TxReceipt:
-        return self._send(
-            leader, "approvePolicy", to_bytes32(policy_id, "policy id"), version, digest
+    def approve(self, leader: Actor, policy_id: str, version: int, digest: bytes) -> TxRef:
+        return self._transact(
+            leader, "LEADER", "approvePolicy", to_bytes32(policy_id, "policy id"), version, digest
         )
 
     def is_city_level(self, policy_id: str) -> bool:
@@ -54,8 +52,8 @@ class PolicyRegistryContract(ContractWrapper):
             "clauseDigests": [clause_digest(c) for c in record.clauses],
         }
 
-    def revoke(self, issuer: Signer, policy_id: str) -> TxReceipt:
-        return self._send(issuer, "revokePolicy", to_bytes32(policy_id, "policy id"))
+    def revoke(self, issuer: Actor, policy_id: str) -> TxRef:
+        return self._transact(issuer, "ISSUER", "revokePolicy", to_bytes32(policy_id, "policy id"))
 
     def state(self, policy_id: str) -> tuple[int, bool]:
         latest, revoked = self._call("policyState", to_bytes32(policy_id, "policy id"))

@@ -5,10 +5,14 @@ Services that send transactions take a :class:`Signers` rather than the whole le
 
 from __future__ import annotations
 
+from typing import Protocol
+
+from eth_typing import ChecksumAddress
+
 from ledger.chain.keystore import Keystore, Signer
 from ledger.chain.tx import Transactor
+from ledger.chain.types import TxRef
 from ledger.errors import ForbiddenError, NotFoundError
-from ledger.mechanisms.directory import DirectoryContract
 
 #: The keystore name of the ledger's administrator (the Directory's admin).
 ADMIN_KEY = "admin"
@@ -19,10 +23,22 @@ def department_key(department_id: str) -> str:
     return f"dept.{department_id}"
 
 
+class Roles(Protocol):
+    """What the signers read and grant in the Directory (``DirectoryContract``)."""
+
+    def has_role(self, role: str, account: ChecksumAddress) -> bool: ...
+
+    def is_department(self, department_id: str) -> bool: ...
+
+    def grant_role(
+        self, role: str, account: ChecksumAddress, *, by: Signer | None = None
+    ) -> TxRef: ...
+
+
 class Signers:
     """Signers from the keystore, checked against the Directory's roles."""
 
-    def __init__(self, keystore: Keystore, directory: DirectoryContract, tx: Transactor) -> None:
+    def __init__(self, keystore: Keystore, directory: Roles, tx: Transactor) -> None:
         self.keystore = keystore
         self.directory = directory
         self.tx = tx

@@ -10,13 +10,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Annotated
 
-from web3.types import TxReceipt
+from pydantic import Field
 
 from ledger.chain.keystore import Signer
+from ledger.chain.types import TxRef
 from ledger.errors import LedgerValueError
 from ledger.ids import from_bytes32, to_bytes32
-from ledger.mechanisms.base import ContractWrapper
+from ledger.mechanisms.base import Actor, ContractWrapper
+from ledger.mechanisms.fields import UINT32_MAX, Digest, Id, Request, digest_bytes
 
 #: The shortest salt :func:`case_digest` accepts: enough that a short case file
 #: (a phone number, a name) cannot be found from its digest by guessing.
@@ -67,50 +70,95 @@ def _order_id(value: str) -> bytes:
     return to_bytes32(value, "order id")
 
 
+class CategorySet(Request):
+    """The SLA of a request category (set again to change it for orders accepted later)."""
+
+    category: Id
+    sla_seconds: Annotated[int, Field(ge=1, le=UINT32_MAX, description="Seconds to complete.")]
+
+
+class OrderAccept(Request):
+    """A request accepted (受理) under a policy clause in force.
+
+    The case file stays with the hotline: only its salted digest comes here (keep the
+    salt with the case file, so the digest can be proven later).
+    """
+
+    order_id: Id
+    category: Id
+    policy_id: Id
+    clause_id: Id
+    case_digest: Digest
+
+
+class OrderTransfer(Request):
+    """The department the order goes to (转办)."""
+
+    handler_id: Id
+
+
+class OrderFeedback(Request):
+    """The handling department's feedback (反馈), as the digest of its text."""
+
+    feedback_digest: Digest
+
+
+class OrderEvaluate(Request):
+    """The citizen's satisfaction (评价), 1 (worst) to 5 (best)."""
+
+    score: Annotated[int, Field(ge=1, le=5)]
+
+
 class WorkOrdersContract(ContractWrapper):
     NAME = "WorkOrders"
 
-    def set_category(self, admin: Signer, category: str, sla_seconds: int) -> TxReceipt:
-        return self._send(admin, "setCategory", to_bytes32(category, "category"), sla_seconds)
-
-    def accept(
-        self,
-        operator: Signer,
-        order_id: str,
-        *,
-        category: str,
-        policy_id: str,
-        clause_id: str,
-        case_digest: bytes,
-    ) -> TxReceipt:
-        request = {
-            "orderId": _order_id(order_id),
-            "category": to_bytes32(category, "category"),
-            "policyId": to_bytes32(policy_id, "policy id"),
-            "clauseId": to_bytes32(clause_id, "clause id"),
-            "caseDigest": case_digest,
-        }
-        return self._send(operator, "accept", request)
-
-    def transfer(self, operator: Signer, order_id: str, handler_id: str) -> TxReceipt:
-        return self._send(
-            operator, "transfer", _order_id(order_id), to_bytes32(handler_id, "department id")
+    def set_category(self, category: CategorySet, *, by: Signer | None = None) -> TxRef:
+        """Set a category's SLA (the directory admin's key unless ``by``)."""
+        return self._transact(
+            by,
+            "",
+            "setCategory",
+            to_bytes32(category.category, "category"),
+            category.sla_seconds,
         )
 
-    def handle(self, department: Signer, order_id: str) -> TxReceipt:
-        return self._send(department, "handle", _order_id(order_id))
+    def accept(self, operator: Actor, order: OrderAccept) -> TxRef:
+        """Accept (受理) a request; only a salted digest of the case file goes on chain."""
+        request = {
+            "orderId": _order_id(order.order_id),
+            "category": to_bytes32(order.category, "category"),
+            "policyId": to_bytes32(order.policy_id, "policy id"),
+            "clauseId": to_bytes32(order.clause_id, "clause id"),
+            "caseDigest": digest_bytes(order.case_digest),
+        }
+        return self._transact(operator, "OPERATOR", "accept", request)
 
-    def feedback(self, department: Signer, order_id: str, feedback_digest: bytes) -> TxReceipt:
-        return self._send(department, "feedback", _order_id(order_id), feedback_digest)
+    def transfer(self, operator: Actor, order_id: str, handler_id: str) -> TxRef:
+        return self._transact(
+            operator,
+            "OPERATOR",
+            "transfer",
+            _order_id(order_id),
+            to_bytes32(handler_id, "department id"),
+        )
 
-    def complete(self, operator: Signer, order_id: str) -> TxReceipt:
-        return self._send(operator, "complete", _order_id(order_id))
+    def handle(self, department: Actor, order_id: str) -> TxRef:
+        return self._transact(department, "DEPARTMENT", "handle", _order_id(order_id))
 
-    def evaluate(self, operator: Signer, order_id: str, score: int) -> TxReceipt:
-        return self._send(operator, "evaluate", _order_id(order_id), score)
+    def feedback(self, department: Actor, order_id: str, feedback_digest: bytes) -> TxRef:
+        return self._transact(
+            department, "DEPARTMENT", "feedback", _order_id(order_id), feedback_digest
+        )
 
-    def mark_overdue(self, signer: Signer, order_id: str) -> TxReceipt:
-        return self._send(signer, "markOverdue", _order_id(order_id))
+    def complete(self, operator: Actor, order_id: str) -> TxRef:
+        return self._transact(operator, "OPERATOR", "complete", _order_id(order_id))
+
+    def evaluate(self, operator: Actor, order_id: str, score: int) -> TxRef:
+        return self._transact(operator, "OPERATOR", "evaluate", _order_id(order_id), score)
+
+    def mark_overdue(self, order_id: str, *, by: Signer | None = None) -> TxRef:
+        """Mark an order overdue (anyone may; the admin's key by default)."""
+        return self._transact(by, "", "markOverdue", _order_id(order_id))
 
     def sla_of(self, category: str) -> int:
         return int(self._call("slaOf", to_bytes32(category, "category")))
@@ -132,4 +180,15 @@ class WorkOrdersContract(ContractWrapper):
         )
 
 
-__all__ = ["MIN_SALT_BYTES", "Stage", "WorkOrder", "WorkOrdersContract", "case_digest"]
+__all__ = [
+    "MIN_SALT_BYTES",
+    "CategorySet",
+    "OrderAccept",
+    "OrderEvaluate",
+    "OrderFeedback",
+    "OrderTransfer",
+    "Stage",
+    "WorkOrder",
+    "WorkOrdersContract",
+    "case_digest",
+]

@@ -11,12 +11,23 @@ import math
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from ledger.core import Ledger
 from ledger.effects.entries import canonical_entry, parse_entry
 from ledger.errors import LedgerValueError
-from ledger.mechanisms.drills import DrillKind
-from ledger.mechanisms.sharing import parse_permission
+from ledger.mechanisms.attestations import StatisticCreate
+from ledger.mechanisms.drills import DrillKind, DrillPlanCreate, DrillRecord
+from ledger.mechanisms.fields import build, hex_digest
+from ledger.mechanisms.sharing import (
+    AgreementCreate,
+    CatalogItemCreate,
+    DeliveryCreate,
+    PermissionName,
+    parse_permission,
+)
+from ledger.mechanisms.systems import SystemConnection, SystemCreate
+from ledger.mechanisms.workorders import OrderAccept
 from ledger.scenario.model import (
     Action,
     Agreement,
@@ -64,8 +75,15 @@ class _Builder:
             self.add(
                 0,
                 f"register catalog item {item.id}",
-                lambda ledger, i=item: ledger.register_item(
-                    i.provider, i.id, i.type, parse_permission(i.permission), i.disclosure
+                lambda ledger, i=item: ledger.sharing.register_item(
+                    i.provider,
+                    build(
+                        CatalogItemCreate,
+                        item_id=i.id,
+                        data_type=i.type,
+                        permission=_permission(i.permission),
+                        disclosure=i.disclosure,
+                    ),
                 ),
                 "ItemExists",
             )
@@ -120,18 +138,21 @@ class _Builder:
         self.add(
             0,
             f"commit agreement {a.id}",
-            lambda ledger, a=a, p=provider: ledger.commit_agreement(
+            lambda ledger, a=a, p=provider: ledger.sharing.commit_agreement(
                 p,
-                agreement_id=a.id,
-                item_id=a.item,
-                consumer_id=a.consumer,
-                policy_id=a.policy,
-                clause_id=a.clause,
-                permission=parse_permission(a.permission),
-                first_due_at=self.start + a.first_due,
-                period=a.period,
-                periods=a.periods,
-                calls_per_period=a.calls_per_period,
+                build(
+                    AgreementCreate,
+                    agreement_id=a.id,
+                    item_id=a.item,
+                    consumer_id=a.consumer,
+                    policy_id=a.policy,
+                    clause_id=a.clause,
+                    permission=_permission(a.permission),
+                    first_due_at=self.start + a.first_due,
+                    period_seconds=a.period,
+                    periods=a.periods,
+                    calls_per_period=a.calls_per_period,
+                ),
             ),
             "AgreementExists",
         )
@@ -142,7 +163,7 @@ class _Builder:
                 self.add(
                     due + HOUR,
                     f"mark {a.id} period {k} missed",
-                    lambda ledger, a=a, k=k: ledger.mark_missed(a.id, k),
+                    lambda ledger, a=a, k=k: ledger.sharing.mark_missed(a.id, k),
                     "PeriodClosed",
                 )
                 continue
@@ -150,8 +171,8 @@ class _Builder:
             self.add(
                 max(when, 1),
                 f"deliver {a.id} period {k}",
-                lambda ledger, a=a, k=k, p=provider: ledger.record_delivery(
-                    p, a.id, k, d.records, payload_digest=digest_of(a.id, k)
+                lambda ledger, a=a, k=k, p=provider: ledger.sharing.record_delivery(
+                    p, a.id, _delivery(k, d.records, digest_of(a.id, k))
                 ),
                 "PeriodClosed",
             )
@@ -160,13 +181,16 @@ class _Builder:
         self.add(
             0,
             f"register system {sys.id}",
-            lambda ledger, s=sys: ledger.register_system(
+            lambda ledger, s=sys: ledger.systems.register_system(
                 s.owner,
-                s.id,
-                s.kind,
-                s.heartbeat,
-                feeds_data_center=s.feeds_data_center,
-                reserved=s.reserved,
+                build(
+                    SystemCreate,
+                    system_id=s.id,
+                    kind=s.kind,
+                    heartbeat_seconds=s.heartbeat,
+                    feeds_data_center=s.feeds_data_center,
+                    reserved=s.reserved,
+                ),
             ),
             "SystemExists",
         )
@@ -175,7 +199,9 @@ class _Builder:
             self.add(
                 max(c.at, 1),
                 f"connect system {sys.id}",
-                lambda ledger, s=sys, c=c: ledger.connect_system(s.owner, s.id, c.policy, c.clause),
+                lambda ledger, s=sys, c=c: ledger.systems.connect(
+                    s.owner, s.id, _under(c.policy, c.clause)
+                ),
                 "SystemAlreadyConnected",
             )
 
@@ -185,17 +211,20 @@ class _Builder:
         self.add(
             0,
             f"plan drills {plan.id}",
-            lambda ledger, p=plan: ledger.plan_drills(
+            lambda ledger, p=plan: ledger.drills.plan_drills(
                 p.owner,
-                plan_id=p.id,
-                policy_id=p.policy,
-                clause_id=p.clause,
-                kind=kind,
-                first_due_at=self.start + p.first_due,
-                interval=p.interval,
-                count=p.count,
-                total_seats=p.seats,
-                required_seats=required,
+                build(
+                    DrillPlanCreate,
+                    plan_id=p.id,
+                    policy_id=p.policy,
+                    clause_id=p.clause,
+                    kind=kind.name.lower(),
+                    first_due_at=self.start + p.first_due,
+                    interval_seconds=p.interval,
+                    count=p.count,
+                    total_seats=p.seats,
+                    required_seats=required,
+                ),
             ),
             "PlanExists",
         )
@@ -206,15 +235,23 @@ class _Builder:
                 self.add(
                     due + WEEK + HOUR,
                     f"mark drill {plan.id}#{k} missed",
-                    lambda ledger, p=plan, k=k: ledger.mark_drill_missed(p.id, k),
+                    lambda ledger, p=plan, k=k: ledger.drills.mark_drill_missed(p.id, k),
                     "DrillClosed",
                 )
                 continue
             self.add(
                 due + plan.held_late.get(k, 0),
                 f"hold drill {plan.id}#{k}",
-                lambda ledger, p=plan, k=k: ledger.record_drill(
-                    p.owner, p.id, k, present, p.systems_online, digest_of(p.id, k)
+                lambda ledger, p=plan, k=k: ledger.drills.record_drill(
+                    p.owner,
+                    p.id,
+                    build(
+                        DrillRecord,
+                        index=k,
+                        seats_present=present,
+                        systems_online=p.systems_online,
+                        record_digest=hex_digest(digest_of(p.id, k)),
+                    ),
                 ),
                 "DrillClosed",
             )
@@ -223,14 +260,17 @@ class _Builder:
         self.add(
             max(at, 1),
             f"attest {att.key}",
-            lambda ledger, a=att: ledger.attest(
+            lambda ledger, a=att: ledger.attestations.attest(
                 a.by,
-                key=a.key,
-                value=a.value,
-                period=a.period,
-                source_digest=hashlib.sha256(a.source.encode()).digest(),
-                policy_id=a.policy,
-                clause_id=a.clause,
+                build(
+                    StatisticCreate,
+                    key=a.key,
+                    value=a.value,
+                    period=a.period,
+                    source_digest=hex_digest(hashlib.sha256(a.source.encode()).digest()),
+                    policy_id=a.policy,
+                    clause_id=a.clause,
+                ),
             ),
         )
 
@@ -248,20 +288,23 @@ class _Builder:
         self.add(
             at,
             f"accept work order {order_id}",
-            lambda ledger: ledger.accept_order(
+            lambda ledger: ledger.orders.accept(
                 operator,
-                order_id,
-                category=category,
-                policy_id=policy,
-                clause_id=clause,
-                case_digest=digest_of("case", order_id),
+                build(
+                    OrderAccept,
+                    order_id=order_id,
+                    category=category,
+                    policy_id=policy,
+                    clause_id=clause,
+                    case_digest=hex_digest(digest_of("case", order_id)),
+                ),
             ),
             "OrderExists",
         )
         self.add(
             at + st.transfer,
             f"transfer {order_id}",
-            lambda ledger: ledger.transfer_order(operator, order_id, handler),
+            lambda ledger: ledger.orders.transfer(operator, order_id, handler),
             "StageOutOfOrder",
             "InvalidHandler",
         )
@@ -272,26 +315,26 @@ class _Builder:
             self.add(
                 mid,
                 f"re-transfer {order_id}",
-                lambda ledger: ledger.transfer_order(operator, order_id, final),
+                lambda ledger: ledger.orders.transfer(operator, order_id, final),
                 "StageOutOfOrder",
                 "InvalidHandler",
             )
         self.add(
             at + st.handle,
             f"handle {order_id}",
-            lambda ledger: ledger.handle_order(final, order_id),
+            lambda ledger: ledger.orders.handle(final, order_id),
             "StageOutOfOrder",
         )
         self.add(
             at + st.feedback,
             f"feedback on {order_id}",
-            lambda ledger: ledger.order_feedback(final, order_id, digest_of("fb", order_id)),
+            lambda ledger: ledger.orders.feedback(final, order_id, digest_of("fb", order_id)),
             "StageOutOfOrder",
         )
         self.add(
             at + st.complete,
             f"complete {order_id}",
-            lambda ledger: ledger.complete_order(operator, order_id),
+            lambda ledger: ledger.orders.complete(operator, order_id),
             "StageOutOfOrder",
         )
         if st.evaluate is not None:
@@ -299,7 +342,7 @@ class _Builder:
             self.add(
                 at + st.complete + st.evaluate_after,
                 f"evaluate {order_id}",
-                lambda ledger: ledger.evaluate_order(operator, order_id, score),
+                lambda ledger: ledger.orders.evaluate(operator, order_id, score),
                 "AlreadyEvaluated",
             )
 
@@ -311,12 +354,14 @@ class _Builder:
             self.add(
                 at,
                 f"deliver {d['agreement']} period {d['period']}",
-                lambda ledger: ledger.record_delivery(
+                lambda ledger: ledger.sharing.record_delivery(
                     provider,
                     str(d["agreement"]),
-                    int(d["period"]),
-                    int(d.get("records", 100)),
-                    payload_digest=digest_of(d["agreement"], d["period"]),
+                    _delivery(
+                        int(d["period"]),
+                        int(d.get("records", 100)),
+                        digest_of(d["agreement"], d["period"]),
+                    ),
                 ),
                 "PeriodClosed",
             )
@@ -325,7 +370,7 @@ class _Builder:
             self.add(
                 at,
                 f"mark {m['agreement']} period {m['period']} missed",
-                lambda ledger: ledger.mark_missed(str(m["agreement"]), int(m["period"])),
+                lambda ledger: ledger.sharing.mark_missed(str(m["agreement"]), int(m["period"])),
                 "PeriodClosed",
             )
         elif action.revoke_agreement is not None:
@@ -334,9 +379,7 @@ class _Builder:
             self.add(
                 at,
                 f"revoke agreement {aid}",
-                lambda ledger: ledger.sharing.revoke_agreement(
-                    ledger.department_signer(provider), aid
-                ),
+                lambda ledger: ledger.sharing.revoke_agreement(provider, aid),
                 "AgreementIsRevoked",
             )
         elif action.connect is not None or action.disconnect is not None:
@@ -347,8 +390,8 @@ class _Builder:
                 self.add(
                     at,
                     f"connect system {system.id}",
-                    lambda ledger: ledger.connect_system(
-                        system.owner, system.id, str(spec["policy"]), str(spec["clause"])
+                    lambda ledger: ledger.systems.connect(
+                        system.owner, system.id, _under(str(spec["policy"]), str(spec["clause"]))
                     ),
                     "SystemAlreadyConnected",
                 )
@@ -356,8 +399,8 @@ class _Builder:
                 self.add(
                     at,
                     f"disconnect system {system.id}",
-                    lambda ledger: ledger.disconnect_system(
-                        system.owner, system.id, str(spec["policy"]), str(spec["clause"])
+                    lambda ledger: ledger.systems.disconnect(
+                        system.owner, system.id, _under(str(spec["policy"]), str(spec["clause"]))
                     ),
                     "SystemNotConnected",
                 )
@@ -367,7 +410,7 @@ class _Builder:
             self.add(
                 at,
                 f"fill slot {sid}",
-                lambda ledger: ledger.fill_slot(owner, sid),
+                lambda ledger: ledger.systems.fill_slot(owner, sid),
                 "SlotNotReserved",
             )
         elif action.attest is not None:
@@ -485,3 +528,17 @@ def _draw(
 def build_steps(scenario: Scenario, start: int) -> list[Step]:
     """Every step of ``scenario``, in time order; ``start`` is its start on the chain's clock."""
     return _Builder(scenario, start).build()
+
+
+def _permission(value: str) -> PermissionName:
+    return cast(PermissionName, parse_permission(value).name.lower())
+
+
+def _delivery(period: int, records: int, digest: bytes) -> DeliveryCreate:
+    return build(
+        DeliveryCreate, period=period, record_count=records, payload_digest=hex_digest(digest)
+    )
+
+
+def _under(policy: str, clause: str) -> SystemConnection:
+    return build(SystemConnection, policy_id=policy, clause_id=clause)

@@ -21,6 +21,8 @@ from ledger.core import Ledger
 from ledger.errors import ContractRevert, LedgerError
 from ledger.knowledge.loader import load_record, parse_model, read_text
 from ledger.knowledge.models import PolicyRecord
+from ledger.mechanisms.fields import build
+from ledger.mechanisms.workorders import CategorySet
 from ledger.scenario.model import Scenario
 from ledger.scenario.plan import build_steps
 
@@ -148,9 +150,9 @@ def file_digest(path: Path) -> str:
 def _setup(ledger: Ledger, scenario: Scenario, base: Path) -> None:
     """Departments, roles, policies (with leaders' approvals) and work-order categories."""
     for dep in scenario.departments:
-        ledger.register_department(dep.id, dep.name, dep.roles)
+        ledger.departments.register(dep.id, dep.name, dep.roles)
     for source, record in zip(scenario.policies, scenario_records(scenario, base), strict=True):
-        result = ledger.anchor_policy(record)
+        result = ledger.policy_book.anchor(record)
         if result.status in ("proposed", "already proposed"):
             if len(set(source.approved_by)) < 2:
                 raise ScenarioError(
@@ -159,7 +161,7 @@ def _setup(ledger: Ledger, scenario: Scenario, base: Path) -> None:
                 )
             for leader in source.approved_by[:2]:
                 try:
-                    ledger.approve_policy(record.id, record.version, leader)
+                    ledger.policy_book.approve(record.id, record.version, leader)
                 except ContractRevert as err:
                     if err.name != "AlreadyApproved":
                         raise
@@ -169,7 +171,9 @@ def _setup(ledger: Ledger, scenario: Scenario, base: Path) -> None:
                 continue
         except ContractRevert:
             pass
-        ledger.set_category(category.id, category.sla)
+        ledger.orders.set_category(
+            build(CategorySet, category=category.id, sla_seconds=category.sla)
+        )
 
 
 def _clock_to(ledger: Ledger, target: int, mine: bool = False) -> None:

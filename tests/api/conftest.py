@@ -90,8 +90,8 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         ledger: Ledger = app.state.ledger
         with app.state.ledger_lock:
             for dep_id, (name, roles) in DEPARTMENTS.items():
-                ledger.register_department(dep_id, name, roles)
-            ledger.anchor_policy(sample_policy(POLICY_ID))
+                ledger.departments.register(dep_id, name, roles)
+            ledger.policy_book.anchor(sample_policy(POLICY_ID))
         keys = {dep: ApiKeys(home).create(dep, "tests")[0] for dep in [*DEPARTMENTS, STRANGER]}
         client.event_hooks = {"request": [], "response": [_no_keys_in(keys)]}
         yield Api(app, client, home, keys)

@@ -18,7 +18,7 @@ def leaders(api: Api) -> tuple[dict[str, str], dict[str, str]]:
     for name in ("secretary", "mayor"):
         dep = fresh_id(f"lead.{name}")
         with api.app.state.ledger_lock:
-            api.ledger.register_department(dep, name, ("LEADER",))
+            api.ledger.departments.register(dep, name, ("LEADER",))
         keys.append({"X-API-Key": ApiKeys(api.home).create(dep)[0]})
     return keys[0], keys[1]
 

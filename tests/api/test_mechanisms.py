@@ -189,7 +189,7 @@ def test_an_unknown_system_is_404(api: Api) -> None:
 @pytest.fixture(scope="module")
 def statistician(api: Api) -> str:
     with api.app.state.ledger_lock:
-        api.ledger.register_department(STATISTICIAN, "General Office", ("STATISTICIAN",))
+        api.ledger.departments.register(STATISTICIAN, "General Office", ("STATISTICIAN",))
     return STATISTICIAN
 
 

@@ -28,7 +28,7 @@ STAGES = ["accepted", "transferred", "handled", "feedback_given", "completed", "
 def operator(api: Api) -> str:
     """The hotline operator's department."""
     with api.app.state.ledger_lock:
-        api.ledger.register_department(OPERATOR, "General Office", ("OPERATOR",))
+        api.ledger.departments.register(OPERATOR, "General Office", ("OPERATOR",))
     return OPERATOR
 
 

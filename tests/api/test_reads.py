@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ledger.maturity.engine import verify_result_hash
 from ledger.settings import get_settings
 from tests.api.conftest import ISSUER, POLICY_ID, SECURITY, Api, assert_problem
 from tests.conftest import DEPARTMENTS, make_settings
@@ -72,6 +73,9 @@ def test_maturity_returns_the_engine_result(api: Api) -> None:
         "data_governance",
     ]
     assert result["level"] in {"L1", "L2", "L3", "L4", "L5"}
+    # the typed response keeps the result as the engine wrote it: its hash recomputes
+    assert verify_result_hash(result)
+    assert set(result) >= {"indicators", "M", "arithmetic_mean", "evidence_root", "as_of"}
 
 
 def test_maturity_of_one_department(api: Api) -> None:

@@ -189,7 +189,7 @@ def test_a_department_the_finding_is_not_addressed_to_cannot_respond(
     tampered_home: Path,
 ) -> None:
     with opened(tampered_home) as ledger:
-        outsider = ledger.department_signer(OUTSIDER).address
+        outsider = ledger.signers.department(OUTSIDER).address
         head = ledger.w3.eth.block_number
         with pytest.raises(ContractRevert) as err:
             respond(ledger.findings, ledger.signers, FINDING, OUTSIDER, PLAN, EVIDENCE)

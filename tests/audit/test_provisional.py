@@ -13,8 +13,8 @@ from tests.nodes import hardhat_node
 def test_a_score_is_provisional_until_its_block_is_deep_enough(tmp_path: Path) -> None:
     with Ledger.open(make_settings(tmp_path / "home", finality_depth=3)) as ledger:
         for dep_id, (name, roles) in DEPARTMENTS.items():
-            ledger.register_department(dep_id, name, roles)
-        ledger.anchor_policy(sample_policy())
+            ledger.departments.register(dep_id, name, roles)
+        ledger.policy_book.anchor(sample_policy())
         pub = publish(ledger)
         as_of = pub.result["as_of"]["block"]
         score = ledger.scoreboard.score_of(pub.score_id)

@@ -14,12 +14,14 @@ from typing import Any
 
 import pytest
 from eth_utils import event_abi_to_log_topic
+from web3 import Web3
 from web3.contract.contract import ContractFunction
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from ledger.chain.abi import plain
 from ledger.chain.keystore import Signer
+from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.errors import ContractRevert
 from ledger.ids import to_bytes32
@@ -66,8 +68,17 @@ def call(ledger: Ledger, contract: str, method: str, *args: Any) -> Any:
     return ledger.tx.call(function(ledger, contract, method, *args), contract)
 
 
-def events(ledger: Ledger, contract: str, name: str, receipt: TxReceipt) -> list[dict[str, Any]]:
-    """The ``name`` events of ``contract`` in ``receipt``, with readable arguments.
+def receipt_of(w3: Web3, sent: TxReceipt | TxRef) -> TxReceipt:
+    """The receipt of a raw send, or of a wrapper write (which returns a :class:`TxRef`)."""
+    if isinstance(sent, TxRef):
+        return w3.eth.get_transaction_receipt(sent.tx_hash)  # type: ignore[arg-type]
+    return sent
+
+
+def events(
+    ledger: Ledger, contract: str, name: str, sent: TxReceipt | TxRef
+) -> list[dict[str, Any]]:
+    """The ``name`` events of ``contract`` in ``sent``'s receipt, with readable arguments.
 
     Ids come back as text, digests and roles as 0x-hex, addresses checksummed and
     numbers as ints: the same forms as a decoded revert's arguments.
@@ -76,11 +87,11 @@ def events(ledger: Ledger, contract: str, name: str, receipt: TxReceipt) -> list
     types = {i["name"]: i["type"] for i in event.abi["inputs"]}
     return [
         {k: plain(k, types[k], v) for k, v in log["args"].items()}
-        for log in event.process_receipt(receipt, errors=DISCARD)
+        for log in event.process_receipt(receipt_of(ledger.w3, sent), errors=DISCARD)
     ]
 
 
-def event_names(ledger: Ledger, receipt: TxReceipt) -> list[str]:
+def event_names(ledger: Ledger, sent: TxReceipt | TxRef) -> list[str]:
     """The names of every ledger-contract event in ``receipt``, in log order."""
     by_topic = {
         bytes(event_abi_to_log_topic(item)): item["name"]
@@ -88,7 +99,9 @@ def event_names(ledger: Ledger, receipt: TxReceipt) -> list[str]:
         for item in wrapper(ledger, contract).contract.abi
         if item["type"] == "event"
     }
-    return [by_topic.get(bytes(log["topics"][0]), "?") for log in receipt["logs"]]
+    return [
+        by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, sent)["logs"]
+    ]
 
 
 @contextmanager
@@ -121,14 +134,14 @@ def stranger(ledger: Ledger) -> Signer:
 
 @pytest.fixture
 def issuer(ledger: Ledger) -> Signer:
-    return ledger.department_signer(ISSUER)
+    return ledger.signers.department(ISSUER)
 
 
 @pytest.fixture
 def security(ledger: Ledger) -> Signer:
-    return ledger.department_signer(SECURITY)
+    return ledger.signers.department(SECURITY)
 
 
 @pytest.fixture
 def civil(ledger: Ledger) -> Signer:
-    return ledger.department_signer(CIVIL)
+    return ledger.signers.department(CIVIL)

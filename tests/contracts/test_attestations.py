@@ -9,22 +9,25 @@ import pytest
 from eth_utils import event_abi_to_log_topic, keccak
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from ledger.chain.abi import plain
 from ledger.chain.artifacts import load_artifact
 from ledger.chain.keystore import Signer
+from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.mechanisms.attestations import (
     PPM,
     Attestation,
     AttestationsContract,
+    StatisticCreate,
     share_to_ppm,
 )
 from ledger.mechanisms.base import ContractWrapper, role_id
 from tests.conftest import sample_policy
-from tests.contracts.conftest import ZERO, ZERO_ID, b32, reverts
+from tests.contracts.conftest import ZERO, ZERO_ID, b32, receipt_of, reverts
 
 POLICY = "test.stats"
 CLAUSE = "uptake"
@@ -33,17 +36,19 @@ D_CITY = ("fibre-to-home", "5g-key-areas", "bus-prediction", "e-payment")
 STATISTICIAN_ROLE = "0x" + role_id("STATISTICIAN").hex()
 
 
-def emitted(contract: ContractWrapper, name: str, receipt: TxReceipt) -> list[dict[str, Any]]:
+def emitted(
+    contract: ContractWrapper, name: str, receipt: TxReceipt | TxRef
+) -> list[dict[str, Any]]:
     """The ``name`` events of ``contract`` in ``receipt``, with readable arguments."""
     event = getattr(contract.contract.events, name)()
     types = {i["name"]: i["type"] for i in event.abi["inputs"]}
     return [
         {k: plain(k, types[k], v) for k, v in log["args"].items()}
-        for log in event.process_receipt(receipt, errors=DISCARD)
+        for log in event.process_receipt(receipt_of(contract.tx.w3, receipt), errors=DISCARD)
     ]
 
 
-def event_names(ledger: Ledger, receipt: TxReceipt) -> list[str]:
+def event_names(ledger: Ledger, receipt: TxReceipt | TxRef) -> list[str]:
     """The names of every ledger-contract event in ``receipt``, in log order."""
     by_topic = {
         bytes(event_abi_to_log_topic(item)): item["name"]
@@ -51,7 +56,9 @@ def event_names(ledger: Ledger, receipt: TxReceipt) -> list[str]:
         for item in load_artifact(name).abi
         if item["type"] == "event"
     }
-    return [by_topic.get(bytes(log["topics"][0]), "?") for log in receipt["logs"]]
+    return [
+        by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, receipt)["logs"]
+    ]
 
 
 def source(key: str, period: str) -> bytes:
@@ -108,7 +115,7 @@ def attestations(ledger: Ledger) -> AttestationsContract:
 @pytest.fixture
 def policy(ledger: Ledger) -> str:
     """A digital-uptake policy in force whose clause ``uptake`` obliges T3 >= 0.9."""
-    ledger.anchor_policy(
+    ledger.policy_book.anchor(
         sample_policy(
             POLICY,
             element="technical_support",
@@ -128,8 +135,8 @@ def policy(ledger: Ledger) -> str:
 @pytest.fixture
 def statistician(ledger: Ledger, policy: str) -> Signer:
     """The health commission, granted the STATISTICIAN role."""
-    signer = ledger.department_signer("dcity.health")
-    ledger.directory.grant_role(ledger.admin, "STATISTICIAN", signer.address)
+    signer = ledger.signers.department("dcity.health")
+    ledger.directory.grant_role("STATISTICIAN", signer.address)
     return signer
 
 
@@ -139,13 +146,16 @@ def attest(
     key: str,
     value: float,
     period: str = "2024",
-) -> TxReceipt:
-    return attestations.attest(
-        statistician,
+) -> TxRef:
+    return attestations.attest(statistician, statistic(key, value, period))
+
+
+def statistic(key: str, value: float, period: str = "2024") -> StatisticCreate:
+    return StatisticCreate(
         key=key,
         value=value,
         period=period,
-        source_digest=source(key, period),
+        source_digest="0x" + source(key, period).hex(),
         policy_id=POLICY,
         clause_id=CLAUSE,
     )
@@ -163,7 +173,7 @@ def test_attest_emits_statistic_attested(
         attested_event(statistician, "e-payment", 900_000, "2024", version=1)
     ]
     assert event_names(ledger, receipt) == ["StatisticAttested"]
-    block = ledger.w3.eth.get_block(receipt["blockNumber"])
+    block = ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])
     assert attestations.latest("e-payment") == Attestation(
         key="e-payment",
         version=1,
@@ -303,6 +313,8 @@ def test_a_value_outside_the_unit_interval_is_refused(
     attestations: AttestationsContract, statistician: Signer, share: float
 ) -> None:
     with pytest.raises(ValueError, match=r"is a share in \[0, 1\]"):
+        share_to_ppm(share)
+    with pytest.raises(ValidationError, match="value"):  # the request model refuses it first
         attest(attestations, statistician, "e-payment", share)
 
 
@@ -310,15 +322,9 @@ def test_a_value_must_be_a_number(attestations: AttestationsContract, statistici
     for value in (True, "0.9", None):
         with pytest.raises(ValueError, match=r"must be a number in \[0, 1\]"):
             share_to_ppm(value)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="source digest must be 32 bytes"):
-        attestations.attest(
-            statistician,
-            key="e-payment",
-            value=0.9,
-            period="2024",
-            source_digest=b"\x01" * 20,
-            policy_id=POLICY,
-            clause_id=CLAUSE,
+    with pytest.raises(ValidationError, match="source_digest"):
+        StatisticCreate.model_validate(
+            statistic("e-payment", 0.9).model_dump() | {"source_digest": "0x" + "01" * 20}
         )
 
 

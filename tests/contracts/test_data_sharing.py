@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from web3.types import TxReceipt
 
 from ledger.chain.keystore import Signer
+from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.mechanisms.base import role_id
-from ledger.mechanisms.sharing import PeriodStatus, Permission
+from ledger.mechanisms.sharing import DeliveryCreate, PeriodStatus, Permission
 from tests.contracts.conftest import (
     CIVIL,
     HEALTH,
@@ -114,10 +115,10 @@ def commit(ledger: Ledger, signer: Signer, terms: Terms) -> TxReceipt:
 
 def deliver(
     ledger: Ledger, signer: Signer, agreement_id: str, period: int, count: int = 120
-) -> TxReceipt:
-    return ledger.sharing.record_delivery(
-        signer, agreement_id, period, count, keccak(text=f"{agreement_id}/{period}")
-    )
+) -> TxRef:
+    digest = "0x" + keccak(text=f"{agreement_id}/{period}").hex()
+    delivery = DeliveryCreate(period=period, record_count=count, payload_digest=digest)
+    return ledger.sharing.record_delivery(signer, agreement_id, delivery)
 
 
 def status(ledger: Ledger, agreement_id: str, period: int) -> PeriodStatus:
@@ -369,7 +370,7 @@ def test_a_closed_period_takes_no_delivery(
         deliver(ledger, security, aid, 0)
 
     advance_to(ledger, agreement.due(1))
-    ledger.sharing.mark_missed(ledger.admin, aid, 1)
+    ledger.sharing.mark_missed(aid, 1, by=ledger.admin)
     with reverts(ledger, "PeriodClosed", agreementId=aid, period=1, status=PeriodStatus.MISSED):
         deliver(ledger, security, aid, 1)
 
@@ -380,10 +381,10 @@ def test_a_closed_period_takes_no_delivery(
 def test_anyone_marks_a_missed_delivery(ledger: Ledger, stranger: Signer, agreement: Terms) -> None:
     aid = "ag.population"
     with reverts(ledger, "NotYetDue", agreementId=aid, period=0, dueAt=agreement.first_due_at):
-        ledger.sharing.mark_missed(stranger, aid, 0)
+        ledger.sharing.mark_missed(aid, 0, by=stranger)
 
     advance_to(ledger, agreement.due(0))
-    receipt = ledger.sharing.mark_missed(stranger, aid, 0)
+    receipt = ledger.sharing.mark_missed(aid, 0, by=stranger)
 
     assert events(ledger, "DataSharing", "DeliveryMissed", receipt) == [
         {
@@ -400,7 +401,7 @@ def test_anyone_marks_a_missed_delivery(ledger: Ledger, stranger: Signer, agreem
     assert status(ledger, aid, 0) == PeriodStatus.MISSED
     # Later periods are not yet due.
     with reverts(ledger, "NotYetDue", agreementId=aid, period=1, dueAt=agreement.due(1)):
-        ledger.sharing.mark_missed(stranger, aid, 1)
+        ledger.sharing.mark_missed(aid, 1, by=stranger)
 
 
 def test_a_closed_period_cannot_be_marked_missed(
@@ -409,19 +410,19 @@ def test_a_closed_period_cannot_be_marked_missed(
     aid = "ag.population"
     deliver(ledger, security, aid, 0)
     advance_to(ledger, agreement.due(1))
-    ledger.sharing.mark_missed(ledger.admin, aid, 1)
+    ledger.sharing.mark_missed(aid, 1, by=ledger.admin)
 
     with reverts(ledger, "PeriodClosed", agreementId=aid, period=0, status=PeriodStatus.DELIVERED):
-        ledger.sharing.mark_missed(ledger.admin, aid, 0)
+        ledger.sharing.mark_missed(aid, 0, by=ledger.admin)
     with reverts(ledger, "PeriodClosed", agreementId=aid, period=1, status=PeriodStatus.MISSED):
-        ledger.sharing.mark_missed(ledger.admin, aid, 1)
+        ledger.sharing.mark_missed(aid, 1, by=ledger.admin)
 
 
 def test_mark_missed_unknown_agreement_or_period(ledger: Ledger, agreement: Terms) -> None:
     with reverts(ledger, "AgreementUnknown", agreementId="ag.none"):
-        ledger.sharing.mark_missed(ledger.admin, "ag.none", 0)
+        ledger.sharing.mark_missed("ag.none", 0, by=ledger.admin)
     with reverts(ledger, "PeriodOutOfRange", agreementId="ag.population", period=3, periods=3):
-        ledger.sharing.mark_missed(ledger.admin, "ag.population", 3)
+        ledger.sharing.mark_missed("ag.population", 3, by=ledger.admin)
 
 
 def test_periods_due_after_revocation_are_never_missed(
@@ -432,13 +433,13 @@ def test_periods_due_after_revocation_are_never_missed(
     ledger.sharing.revoke_agreement(security, aid)
     advance_to(ledger, agreement.due(2))
 
-    receipt = ledger.sharing.mark_missed(ledger.admin, aid, 0)  # due before the revocation
+    receipt = ledger.sharing.mark_missed(aid, 0, by=ledger.admin)  # due before the revocation
     assert [e["period"] for e in events(ledger, "DataSharing", "DeliveryMissed", receipt)] == [0]
     for k in (1, 2):
         with reverts(
             ledger, "PeriodAfterRevocation", agreementId=aid, period=k, dueAt=agreement.due(k)
         ):
-            ledger.sharing.mark_missed(ledger.admin, aid, k)
+            ledger.sharing.mark_missed(aid, k, by=ledger.admin)
     assert [status(ledger, aid, k) for k in range(3)] == [
         PeriodStatus.MISSED,
         PeriodStatus.OPEN,
@@ -452,7 +453,7 @@ def test_periods_due_after_revocation_are_never_missed(
 def test_revoke_emits_agreement_revoked(ledger: Ledger, security: Signer, agreement: Terms) -> None:
     receipt = ledger.sharing.revoke_agreement(security, "ag.population")
 
-    block = ledger.w3.eth.get_block(receipt["blockNumber"])
+    block = ledger.w3.eth.get_block(receipt.block_number)
     assert events(ledger, "DataSharing", "AgreementRevoked", receipt) == [
         {
             "agreementId": "ag.population",

@@ -17,18 +17,21 @@ from web3.types import TxReceipt
 from ledger.chain.abi import plain
 from ledger.chain.artifacts import load_artifact
 from ledger.chain.keystore import Signer
+from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.mechanisms.base import ContractWrapper, role_id
 from ledger.mechanisms.drills import (
     WINDOW,
     DrillKind,
     DrillPlan,
+    DrillPlanCreate,
+    DrillRecord,
     DrillsContract,
     DrillStatus,
     parse_kind,
 )
 from tests.conftest import sample_policy
-from tests.contracts.conftest import CIVIL, SECURITY, ZERO, ZERO_ID, b32, reverts
+from tests.contracts.conftest import CIVIL, SECURITY, ZERO, ZERO_ID, b32, receipt_of, reverts
 
 POLICY = "test.drills"
 CLAUSE = "drills"
@@ -74,17 +77,19 @@ class Terms:
         }
 
 
-def emitted(contract: ContractWrapper, name: str, receipt: TxReceipt) -> list[dict[str, Any]]:
+def emitted(
+    contract: ContractWrapper, name: str, receipt: TxReceipt | TxRef
+) -> list[dict[str, Any]]:
     """The ``name`` events of ``contract`` in ``receipt``, with readable arguments."""
     event = getattr(contract.contract.events, name)()
     types = {i["name"]: i["type"] for i in event.abi["inputs"]}
     return [
         {k: plain(k, types[k], v) for k, v in log["args"].items()}
-        for log in event.process_receipt(receipt, errors=DISCARD)
+        for log in event.process_receipt(receipt_of(contract.tx.w3, receipt), errors=DISCARD)
     ]
 
 
-def event_names(ledger: Ledger, receipt: TxReceipt) -> list[str]:
+def event_names(ledger: Ledger, receipt: TxReceipt | TxRef) -> list[str]:
     """The names of every ledger-contract event in ``receipt``, in log order."""
     by_topic = {
         bytes(event_abi_to_log_topic(item)): item["name"]
@@ -92,7 +97,9 @@ def event_names(ledger: Ledger, receipt: TxReceipt) -> list[str]:
         for item in load_artifact(name).abi
         if item["type"] == "event"
     }
-    return [by_topic.get(bytes(log["topics"][0]), "?") for log in receipt["logs"]]
+    return [
+        by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, receipt)["logs"]
+    ]
 
 
 def clock_at(ledger: Ledger, timestamp: int) -> None:
@@ -109,8 +116,8 @@ def clock_at(ledger: Ledger, timestamp: int) -> None:
     assert ledger.clock.now() == timestamp
 
 
-def mined_at(ledger: Ledger, receipt: TxReceipt) -> int:
-    return int(ledger.w3.eth.get_block(receipt["blockNumber"])["timestamp"])
+def mined_at(ledger: Ledger, receipt: TxReceipt | TxRef) -> int:
+    return int(ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])["timestamp"])
 
 
 def digest(plan_id: str, index: int) -> bytes:
@@ -125,7 +132,7 @@ def drills(ledger: Ledger) -> DrillsContract:
 @pytest.fixture
 def policy(ledger: Ledger) -> str:
     """A drill policy in force whose clause ``drills`` obliges M2 >= 0.9."""
-    ledger.anchor_policy(
+    ledger.policy_book.anchor(
         sample_policy(
             POLICY,
             element="operating_mechanism",
@@ -167,8 +174,17 @@ def record(
     index: int,
     seats: int = SEATS,
     systems: int = 29,
-) -> TxReceipt:
-    return drills.record_drill(signer, plan_id, index, seats, systems, digest(plan_id, index))
+) -> TxRef:
+    return drills.record_drill(signer, plan_id, held(index, seats, systems, digest(plan_id, index)))
+
+
+def held(index: int, seats: int, systems: int, record_digest: bytes) -> DrillRecord:
+    return DrillRecord(
+        index=index,
+        seats_present=seats,
+        systems_online=systems,
+        record_digest="0x" + record_digest.hex(),
+    )
 
 
 def held_event(terms: Terms, index: int, **changes: object) -> dict[str, object]:
@@ -210,15 +226,17 @@ def test_plan_emits_drills_planned(
 ) -> None:
     receipt = drills.plan_drills(
         security,
-        plan_id="drill.full",
-        policy_id=POLICY,
-        clause_id=CLAUSE,
-        kind=DrillKind.FULL,
-        first_due_at=terms.first_due_at,
-        interval=QUARTER,
-        count=4,
-        total_seats=SEATS,
-        required_seats=SEATS,
+        DrillPlanCreate(
+            plan_id="drill.full",
+            policy_id=POLICY,
+            clause_id=CLAUSE,
+            kind="full",
+            first_due_at=terms.first_due_at,
+            interval_seconds=QUARTER,
+            count=4,
+            total_seats=SEATS,
+            required_seats=SEATS,
+        ),
     )
 
     assert emitted(drills, "DrillsPlanned", receipt) == [terms.planned_event()]
@@ -414,10 +432,12 @@ def test_half_drill_needs_half_the_seats(
     )
     plan(ledger, drills, security, half)
     clock_at(ledger, half.due(0))
-    met = drills.record_drill(security, "drill.half", 0, HALF_SEATS, 2, digest("drill.half", 0))
+    met = drills.record_drill(
+        security, "drill.half", held(0, HALF_SEATS, 2, digest("drill.half", 0))
+    )
     clock_at(ledger, half.due(1))
     unmet = drills.record_drill(
-        security, "drill.half", 1, HALF_SEATS - 1, 2, digest("drill.half", 1)
+        security, "drill.half", held(1, HALF_SEATS - 1, 2, digest("drill.half", 1))
     )
 
     assert [e["seatsMet"] for e in emitted(drills, "DrillHeld", met)] == [True]
@@ -485,7 +505,7 @@ def test_a_closed_drill_takes_no_record(
         record(drills, security, "drill.full", 0)
 
     clock_at(ledger, full.due(1) + WINDOW + 1)
-    drills.mark_drill_missed(ledger.admin, "drill.full", 1)
+    drills.mark_drill_missed("drill.full", 1, by=ledger.admin)
     with reverts(ledger, "DrillClosed", planId="drill.full", index=1, status=DrillStatus.MISSED):
         record(drills, security, "drill.full", 1)
 
@@ -499,7 +519,7 @@ def test_seats_and_record_digest_are_checked(
     ):
         record(drills, security, "drill.full", 0, seats=SEATS + 1)
     with reverts(ledger, "InvalidRecordDigest", planId="drill.full", index=0):
-        drills.record_drill(security, "drill.full", 0, SEATS, 29, ZERO)
+        drills.record_drill(security, "drill.full", held(0, SEATS, 29, ZERO))
 
 
 def test_no_drill_is_held_or_missed_once_the_clause_lapses(
@@ -517,7 +537,7 @@ def test_no_drill_is_held_or_missed_once_the_clause_lapses(
 
     clock_at(ledger, full.due(0) + WINDOW + 1)
     with reverts(ledger, "ClauseNotInForce", policyId=POLICY, clauseId=CLAUSE):
-        drills.mark_drill_missed(stranger, "drill.full", 0)
+        drills.mark_drill_missed("drill.full", 0, by=stranger)
     assert drills.drill_status("drill.full", 0) == DrillStatus.OPEN
 
 
@@ -543,10 +563,10 @@ def test_anyone_marks_a_drill_missed_after_the_window(
     for at in (full.due(0), full.due(0) + WINDOW):
         clock_at(ledger, at)
         with reverts(ledger, "DrillNotOverdue", planId="drill.full", index=0, dueAt=full.due(0)):
-            drills.mark_drill_missed(stranger, "drill.full", 0)
+            drills.mark_drill_missed("drill.full", 0, by=stranger)
 
     clock_at(ledger, full.due(0) + WINDOW + 1)
-    receipt = drills.mark_drill_missed(stranger, "drill.full", 0)
+    receipt = drills.mark_drill_missed("drill.full", 0, by=stranger)
 
     assert emitted(drills, "DrillMissed", receipt) == [
         {
@@ -562,7 +582,7 @@ def test_anyone_marks_a_drill_missed_after_the_window(
     assert event_names(ledger, receipt) == ["DrillMissed"]  # no DrillHeld
     assert drills.drill_status("drill.full", 0) == DrillStatus.MISSED
     with reverts(ledger, "DrillNotOverdue", planId="drill.full", index=1, dueAt=full.due(1)):
-        drills.mark_drill_missed(stranger, "drill.full", 1)
+        drills.mark_drill_missed("drill.full", 1, by=stranger)
 
 
 def test_a_closed_drill_cannot_be_marked_missed(
@@ -571,20 +591,20 @@ def test_a_closed_drill_cannot_be_marked_missed(
     clock_at(ledger, full.due(0))
     record(drills, security, "drill.full", 0)
     clock_at(ledger, full.due(1) + WINDOW + 1)
-    drills.mark_drill_missed(ledger.admin, "drill.full", 1)
+    drills.mark_drill_missed("drill.full", 1, by=ledger.admin)
 
     for k, status in ((0, DrillStatus.HELD), (1, DrillStatus.MISSED)):
         with reverts(ledger, "DrillClosed", planId="drill.full", index=k, status=status):
-            drills.mark_drill_missed(ledger.admin, "drill.full", k)
+            drills.mark_drill_missed("drill.full", k, by=ledger.admin)
 
 
 def test_mark_missed_unknown_plan_or_index(
     ledger: Ledger, drills: DrillsContract, full: Terms
 ) -> None:
     with reverts(ledger, "PlanUnknown", planId="drill.none"):
-        drills.mark_drill_missed(ledger.admin, "drill.none", 0)
+        drills.mark_drill_missed("drill.none", 0, by=ledger.admin)
     with reverts(ledger, "DrillOutOfRange", planId="drill.full", index=4, count=4):
-        drills.mark_drill_missed(ledger.admin, "drill.full", 4)
+        drills.mark_drill_missed("drill.full", 4, by=ledger.admin)
 
 
 # -- views and the wrapper -----------------------------------------------------------
@@ -612,10 +632,10 @@ def test_wrapper_refuses_malformed_input(drills: DrillsContract, security: Signe
     assert parse_kind(2) is DrillKind.HALF
     with pytest.raises(ValueError, match="unknown drill kind 'weekly'; use one of full, half"):
         parse_kind("weekly")
-    with pytest.raises(ValueError, match="drill record digest must be 32 bytes"):
-        drills.record_drill(security, "drill.full", 0, SEATS, 29, b"\x01" * 31)
+    with pytest.raises(ValueError, match="record_digest"):  # pydantic's ValidationError
+        held(0, SEATS, 29, b"\x01" * 31)
     with pytest.raises(ValueError, match="plan id"):
-        drills.mark_drill_missed(security, "", 0)
+        drills.mark_drill_missed("", 0, by=security)
     p = DrillPlan("p", SECURITY, POLICY, CLAUSE, DrillKind.FULL, 100, 10, 2, SEATS, SEATS)
     assert (p.due_at(0), p.due_at(1)) == (100, 110)
     with pytest.raises(ValueError, match=r"drill index 2 is outside plan 'p' \(0..1\)"):
@@ -656,7 +676,7 @@ def test_drill_window_rule(
     clock_at(ledger, due + offset)
 
     if offset > WINDOW and not owner_first:
-        receipt = drills.mark_drill_missed(stranger, plan_id, 0)
+        receipt = drills.mark_drill_missed(plan_id, 0, by=stranger)
         assert mined_at(ledger, receipt) > due + WINDOW
         assert emitted(drills, "DrillMissed", receipt) == [
             {
@@ -673,7 +693,7 @@ def test_drill_window_rule(
         return
     if offset <= WINDOW:
         with reverts(ledger, "DrillNotOverdue", planId=plan_id, index=0, dueAt=due):
-            drills.mark_drill_missed(stranger, plan_id, 0)
+            drills.mark_drill_missed(plan_id, 0, by=stranger)
     if offset < -WINDOW:
         with reverts(ledger, "TooEarly", planId=plan_id, index=0, dueAt=due):
             record(drills, security, plan_id, 0)

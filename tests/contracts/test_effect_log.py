@@ -20,11 +20,12 @@ from web3.types import TxReceipt
 from ledger.chain.abi import plain
 from ledger.chain.artifacts import load_artifact
 from ledger.chain.keystore import Signer
+from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.effects.merkle import EMPTY_ROOT, MerkleTree, leaf_hash, verify_consistency
 from ledger.mechanisms.effectlog import Checkpoint, EffectLogContract, EffectLogInfo
 from tests.conftest import sample_policy
-from tests.contracts.conftest import CIVIL, SECURITY, ZERO, ZERO_ID, b32, reverts
+from tests.contracts.conftest import CIVIL, SECURITY, ZERO, ZERO_ID, b32, receipt_of, reverts
 
 POLICY = "test.effects"
 CLAUSE = "log"
@@ -51,17 +52,19 @@ def synthetic_tree(count: int) -> MerkleTree:
     return MerkleTree(leaf_hash(i.to_bytes(8, "big")) for i in range(count))
 
 
-def emitted(contract: EffectLogContract, name: str, receipt: TxReceipt) -> list[dict[str, Any]]:
+def emitted(
+    contract: EffectLogContract, name: str, receipt: TxReceipt | TxRef
+) -> list[dict[str, Any]]:
     """The ``name`` events of ``contract`` in ``receipt``, with readable arguments."""
     event = getattr(contract.contract.events, name)()
     types = {i["name"]: i["type"] for i in event.abi["inputs"]}
     return [
         {k: plain(k, types[k], v) for k, v in log["args"].items()}
-        for log in event.process_receipt(receipt, errors=DISCARD)
+        for log in event.process_receipt(receipt_of(contract.tx.w3, receipt), errors=DISCARD)
     ]
 
 
-def event_names(ledger: Ledger, receipt: TxReceipt) -> list[str]:
+def event_names(ledger: Ledger, receipt: TxReceipt | TxRef) -> list[str]:
     """The names of every ledger-contract event in ``receipt``, in log order."""
     by_topic = {
         bytes(event_abi_to_log_topic(item)): item["name"]  # type: ignore[arg-type]
@@ -69,11 +72,13 @@ def event_names(ledger: Ledger, receipt: TxReceipt) -> list[str]:
         for item in load_artifact(name).abi
         if item["type"] == "event"
     }
-    return [by_topic.get(bytes(log["topics"][0]), "?") for log in receipt["logs"]]
+    return [
+        by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, receipt)["logs"]
+    ]
 
 
-def mined_at(ledger: Ledger, receipt: TxReceipt) -> int:
-    return int(ledger.w3.eth.get_block(receipt["blockNumber"])["timestamp"])
+def mined_at(ledger: Ledger, receipt: TxReceipt | TxRef) -> int:
+    return int(ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])["timestamp"])
 
 
 def anchored_event(
@@ -120,7 +125,7 @@ def effect_log(ledger: Ledger) -> EffectLogContract:
 @pytest.fixture
 def policy(ledger: Ledger) -> str:
     """A policy in force whose clause ``log`` asks for the effects to be logged."""
-    ledger.anchor_policy(
+    ledger.policy_book.anchor(
         sample_policy(
             POLICY,
             title="Effect logging measures",

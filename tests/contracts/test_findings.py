@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from web3.types import TxReceipt
 
 from ledger.chain.keystore import Signer
+from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.errors import ChainError
 from ledger.mechanisms.base import role_id
@@ -28,6 +29,7 @@ from tests.contracts.conftest import (
     call,
     events,
     new_signer,
+    receipt_of,
     reverts,
     send,
 )
@@ -62,8 +64,8 @@ def clock_at(ledger: Ledger, timestamp: int) -> None:
     assert ledger.clock.now() == timestamp
 
 
-def mined_at(ledger: Ledger, receipt: TxReceipt) -> int:
-    return int(ledger.w3.eth.get_block(receipt["blockNumber"])["timestamp"])
+def mined_at(ledger: Ledger, receipt: TxReceipt | TxRef) -> int:
+    return int(ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])["timestamp"])
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,7 @@ def status(ledger: Ledger, finding_id: str = FINDING) -> FindingStatus:
 @pytest.fixture
 def policy(ledger: Ledger) -> str:
     """A policy in force whose clause ``ontime`` obliges M3 >= 0.9."""
-    ledger.anchor_policy(
+    ledger.policy_book.anchor(
         sample_policy(
             POLICY,
             element="operating_mechanism",
@@ -173,8 +175,8 @@ def policy(ledger: Ledger) -> str:
 @pytest.fixture
 def score(ledger: Ledger, policy: str) -> int:
     """Score 1 of the city, published by the health commission as SCORER."""
-    scorer = ledger.department_signer("dcity.health")
-    ledger.directory.grant_role(ledger.admin, "SCORER", scorer.address)
+    scorer = ledger.signers.department("dcity.health")
+    ledger.directory.grant_role("SCORER", scorer.address)
     root = keccak(text="evidence")
     ledger.scoreboard.publish(
         scorer,
@@ -202,7 +204,7 @@ def auditor(ledger: Ledger, auditor_key: str) -> Signer:
     """That account, funded and granted the AUDITOR role."""
     signer = ledger.keystore.signer(auditor_key)
     ledger.tx.fund(signer.address)
-    ledger.directory.grant_role(ledger.admin, "AUDITOR", signer.address)
+    ledger.directory.grant_role("AUDITOR", signer.address)
     return signer
 
 
@@ -273,7 +275,7 @@ def test_only_an_auditor_raises(
 
 def test_a_finding_id_is_taken_once(ledger: Ledger, auditor: Signer, finding: Terms) -> None:
     other_auditor = new_signer(ledger)
-    ledger.directory.grant_role(ledger.admin, "AUDITOR", other_auditor.address)
+    ledger.directory.grant_role("AUDITOR", other_auditor.address)
     for signer in (auditor, other_auditor):
         with reverts(ledger, "FindingExists", findingId=FINDING):
             raise_finding(ledger, signer, Terms(department_id=CIVIL, deadline=finding.deadline))

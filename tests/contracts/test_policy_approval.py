@@ -19,8 +19,8 @@ ISSUER_HEX = "0x" + role_id("ISSUER").hex()
 
 def leader(ledger: Ledger) -> Signer:
     dep = f"lead.{uuid.uuid4().hex[:8]}"
-    ledger.register_department(dep, "Leader", ("LEADER",))
-    return ledger.department_signer(dep)
+    ledger.departments.register(dep, "Leader", ("LEADER",))
+    return ledger.signers.department(dep)
 
 
 def version_request(
@@ -156,12 +156,12 @@ def test_approval_reverts(ledger: Ledger, issuer: Signer, leaders: tuple[Signer,
 def test_the_ledger_routes_city_records_through_approval(ledger: Ledger) -> None:
     secretary = f"lead.{uuid.uuid4().hex[:8]}"
     mayor = f"lead.{uuid.uuid4().hex[:8]}"
-    ledger.register_department(secretary, "Party secretary", ("LEADER",))
-    ledger.register_department(mayor, "Mayor", ("LEADER",))
+    ledger.departments.register(secretary, "Party secretary", ("LEADER",))
+    ledger.departments.register(mayor, "Mayor", ("LEADER",))
     record = sample_policy("city.ledger", level="city")
-    assert ledger.anchor_policy(record).status == "proposed"
-    assert ledger.anchor_policy(record).status == "already proposed"
-    assert ledger.approve_policy("city.ledger", 1, secretary).status == "approved"
-    assert ledger.approve_policy("city.ledger", 1, mayor).status == "anchored"
-    assert ledger.anchor_policy(record).status == "already anchored"
-    assert ledger.verify_policy("city.ledger")[0]["ok"] is True
+    assert ledger.policy_book.anchor(record).status == "proposed"
+    assert ledger.policy_book.anchor(record).status == "already proposed"
+    assert ledger.policy_book.approve("city.ledger", 1, secretary).status == "approved"
+    assert ledger.policy_book.approve("city.ledger", 1, mayor).status == "anchored"
+    assert ledger.policy_book.anchor(record).status == "already anchored"
+    assert ledger.policy_book.verify("city.ledger")[0]["ok"] is True

@@ -10,7 +10,17 @@ from web3.types import TxReceipt
 from ledger.chain.keystore import Signer
 from ledger.core import Ledger
 from ledger.mechanisms.base import role_id
-from tests.contracts.conftest import ZERO, ZERO_ID, b32, call, event_names, events, reverts, send
+from tests.contracts.conftest import (
+    ZERO,
+    ZERO_ID,
+    b32,
+    call,
+    event_names,
+    events,
+    receipt_of,
+    reverts,
+    send,
+)
 
 ISSUER_ROLE_HEX = "0x" + role_id("ISSUER").hex()
 #: 2024-01-01T00:00:00Z, long past on the chain's clock.
@@ -141,7 +151,7 @@ def test_revoke_emits_policy_revoked_and_takes_clauses_out_of_force(
 ) -> None:
     receipt = ledger.policies.revoke(issuer, SESSION_POLICY)
 
-    block = ledger.w3.eth.get_block(receipt["blockNumber"])
+    block = ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])
     assert events(ledger, "PolicyRegistry", "PolicyRevoked", receipt) == [
         {"policyId": SESSION_POLICY, "version": 1, "revokedAt": block["timestamp"]}
     ]

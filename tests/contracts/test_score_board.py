@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from web3.types import TxReceipt
 
 from ledger.chain.keystore import Signer
+from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.mechanisms.base import role_id
 from ledger.mechanisms.scoreboard import PublishedScore
@@ -20,6 +21,7 @@ from tests.contracts.conftest import (
     call,
     events,
     function,
+    receipt_of,
     reverts,
     send,
 )
@@ -83,15 +85,15 @@ def published_event(scorer: Signer, score_id: int, **changes: object) -> dict[st
     return event | changes
 
 
-def mined_at(ledger: Ledger, receipt: TxReceipt) -> int:
-    return int(ledger.w3.eth.get_block(receipt["blockNumber"])["timestamp"])
+def mined_at(ledger: Ledger, receipt: TxReceipt | TxRef) -> int:
+    return int(ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])["timestamp"])
 
 
 @pytest.fixture
 def scorer(ledger: Ledger) -> Signer:
     """The health commission, granted the SCORER role."""
-    signer = ledger.department_signer("dcity.health")
-    ledger.directory.grant_role(ledger.admin, "SCORER", signer.address)
+    signer = ledger.signers.department("dcity.health")
+    ledger.directory.grant_role("SCORER", signer.address)
     return signer
 
 
@@ -242,7 +244,7 @@ def test_the_publishing_block_itself_may_be_the_as_of_block(ledger: Ledger, scor
     )
     receipt = ledger.tx.send(scorer, fn, "ScoreBoard", precheck=False)
 
-    assert receipt["blockNumber"] == latest + 1
+    assert receipt_of(ledger.w3, receipt)["blockNumber"] == latest + 1
     assert events(ledger, "ScoreBoard", "ScorePublished", receipt) == [
         published_event(scorer, 1, asOfBlock=latest + 1, windowStart=0, windowEnd=0)
     ]

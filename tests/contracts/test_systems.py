@@ -12,28 +12,33 @@ from web3.types import TxReceipt
 from ledger.chain.abi import plain
 from ledger.chain.artifacts import load_artifact
 from ledger.chain.keystore import Signer
+from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.mechanisms.base import ContractWrapper
-from ledger.mechanisms.systems import SystemInfo, SystemsContract
+from ledger.mechanisms.systems import SystemConnection, SystemCreate, SystemInfo, SystemsContract
 from tests.conftest import sample_policy
-from tests.contracts.conftest import CIVIL, SECURITY, ZERO, ZERO_ID, b32, reverts
+from tests.contracts.conftest import CIVIL, SECURITY, ZERO, ZERO_ID, b32, receipt_of, reverts
 
 POLICY = "test.systems"
 CLAUSE = "connect"
+#: The clause systems are connected under.
+UNDER = SystemConnection(policy_id=POLICY, clause_id=CLAUSE)
 MINUTE = 60
 
 
-def emitted(contract: ContractWrapper, name: str, receipt: TxReceipt) -> list[dict[str, Any]]:
+def emitted(
+    contract: ContractWrapper, name: str, receipt: TxReceipt | TxRef
+) -> list[dict[str, Any]]:
     """The ``name`` events of ``contract`` in ``receipt``, with readable arguments."""
     event = getattr(contract.contract.events, name)()
     types = {i["name"]: i["type"] for i in event.abi["inputs"]}
     return [
         {k: plain(k, types[k], v) for k, v in log["args"].items()}
-        for log in event.process_receipt(receipt, errors=DISCARD)
+        for log in event.process_receipt(receipt_of(contract.tx.w3, receipt), errors=DISCARD)
     ]
 
 
-def event_names(ledger: Ledger, receipt: TxReceipt) -> list[str]:
+def event_names(ledger: Ledger, receipt: TxReceipt | TxRef) -> list[str]:
     """The names of every ledger-contract event in ``receipt``, in log order."""
     by_topic = {
         bytes(event_abi_to_log_topic(item)): item["name"]
@@ -41,7 +46,9 @@ def event_names(ledger: Ledger, receipt: TxReceipt) -> list[str]:
         for item in load_artifact(name).abi
         if item["type"] == "event"
     }
-    return [by_topic.get(bytes(log["topics"][0]), "?") for log in receipt["logs"]]
+    return [
+        by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, receipt)["logs"]
+    ]
 
 
 def register(
@@ -80,7 +87,7 @@ def systems(ledger: Ledger) -> SystemsContract:
 @pytest.fixture
 def policy(ledger: Ledger) -> str:
     """A command-center policy in force whose clause ``connect`` obliges T1 >= 0.9."""
-    ledger.anchor_policy(
+    ledger.policy_book.anchor(
         sample_policy(
             POLICY,
             element="technical_support",
@@ -101,7 +108,13 @@ def policy(ledger: Ledger) -> str:
 def police(ledger: Ledger, systems: SystemsContract, security: Signer, policy: str) -> str:
     """The security bureau's police dispatch system: registered, feeding the data center."""
     systems.register_system(
-        security, "sys.police", "police-dispatch", 5 * MINUTE, feeds_data_center=True
+        security,
+        SystemCreate(
+            system_id="sys.police",
+            kind="police-dispatch",
+            heartbeat_seconds=5 * MINUTE,
+            feeds_data_center=True,
+        ),
     )
     return "sys.police"
 
@@ -110,7 +123,14 @@ def police(ledger: Ledger, systems: SystemsContract, security: Signer, policy: s
 def customs(ledger: Ledger, systems: SystemsContract, security: Signer, policy: str) -> str:
     """A reserved slot for the customs data of a vertical ministry, not available yet."""
     systems.register_system(
-        security, "slot.customs", "customs", 3_600, feeds_data_center=True, reserved=True
+        security,
+        SystemCreate(
+            system_id="slot.customs",
+            kind="customs",
+            heartbeat_seconds=3_600,
+            feeds_data_center=True,
+            reserved=True,
+        ),
     )
     return "slot.customs"
 
@@ -122,7 +142,13 @@ def test_register_emits_system_registered(
     ledger: Ledger, systems: SystemsContract, security: Signer
 ) -> None:
     receipt = systems.register_system(
-        security, "sys.police", "police-dispatch", 5 * MINUTE, feeds_data_center=True
+        security,
+        SystemCreate(
+            system_id="sys.police",
+            kind="police-dispatch",
+            heartbeat_seconds=5 * MINUTE,
+            feeds_data_center=True,
+        ),
     )
 
     assert emitted(systems, "SystemRegistered", receipt) == [
@@ -155,11 +181,26 @@ def test_d_city_interconnection(
     for n in range(29):
         owner = security if n % 2 else civil
         system_id = f"sys.{n:02d}"
-        systems.register_system(owner, system_id, "business", MINUTE, feeds_data_center=n < 16)
-        systems.connect(owner, system_id, POLICY, CLAUSE)
+        systems.register_system(
+            owner,
+            SystemCreate(
+                system_id=system_id,
+                kind="business",
+                heartbeat_seconds=MINUTE,
+                feeds_data_center=n < 16,
+            ),
+        )
+        systems.connect(owner, system_id, UNDER)
     for slot in ("slot.customs", "slot.tax"):
         receipt = systems.register_system(
-            security, slot, slot.removeprefix("slot."), 3_600, feeds_data_center=True, reserved=True
+            security,
+            SystemCreate(
+                system_id=slot,
+                kind=slot.removeprefix("slot."),
+                heartbeat_seconds=3_600,
+                feeds_data_center=True,
+                reserved=True,
+            ),
         )
         assert [e["reserved"] for e in emitted(systems, "SystemRegistered", receipt)] == [True]
 
@@ -208,7 +249,7 @@ def test_a_reserved_slot_connects_only_once_filled(
 ) -> None:
     assert systems.system_of(customs).reserved
     with reverts(ledger, "SlotReserved", systemId=customs):
-        systems.connect(security, customs, POLICY, CLAUSE)
+        systems.connect(security, customs, UNDER)
 
     filled = systems.fill_slot(security, customs)
 
@@ -223,7 +264,7 @@ def test_a_reserved_slot_connects_only_once_filled(
         reserved=False,
         connected=False,
     )
-    connected = systems.connect(security, customs, POLICY, CLAUSE)
+    connected = systems.connect(security, customs, UNDER)
     assert emitted(systems, "SystemConnected", connected) == [linked(customs)]
 
 
@@ -255,19 +296,19 @@ def test_only_the_owner_fills_a_slot(
 def test_connect_and_disconnect(
     ledger: Ledger, systems: SystemsContract, security: Signer, police: str
 ) -> None:
-    connected = systems.connect(security, police, POLICY, CLAUSE)
+    connected = systems.connect(security, police, UNDER)
 
     assert emitted(systems, "SystemConnected", connected) == [linked(police)]
     assert event_names(ledger, connected) == ["SystemConnected"]
     assert systems.system_of(police).connected
 
-    disconnected = systems.disconnect(security, police, POLICY, CLAUSE)
+    disconnected = systems.disconnect(security, police, UNDER)
 
     assert emitted(systems, "SystemDisconnected", disconnected) == [linked(police)]
     assert event_names(ledger, disconnected) == ["SystemDisconnected"]
     assert not systems.system_of(police).connected
 
-    again = systems.connect(security, police, POLICY, CLAUSE)
+    again = systems.connect(security, police, UNDER)
     assert emitted(systems, "SystemConnected", again) == [linked(police)]
 
 
@@ -275,13 +316,13 @@ def test_connecting_twice_or_disconnecting_a_disconnected_system(
     ledger: Ledger, systems: SystemsContract, security: Signer, police: str
 ) -> None:
     with reverts(ledger, "SystemNotConnected", systemId=police):
-        systems.disconnect(security, police, POLICY, CLAUSE)
-    systems.connect(security, police, POLICY, CLAUSE)
+        systems.disconnect(security, police, UNDER)
+    systems.connect(security, police, UNDER)
     with reverts(ledger, "SystemAlreadyConnected", systemId=police):
-        systems.connect(security, police, POLICY, CLAUSE)
-    systems.disconnect(security, police, POLICY, CLAUSE)
+        systems.connect(security, police, UNDER)
+    systems.disconnect(security, police, UNDER)
     with reverts(ledger, "SystemNotConnected", systemId=police):
-        systems.disconnect(security, police, POLICY, CLAUSE)
+        systems.disconnect(security, police, UNDER)
 
 
 def test_only_the_owner_connects_and_disconnects(
@@ -293,20 +334,20 @@ def test_only_the_owner_connects_and_disconnects(
     police: str,
 ) -> None:
     with reverts(ledger, "NotSystemOwner", systemId=police, callerId=CIVIL):
-        systems.connect(civil, police, POLICY, CLAUSE)
+        systems.connect(civil, police, UNDER)
     with reverts(ledger, "NotADepartment", account=stranger.address):
-        systems.connect(stranger, police, POLICY, CLAUSE)
+        systems.connect(stranger, police, UNDER)
     with reverts(ledger, "SystemUnknown", systemId="sys.none"):
-        systems.connect(security, "sys.none", POLICY, CLAUSE)
+        systems.connect(security, "sys.none", UNDER)
 
-    systems.connect(security, police, POLICY, CLAUSE)
+    systems.connect(security, police, UNDER)
 
     with reverts(ledger, "NotSystemOwner", systemId=police, callerId=CIVIL):
-        systems.disconnect(civil, police, POLICY, CLAUSE)
+        systems.disconnect(civil, police, UNDER)
     with reverts(ledger, "NotADepartment", account=stranger.address):
-        systems.disconnect(stranger, police, POLICY, CLAUSE)
+        systems.disconnect(stranger, police, UNDER)
     with reverts(ledger, "SystemUnknown", systemId="sys.none"):
-        systems.disconnect(security, "sys.none", POLICY, CLAUSE)
+        systems.disconnect(security, "sys.none", UNDER)
     assert systems.system_of(police).connected
 
 
@@ -314,20 +355,22 @@ def test_connections_cite_a_clause_in_force(
     ledger: Ledger, systems: SystemsContract, security: Signer, issuer: Signer, police: str
 ) -> None:
     with reverts(ledger, "ClauseNotInForce", policyId=POLICY, clauseId="c9"):
-        systems.connect(security, police, POLICY, "c9")
+        systems.connect(security, police, SystemConnection(policy_id=POLICY, clause_id="c9"))
     with reverts(ledger, "ClauseNotInForce", policyId="p.none", clauseId=CLAUSE):
-        systems.connect(security, police, "p.none", CLAUSE)
+        systems.connect(security, police, SystemConnection(policy_id="p.none", clause_id=CLAUSE))
 
-    systems.connect(security, police, POLICY, CLAUSE)
+    systems.connect(security, police, UNDER)
     with reverts(ledger, "ClauseNotInForce", policyId=POLICY, clauseId="c9"):
-        systems.disconnect(security, police, POLICY, "c9")
+        systems.disconnect(security, police, SystemConnection(policy_id=POLICY, clause_id="c9"))
 
     ledger.policies.revoke(issuer, POLICY)
 
     with reverts(ledger, "ClauseNotInForce", policyId=POLICY, clauseId=CLAUSE):
-        systems.disconnect(security, police, POLICY, CLAUSE)
+        systems.disconnect(security, police, UNDER)
     # Another clause in force still carries the disconnection.
-    receipt = systems.disconnect(security, police, "test.sharing", "c4")
+    receipt = systems.disconnect(
+        security, police, SystemConnection(policy_id="test.sharing", clause_id="c4")
+    )
     assert emitted(systems, "SystemDisconnected", receipt) == [
         {"systemId": police, "policyId": "test.sharing", "ownerId": SECURITY, "clauseId": "c4"}
     ]
@@ -344,9 +387,17 @@ def test_system_of_unknown_system(ledger: Ledger, systems: SystemsContract) -> N
 
 
 def test_wrapper_refuses_malformed_ids(systems: SystemsContract, security: Signer) -> None:
-    with pytest.raises(ValueError, match="system id"):
-        systems.register_system(security, "", "kind", 60, feeds_data_center=False)
-    with pytest.raises(ValueError, match="system kind"):
-        systems.register_system(security, "sys.x", "a kind", 60, feeds_data_center=False)
-    with pytest.raises(ValueError, match="clause id"):
-        systems.connect(security, "sys.x", POLICY, "x" * 33)
+    with pytest.raises(ValueError, match="system_id"):  # pydantic's ValidationError
+        systems.register_system(
+            security,
+            SystemCreate(system_id="", kind="kind", heartbeat_seconds=60, feeds_data_center=False),
+        )
+    with pytest.raises(ValueError, match="kind"):
+        systems.register_system(
+            security,
+            SystemCreate(
+                system_id="sys.x", kind="a kind", heartbeat_seconds=60, feeds_data_center=False
+            ),
+        )
+    with pytest.raises(ValueError, match="clause_id"):
+        systems.connect(security, "sys.x", SystemConnection(policy_id=POLICY, clause_id="x" * 33))

@@ -14,7 +14,8 @@ import pytest
 from ledger.core import Ledger
 from ledger.effects import merkle
 from ledger.errors import NotFoundError, StoreError
-from ledger.mechanisms.sharing import Permission
+from ledger.mechanisms.sharing import AgreementCreate, CatalogItemCreate
+from ledger.mechanisms.systems import SystemConnection, SystemCreate
 from tests.conftest import DEPARTMENTS, make_settings, sample_policy
 
 DAY = 86_400
@@ -26,24 +27,38 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
     home = tmp_path_factory.mktemp("effects") / "home"
     with Ledger.open(make_settings(home)) as ledger:
         for dep_id, (name, roles) in DEPARTMENTS.items():
-            ledger.register_department(dep_id, name, roles)
-        ledger.anchor_policy(sample_policy())
-        ledger.register_item("dcity.security", "item.hh", "household", Permission.RESTRICTED, "x")
-        ledger.commit_agreement(
+            ledger.departments.register(dep_id, name, roles)
+        ledger.policy_book.anchor(sample_policy())
+        ledger.sharing.register_item(
             "dcity.security",
-            agreement_id="agr.hh",
-            item_id="item.hh",
-            consumer_id="dcity.civil",
-            policy_id="test.sharing",
-            clause_id="c3",
-            permission=Permission.CONDITIONAL,
-            first_due_at=ledger.clock.now() + DAY,
-            period=10 * DAY,
-            periods=3,
-            calls_per_period=100,
+            CatalogItemCreate(
+                item_id="item.hh", data_type="household", permission="restricted", disclosure="x"
+            ),
         )
-        ledger.register_system("dcity.health", "sys.his", "business", 3600, feeds_data_center=True)
-        ledger.connect_system("dcity.health", "sys.his", "test.sharing", "c4")
+        ledger.sharing.commit_agreement(
+            "dcity.security",
+            AgreementCreate(
+                agreement_id="agr.hh",
+                item_id="item.hh",
+                consumer_id="dcity.civil",
+                policy_id="test.sharing",
+                clause_id="c3",
+                permission="conditional",
+                first_due_at=ledger.clock.now() + DAY,
+                period_seconds=10 * DAY,
+                periods=3,
+                calls_per_period=100,
+            ),
+        )
+        ledger.systems.register_system(
+            "dcity.health",
+            SystemCreate(
+                system_id="sys.his", kind="business", heartbeat_seconds=3600, feeds_data_center=True
+            ),
+        )
+        ledger.systems.connect(
+            "dcity.health", "sys.his", SystemConnection(policy_id="test.sharing", clause_id="c4")
+        )
         ledger.effects.seal_size = 10**9  # seal by command in these tests
         ledger.effects.seal_age = 10**9
         ledger.effects.open(LOG, "dcity.security", "test.sharing", "c3")

@@ -11,12 +11,17 @@ import pytest
 
 from ledger.core import Ledger
 from ledger.indexer.follower import Indexer
-from ledger.mechanisms.sharing import Permission
+from ledger.mechanisms.sharing import CatalogItemCreate
 from ledger.store.sql import EventStore
 
 
 def register(ledger: Ledger, item_id: str) -> None:
-    ledger.register_item("dcity.security", item_id, "household", Permission.OPEN, "open")
+    ledger.sharing.register_item(
+        "dcity.security",
+        CatalogItemCreate(
+            item_id=item_id, data_type="household", permission="open", disclosure="open"
+        ),
+    )
 
 
 def items(store: EventStore) -> list[str]:

@@ -14,40 +14,51 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    AliasGenerator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-)
+from pydantic import AliasGenerator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
 
-from ledger.ids import check_id
 from ledger.knowledge.models import PolicyRecord
-from ledger.mechanisms.sharing import Permission
+from ledger.mechanisms.attestations import StatisticCreate
+from ledger.mechanisms.drills import DrillPlanCreate, DrillRecord
+from ledger.mechanisms.fields import Digest
+from ledger.mechanisms.sharing import (
+    AgreementCreate,
+    CatalogItemCreate,
+    DeliveryCreate,
+    Permission,
+    PermissionName,
+)
+from ledger.mechanisms.systems import SystemConnection, SystemCreate
+from ledger.mechanisms.workorders import (
+    CategorySet,
+    OrderAccept,
+    OrderEvaluate,
+    OrderFeedback,
+    OrderTransfer,
+)
 
-UINT32_MAX = 2**32 - 1
-UINT64_MAX = 2**64 - 1
+# -- requests ------------------------------------------------------------------
+# One request model per operation, declared beside its contract wrapper in the ledger:
+# the route takes it as its body and the CLI builds it from its options.
 
+#: The body of ``POST /policies``: a knowledge record.
+PolicyRecordIn = PolicyRecord
 
-def _check_id(value: str) -> str:
-    try:
-        return check_id(value, "id")
-    except ValueError as err:
-        raise PydanticCustomError("invalid_id", str(err)) from err
-
-
-Id = Annotated[
-    str,
-    Field(min_length=1, max_length=32, examples=["dcity.sharing"]),
-    AfterValidator(_check_id),
-]
-"""A text id as the contracts store it (1-32 ASCII characters, see :mod:`ledger.ids`)."""
-
-PermissionName = Literal["open", "conditional", "restricted"]
+REQUESTS = (
+    CatalogItemCreate,
+    AgreementCreate,
+    DeliveryCreate,
+    CategorySet,
+    OrderAccept,
+    OrderTransfer,
+    OrderFeedback,
+    OrderEvaluate,
+    DrillPlanCreate,
+    DrillRecord,
+    SystemCreate,
+    SystemConnection,
+    StatisticCreate,
+)
 
 
 def _permission_name(value: Any) -> Any:
@@ -58,60 +69,6 @@ def _permission_name(value: Any) -> Any:
 
 
 PublicPermission = Annotated[PermissionName, BeforeValidator(_permission_name)]
-
-Digest = Annotated[
-    str,
-    Field(
-        pattern=r"^0x[0-9a-fA-F]{64}$",
-        description="32 bytes as 0x-hex",
-        examples=["0x" + "ab" * 32],
-    ),
-]
-
-# -- requests ------------------------------------------------------------------
-
-
-class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-#: The body of ``POST /policies``: a knowledge record.
-PolicyRecordIn = PolicyRecord
-
-
-class CatalogItemCreate(_Request):
-    """A catalog item; its provider is the department of the API key."""
-
-    item_id: Id
-    data_type: Id = Field(description="The kind of data, e.g. `population.registry`.")
-    permission: PermissionName = Field(description="The most a consumer may be granted.")
-    disclosure: Id = Field(description="How the item is disclosed, e.g. `api` or `file`.")
-
-
-class AgreementCreate(_Request):
-    """A commitment to deliver a catalog item to a consumer under a policy clause in force."""
-
-    agreement_id: Id
-    item_id: Id
-    consumer_id: Id
-    policy_id: Id
-    clause_id: Id
-    permission: PermissionName
-    first_due_at: Annotated[
-        int, Field(ge=1, le=UINT64_MAX, description="Unix seconds; must be in the future.")
-    ]
-    period_seconds: Annotated[int, Field(ge=1, le=UINT64_MAX)]
-    periods: Annotated[int, Field(ge=1, le=UINT32_MAX)]
-    calls_per_period: Annotated[int, Field(ge=0, le=UINT64_MAX)]
-
-
-class DeliveryCreate(_Request):
-    """One period's delivery; only the payload's digest goes on chain."""
-
-    period: Annotated[int, Field(ge=0, le=UINT32_MAX, description="0-based period index.")]
-    record_count: Annotated[int, Field(ge=0, le=UINT64_MAX)]
-    payload_digest: Digest
-
 
 # -- responses -------------------------------------------------------------------
 
@@ -139,7 +96,7 @@ class PolicyAnchored(_Public):
     block: int | None
 
 
-class PolicySummary(_Public):
+class PolicyPublic(_Public):
     id: str
     version: int
     digest: str
@@ -155,18 +112,18 @@ class PolicySummary(_Public):
     record_stored: bool = Field(description="Whether the record's bytes are stored and intact.")
 
 
-class PolicyDetail(PolicySummary):
+class PolicyDetailPublic(PolicyPublic):
     record: PolicyRecord | None = Field(
         description="The stored record of the latest version; None if missing or altered."
     )
 
 
-class PolicyList(BaseModel):
-    data: list[PolicySummary]
+class PoliciesPublic(BaseModel):
+    data: list[PolicyPublic]
     count: int
 
 
-class VersionCheck(_Public):
+class VersionCheckPublic(_Public):
     version: int
     anchored: str = Field(description="The digest anchored on chain.")
     stored: str | None = Field(description="The digest recomputed from the stored bytes.")
@@ -174,10 +131,10 @@ class VersionCheck(_Public):
     problem: str | None
 
 
-class PolicyVerification(BaseModel):
+class PolicyVerificationPublic(BaseModel):
     policy_id: str
     verified: bool = Field(description="Whether every version's stored bytes match the chain.")
-    checks: list[VersionCheck]
+    checks: list[VersionCheckPublic]
 
 
 class DepartmentPublic(_Public):
@@ -186,7 +143,7 @@ class DepartmentPublic(_Public):
     account: str
 
 
-class DepartmentList(BaseModel):
+class DepartmentsPublic(BaseModel):
     data: list[DepartmentPublic]
     count: int
 
@@ -202,7 +159,7 @@ class CatalogItemPublic(_Public):
     registered_at: int
 
 
-class CatalogList(BaseModel):
+class CatalogItemsPublic(BaseModel):
     data: list[CatalogItemPublic]
     count: int
 
@@ -246,7 +203,7 @@ class AgreementPublic(_Public):
     deliveries: list[DeliveryPublic]
 
 
-class AgreementList(BaseModel):
+class AgreementsPublic(BaseModel):
     data: list[AgreementPublic]
     count: int
 
@@ -272,14 +229,14 @@ class EventPublic(BaseModel):
     args: dict[str, Any] = Field(description="Decoded event arguments, by their ABI names.")
 
 
-class EventList(BaseModel):
+class EventsPublic(BaseModel):
     data: list[EventPublic]
     count: int = Field(description="How many events are in `data`.")
     limit: int
     offset: int
 
 
-class Health(BaseModel):
+class HealthPublic(BaseModel):
     status: Literal["ok"]
     chain: Literal["embedded", "rpc"]
     block: int
@@ -299,115 +256,10 @@ class Problem(BaseModel):
 
 # -- the 12345 hotline, drills, systems, attested statistics ------------------------------
 
-UINT16_MAX = 2**16 - 1
-
 #: The stages of a work order, in the order they happen (``IWorkOrders.Stage``).
 StageName = Literal[
     "accepted", "transferred", "handled", "feedback_given", "completed", "evaluated"
 ]
-
-
-class CategorySet(_Request):
-    """The SLA of a request category (set again to change it for orders accepted later)."""
-
-    category: Id
-    sla_seconds: Annotated[int, Field(ge=1, le=UINT32_MAX, description="Seconds to complete.")]
-
-
-class OrderAccept(_Request):
-    """A request accepted (受理) under a policy clause in force.
-
-    The case file stays with the hotline: only its salted digest comes here (keep the
-    salt with the case file, so the digest can be proven later).
-    """
-
-    order_id: Id
-    category: Id
-    policy_id: Id
-    clause_id: Id
-    case_digest: Digest
-
-
-class OrderTransfer(_Request):
-    """The department the order goes to (转办)."""
-
-    handler_id: Id
-
-
-class OrderFeedback(_Request):
-    """The handling department's feedback (反馈), as the digest of its text."""
-
-    feedback_digest: Digest
-
-
-class OrderEvaluate(_Request):
-    """The citizen's satisfaction (评价), 1 (worst) to 5 (best)."""
-
-    score: Annotated[int, Field(ge=1, le=5)]
-
-
-class DrillPlanCreate(_Request):
-    """A series of drills owned by the API key's department, under a policy clause in force."""
-
-    plan_id: Id
-    policy_id: Id
-    clause_id: Id
-    kind: Literal["full", "half"] = Field(
-        description="A full drill staffs every seat; a half drill at least half of them."
-    )
-    first_due_at: Annotated[
-        int, Field(ge=1, le=UINT64_MAX, description="Unix seconds; must be in the future.")
-    ]
-    interval_seconds: Annotated[int, Field(ge=1, le=UINT64_MAX)]
-    count: Annotated[int, Field(ge=1, le=UINT32_MAX)]
-    total_seats: Annotated[int, Field(ge=1, le=UINT16_MAX)]
-    required_seats: Annotated[int, Field(ge=1, le=UINT16_MAX)] | None = Field(
-        default=None,
-        description="Seats that must be present; default every seat for a full drill,"
-        " half of them (rounded up) for a half drill.",
-    )
-
-
-class DrillRecord(_Request):
-    """A drill held; the drill record stays off chain, its digest goes on."""
-
-    index: Annotated[int, Field(ge=0, le=UINT32_MAX, description="0-based drill index.")]
-    seats_present: Annotated[int, Field(ge=0, le=UINT16_MAX)]
-    systems_online: Annotated[int, Field(ge=0, le=UINT16_MAX)]
-    record_digest: Digest
-
-
-class SystemCreate(_Request):
-    """A business system owned by the API key's department, or a reserved slot for one."""
-
-    system_id: Id
-    kind: Id = Field(description="The kind of system, e.g. `video` or `customs`.")
-    heartbeat_seconds: Annotated[
-        int, Field(ge=1, le=UINT64_MAX, description="Heartbeat interval once connected.")
-    ]
-    feeds_data_center: bool = False
-    reserved: bool = Field(
-        default=False,
-        description="A slot for a system that cannot be had yet: visible, not connectable.",
-    )
-
-
-class SystemConnection(_Request):
-    """The policy clause under which a system is connected or disconnected."""
-
-    policy_id: Id
-    clause_id: Id
-
-
-class StatisticCreate(_Request):
-    """An attested statistic: a share in [0, 1] for a period, from a source (by digest)."""
-
-    key: Id
-    value: Annotated[float, Field(ge=0, le=1, description="A share in [0, 1], e.g. 0.9.")]
-    period: Id = Field(examples=["2025"])
-    source_digest: Digest
-    policy_id: Id
-    clause_id: Id
 
 
 class CategorySetDone(TxPublic):
@@ -463,7 +315,7 @@ class WorkOrderPublic(_Public):
     tx: str
 
 
-class WorkOrderList(BaseModel):
+class WorkOrdersPublic(BaseModel):
     data: list[WorkOrderPublic]
     count: int
 
@@ -514,7 +366,7 @@ class DrillPlanPublic(_Public):
     drills: list[DrillPublic]
 
 
-class DrillPlanList(BaseModel):
+class DrillPlansPublic(BaseModel):
     data: list[DrillPlanPublic]
     count: int
 
@@ -552,7 +404,7 @@ class SystemPublic(_Public):
     history: list[SystemChangePublic]
 
 
-class SystemList(BaseModel):
+class SystemsPublic(BaseModel):
     data: list[SystemPublic]
     count: int
 
@@ -580,7 +432,7 @@ class StatisticPublic(StatisticVersionPublic):
     history: list[StatisticVersionPublic]
 
 
-class StatisticList(BaseModel):
+class StatisticsPublic(BaseModel):
     data: list[StatisticPublic]
     count: int
 
@@ -591,3 +443,194 @@ class StatisticAttestedDone(TxPublic):
     value: float
     value_ppm: int
     period: str
+
+
+# -- policies: approvals -------------------------------------------------------------
+
+
+class ApprovalCreate(BaseModel):
+    """A leader's approval of a proposed city-level version."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: int = Field(ge=1, description="The proposed version being approved.")
+
+
+class ApprovalPublic(BaseModel):
+    policy: str
+    version: int
+    digest: str
+    status: str = Field(description="'approved' (one leader so far) or 'anchored' (two leaders).")
+    tx: str
+    block: int
+
+
+# -- the effect log ---------------------------------------------------------------------
+
+
+MAX_BATCH = 10_000
+
+
+class EntriesCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entries: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_BATCH,
+        description="Calls ({kind: 'call', agreement, system, at, records, permission,"
+        " latency_ms[, request_id, subject]}) and heartbeats ({kind: 'heartbeat', system, at}).",
+    )
+
+
+class EntryRejected(BaseModel):
+    index: int
+    reason: str
+
+
+class EntriesAdded(BaseModel):
+    added: int
+    duplicates: int
+    rejected: list[EntryRejected]
+    size: int = Field(description="Entries in the log after this batch.")
+    checkpoint: dict[str, Any] | None = Field(
+        description="The checkpoint this batch triggered (by size or age), if any."
+    )
+
+
+class LogStatusPublic(BaseModel):
+    log_id: str
+    owner: str
+    size: int
+    checkpoint: int
+    anchored_size: int
+    root: str
+    pending: int
+
+
+# -- audit, published scores and findings ------------------------------------------------
+
+
+class CheckPublic(BaseModel):
+    area: str = Field(description="records, index, effects, scores or findings.")
+    subject: str
+    ok: bool
+    detail: str = Field(description="What was found; for a failure, what differs.")
+    where: str | None = Field(description="For a failure, where: record, block/tx/log, seq.")
+
+
+class AuditPublic(BaseModel):
+    ok: bool = Field(description="True only when every check passed.")
+    verdict: str
+    checks: list[CheckPublic]
+    notes: list[str]
+
+
+class ScorePublic(BaseModel):
+    score_id: int
+    scope: str
+    spec_hash: str
+    as_of_block: int
+    evidence_root: str
+    result_hash: str
+    window_start: int
+    window_end: int
+    publisher: str
+    published_at: int
+    provisional: bool = Field(description="The as-of block is not final on this chain yet.")
+
+
+class ScoresPublic(BaseModel):
+    data: list[ScorePublic]
+    count: int
+
+
+class ScoreVerifyPublic(AuditPublic):
+    score: ScorePublic
+
+
+class FindingPublic(BaseModel):
+    finding_id: str
+    status: str = Field(description="Open, Responded, Accepted or Overdue.")
+    score_id: int
+    policy_id: str
+    clause_id: str
+    metric: str
+    department_id: str
+    deadline: int
+    detail_digest: str
+    was_overdue: bool
+
+
+class FindingsPublic(BaseModel):
+    data: list[FindingPublic]
+    count: int
+
+
+class FindingResponseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    plan_digest: Digest
+    evidence_digest: Digest
+
+
+class FindingStep(BaseModel):
+    finding_id: str
+    status: str
+    tx: str
+    block: int
+
+
+# -- maturity ----------------------------------------------------------------------------
+
+#: A number as a score result writes it: ints as they are, floats rounded, and the
+#: strings ``"inf"``/``"-inf"`` for infinities (MATURITY.md, "Result").
+Number = int | float | str
+
+
+class _ResultPart(BaseModel):
+    """Part of a score result: later spec versions add members, so extras are kept as
+    they are (the result hash covers every member)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ScoreWindowPublic(_ResultPart):
+    start: int = Field(description="Block time (UTC seconds) the evidence window starts.")
+    end: int
+    start_utc: str
+    end_utc: str
+
+
+class IndicatorScorePublic(_ResultPart):
+    id: str
+    element: str
+    name: str
+    status: str = Field(description="Whether the indicator is rated, and if not, why.")
+    raw: Number | None = Field(description="The measured value, before normalisation.")
+    score: Number | None = Field(description="The normalised score; None when not rated.")
+    evidence: list[Any] = Field(description="The keys of the events and entries it counts.")
+
+
+class ElementScorePublic(_ResultPart):
+    id: str
+    name: str
+    status: str
+    score: Number | None
+    level: str | None
+
+
+class MaturityPublic(_ResultPart):
+    """A maturity score result (MATURITY.md): the evidence window, every indicator with its
+    raw value, score, status and evidence, the four elements, the overall ``M`` (weighted
+    geometric mean), the arithmetic mean, the level, the evidence root and the hash that
+    covers them all. ``M`` and other numbers may be None (a spec may leave them unrated)."""
+
+    spec_version: int
+    spec_hash: str
+    scope: str = Field(description='"city" or a department id.')
+    window: ScoreWindowPublic
+    indicators: list[IndicatorScorePublic]
+    elements: list[ElementScorePublic]
+    M: Number | None = Field(description="Weighted geometric mean of the element scores.")
+    arithmetic_mean: Number | None
+    level: str = Field(examples=["L3"])
+    evidence_root: str
+    result_hash: str = Field(description="SHA-256 of the canonical result without this member.")
