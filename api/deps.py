@@ -11,21 +11,24 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
 from api.errors import API_KEY_HEADER
 from ledger.apikeys import ApiKeys
+from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.errors import ForbiddenError, LedgerBusyError
 from ledger.settings import Settings, get_settings
 
 #: How long a request waits for the ledger before it gets 503.
 LOCK_TIMEOUT_SECONDS = 30.0
+
+T = TypeVar("T")
 
 
 class LedgerAccess:
@@ -62,6 +65,16 @@ class LedgerAccess:
         """The ledger, to send transactions (and read what they depend on)."""
         with self._locked() as ledger:
             yield ledger
+
+    def view(self, read: Callable[[Ledger], T], *, fresh: bool = True) -> T:
+        """What ``read`` returns from the ledger (its index synced first, with ``fresh``)."""
+        with self.read(fresh=fresh) as ledger:
+            return read(ledger)
+
+    def send(self, call: Callable[[Ledger], TxRef]) -> TxRef:
+        """Send the one transaction ``call`` makes; where it landed."""
+        with self.write() as ledger:
+            return call(ledger)
 
 
 def get_ledger(request: Request) -> LedgerAccess:

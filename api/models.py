@@ -12,11 +12,13 @@ keys through validation aliases, so the mapping is declared once, here.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AliasGenerator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from ledger.chain.types import TxRef
 from ledger.knowledge.models import PolicyRecord
 from ledger.mechanisms.attestations import StatisticCreate
 from ledger.mechanisms.drills import DrillPlanCreate, DrillRecord
@@ -87,6 +89,20 @@ class TxPublic(_Public):
     tx: str = Field(description="Transaction hash.")
     block: int = Field(description="Block number the transaction landed in.")
 
+    @classmethod
+    def landed(cls, ref: TxRef, **fields: Any) -> Self:
+        """The response to a write whose transaction landed at ``ref``."""
+        return cls(tx=ref.tx_hash, block=ref.block_number, **fields)
+
+
+class _Page(BaseModel):
+    """A list response: ``data`` and its ``count``."""
+
+    @classmethod
+    def of(cls, rows: Sequence[Any]) -> Self:
+        """The page of ``rows`` (read-model dicts, validated into ``data``'s model)."""
+        return cls.model_validate({"data": rows, "count": len(rows)})
+
 
 class PolicyAnchored(_Public):
     policy: str
@@ -118,7 +134,7 @@ class PolicyDetailPublic(PolicyPublic):
     )
 
 
-class PoliciesPublic(BaseModel):
+class PoliciesPublic(_Page):
     data: list[PolicyPublic]
     count: int
 
@@ -143,7 +159,7 @@ class DepartmentPublic(_Public):
     account: str
 
 
-class DepartmentsPublic(BaseModel):
+class DepartmentsPublic(_Page):
     data: list[DepartmentPublic]
     count: int
 
@@ -159,7 +175,7 @@ class CatalogItemPublic(_Public):
     registered_at: int
 
 
-class CatalogItemsPublic(BaseModel):
+class CatalogItemsPublic(_Page):
     data: list[CatalogItemPublic]
     count: int
 
@@ -203,7 +219,7 @@ class AgreementPublic(_Public):
     deliveries: list[DeliveryPublic]
 
 
-class AgreementsPublic(BaseModel):
+class AgreementsPublic(_Page):
     data: list[AgreementPublic]
     count: int
 
@@ -315,7 +331,7 @@ class WorkOrderPublic(_Public):
     tx: str
 
 
-class WorkOrdersPublic(BaseModel):
+class WorkOrdersPublic(_Page):
     data: list[WorkOrderPublic]
     count: int
 
@@ -366,7 +382,7 @@ class DrillPlanPublic(_Public):
     drills: list[DrillPublic]
 
 
-class DrillPlansPublic(BaseModel):
+class DrillPlansPublic(_Page):
     data: list[DrillPlanPublic]
     count: int
 
@@ -404,7 +420,7 @@ class SystemPublic(_Public):
     history: list[SystemChangePublic]
 
 
-class SystemsPublic(BaseModel):
+class SystemsPublic(_Page):
     data: list[SystemPublic]
     count: int
 
@@ -432,7 +448,7 @@ class StatisticPublic(StatisticVersionPublic):
     history: list[StatisticVersionPublic]
 
 
-class StatisticsPublic(BaseModel):
+class StatisticsPublic(_Page):
     data: list[StatisticPublic]
     count: int
 
@@ -537,7 +553,7 @@ class ScorePublic(BaseModel):
     provisional: bool = Field(description="The as-of block is not final on this chain yet.")
 
 
-class ScoresPublic(BaseModel):
+class ScoresPublic(_Page):
     data: list[ScorePublic]
     count: int
 
@@ -559,7 +575,7 @@ class FindingPublic(BaseModel):
     was_overdue: bool
 
 
-class FindingsPublic(BaseModel):
+class FindingsPublic(_Page):
     data: list[FindingPublic]
     count: int
 

@@ -14,7 +14,7 @@ API and the demo act through those services; none of them talks to web3 directly
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -39,7 +39,7 @@ from ledger.effects.service import Effects
 from ledger.indexer.follower import Indexer
 from ledger.indexer.sources import EmbeddedLogSource
 from ledger.knowledge.store import RecordStore
-from ledger.maturity.service import score_ledger
+from ledger.maturity.service import ScoreFunction, score_ledger
 from ledger.mechanisms.attestations import AttestationsContract
 from ledger.mechanisms.base import ContractWrapper
 from ledger.mechanisms.directory import DirectoryContract
@@ -54,7 +54,6 @@ from ledger.mechanisms.systems import SystemsContract
 from ledger.mechanisms.workorders import WorkOrdersContract
 from ledger.policies import AnchorResult, PolicyBook
 from ledger.settings import Settings
-from ledger.store.records import EventRecord
 from ledger.store.sql import EventStore
 
 __all__ = ["ADMIN_KEY", "AnchorResult", "Ledger", "TxRef", "department_key", "open_ledger"]
@@ -165,27 +164,14 @@ class Ledger:
 
     # -- maturity ----------------------------------------------------------------
 
-    def score(
-        self,
-        scope: str | None = None,
-        window_days: int | None = None,
-        as_of_block: int | None = None,
-        events: Sequence[EventRecord] | None = None,
-        spec_version: int | None = None,
-    ) -> dict[str, Any]:
+    @property
+    def score(self) -> ScoreFunction:
         """The maturity result (MATURITY.md) for the city or one department, under spec
         ``spec_version`` (default: the latest).
 
         ``events`` replaces the index as evidence (an auditor's fresh read of the chain).
         """
-        return score_ledger(
-            self,
-            scope=scope,
-            window_days=window_days,
-            as_of_block=as_of_block,
-            events=events,
-            spec_version=spec_version,
-        )
+        return score_ledger(self)
 
 
 @contextmanager

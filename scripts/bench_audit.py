@@ -16,7 +16,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,17 +23,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ledger.audit.bundle import check_bundle, export_bundle  # noqa: E402
-from ledger.audit.findings import finding_dir, raise_findings  # noqa: E402
+from ledger.audit.findings import raise_ledger_findings  # noqa: E402
 from ledger.audit.scores import (  # noqa: E402
-    ScoreArchive,
-    publish_score,
+    publish_ledger_score,
     published,
     verify_published,
 )
 from ledger.audit.verify import AuditSources, audit, chain_events  # noqa: E402
 from ledger.chain.factory import make_web3  # noqa: E402
 from ledger.core import Ledger  # noqa: E402
-from ledger.maturity.service import gather_evidence  # noqa: E402
 from ledger.scenario.runner import file_digest, load_scenario, run_scenario  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
 
@@ -71,24 +68,8 @@ def main() -> None:
         sources = AuditSources.of(ledger)
         if ledger.scoreboard.count() == 0:
             ledger.indexer.sync()
-            pub = timed(
-                "score publish",
-                lambda: publish_score(
-                    ledger.score, ledger.scoreboard, ledger.signers, ScoreArchive(ledger.home)
-                ),
-            )
-            timed(
-                "raise findings",
-                lambda: raise_findings(
-                    partial(gather_evidence, ledger),
-                    ledger.scoreboard,
-                    ledger.findings,
-                    ledger.signers,
-                    ledger.clock,
-                    finding_dir(ledger.home),
-                    pub.score_id,
-                ),
-            )
+            pub = timed("score publish", lambda: publish_ledger_score(ledger))
+            timed("raise findings", lambda: raise_ledger_findings(ledger, pub.score_id))
             ledger.indexer.sync()
         score_id = ledger.scoreboard.count()
         blocks = ledger.w3.eth.block_number

@@ -23,10 +23,7 @@ router = APIRouter(prefix="/agreements", tags=["agreements"], dependencies=[Read
 @router.get("", summary="List agreements")
 def list_agreements(ledger: LedgerDep) -> AgreementsPublic:
     """Every agreement in commitment order, with its deliveries and tallies."""
-    with ledger.read() as lg:
-        rows = views.agreements(lg.store)
-    data = [AgreementPublic.model_validate(row) for row in rows]
-    return AgreementsPublic(data=data, count=len(data))
+    return AgreementsPublic.of(ledger.view(lambda lg: views.agreements(lg.store)))
 
 
 @router.get("/{agreement_id}", summary="One agreement", responses=problem_responses(404))
@@ -57,12 +54,7 @@ def commit_agreement(
                 f"department {department!r} does not provide item {body.item_id!r}"
             )
         ref = lg.sharing.commit_agreement(department, body)
-    return AgreementCommitted(
-        agreement_id=body.agreement_id,
-        provider_id=department,
-        tx=ref.tx_hash,
-        block=ref.block_number,
-    )
+    return AgreementCommitted.landed(ref, agreement_id=body.agreement_id, provider_id=department)
 
 
 @router.post(
@@ -83,6 +75,4 @@ def record_delivery(
                 f"department {department!r} does not provide agreement {agreement_id!r}"
             )
         ref = lg.sharing.record_delivery(department, agreement_id, body)
-    return DeliveryRecorded(
-        agreement_id=agreement_id, period=body.period, tx=ref.tx_hash, block=ref.block_number
-    )
+    return DeliveryRecorded.landed(ref, agreement_id=agreement_id, period=body.period)

@@ -18,11 +18,9 @@ from api.deps import DepartmentDep, LedgerDep, ReadAccess, authenticated_departm
 from api.errors import problem_responses, unknown_is_404
 from api.models import (
     AuditPublic,
-    FindingPublic,
     FindingResponseCreate,
     FindingsPublic,
     FindingStep,
-    ScorePublic,
     ScoresPublic,
     ScoreVerifyPublic,
 )
@@ -67,8 +65,7 @@ def list_scores(ledger: LedgerDep) -> ScoresPublic:
         count = lg.scoreboard.count()
         final = finalized_block(lg.handle, lg.settings.finality_depth)
         rows = [publication_view(lg.scoreboard.score_of(i), final) for i in range(1, count + 1)]
-    data = [ScorePublic.model_validate(r) for r in rows]
-    return ScoresPublic(data=data, count=len(data))
+    return ScoresPublic.of(rows)
 
 
 @router.get(
@@ -96,10 +93,10 @@ def list_findings(
     department: Annotated[str | None, Query(description="Only this department's.")] = None,
     policy: Annotated[str | None, Query(description="Only this policy's.")] = None,
 ) -> FindingsPublic:
-    with ledger.read() as lg:  # synced to the head first
-        rows = findings_view(lg.findings, lg.store, department, policy)
-    data = [FindingPublic.model_validate(r) for r in rows]
-    return FindingsPublic(data=data, count=len(data))
+    # synced to the head first
+    return FindingsPublic.of(
+        ledger.view(lambda lg: findings_view(lg.findings, lg.store, department, policy))
+    )
 
 
 @router.post(

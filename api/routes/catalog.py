@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
 from api.errors import problem_responses
-from api.models import CatalogItemCreate, CatalogItemCreated, CatalogItemPublic, CatalogItemsPublic
+from api.models import CatalogItemCreate, CatalogItemCreated, CatalogItemsPublic
 from ledger.store import views
 
 router = APIRouter(prefix="/catalog", tags=["catalog"], dependencies=[ReadAccess])
@@ -15,10 +15,7 @@ router = APIRouter(prefix="/catalog", tags=["catalog"], dependencies=[ReadAccess
 @router.get("", summary="List catalog items")
 def list_catalog(ledger: LedgerDep) -> CatalogItemsPublic:
     """Every registered item: data type, providing department, permission, disclosure."""
-    with ledger.read() as lg:
-        rows = views.catalog(lg.store)
-    data = [CatalogItemPublic.model_validate(row) for row in rows]
-    return CatalogItemsPublic(data=data, count=len(data))
+    return CatalogItemsPublic.of(ledger.view(lambda lg: views.catalog(lg.store)))
 
 
 @router.post(
@@ -31,8 +28,5 @@ def register_item(
     body: CatalogItemCreate, department: DepartmentDep, ledger: LedgerDep
 ) -> CatalogItemCreated:
     """Register an item provided by the API key's department (which needs the DEPARTMENT role)."""
-    with ledger.write() as lg:
-        ref = lg.sharing.register_item(department, body)
-    return CatalogItemCreated(
-        item_id=body.item_id, provider_id=department, tx=ref.tx_hash, block=ref.block_number
-    )
+    ref = ledger.send(lambda lg: lg.sharing.register_item(department, body))
+    return CatalogItemCreated.landed(ref, item_id=body.item_id, provider_id=department)

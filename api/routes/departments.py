@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import LedgerDep, ReadAccess
-from api.models import DepartmentPublic, DepartmentsPublic
+from api.models import DepartmentsPublic
 
 router = APIRouter(prefix="/departments", tags=["departments"], dependencies=[ReadAccess])
 
@@ -13,7 +13,5 @@ router = APIRouter(prefix="/departments", tags=["departments"], dependencies=[Re
 @router.get("", summary="List departments")
 def list_departments(ledger: LedgerDep) -> DepartmentsPublic:
     """Every department in the directory, with its account."""
-    with ledger.read(fresh=False) as lg:  # the directory contract, not the index
-        rows = lg.departments.list()
-    data = [DepartmentPublic.model_validate(row) for row in rows]
-    return DepartmentsPublic(data=data, count=len(data))
+    # the directory contract, not the index
+    return DepartmentsPublic.of(ledger.view(lambda lg: lg.departments.list(), fresh=False))

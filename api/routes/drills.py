@@ -36,10 +36,7 @@ _WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
 @router.get("/plans", summary="List drill plans")
 def list_plans(ledger: LedgerDep) -> DrillPlansPublic:
     """Every plan with each drill's due time and outcome (held, missed or open)."""
-    with ledger.read() as lg:
-        rows = views.drill_plans(lg.store)
-    data = [DrillPlanPublic.model_validate(row) for row in rows]
-    return DrillPlansPublic(data=data, count=len(data))
+    return DrillPlansPublic.of(ledger.view(lambda lg: views.drill_plans(lg.store)))
 
 
 @router.get("/plans/{plan_id}", summary="One drill plan", responses=problem_responses(404))
@@ -59,11 +56,8 @@ def plan_drills(
     body: DrillPlanCreate, department: DepartmentDep, ledger: LedgerDep
 ) -> DrillPlanned:
     """Plan ``count`` drills owned by the API key's department under a clause in force."""
-    with ledger.write() as lg:
-        ref = lg.drills.plan_drills(department, body)
-    return DrillPlanned(
-        plan_id=body.plan_id, owner_id=department, tx=ref.tx_hash, block=ref.block_number
-    )
+    ref = ledger.send(lambda lg: lg.drills.plan_drills(department, body))
+    return DrillPlanned.landed(ref, plan_id=body.plan_id, owner_id=department)
 
 
 @router.post(
@@ -77,11 +71,8 @@ def record_drill(
 ) -> DrillStep:
     """Record drill ``index`` as held by the plan's owner (the API key's department), no
     earlier than 7 days before it is due. Only the record's digest goes on chain."""
-    with ledger.write() as lg:
-        ref = lg.drills.record_drill(department, plan_id, body)
-    return DrillStep(
-        plan_id=plan_id, index=body.index, status="held", tx=ref.tx_hash, block=ref.block_number
-    )
+    ref = ledger.send(lambda lg: lg.drills.record_drill(department, plan_id, body))
+    return DrillStep.landed(ref, plan_id=plan_id, index=body.index, status="held")
 
 
 @router.post(
@@ -96,8 +87,5 @@ def mark_missed(
     ledger: LedgerDep,
 ) -> DrillStep:
     """Mark a drill missed once more than 7 days passed since it was due unrecorded. Any key."""
-    with ledger.write() as lg:
-        ref = lg.drills.mark_drill_missed(plan_id, index)
-    return DrillStep(
-        plan_id=plan_id, index=index, status="missed", tx=ref.tx_hash, block=ref.block_number
-    )
+    ref = ledger.send(lambda lg: lg.drills.mark_drill_missed(plan_id, index))
+    return DrillStep.landed(ref, plan_id=plan_id, index=index, status="missed")

@@ -8,11 +8,18 @@ checks that (``WrongHandler``, a 409). Marking an order overdue needs any key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Query, status
 
-from api.deps import DepartmentDep, LedgerDep, ReadAccess, authenticated_department
+from api.deps import (
+    DepartmentDep,
+    LedgerAccess,
+    LedgerDep,
+    ReadAccess,
+    authenticated_department,
+)
 from api.errors import one, problem_responses, unknown_is_404
 from api.models import (
     CategorySet,
@@ -40,9 +47,13 @@ router = APIRouter(
 _WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
 
 
-def _step(lg: Ledger, order_id: str, ref: TxRef) -> OrderStep:
-    order = lg.orders.order(order_id)
-    return OrderStep(
+def _step(ledger: LedgerAccess, order_id: str, send: Callable[[Ledger], TxRef]) -> OrderStep:
+    """Send the step and read the order after it."""
+    with ledger.write() as lg:
+        ref = send(lg)
+        order = lg.orders.order(order_id)
+    return OrderStep.landed(
+        ref,
         order_id=order_id,
         stage=cast(StageName, order.stage.name.lower()),
         handler_id=order.handler_id,
@@ -50,8 +61,6 @@ def _step(lg: Ledger, order_id: str, ref: TxRef) -> OrderStep:
         overdue=order.overdue,
         late=order.late,
         score=order.score,
-        tx=ref.tx_hash,
-        block=ref.block_number,
     )
 
 
@@ -67,10 +76,7 @@ def list_orders(
     ] = None,
 ) -> WorkOrdersPublic:
     """Every work order in acceptance order: its stage, the time of each stage, SLA and score."""
-    with ledger.read() as lg:
-        rows = views.work_orders(lg.store, department_id)
-    data = [WorkOrderPublic.model_validate(row) for row in rows]
-    return WorkOrdersPublic(data=data, count=len(data))
+    return WorkOrdersPublic.of(ledger.view(lambda lg: views.work_orders(lg.store, department_id)))
 
 
 @router.get("/{order_id}", summary="One work order", responses=problem_responses(404))
@@ -98,9 +104,7 @@ def set_category(
     with ledger.write() as lg:
         lg.signers.of(department, "OPERATOR")
         ref = lg.orders.set_category(body)
-    return CategorySetDone(
-        category=body.category, sla_seconds=body.sla_seconds, tx=ref.tx_hash, block=ref.block_number
-    )
+    return CategorySetDone.landed(ref, category=body.category, sla_seconds=body.sla_seconds)
 
 
 @router.post(
@@ -112,9 +116,7 @@ def set_category(
 def accept_order(body: OrderAccept, department: DepartmentDep, ledger: LedgerDep) -> OrderStep:
     """Accept a request under a policy clause in force; it is due by now plus its category's
     SLA. Only the salted digest of the case file is sent. Needs the OPERATOR role."""
-    with ledger.write() as lg:
-        ref = lg.orders.accept(department, body)
-        return _step(lg, body.order_id, ref)
+    return _step(ledger, body.order_id, lambda lg: lg.orders.accept(department, body))
 
 
 @router.post("/{order_id}/transfer", summary="Transfer (转办)", responses=_WRITE_PROBLEMS)
@@ -123,17 +125,15 @@ def transfer_order(
 ) -> OrderStep:
     """Transfer an accepted order to a department, again while nobody has handled it.
     Needs the OPERATOR role."""
-    with ledger.write() as lg:
-        ref = lg.orders.transfer(department, order_id, body.handler_id)
-        return _step(lg, order_id, ref)
+    return _step(
+        ledger, order_id, lambda lg: lg.orders.transfer(department, order_id, body.handler_id)
+    )
 
 
 @router.post("/{order_id}/handle", summary="Handle (办理)", responses=_WRITE_PROBLEMS)
 def handle_order(order_id: str, department: DepartmentDep, ledger: LedgerDep) -> OrderStep:
     """Handle a transferred order; only the department it was transferred to."""
-    with ledger.write() as lg:
-        ref = lg.orders.handle(department, order_id)
-        return _step(lg, order_id, ref)
+    return _step(ledger, order_id, lambda lg: lg.orders.handle(department, order_id))
 
 
 @router.post("/{order_id}/feedback", summary="Feedback (反馈)", responses=_WRITE_PROBLEMS)
@@ -141,18 +141,18 @@ def order_feedback(
     order_id: str, body: OrderFeedback, department: DepartmentDep, ledger: LedgerDep
 ) -> OrderStep:
     """Give feedback on a handled order, as a digest; only the handling department."""
-    with ledger.write() as lg:
-        ref = lg.orders.feedback(department, order_id, digest_bytes(body.feedback_digest))
-        return _step(lg, order_id, ref)
+    return _step(
+        ledger,
+        order_id,
+        lambda lg: lg.orders.feedback(department, order_id, digest_bytes(body.feedback_digest)),
+    )
 
 
 @router.post("/{order_id}/complete", summary="Complete (办结)", responses=_WRITE_PROBLEMS)
 def complete_order(order_id: str, department: DepartmentDep, ledger: LedgerDep) -> OrderStep:
     """Complete an order after the department's feedback (late if past its SLA deadline).
     Needs the OPERATOR role."""
-    with ledger.write() as lg:
-        ref = lg.orders.complete(department, order_id)
-        return _step(lg, order_id, ref)
+    return _step(ledger, order_id, lambda lg: lg.orders.complete(department, order_id))
 
 
 @router.post("/{order_id}/evaluate", summary="Evaluate (评价)", responses=_WRITE_PROBLEMS)
@@ -161,9 +161,7 @@ def evaluate_order(
 ) -> OrderStep:
     """Record the citizen's satisfaction (1..5) with a completed order, once.
     Needs the OPERATOR role."""
-    with ledger.write() as lg:
-        ref = lg.orders.evaluate(department, order_id, body.score)
-        return _step(lg, order_id, ref)
+    return _step(ledger, order_id, lambda lg: lg.orders.evaluate(department, order_id, body.score))
 
 
 @router.post(
@@ -177,6 +175,4 @@ def mark_overdue(order_id: str, ledger: LedgerDep) -> OrderStep:
 
     Any department's key will do: the ledger sends it, and the contract checks the deadline.
     """
-    with ledger.write() as lg:
-        ref = lg.orders.mark_overdue(order_id)
-        return _step(lg, order_id, ref)
+    return _step(ledger, order_id, lambda lg: lg.orders.mark_overdue(order_id))

@@ -12,7 +12,6 @@ from api.models import (
     PoliciesPublic,
     PolicyAnchored,
     PolicyDetailPublic,
-    PolicyPublic,
     PolicyRecordIn,
     PolicyVerificationPublic,
     VersionCheckPublic,
@@ -24,10 +23,7 @@ router = APIRouter(prefix="/policies", tags=["policies"], dependencies=[ReadAcce
 @router.get("", summary="List anchored policies")
 def list_policies(ledger: LedgerDep) -> PoliciesPublic:
     """Every anchored policy at its latest version."""
-    with ledger.read() as lg:
-        rows = lg.policy_book.summaries()
-    data = [PolicyPublic.model_validate(row) for row in rows]
-    return PoliciesPublic(data=data, count=len(data))
+    return PoliciesPublic.of(ledger.view(lambda lg: lg.policy_book.summaries()))
 
 
 @router.get("/{policy_id}", summary="One policy", responses=problem_responses(404))

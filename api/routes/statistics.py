@@ -10,7 +10,7 @@ from fastapi import APIRouter, status
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
 from api.errors import problem_responses
-from api.models import StatisticAttestedDone, StatisticCreate, StatisticPublic, StatisticsPublic
+from api.models import StatisticAttestedDone, StatisticCreate, StatisticsPublic
 from ledger.store import views
 
 router = APIRouter(prefix="/statistics", tags=["statistics"], dependencies=[ReadAccess])
@@ -19,10 +19,7 @@ router = APIRouter(prefix="/statistics", tags=["statistics"], dependencies=[Read
 @router.get("", summary="List attested statistics")
 def list_statistics(ledger: LedgerDep) -> StatisticsPublic:
     """Each statistic's version in force, with its history of versions."""
-    with ledger.read() as lg:
-        rows = views.statistics(lg.store)
-    data = [StatisticPublic.model_validate(row) for row in rows]
-    return StatisticsPublic(data=data, count=len(data))
+    return StatisticsPublic.of(ledger.view(lambda lg: views.statistics(lg.store)))
 
 
 @router.post(
@@ -39,12 +36,11 @@ def attest(
     with ledger.write() as lg:
         ref = lg.attestations.attest(department, body)
         latest = lg.attestations.latest(body.key)
-    return StatisticAttestedDone(
+    return StatisticAttestedDone.landed(
+        ref,
         key=body.key,
         version=latest.version,
         value=latest.value,
         value_ppm=latest.value_ppm,
         period=latest.period,
-        tx=ref.tx_hash,
-        block=ref.block_number,
     )

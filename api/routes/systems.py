@@ -7,11 +7,13 @@ slot is listed like any system and cannot connect until filled (``SlotReserved``
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, status
 
-from api.deps import DepartmentDep, LedgerDep, ReadAccess
+from api.deps import DepartmentDep, LedgerAccess, LedgerDep, ReadAccess
 from api.errors import problem_responses, unknown_is_404
-from api.models import SystemConnection, SystemCreate, SystemPublic, SystemsPublic, SystemState
+from api.models import SystemConnection, SystemCreate, SystemsPublic, SystemState
 from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.store import views
@@ -25,25 +27,24 @@ router = APIRouter(
 _WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
 
 
-def _state(lg: Ledger, system_id: str, ref: TxRef) -> SystemState:
-    info = lg.systems.system_of(system_id)
-    return SystemState(
+def _state(ledger: LedgerAccess, system_id: str, send: Callable[[Ledger], TxRef]) -> SystemState:
+    """Send the change and read the system after it."""
+    with ledger.write() as lg:
+        ref = send(lg)
+        info = lg.systems.system_of(system_id)
+    return SystemState.landed(
+        ref,
         system_id=system_id,
         owner_id=info.owner_id,
         reserved=info.reserved,
         connected=info.connected,
-        tx=ref.tx_hash,
-        block=ref.block_number,
     )
 
 
 @router.get("", summary="List systems and reserved slots")
 def list_systems(ledger: LedgerDep) -> SystemsPublic:
     """Every registered system, reserved slots included, with its connection state."""
-    with ledger.read() as lg:
-        rows = views.systems(lg.store)
-    data = [SystemPublic.model_validate(row) for row in rows]
-    return SystemsPublic(data=data, count=len(data))
+    return SystemsPublic.of(ledger.view(lambda lg: views.systems(lg.store)))
 
 
 @router.post(
@@ -57,17 +58,13 @@ def register_system(
 ) -> SystemState:
     """Register a business system owned by the API key's department; ``reserved`` for a slot
     whose system cannot be had yet (vertical-ministry data, say)."""
-    with ledger.write() as lg:
-        ref = lg.systems.register_system(department, body)
-        return _state(lg, body.system_id, ref)
+    return _state(ledger, body.system_id, lambda lg: lg.systems.register_system(department, body))
 
 
 @router.post("/{system_id}/fill", summary="Fill a reserved slot", responses=_WRITE_PROBLEMS)
 def fill_slot(system_id: str, department: DepartmentDep, ledger: LedgerDep) -> SystemState:
     """The slot's system became available: it can connect from now on. Only its owner."""
-    with ledger.write() as lg:
-        ref = lg.systems.fill_slot(department, system_id)
-        return _state(lg, system_id, ref)
+    return _state(ledger, system_id, lambda lg: lg.systems.fill_slot(department, system_id))
 
 
 @router.post("/{system_id}/connect", summary="Connect a system", responses=_WRITE_PROBLEMS)
@@ -75,9 +72,7 @@ def connect_system(
     system_id: str, body: SystemConnection, department: DepartmentDep, ledger: LedgerDep
 ) -> SystemState:
     """Connect a system to the command center under a clause in force. Only its owner."""
-    with ledger.write() as lg:
-        ref = lg.systems.connect(department, system_id, body)
-        return _state(lg, system_id, ref)
+    return _state(ledger, system_id, lambda lg: lg.systems.connect(department, system_id, body))
 
 
 @router.post("/{system_id}/disconnect", summary="Disconnect a system", responses=_WRITE_PROBLEMS)
@@ -85,6 +80,4 @@ def disconnect_system(
     system_id: str, body: SystemConnection, department: DepartmentDep, ledger: LedgerDep
 ) -> SystemState:
     """Disconnect a connected system under a clause in force. Only its owner."""
-    with ledger.write() as lg:
-        ref = lg.systems.disconnect(department, system_id, body)
-        return _state(lg, system_id, ref)
+    return _state(ledger, system_id, lambda lg: lg.systems.disconnect(department, system_id, body))

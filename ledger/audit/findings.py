@@ -25,9 +25,10 @@ import rfc8785
 from ledger.audit.scores import ensure_role, published
 from ledger.chain.clock import ChainClock
 from ledger.chain.types import TxRef
+from ledger.core import Ledger
 from ledger.errors import ContractRevert, LedgerValueError, NotFoundError
 from ledger.maturity.indicators import Evidence, obligation_outcomes
-from ledger.maturity.service import DAY
+from ledger.maturity.service import DAY, scorer_for
 from ledger.maturity.spec import Spec, spec_for_hash
 from ledger.mechanisms.findings import Finding, FindingsContract, FindingStatus
 from ledger.mechanisms.scoreboard import ScoreBoardContract
@@ -38,8 +39,8 @@ DEFAULT_DEADLINE_DAYS = 30
 
 
 class EvidenceSource(Protocol):
-    """The scorer's evidence at a block (``maturity.service.gather_evidence`` bound to a
-    ledger): the evidence, the block's number and its hash."""
+    """The scorer's evidence at a block (:meth:`ledger.maturity.service.Scorer.evidence`):
+    the evidence, the block's number and its hash."""
 
     def __call__(
         self,
@@ -162,6 +163,23 @@ def raise_findings(
     return raised
 
 
+def raise_ledger_findings(
+    ledger: Ledger, score_id: int, deadline_days: int = DEFAULT_DEADLINE_DAYS
+) -> list[RaisedFinding]:
+    """:func:`raise_findings` for score ``score_id`` with ``ledger``'s parts (its evidence
+    read from the index: sync it first)."""
+    return raise_findings(
+        scorer_for(ledger).evidence,
+        ledger.scoreboard,
+        ledger.findings,
+        ledger.signers,
+        ledger.clock,
+        finding_dir(ledger.home),
+        score_id,
+        deadline_days,
+    )
+
+
 @contextmanager
 def _known(finding_id: str) -> Iterator[None]:
     """Turn the contract's FindingUnknown into a plain "finding 'X' not found"."""
@@ -264,6 +282,7 @@ __all__ = [
     "mark_overdue",
     "missed_obligations",
     "raise_findings",
+    "raise_ledger_findings",
     "respond",
     "review",
 ]

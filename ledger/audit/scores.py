@@ -19,14 +19,15 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from ledger.audit.checks import Check
 from ledger.chain.factory import ChainHandle
 from ledger.chain.types import TxRef
+from ledger.core import Ledger
 from ledger.errors import ContractRevert, NotFoundError, StoreError
 from ledger.maturity.engine import canonical_result_bytes, result_hash
-from ledger.maturity.service import DAY
+from ledger.maturity.service import DAY, ScoreFunction
 from ledger.maturity.spec import SpecError, spec_for_hash
 from ledger.mechanisms.scoreboard import PublishedScore, ScoreBoardContract
 from ledger.mechanisms.signers import Signers
@@ -35,19 +36,6 @@ from ledger.store.records import EventRecord
 #: Blocks after which a block counts as final on a JSON-RPC node that reports no
 #: ``finalized`` block. The embedded chain has one producer and no reorgs: 0.
 DEFAULT_FINALITY_DEPTH = 12
-
-
-class Scorer(Protocol):
-    """The maturity scorer (``Ledger.score``): a result at a block, from the index or ``events``."""
-
-    def __call__(
-        self,
-        scope: str | None = None,
-        window_days: int | None = None,
-        as_of_block: int | None = None,
-        events: Sequence[EventRecord] | None = None,
-        spec_version: int | None = None,
-    ) -> dict[str, Any]: ...
 
 
 class ScoreArchive:
@@ -99,7 +87,7 @@ def ensure_role(signers: Signers, role: str) -> None:
 
 
 def publish_score(
-    score: Scorer,
+    score: ScoreFunction,
     scoreboard: ScoreBoardContract,
     signers: Signers,
     archive: ScoreArchive,
@@ -134,6 +122,25 @@ def publish_score(
     return Publication(score_id, result, TxRef.of(receipt), path)
 
 
+def publish_ledger_score(
+    ledger: Ledger,
+    *,
+    scope: str | None = None,
+    window_days: int | None = None,
+    spec_version: int | None = None,
+) -> Publication:
+    """:func:`publish_score` with ``ledger``'s parts, its results kept in its home."""
+    return publish_score(
+        ledger.score,
+        ledger.scoreboard,
+        ledger.signers,
+        ScoreArchive(ledger.home),
+        scope=scope,
+        window_days=window_days,
+        spec_version=spec_version,
+    )
+
+
 def finalized_block(handle: ChainHandle, depth: int | None) -> int:
     """The newest block that counts as final on this chain (``depth``: the finality setting)."""
     w3 = handle.w3
@@ -158,7 +165,7 @@ def published(scoreboard: ScoreBoardContract, score_id: int) -> PublishedScore:
 
 
 def recompute(
-    scorer: Scorer, score: PublishedScore, events: Sequence[EventRecord] | None = None
+    scorer: ScoreFunction, score: PublishedScore, events: Sequence[EventRecord] | None = None
 ) -> dict[str, Any]:
     """The result at the score's ``as_of`` block, from ``events`` (default: the index),
     under the spec version the score was published with (named by its ``spec_hash``)."""
@@ -200,7 +207,7 @@ def differences(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> list[
 
 
 def verify_published(
-    scorer: Scorer,
+    scorer: ScoreFunction,
     archive: ScoreArchive,
     score: PublishedScore,
     events: Sequence[EventRecord] | None = None,
@@ -310,11 +317,11 @@ __all__ = [
     "DEFAULT_FINALITY_DEPTH",
     "Publication",
     "ScoreArchive",
-    "Scorer",
     "differences",
     "ensure_role",
     "finalized_block",
     "publication_view",
+    "publish_ledger_score",
     "publish_score",
     "published",
     "recompute",

@@ -31,7 +31,7 @@ from eth_utils import keccak
 
 from ledger.audit.checks import AuditReport, Check
 from ledger.audit.findings import finding_dir
-from ledger.audit.scores import ScoreArchive, Scorer, verify_published
+from ledger.audit.scores import ScoreArchive, verify_published
 from ledger.chain.clock import ChainClock
 from ledger.chain.deployment import Deployment
 from ledger.chain.factory import ChainHandle
@@ -42,6 +42,7 @@ from ledger.errors import ContractRevert, LedgerError, NotFoundError, RecordErro
 from ledger.indexer.follower import Indexer
 from ledger.indexer.sources import EmbeddedLogSource
 from ledger.knowledge.store import RecordStore
+from ledger.maturity.service import ScoreFunction
 from ledger.mechanisms.effectlog import Checkpoint, EffectLogContract
 from ledger.mechanisms.findings import FindingsContract
 from ledger.mechanisms.policies import PolicyRegistryContract
@@ -68,14 +69,8 @@ class _Opened(Protocol):
     findings: FindingsContract
     clock: ChainClock
 
-    def score(
-        self,
-        scope: str | None = None,
-        window_days: int | None = None,
-        as_of_block: int | None = None,
-        events: Sequence[EventRecord] | None = None,
-        spec_version: int | None = None,
-    ) -> dict[str, Any]: ...
+    @property
+    def score(self) -> ScoreFunction: ...
 
 
 @dataclass(frozen=True)
@@ -90,7 +85,7 @@ class AuditSources:
     policies: PolicyRegistryContract
     scoreboard: ScoreBoardContract
     findings: FindingsContract
-    scorer: Scorer
+    scorer: ScoreFunction
     archive: ScoreArchive
     clock: ChainClock
     #: ``<home>/findings``: the raised findings' details.
@@ -512,7 +507,7 @@ def published_scores(
 
 
 def verify_scores(
-    scorer: Scorer,
+    scorer: ScoreFunction,
     archive: ScoreArchive,
     scoreboard: ScoreBoardContract,
     chain: Sequence[EventRecord],

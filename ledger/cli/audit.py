@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +23,8 @@ audit_app = typer.Typer(
     " bundle, and check a bundle.",
     no_args_is_help=True,
 )
+FindingArg = Annotated[str, typer.Argument(help="The finding.")]
+
 finding_app = typer.Typer(
     help="Findings: missed obligation targets addressed to departments, until closed.",
     no_args_is_help=True,
@@ -158,37 +159,17 @@ def score_publish(
     as_json: JsonOpt = False,
 ) -> None:
     """Compute the score at the latest block and anchor it on the ScoreBoard."""
-    from ledger.audit.findings import finding_dir, raise_findings
-    from ledger.audit.scores import ScoreArchive, finalized_block, publish_score
-    from ledger.maturity.service import gather_evidence
+    from ledger.audit.findings import raise_ledger_findings
+    from ledger.audit.scores import finalized_block, publish_ledger_score
 
     if deadline_days < 1:
         raise typer.BadParameter("--deadline-days must be at least 1")
     with opened(home) as ledger:
         ledger.indexer.sync()  # the score reads the index: bring it to the head first
-        pub = publish_score(
-            ledger.score,
-            ledger.scoreboard,
-            ledger.signers,
-            ScoreArchive(ledger.home),
-            scope=department,
-            window_days=window_days,
-            spec_version=spec,
+        pub = publish_ledger_score(
+            ledger, scope=department, window_days=window_days, spec_version=spec
         )
-        raised = (
-            raise_findings(
-                partial(gather_evidence, ledger),
-                ledger.scoreboard,
-                ledger.findings,
-                ledger.signers,
-                ledger.clock,
-                finding_dir(ledger.home),
-                pub.score_id,
-                deadline_days,
-            )
-            if findings
-            else []
-        )
+        raised = raise_ledger_findings(ledger, pub.score_id, deadline_days) if findings else []
         ledger.indexer.sync()
         final = finalized_block(ledger.handle, ledger.settings.finality_depth)
         provisional = ledger.scoreboard.score_of(pub.score_id).as_of_block > final
@@ -346,21 +327,11 @@ def finding_raise(
     home: HomeOpt = None,
 ) -> None:
     """Raise a finding for every obligation clause the score shows missing its target."""
-    from ledger.audit.findings import finding_dir, raise_findings
-    from ledger.maturity.service import gather_evidence
+    from ledger.audit.findings import raise_ledger_findings
 
     with opened(home) as ledger:
         ledger.indexer.sync()  # the evidence is read from the index
-        raised = raise_findings(
-            partial(gather_evidence, ledger),
-            ledger.scoreboard,
-            ledger.findings,
-            ledger.signers,
-            ledger.clock,
-            finding_dir(ledger.home),
-            score_id,
-            deadline_days,
-        )
+        raised = raise_ledger_findings(ledger, score_id, deadline_days)
     if not raised:
         console.print(f"score {score_id} shows no obligation missing its target")
     for f in raised:
@@ -376,7 +347,7 @@ def _read(path: Path, what: str) -> bytes:
 
 @finding_app.command("respond")
 def finding_respond(
-    finding_id: Annotated[str, typer.Argument(help="The finding.")],
+    finding_id: FindingArg,
     department: Annotated[str, typer.Option(help="The department the finding is addressed to.")],
     plan: Annotated[Path, typer.Option(help="The rectification plan (its SHA-256 is anchored).")],
     evidence: Annotated[Path, typer.Option(help="The evidence (its SHA-256 is anchored).")],
@@ -395,7 +366,7 @@ def finding_respond(
 
 @finding_app.command("review")
 def finding_review(
-    finding_id: Annotated[str, typer.Argument(help="The finding.")],
+    finding_id: FindingArg,
     accept: Annotated[
         bool, typer.Option("--accept/--reject", help="Accept (close) or reject the response.")
     ],
@@ -416,7 +387,7 @@ def finding_review(
 
 @finding_app.command("overdue")
 def finding_overdue(
-    finding_id: Annotated[str, typer.Argument(help="The finding.")],
+    finding_id: FindingArg,
     home: HomeOpt = None,
 ) -> None:
     """Mark an open finding whose deadline has passed as overdue."""

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ledger.audit.findings import finding_dir, findings_view, raise_findings
-from ledger.audit.scores import ScoreArchive, publish_score
+from ledger.audit.findings import findings_view, raise_ledger_findings
+from ledger.audit.scores import ScoreArchive, publish_ledger_score
 from ledger.cli.common import (
     HomeOpt,
     JsonOpt,
@@ -18,7 +17,6 @@ from ledger.cli.common import (
 )
 from ledger.cli.output import console, emit_json, progress_bar
 from ledger.cli.render import print_score
-from ledger.maturity.service import gather_evidence
 from ledger.scenario.runner import file_digest, load_scenario, run_scenario
 
 DEMO_CASES = {"dcity": "dcity.yaml", "sharing": "dcity-sharing.yaml"}
@@ -49,16 +47,8 @@ def demo(
             archive = ScoreArchive(ledger.home)
             ledger.indexer.sync()
             if report.transactions or ledger.scoreboard.count() == 0:
-                pub = publish_score(ledger.score, ledger.scoreboard, ledger.signers, archive)
-                raise_findings(
-                    partial(gather_evidence, ledger),
-                    ledger.scoreboard,
-                    ledger.findings,
-                    ledger.signers,
-                    ledger.clock,
-                    finding_dir(ledger.home),
-                    pub.score_id,
-                )
+                pub = publish_ledger_score(ledger)
+                raise_ledger_findings(ledger, pub.score_id)
                 ledger.indexer.sync()
             score_id = ledger.scoreboard.count()
             published = ledger.scoreboard.score_of(score_id)

@@ -9,9 +9,10 @@ import typer
 from ledger.cli.common import (
     HomeOpt,
     JsonOpt,
+    list_rows,
     opened,
 )
-from ledger.cli.output import console, emit_json, table
+from ledger.cli.output import console
 
 department_app = typer.Typer(help="Departments and their roles.", no_args_is_help=True)
 
@@ -35,13 +36,12 @@ def department_add(
 @department_app.command("list")
 def department_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List the departments in the directory."""
-    with opened(home) as ledger:
-        rows = ledger.departments.list()
-    if as_json:
-        emit_json(rows)
-    else:
-        table(
-            "Departments",
-            ["id", "name", "account"],
-            [[r["id"], r["name"], r["account"]] for r in rows],
-        )
+    list_rows(
+        home,
+        as_json,
+        lambda ledger: ledger.departments.list(),
+        "Departments",
+        ["id", "name", "account"],
+        lambda r: [r["id"], r["name"], r["account"]],
+        sync=False,
+    )

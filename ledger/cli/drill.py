@@ -14,17 +14,25 @@ from ledger.cli.common import (
     ClauseOpt,
     HomeOpt,
     JsonOpt,
+    OwnerOpt,
     PolicyOpt,
+    clause_of,
+    input_file,
     iso,
+    list_rows,
     opened,
     parse_option,
+    send,
     sha256_file,
 )
-from ledger.cli.output import console, emit_json, table
+from ledger.cli.output import console
 from ledger.errors import LedgerValueError
 from ledger.mechanisms.drills import DrillPlanCreate, DrillRecord, parse_kind
 from ledger.mechanisms.fields import build, hex_digest
 from ledger.store import views
+
+PlanArg = Annotated[str, typer.Argument(help="Drill plan id.")]
+IndexOpt = Annotated[int, typer.Option(min=0, help="Drill index, from 0.")]
 
 drill_app = typer.Typer(help="Drill plans (full, half) and the drills held.", no_args_is_help=True)
 
@@ -37,8 +45,8 @@ def _positive_days(value: float) -> int:
 
 @drill_app.command("plan")
 def drill_plan(
-    plan_id: Annotated[str, typer.Argument(help="Drill plan id.")],
-    department: Annotated[str, typer.Option(help="The owning department.")],
+    plan_id: PlanArg,
+    department: OwnerOpt,
     policy: PolicyOpt,
     clause: ClauseOpt,
     kind: Annotated[str, typer.Option(help="full (every seat) or half (at least half).")],
@@ -85,19 +93,16 @@ def drill_plan(
 
 @drill_app.command("hold")
 def drill_hold(
-    plan_id: Annotated[str, typer.Argument(help="Drill plan id.")],
-    department: Annotated[str, typer.Option(help="The owning department.")],
-    index: Annotated[int, typer.Option(min=0, help="Drill index, from 0.")],
+    plan_id: PlanArg,
+    department: OwnerOpt,
+    index: IndexOpt,
     seats: Annotated[int, typer.Option(min=0, max=65_535, help="Seats present.")],
     systems: Annotated[int, typer.Option(min=0, max=65_535, help="Business systems online.")],
     record: Annotated[
         Path | None,
-        typer.Option(
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            help="The drill record; it stays off chain, its SHA-256 goes on"
-            " (default: the digest of a summary of these figures).",
+        input_file(
+            "The drill record; it stays off chain, its SHA-256 goes on"
+            " (default: the digest of a summary of these figures)."
         ),
     ] = None,
     home: HomeOpt = None,
@@ -115,36 +120,34 @@ def drill_hold(
         systems_online=systems,
         record_digest=hex_digest(digest),
     )
-    with opened(home) as ledger:
-        ref = ledger.drills.record_drill(department, plan_id, drill)
-    console.print(
-        f"recorded drill {plan_id}#{index} held ({seats} seats, {systems} systems)"
-        f" in block {ref.block_number}"
+    send(
+        home,
+        lambda ledger: ledger.drills.record_drill(department, plan_id, drill),
+        f"recorded drill {plan_id}#{index} held ({seats} seats, {systems} systems)",
     )
 
 
 @drill_app.command("miss")
 def drill_miss(
-    plan_id: Annotated[str, typer.Argument(help="Drill plan id.")],
-    index: Annotated[int, typer.Option(min=0, help="Drill index, from 0.")],
+    plan_id: PlanArg,
+    index: IndexOpt,
     home: HomeOpt = None,
 ) -> None:
     """Mark a drill missed, more than 7 days after it was due (anyone may)."""
-    with opened(home) as ledger:
-        ref = ledger.drills.mark_drill_missed(plan_id, index)
-    console.print(f"marked drill {plan_id}#{index} missed in block {ref.block_number}")
+    send(
+        home,
+        lambda ledger: ledger.drills.mark_drill_missed(plan_id, index),
+        f"marked drill {plan_id}#{index} missed",
+    )
 
 
 @drill_app.command("list")
 def drill_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List drill plans with each drill's outcome (from the index)."""
-    with opened(home) as ledger:
-        ledger.indexer.sync()
-        rows = views.drill_plans(ledger.store)
-    if as_json:
-        emit_json(rows)
-        return
-    table(
+    list_rows(
+        home,
+        as_json,
+        lambda ledger: views.drill_plans(ledger.store),
         "Drill plans",
         [
             "plan",
@@ -160,21 +163,18 @@ def drill_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
             "open",
             "next due",
         ],
-        [
-            [
-                r["planId"],
-                r["ownerId"],
-                r["kind"],
-                f"{r['policyId']}#{r['clauseId']}",
-                f"{r['requiredSeats']}/{r['totalSeats']}",
-                r["count"],
-                r["held"],
-                r["onTime"],
-                r["seatsMet"],
-                r["missed"],
-                r["open"],
-                iso(next((d["dueAt"] for d in r["drills"] if d["status"] == "open"), None)),
-            ]
-            for r in rows
+        lambda r: [
+            r["planId"],
+            r["ownerId"],
+            r["kind"],
+            clause_of(r),
+            f"{r['requiredSeats']}/{r['totalSeats']}",
+            r["count"],
+            r["held"],
+            r["onTime"],
+            r["seatsMet"],
+            r["missed"],
+            r["open"],
+            iso(next((d["dueAt"] for d in r["drills"] if d["status"] == "open"), None)),
         ],
     )

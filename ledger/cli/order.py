@@ -17,9 +17,13 @@ from ledger.cli.common import (
     HomeOpt,
     JsonOpt,
     PolicyOpt,
+    clause_of,
+    input_file,
     iso,
+    list_rows,
     opened,
     parse_option,
+    send,
     sha256_file,
 )
 from ledger.cli.output import console, emit_json, table
@@ -27,6 +31,9 @@ from ledger.errors import LedgerValueError, NotFoundError
 from ledger.mechanisms.fields import build, hex_digest
 from ledger.mechanisms.workorders import MIN_SALT_BYTES, CategorySet, OrderAccept, case_digest
 from ledger.store import views
+
+OrderArg = Annotated[str, typer.Argument(help="Work order id.")]
+OperatorOpt = Annotated[str, typer.Option(help="The hotline operator's department (OPERATOR).")]
 
 order_app = typer.Typer(
     help="The 12345 hotline's closed loop: accept, transfer, handle, feedback, complete, evaluate.",
@@ -44,26 +51,22 @@ def order_category(
 ) -> None:
     """Set (or change, for orders accepted later) a request category's SLA."""
     body = build(CategorySet, category=category, sla_seconds=sla_hours * HOUR)
-    with opened(home) as ledger:
-        ref = ledger.orders.set_category(body)
-    console.print(f"category {category}: SLA {sla_hours} h, set in block {ref.block_number}")
+    send(
+        home,
+        lambda ledger: ledger.orders.set_category(body),
+        f"category {category}: SLA {sla_hours} h, set",
+    )
 
 
 @order_app.command("accept")
 def order_accept(
-    order_id: Annotated[str, typer.Argument(help="Work order id.")],
-    operator: Annotated[str, typer.Option(help="The hotline operator's department (OPERATOR).")],
+    order_id: OrderArg,
+    operator: OperatorOpt,
     category: Annotated[str, typer.Option(help="Request category (its SLA applies).")],
     policy: PolicyOpt,
     clause: ClauseOpt,
     case_file: Annotated[
-        Path,
-        typer.Option(
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            help="The case file; it stays off chain, only a salted digest goes on.",
-        ),
+        Path, input_file("The case file; it stays off chain, only a salted digest goes on.")
     ],
     home: HomeOpt = None,
 ) -> None:
@@ -91,42 +94,38 @@ def order_accept(
 
 @order_app.command("transfer")
 def order_transfer(
-    order_id: Annotated[str, typer.Argument(help="Work order id.")],
-    operator: Annotated[str, typer.Option(help="The hotline operator's department (OPERATOR).")],
+    order_id: OrderArg,
+    operator: OperatorOpt,
     to: Annotated[str, typer.Option("--to", help="The department to handle the order.")],
     home: HomeOpt = None,
 ) -> None:
     """Transfer an order (转办) to a department; again, while nobody has handled it."""
-    with opened(home) as ledger:
-        ref = ledger.orders.transfer(operator, order_id, to)
-    console.print(f"transferred order {order_id} to {to} in block {ref.block_number}")
+    send(
+        home,
+        lambda ledger: ledger.orders.transfer(operator, order_id, to),
+        f"transferred order {order_id} to {to}",
+    )
 
 
 @order_app.command("handle")
 def order_handle(
-    order_id: Annotated[str, typer.Argument(help="Work order id.")],
+    order_id: OrderArg,
     department: Annotated[str, typer.Option(help="The department the order was transferred to.")],
     home: HomeOpt = None,
 ) -> None:
     """Handle an order (办理); only the department it was transferred to."""
-    with opened(home) as ledger:
-        ref = ledger.orders.handle(department, order_id)
-    console.print(f"{department} handled order {order_id} in block {ref.block_number}")
+    send(
+        home,
+        lambda ledger: ledger.orders.handle(department, order_id),
+        f"{department} handled order {order_id}",
+    )
 
 
 @order_app.command("feedback")
 def order_feedback(
-    order_id: Annotated[str, typer.Argument(help="Work order id.")],
+    order_id: OrderArg,
     department: Annotated[str, typer.Option(help="The handling department.")],
-    file: Annotated[
-        Path,
-        typer.Option(
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            help="The feedback; it stays off chain, its SHA-256 goes on.",
-        ),
-    ],
+    file: Annotated[Path, input_file("The feedback; it stays off chain, its SHA-256 goes on.")],
     home: HomeOpt = None,
 ) -> None:
     """Give feedback on a handled order (反馈)."""
@@ -142,8 +141,8 @@ def order_feedback(
 
 @order_app.command("complete")
 def order_complete(
-    order_id: Annotated[str, typer.Argument(help="Work order id.")],
-    operator: Annotated[str, typer.Option(help="The hotline operator's department (OPERATOR).")],
+    order_id: OrderArg,
+    operator: OperatorOpt,
     home: HomeOpt = None,
 ) -> None:
     """Complete an order (办结) after the department's feedback."""
@@ -162,27 +161,31 @@ def _score(value: int) -> int:
 
 @order_app.command("evaluate")
 def order_evaluate(
-    order_id: Annotated[str, typer.Argument(help="Work order id.")],
-    operator: Annotated[str, typer.Option(help="The hotline operator's department (OPERATOR).")],
+    order_id: OrderArg,
+    operator: OperatorOpt,
     score: Annotated[int, typer.Option(help="The citizen's satisfaction, 1 (worst) to 5 (best).")],
     home: HomeOpt = None,
 ) -> None:
     """Record the citizen's satisfaction (评价) with a completed order, once."""
     score = parse_option(_score, score, "--score")
-    with opened(home) as ledger:
-        ref = ledger.orders.evaluate(operator, order_id, score)
-    console.print(f"evaluated order {order_id}: score {score} in block {ref.block_number}")
+    send(
+        home,
+        lambda ledger: ledger.orders.evaluate(operator, order_id, score),
+        f"evaluated order {order_id}: score {score}",
+    )
 
 
 @order_app.command("overdue")
 def order_overdue(
-    order_id: Annotated[str, typer.Argument(help="Work order id.")],
+    order_id: OrderArg,
     home: HomeOpt = None,
 ) -> None:
     """Mark an order overdue: its SLA deadline passed before completion (anyone may)."""
-    with opened(home) as ledger:
-        ref = ledger.orders.mark_overdue(order_id)
-    console.print(f"marked order {order_id} overdue in block {ref.block_number}")
+    send(
+        home,
+        lambda ledger: ledger.orders.mark_overdue(order_id),
+        f"marked order {order_id} overdue",
+    )
 
 
 @order_app.command("list")
@@ -194,13 +197,10 @@ def order_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List work orders with their stage, SLA and score (from the index)."""
-    with opened(home) as ledger:
-        ledger.indexer.sync()
-        rows = views.work_orders(ledger.store, department)
-    if as_json:
-        emit_json(rows)
-        return
-    table(
+    list_rows(
+        home,
+        as_json,
+        lambda ledger: views.work_orders(ledger.store, department),
         "Work orders",
         [
             "order",
@@ -214,27 +214,24 @@ def order_list(
             "overdue",
             "score",
         ],
-        [
-            [
-                r["orderId"],
-                r["category"],
-                f"{r['policyId']}#{r['clauseId']}",
-                r["handlerId"],
-                r["stage"],
-                iso(r["acceptedAt"]),
-                iso(r["slaDeadline"]),
-                r["late"],
-                r["overdue"],
-                r["score"],
-            ]
-            for r in rows
+        lambda r: [
+            r["orderId"],
+            r["category"],
+            clause_of(r),
+            r["handlerId"],
+            r["stage"],
+            iso(r["acceptedAt"]),
+            iso(r["slaDeadline"]),
+            r["late"],
+            r["overdue"],
+            r["score"],
         ],
     )
 
 
 @order_app.command("show")
 def order_show(
-    order_id: Annotated[str, typer.Argument(help="Work order id.")],
+    order_id: OrderArg,
     home: HomeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -248,7 +245,7 @@ def order_show(
         emit_json(row)
         return
     console.print(
-        f"order {order_id} ({row['category']}) under {row['policyId']}#{row['clauseId']}:"
+        f"order {order_id} ({row['category']}) under {clause_of(row)}:"
         f" stage {row['stage']}, due {iso(row['slaDeadline'])} UTC"
         + (", late" if row["late"] else "")
         + (", overdue" if row["overdue"] else "")

@@ -10,9 +10,10 @@ import typer
 from ledger.cli.common import (
     HomeOpt,
     JsonOpt,
+    list_rows,
     opened,
 )
-from ledger.cli.output import console, emit_json, table
+from ledger.cli.output import console, emit_json
 
 policy_app = typer.Typer(
     help="Knowledge records: anchor, list and verify policies.", no_args_is_help=True
@@ -74,26 +75,15 @@ def policy_approve(
 @policy_app.command("list")
 def policy_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List the anchored policies with their versions and state."""
-    with opened(home) as ledger:
-        rows = ledger.policy_book.summaries()
-    if as_json:
-        emit_json(rows)
-        return
-    table(
+    columns = ["id", "version", "title", "element", "effective", "revoked", "digest"]
+    list_rows(
+        home,
+        as_json,
+        lambda ledger: ledger.policy_book.summaries(),
         "Policies",
-        ["id", "version", "title", "element", "effective", "revoked", "digest"],
-        [
-            [
-                r["id"],
-                r["version"],
-                r["title"],
-                r["element"],
-                r["effective"],
-                r["revoked"],
-                r["digest"],
-            ]
-            for r in rows
-        ],
+        columns,
+        lambda r: [r[c] for c in columns],
+        sync=False,
     )
 
 

@@ -11,10 +11,13 @@ import typer
 from ledger.cli.common import (
     HomeOpt,
     JsonOpt,
+    clause_of,
+    list_rows,
     opened,
     parse_option,
+    send,
 )
-from ledger.cli.output import console, emit_json, table
+from ledger.cli.output import console
 from ledger.mechanisms.fields import build, hex_digest
 from ledger.mechanisms.sharing import (
     AgreementCreate,
@@ -24,6 +27,10 @@ from ledger.mechanisms.sharing import (
 )
 from ledger.store import views
 
+ProviderOpt = Annotated[str, typer.Option("--department", help="The providing department.")]
+AgreementArg = Annotated[str, typer.Argument(help="Agreement id.")]
+PeriodOpt = Annotated[int, typer.Option(help="Period index, from 0.")]
+
 item_app = typer.Typer(help="Data catalog items.", no_args_is_help=True)
 
 agreement_app = typer.Typer(help="Data-sharing agreements and deliveries.", no_args_is_help=True)
@@ -31,7 +38,7 @@ agreement_app = typer.Typer(help="Data-sharing agreements and deliveries.", no_a
 
 @item_app.command("register")
 def item_register(
-    department_id: Annotated[str, typer.Option("--department", help="The providing department.")],
+    department_id: ProviderOpt,
     item_id: Annotated[str, typer.Argument(help="Catalog item id.")],
     data_type: Annotated[str, typer.Option("--type", help="Data type, e.g. license.")],
     permission: Annotated[
@@ -49,34 +56,30 @@ def item_register(
         permission=perm.name.lower(),
         disclosure=disclosure,
     )
-    with opened(home) as ledger:
-        ref = ledger.sharing.register_item(department_id, item)
-    console.print(f"registered item {item_id} in block {ref.block_number}")
+    send(
+        home,
+        lambda ledger: ledger.sharing.register_item(department_id, item),
+        f"registered item {item_id}",
+    )
 
 
 @item_app.command("list")
 def item_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List catalog items (from the index)."""
-    with opened(home) as ledger:
-        ledger.indexer.sync()
-        rows = views.catalog(ledger.store)
-    if as_json:
-        emit_json(rows)
-    else:
-        table(
-            "Catalog",
-            ["item", "provider", "type", "permission", "disclosure"],
-            [
-                [r["itemId"], r["providerId"], r["dataType"], r["permission"], r["disclosure"]]
-                for r in rows
-            ],
-        )
+    list_rows(
+        home,
+        as_json,
+        lambda ledger: views.catalog(ledger.store),
+        "Catalog",
+        ["item", "provider", "type", "permission", "disclosure"],
+        lambda r: [r["itemId"], r["providerId"], r["dataType"], r["permission"], r["disclosure"]],
+    )
 
 
 @agreement_app.command("commit")
 def agreement_commit(
-    department_id: Annotated[str, typer.Option("--department", help="The providing department.")],
-    agreement_id: Annotated[str, typer.Argument(help="Agreement id.")],
+    department_id: ProviderOpt,
+    agreement_id: AgreementArg,
     item: Annotated[str, typer.Option(help="Catalog item id.")],
     consumer: Annotated[str, typer.Option(help="Consuming department id.")],
     policy: Annotated[str, typer.Option(help="Policy id the agreement executes.")],
@@ -112,9 +115,9 @@ def agreement_commit(
 
 @agreement_app.command("deliver")
 def agreement_deliver(
-    department_id: Annotated[str, typer.Option("--department", help="The providing department.")],
-    agreement_id: Annotated[str, typer.Argument(help="Agreement id.")],
-    period: Annotated[int, typer.Option(help="Period index, from 0.")],
+    department_id: ProviderOpt,
+    agreement_id: AgreementArg,
+    period: PeriodOpt,
     records: Annotated[int, typer.Option(help="Number of records delivered.")],
     payload: Annotated[
         Path | None, typer.Option(help="File delivered; only its SHA-256 goes on chain.")
@@ -129,59 +132,57 @@ def agreement_deliver(
         record_count=records,
         payload_digest=hex_digest(hashlib.sha256(data).digest()),
     )
-    with opened(home) as ledger:
-        ref = ledger.sharing.record_delivery(department_id, agreement_id, delivery)
-    console.print(f"recorded delivery {agreement_id}#{period} in block {ref.block_number}")
+    send(
+        home,
+        lambda ledger: ledger.sharing.record_delivery(department_id, agreement_id, delivery),
+        f"recorded delivery {agreement_id}#{period}",
+    )
 
 
 @agreement_app.command("miss")
 def agreement_miss(
-    agreement_id: Annotated[str, typer.Argument(help="Agreement id.")],
-    period: Annotated[int, typer.Option(help="Period index, from 0.")],
+    agreement_id: AgreementArg,
+    period: PeriodOpt,
     home: HomeOpt = None,
 ) -> None:
     """Mark an overdue delivery missed (anyone may)."""
-    with opened(home) as ledger:
-        ref = ledger.sharing.mark_missed(agreement_id, period)
-    console.print(f"marked {agreement_id}#{period} missed in block {ref.block_number}")
+    send(
+        home,
+        lambda ledger: ledger.sharing.mark_missed(agreement_id, period),
+        f"marked {agreement_id}#{period} missed",
+    )
 
 
 @agreement_app.command("list")
 def agreement_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List agreements with their delivery record (from the index)."""
-    with opened(home) as ledger:
-        ledger.indexer.sync()
-        rows = views.agreements(ledger.store)
-    if as_json:
-        emit_json(rows)
-    else:
-        table(
-            "Agreements",
-            [
-                "agreement",
-                "provider",
-                "consumer",
-                "item",
-                "clause",
-                "periods",
-                "on time",
-                "late",
-                "missed",
-                "revoked",
-            ],
-            [
-                [
-                    r["agreementId"],
-                    r["providerId"],
-                    r["consumerId"],
-                    r["itemId"],
-                    f"{r['policyId']}#{r['clauseId']}",
-                    r["periods"],
-                    r["onTime"],
-                    r["late"],
-                    r["missed"],
-                    r["revoked"],
-                ]
-                for r in rows
-            ],
-        )
+    list_rows(
+        home,
+        as_json,
+        lambda ledger: views.agreements(ledger.store),
+        "Agreements",
+        [
+            "agreement",
+            "provider",
+            "consumer",
+            "item",
+            "clause",
+            "periods",
+            "on time",
+            "late",
+            "missed",
+            "revoked",
+        ],
+        lambda r: [
+            r["agreementId"],
+            r["providerId"],
+            r["consumerId"],
+            r["itemId"],
+            clause_of(r),
+            r["periods"],
+            r["onTime"],
+            r["late"],
+            r["missed"],
+            r["revoked"],
+        ],
+    )

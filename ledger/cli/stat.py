@@ -12,11 +12,14 @@ from ledger.cli.common import (
     HomeOpt,
     JsonOpt,
     PolicyOpt,
+    clause_of,
+    input_file,
+    list_rows,
     opened,
     parse_option,
     sha256_file,
 )
-from ledger.cli.output import console, emit_json, table
+from ledger.cli.output import console
 from ledger.mechanisms.attestations import StatisticCreate, share_to_ppm
 from ledger.mechanisms.fields import build, hex_digest
 from ledger.store import views
@@ -31,13 +34,7 @@ def stat_attest(
     value: Annotated[float, typer.Option(help="A share in [0, 1], e.g. 0.9.")],
     period: Annotated[str, typer.Option(help="The period, e.g. 2025.")],
     source: Annotated[
-        Path,
-        typer.Option(
-            exists=True,
-            dir_okay=False,
-            readable=True,
-            help="The source the value comes from; its SHA-256 goes on chain.",
-        ),
+        Path, input_file("The source the value comes from; its SHA-256 goes on chain.")
     ],
     policy: PolicyOpt,
     clause: ClauseOpt,
@@ -65,25 +62,19 @@ def stat_attest(
 @stat_app.command("list")
 def stat_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List each statistic's attestation in force, with its versions (from the index)."""
-    with opened(home) as ledger:
-        ledger.indexer.sync()
-        rows = views.statistics(ledger.store)
-    if as_json:
-        emit_json(rows)
-        return
-    table(
+    list_rows(
+        home,
+        as_json,
+        lambda ledger: views.statistics(ledger.store),
         "Attested statistics",
         ["key", "value", "period", "version", "clause", "attester", "source digest"],
-        [
-            [
-                r["key"],
-                f"{r['value']:.2%}",
-                r["period"],
-                r["version"],
-                f"{r['policyId']}#{r['clauseId']}",
-                r["attesterId"] or r["attester"],
-                r["sourceDigest"],
-            ]
-            for r in rows
+        lambda r: [
+            r["key"],
+            f"{r['value']:.2%}",
+            r["period"],
+            r["version"],
+            clause_of(r),
+            r["attesterId"] or r["attester"],
+            r["sourceDigest"],
         ],
     )

@@ -10,13 +10,18 @@ from ledger.cli.common import (
     ClauseOpt,
     HomeOpt,
     JsonOpt,
+    OwnerOpt,
     PolicyOpt,
-    opened,
+    Row,
+    clause_of,
+    list_rows,
+    send,
 )
-from ledger.cli.output import console, emit_json, table
 from ledger.mechanisms.fields import build
 from ledger.mechanisms.systems import SystemConnection, SystemCreate
 from ledger.store import views
+
+SystemArg = Annotated[str, typer.Argument(help="System id.")]
 
 system_app = typer.Typer(
     help="Business systems and reserved slots, connected to the command center.",
@@ -30,8 +35,8 @@ def _under(policy: str, clause: str) -> SystemConnection:
 
 @system_app.command("register")
 def system_register(
-    system_id: Annotated[str, typer.Argument(help="System id.")],
-    department: Annotated[str, typer.Option(help="The owning department.")],
+    system_id: SystemArg,
+    department: OwnerOpt,
     kind: Annotated[str, typer.Option(help="Kind of system, e.g. video or customs.")],
     heartbeat_seconds: Annotated[
         int, typer.Option(min=1, help="Heartbeat interval once connected.")
@@ -56,76 +61,82 @@ def system_register(
         feeds_data_center=feeds_data_center,
         reserved=reserved,
     )
-    with opened(home) as ledger:
-        ref = ledger.systems.register_system(department, system)
     what = "reserved slot" if reserved else "system"
-    console.print(f"registered {what} {system_id} ({kind}) in block {ref.block_number}")
+    send(
+        home,
+        lambda ledger: ledger.systems.register_system(department, system),
+        f"registered {what} {system_id} ({kind})",
+    )
 
 
 @system_app.command("fill")
 def system_fill(
     system_id: Annotated[str, typer.Argument(help="System id of a reserved slot.")],
-    department: Annotated[str, typer.Option(help="The owning department.")],
+    department: OwnerOpt,
     home: HomeOpt = None,
 ) -> None:
     """Fill a reserved slot: its system is available and can connect from now on."""
-    with opened(home) as ledger:
-        ref = ledger.systems.fill_slot(department, system_id)
-    console.print(f"filled slot {system_id} in block {ref.block_number}")
+    send(
+        home,
+        lambda ledger: ledger.systems.fill_slot(department, system_id),
+        f"filled slot {system_id}",
+    )
 
 
 @system_app.command("connect")
 def system_connect(
-    system_id: Annotated[str, typer.Argument(help="System id.")],
-    department: Annotated[str, typer.Option(help="The owning department.")],
+    system_id: SystemArg,
+    department: OwnerOpt,
     policy: PolicyOpt,
     clause: ClauseOpt,
     home: HomeOpt = None,
 ) -> None:
     """Connect a system to the command center under a policy clause in force."""
-    with opened(home) as ledger:
-        ref = ledger.systems.connect(department, system_id, _under(policy, clause))
-    console.print(f"connected {system_id} under {policy}#{clause} in block {ref.block_number}")
+    send(
+        home,
+        lambda ledger: ledger.systems.connect(department, system_id, _under(policy, clause)),
+        f"connected {system_id} under {policy}#{clause}",
+    )
 
 
 @system_app.command("disconnect")
 def system_disconnect(
-    system_id: Annotated[str, typer.Argument(help="System id.")],
-    department: Annotated[str, typer.Option(help="The owning department.")],
+    system_id: SystemArg,
+    department: OwnerOpt,
     policy: PolicyOpt,
     clause: ClauseOpt,
     home: HomeOpt = None,
 ) -> None:
     """Disconnect a system from the command center under a policy clause in force."""
-    with opened(home) as ledger:
-        ref = ledger.systems.disconnect(department, system_id, _under(policy, clause))
-    console.print(f"disconnected {system_id} under {policy}#{clause} in block {ref.block_number}")
+    send(
+        home,
+        lambda ledger: ledger.systems.disconnect(department, system_id, _under(policy, clause)),
+        f"disconnected {system_id} under {policy}#{clause}",
+    )
+
+
+def _state(row: Row) -> str:
+    if row["reserved"]:
+        return "reserved slot"
+    return "connected" if row["connected"] else "not connected"
 
 
 @system_app.command("list")
 def system_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List systems and reserved slots with their connection state (from the index)."""
-    with opened(home) as ledger:
-        ledger.indexer.sync()
-        rows = views.systems(ledger.store)
-    if as_json:
-        emit_json(rows)
-        return
-    table(
+    list_rows(
+        home,
+        as_json,
+        lambda ledger: views.systems(ledger.store),
         "Systems",
         ["system", "owner", "kind", "heartbeat (s)", "feeds data center", "state", "clause"],
-        [
-            [
-                r["systemId"],
-                r["ownerId"],
-                r["kind"],
-                r["heartbeatInterval"],
-                r["feedsDataCenter"],
-                "reserved slot"
-                if r["reserved"]
-                else ("connected" if r["connected"] else "not connected"),
-                f"{r['policyId']}#{r['clauseId']}" if r["policyId"] else None,
-            ]
-            for r in rows
+        lambda r: [
+            r["systemId"],
+            r["ownerId"],
+            r["kind"],
+            r["heartbeatInterval"],
+            r["feedsDataCenter"],
+            _state(r),
+            clause_of(r) if r["policyId"] else None,
         ],
     )

@@ -53,6 +53,7 @@ __all__ = [
     "BlockReader",
     "EffectViewFactory",
     "EventSource",
+    "ScoreFunction",
     "Scorer",
     "Web3Blocks",
     "gather_evidence",
@@ -69,6 +70,21 @@ EventSource = Callable[[int], Sequence[EventRecord]]
 #: ``effects(as_of_block, events)``: the effect log as covered at ``as_of_block``; the
 #: checkpoints are read from ``events`` when given.
 EffectViewFactory = Callable[[int, Sequence[EventRecord] | None], EffectView | None]
+
+
+class ScoreFunction(Protocol):
+    """A score result at a block, from the index or from ``events``: :meth:`Scorer.score`
+    (``Ledger.score``), what publishing and verifying a score call."""
+
+    def __call__(
+        self,
+        *,
+        scope: str | None = None,
+        window_days: int | None = None,
+        as_of_block: int | None = None,
+        events: Sequence[EventRecord] | None = None,
+        spec_version: int | None = None,
+    ) -> dict[str, Any]: ...
 
 
 class BlockReader(Protocol):
@@ -368,20 +384,6 @@ def gather_evidence(
     )
 
 
-def score_ledger(
-    ledger: Ledger,
-    *,
-    scope: str | None = None,
-    window_days: int | None = None,
-    as_of_block: int | None = None,
-    events: Sequence[EventRecord] | None = None,
-    spec_version: int | None = None,
-) -> dict[str, Any]:
+def score_ledger(ledger: Ledger) -> ScoreFunction:
     """:meth:`Scorer.score` over ``ledger``."""
-    return scorer_for(ledger).score(
-        scope=scope,
-        window_days=window_days,
-        as_of_block=as_of_block,
-        events=events,
-        spec_version=spec_version,
-    )
+    return scorer_for(ledger).score

@@ -22,9 +22,10 @@ from typing import Any
 
 import pytest
 
+from ledger.audit.findings import raise_ledger_findings
 from ledger.core import Ledger
 from ledger.scenario.runner import file_digest, load_scenario, run_scenario
-from tests.conftest import make_settings, publish, raise_for
+from tests.conftest import make_settings, publish
 
 DAY = 86_400
 POLICY = "dcity.sharing"
@@ -96,7 +97,7 @@ def build(home: Path) -> None:
             assert (tuple(sizes), effects.store.size) == (CHECKPOINTS, ENTRIES)
             publication = publish(ledger)
             assert publication.score_id == SCORE_ID
-            raised = raise_for(ledger, SCORE_ID)
+            raised = raise_ledger_findings(ledger, SCORE_ID)
             assert [(f.finding_id, f.detail["clause_id"]) for f in raised] == [(FINDING, "c2")]
             ledger.indexer.sync()
 

@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from ledger.audit.findings import finding, findings_view, mark_overdue, respond, review
+from ledger.audit.findings import (
+    finding,
+    findings_view,
+    mark_overdue,
+    raise_ledger_findings,
+    respond,
+    review,
+)
 from ledger.audit.verify import AuditSources, audit
 from ledger.core import Ledger
 from ledger.errors import ContractRevert
@@ -27,7 +34,6 @@ from tests.audit.conftest import (
     score_file,
     sha256_hex,
 )
-from tests.conftest import raise_for
 
 PLAN = b"Re-schedule the vehicle-register and bus-position feeds a day earlier."
 EVIDENCE = b"delivery log, weeks 9-12: every feed on time"
@@ -150,7 +156,7 @@ def test_raising_again_for_the_same_score_raises_nothing_new(tampered_home: Path
     detail = finding_file(tampered_home).read_bytes()
     with opened(tampered_home) as ledger:
         head = ledger.w3.eth.block_number
-        again = raise_for(ledger, SCORE_ID)
+        again = raise_ledger_findings(ledger, SCORE_ID)
         assert ledger.w3.eth.block_number == head  # no transaction was mined
         assert [e for e, _ in finding_events(ledger)] == ["FindingRaised"]
     assert [(f.finding_id, f.tx) for f in again] == [(FINDING, None)]

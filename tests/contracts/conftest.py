@@ -8,7 +8,7 @@ zero ``bytes32`` or another value only a misbehaving client would send.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,12 +20,14 @@ from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from ledger.chain.abi import plain
+from ledger.chain.artifacts import load_artifact
 from ledger.chain.keystore import Signer
 from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.errors import ContractRevert
 from ledger.ids import to_bytes32
 from ledger.mechanisms.base import ContractWrapper
+from tests.conftest import sample_policy
 
 #: A zero ``bytes32``, and how a zero id comes back in a decoded error.
 ZERO = b"\x00" * 32
@@ -75,33 +77,68 @@ def receipt_of(w3: Web3, sent: TxReceipt | TxRef) -> TxReceipt:
     return sent
 
 
-def events(
-    ledger: Ledger, contract: str, name: str, sent: TxReceipt | TxRef
-) -> list[dict[str, Any]]:
+def emitted(contract: ContractWrapper, name: str, sent: TxReceipt | TxRef) -> list[dict[str, Any]]:
     """The ``name`` events of ``contract`` in ``sent``'s receipt, with readable arguments.
 
     Ids come back as text, digests and roles as 0x-hex, addresses checksummed and
     numbers as ints: the same forms as a decoded revert's arguments.
     """
-    event = getattr(wrapper(ledger, contract).contract.events, name)()
+    event = getattr(contract.contract.events, name)()
     types = {i["name"]: i["type"] for i in event.abi["inputs"]}
     return [
         {k: plain(k, types[k], v) for k, v in log["args"].items()}
-        for log in event.process_receipt(receipt_of(ledger.w3, sent), errors=DISCARD)
+        for log in event.process_receipt(receipt_of(contract.tx.w3, sent), errors=DISCARD)
     ]
 
 
-def event_names(ledger: Ledger, sent: TxReceipt | TxRef) -> list[str]:
-    """The names of every ledger-contract event in ``receipt``, in log order."""
+def events(
+    ledger: Ledger, contract: str, name: str, sent: TxReceipt | TxRef
+) -> list[dict[str, Any]]:
+    """:func:`emitted` for a contract named as in :func:`wrapper`."""
+    return emitted(wrapper(ledger, contract), name, sent)
+
+
+def event_names(
+    ledger: Ledger, sent: TxReceipt | TxRef, contracts: Iterable[str] | None = None
+) -> list[str]:
+    """The names of the events in ``sent``'s receipt, in log order: those of ``contracts``
+    (default: every deployed ledger contract), ``?`` for any other log."""
     by_topic = {
         bytes(event_abi_to_log_topic(item)): item["name"]
-        for contract in ("Directory", "PolicyRegistry", "DataSharing")
-        for item in wrapper(ledger, contract).contract.abi
+        for name in (ledger.deployment.contracts if contracts is None else contracts)
+        for item in load_artifact(name).abi
         if item["type"] == "event"
     }
     return [
         by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, sent)["logs"]
     ]
+
+
+def clock_at(ledger: Ledger, timestamp: int) -> None:
+    """Move the chain's clock to ``timestamp``: the latest block's time.
+
+    A call executes in the latest block, and so does the call with which every send
+    first checks for a revert; the transaction itself is mined in the next block, at
+    least a second later (exactly one once the clock is ahead of the wall clock).
+    """
+    gap = timestamp - ledger.clock.now()
+    assert gap >= 0, "time only moves forward"
+    if gap:
+        ledger.clock.advance_time(gap)
+    assert ledger.clock.now() == timestamp
+
+
+def mined_at(ledger: Ledger, sent: TxReceipt | TxRef) -> int:
+    """The timestamp of the block ``sent`` was mined in."""
+    return int(ledger.w3.eth.get_block(receipt_of(ledger.w3, sent)["blockNumber"])["timestamp"])
+
+
+def anchor_policy(
+    ledger: Ledger, policy_id: str, title: str, clause: dict[str, Any], **changes: Any
+) -> str:
+    """Anchor a policy in force with one ``clause`` (a knowledge record's clause)."""
+    ledger.policy_book.anchor(sample_policy(policy_id, title=title, clauses=[clause], **changes))
+    return policy_id
 
 
 @contextmanager

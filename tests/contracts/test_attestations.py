@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import pytest
-from eth_utils import event_abi_to_log_topic, keccak
+from eth_utils import keccak
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
-from web3.logs import DISCARD
 from web3.types import TxReceipt
 
-from ledger.chain.abi import plain
-from ledger.chain.artifacts import load_artifact
 from ledger.chain.keystore import Signer
 from ledger.chain.types import TxRef
 from ledger.core import Ledger
@@ -25,40 +21,23 @@ from ledger.mechanisms.attestations import (
     StatisticCreate,
     share_to_ppm,
 )
-from ledger.mechanisms.base import ContractWrapper, role_id
-from tests.conftest import sample_policy
-from tests.contracts.conftest import ZERO, ZERO_ID, b32, receipt_of, reverts
+from ledger.mechanisms.base import role_id
+from tests.contracts.conftest import (
+    ZERO,
+    ZERO_ID,
+    anchor_policy,
+    b32,
+    emitted,
+    event_names,
+    receipt_of,
+    reverts,
+)
 
 POLICY = "test.stats"
 CLAUSE = "uptake"
 #: D city's attested statistics, each at 90%.
 D_CITY = ("fibre-to-home", "5g-key-areas", "bus-prediction", "e-payment")
 STATISTICIAN_ROLE = "0x" + role_id("STATISTICIAN").hex()
-
-
-def emitted(
-    contract: ContractWrapper, name: str, receipt: TxReceipt | TxRef
-) -> list[dict[str, Any]]:
-    """The ``name`` events of ``contract`` in ``receipt``, with readable arguments."""
-    event = getattr(contract.contract.events, name)()
-    types = {i["name"]: i["type"] for i in event.abi["inputs"]}
-    return [
-        {k: plain(k, types[k], v) for k, v in log["args"].items()}
-        for log in event.process_receipt(receipt_of(contract.tx.w3, receipt), errors=DISCARD)
-    ]
-
-
-def event_names(ledger: Ledger, receipt: TxReceipt | TxRef) -> list[str]:
-    """The names of every ledger-contract event in ``receipt``, in log order."""
-    by_topic = {
-        bytes(event_abi_to_log_topic(item)): item["name"]
-        for name in ledger.deployment.contracts
-        for item in load_artifact(name).abi
-        if item["type"] == "event"
-    }
-    return [
-        by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, receipt)["logs"]
-    ]
 
 
 def source(key: str, period: str) -> bytes:
@@ -115,21 +94,17 @@ def attestations(ledger: Ledger) -> AttestationsContract:
 @pytest.fixture
 def policy(ledger: Ledger) -> str:
     """A digital-uptake policy in force whose clause ``uptake`` obliges T3 >= 0.9."""
-    ledger.policy_book.anchor(
-        sample_policy(
-            POLICY,
-            element="technical_support",
-            title="Digital infrastructure and uptake measures",
-            clauses=[
-                {
-                    "id": CLAUSE,
-                    "text": "Reach 90% fibre, 5G, bus prediction and e-payment.",
-                    "obligation": {"metric": "T3", "comparator": ">=", "target": 0.9},
-                }
-            ],
-        )
+    return anchor_policy(
+        ledger,
+        POLICY,
+        "Digital infrastructure and uptake measures",
+        {
+            "id": CLAUSE,
+            "text": "Reach 90% fibre, 5G, bus prediction and e-payment.",
+            "obligation": {"metric": "T3", "comparator": ">=", "target": 0.9},
+        },
+        element="technical_support",
     )
-    return POLICY
 
 
 @pytest.fixture

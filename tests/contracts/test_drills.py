@@ -5,21 +5,18 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from eth_utils import event_abi_to_log_topic, keccak
+from eth_utils import keccak
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from ledger.chain.abi import plain
-from ledger.chain.artifacts import load_artifact
 from ledger.chain.keystore import Signer
 from ledger.chain.types import TxRef
 from ledger.core import Ledger
-from ledger.mechanisms.base import ContractWrapper, role_id
+from ledger.mechanisms.base import role_id
 from ledger.mechanisms.drills import (
     WINDOW,
     DrillKind,
@@ -30,8 +27,19 @@ from ledger.mechanisms.drills import (
     DrillStatus,
     parse_kind,
 )
-from tests.conftest import sample_policy
-from tests.contracts.conftest import CIVIL, SECURITY, ZERO, ZERO_ID, b32, receipt_of, reverts
+from tests.contracts.conftest import (
+    CIVIL,
+    SECURITY,
+    ZERO,
+    ZERO_ID,
+    anchor_policy,
+    b32,
+    clock_at,
+    emitted,
+    event_names,
+    mined_at,
+    reverts,
+)
 
 POLICY = "test.drills"
 CLAUSE = "drills"
@@ -77,49 +85,6 @@ class Terms:
         }
 
 
-def emitted(
-    contract: ContractWrapper, name: str, receipt: TxReceipt | TxRef
-) -> list[dict[str, Any]]:
-    """The ``name`` events of ``contract`` in ``receipt``, with readable arguments."""
-    event = getattr(contract.contract.events, name)()
-    types = {i["name"]: i["type"] for i in event.abi["inputs"]}
-    return [
-        {k: plain(k, types[k], v) for k, v in log["args"].items()}
-        for log in event.process_receipt(receipt_of(contract.tx.w3, receipt), errors=DISCARD)
-    ]
-
-
-def event_names(ledger: Ledger, receipt: TxReceipt | TxRef) -> list[str]:
-    """The names of every ledger-contract event in ``receipt``, in log order."""
-    by_topic = {
-        bytes(event_abi_to_log_topic(item)): item["name"]
-        for name in ledger.deployment.contracts
-        for item in load_artifact(name).abi
-        if item["type"] == "event"
-    }
-    return [
-        by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, receipt)["logs"]
-    ]
-
-
-def clock_at(ledger: Ledger, timestamp: int) -> None:
-    """Move the chain's clock to ``timestamp``: the latest block's time.
-
-    A call executes in the latest block, and so does the call with which every send
-    first checks for a revert; the transaction itself is mined in the next block, at
-    least a second later (exactly one once the clock is ahead of the wall clock).
-    """
-    gap = timestamp - ledger.clock.now()
-    assert gap >= 0, "time only moves forward"
-    if gap:
-        ledger.clock.advance_time(gap)
-    assert ledger.clock.now() == timestamp
-
-
-def mined_at(ledger: Ledger, receipt: TxReceipt | TxRef) -> int:
-    return int(ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])["timestamp"])
-
-
 def digest(plan_id: str, index: int) -> bytes:
     return keccak(text=f"{plan_id}/{index}")
 
@@ -132,21 +97,17 @@ def drills(ledger: Ledger) -> DrillsContract:
 @pytest.fixture
 def policy(ledger: Ledger) -> str:
     """A drill policy in force whose clause ``drills`` obliges M2 >= 0.9."""
-    ledger.policy_book.anchor(
-        sample_policy(
-            POLICY,
-            element="operating_mechanism",
-            title="Command center drill measures",
-            clauses=[
-                {
-                    "id": CLAUSE,
-                    "text": "Hold a full drill every quarter and a half drill every month.",
-                    "obligation": {"metric": "M2", "comparator": ">=", "target": 0.9},
-                }
-            ],
-        )
+    return anchor_policy(
+        ledger,
+        POLICY,
+        "Command center drill measures",
+        {
+            "id": CLAUSE,
+            "text": "Hold a full drill every quarter and a half drill every month.",
+            "obligation": {"metric": "M2", "comparator": ">=", "target": 0.9},
+        },
+        element="operating_mechanism",
     )
-    return POLICY
 
 
 def plan(ledger: Ledger, drills: DrillsContract, signer: Signer, terms: Terms) -> TxReceipt:

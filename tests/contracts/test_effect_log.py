@@ -11,21 +11,26 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from eth_utils import event_abi_to_log_topic
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from web3.logs import DISCARD
 from web3.types import TxReceipt
 
-from ledger.chain.abi import plain
-from ledger.chain.artifacts import load_artifact
 from ledger.chain.keystore import Signer
-from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.effects.merkle import EMPTY_ROOT, MerkleTree, leaf_hash, verify_consistency
 from ledger.mechanisms.effectlog import Checkpoint, EffectLogContract, EffectLogInfo
-from tests.conftest import sample_policy
-from tests.contracts.conftest import CIVIL, SECURITY, ZERO, ZERO_ID, b32, receipt_of, reverts
+from tests.contracts.conftest import (
+    CIVIL,
+    SECURITY,
+    ZERO,
+    ZERO_ID,
+    anchor_policy,
+    b32,
+    emitted,
+    event_names,
+    mined_at,
+    reverts,
+)
 
 POLICY = "test.effects"
 CLAUSE = "log"
@@ -50,35 +55,6 @@ def honest_tree(count: int) -> MerkleTree:
 def synthetic_tree(count: int) -> MerkleTree:
     """A tree of ``count`` leaf hashes of 8-byte counters, for large sizes."""
     return MerkleTree(leaf_hash(i.to_bytes(8, "big")) for i in range(count))
-
-
-def emitted(
-    contract: EffectLogContract, name: str, receipt: TxReceipt | TxRef
-) -> list[dict[str, Any]]:
-    """The ``name`` events of ``contract`` in ``receipt``, with readable arguments."""
-    event = getattr(contract.contract.events, name)()
-    types = {i["name"]: i["type"] for i in event.abi["inputs"]}
-    return [
-        {k: plain(k, types[k], v) for k, v in log["args"].items()}
-        for log in event.process_receipt(receipt_of(contract.tx.w3, receipt), errors=DISCARD)
-    ]
-
-
-def event_names(ledger: Ledger, receipt: TxReceipt | TxRef) -> list[str]:
-    """The names of every ledger-contract event in ``receipt``, in log order."""
-    by_topic = {
-        bytes(event_abi_to_log_topic(item)): item["name"]  # type: ignore[arg-type]
-        for name in ledger.deployment.contracts
-        for item in load_artifact(name).abi
-        if item["type"] == "event"
-    }
-    return [
-        by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, receipt)["logs"]
-    ]
-
-
-def mined_at(ledger: Ledger, receipt: TxReceipt | TxRef) -> int:
-    return int(ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])["timestamp"])
 
 
 def anchored_event(
@@ -125,14 +101,12 @@ def effect_log(ledger: Ledger) -> EffectLogContract:
 @pytest.fixture
 def policy(ledger: Ledger) -> str:
     """A policy in force whose clause ``log`` asks for the effects to be logged."""
-    ledger.policy_book.anchor(
-        sample_policy(
-            POLICY,
-            title="Effect logging measures",
-            clauses=[{"id": CLAUSE, "text": "Log every effect of the measures, append-only."}],
-        )
+    return anchor_policy(
+        ledger,
+        POLICY,
+        "Effect logging measures",
+        {"id": CLAUSE, "text": "Log every effect of the measures, append-only."},
     )
-    return POLICY
 
 
 @pytest.fixture

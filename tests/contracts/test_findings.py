@@ -14,22 +14,22 @@ from hypothesis import strategies as st
 from web3.types import TxReceipt
 
 from ledger.chain.keystore import Signer
-from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.errors import ChainError
 from ledger.mechanisms.base import role_id
 from ledger.mechanisms.findings import Finding, FindingStatus
-from tests.conftest import sample_policy
 from tests.contracts.conftest import (
     CIVIL,
     SECURITY,
     ZERO,
     ZERO_ID,
+    anchor_policy,
     b32,
     call,
+    clock_at,
     events,
+    mined_at,
     new_signer,
-    receipt_of,
     reverts,
     send,
 )
@@ -48,24 +48,6 @@ NOTE = keccak(text="review note")
 
 def hexed(value: bytes) -> str:
     return "0x" + value.hex()
-
-
-def clock_at(ledger: Ledger, timestamp: int) -> None:
-    """Move the chain's clock to ``timestamp``: the latest block's time.
-
-    A call executes in the latest block, and so does the call with which every send
-    first checks for a revert; the transaction itself is mined in the next block, a
-    second later (the embedded chain's clock runs ahead of the wall clock).
-    """
-    gap = timestamp - ledger.clock.now()
-    assert gap >= 0, "time only moves forward"
-    if gap:
-        ledger.clock.advance_time(gap)
-    assert ledger.clock.now() == timestamp
-
-
-def mined_at(ledger: Ledger, receipt: TxReceipt | TxRef) -> int:
-    return int(ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])["timestamp"])
 
 
 @dataclass(frozen=True)
@@ -155,21 +137,17 @@ def status(ledger: Ledger, finding_id: str = FINDING) -> FindingStatus:
 @pytest.fixture
 def policy(ledger: Ledger) -> str:
     """A policy in force whose clause ``ontime`` obliges M3 >= 0.9."""
-    ledger.policy_book.anchor(
-        sample_policy(
-            POLICY,
-            element="operating_mechanism",
-            title="Hotline timeliness measures",
-            clauses=[
-                {
-                    "id": CLAUSE,
-                    "text": "Close 90% of hotline work orders within their SLA.",
-                    "obligation": {"metric": METRIC, "comparator": ">=", "target": 0.9},
-                }
-            ],
-        )
+    return anchor_policy(
+        ledger,
+        POLICY,
+        "Hotline timeliness measures",
+        {
+            "id": CLAUSE,
+            "text": "Close 90% of hotline work orders within their SLA.",
+            "obligation": {"metric": METRIC, "comparator": ">=", "target": 0.9},
+        },
+        element="operating_mechanism",
     )
-    return POLICY
 
 
 @pytest.fixture

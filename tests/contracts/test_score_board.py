@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from web3.types import TxReceipt
 
 from ledger.chain.keystore import Signer
-from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.mechanisms.base import role_id
 from ledger.mechanisms.scoreboard import PublishedScore
@@ -21,6 +20,7 @@ from tests.contracts.conftest import (
     call,
     events,
     function,
+    mined_at,
     receipt_of,
     reverts,
     send,
@@ -83,10 +83,6 @@ def published_event(scorer: Signer, score_id: int, **changes: object) -> dict[st
         "windowEnd": Q4_END,
     }
     return event | changes
-
-
-def mined_at(ledger: Ledger, receipt: TxReceipt | TxRef) -> int:
-    return int(ledger.w3.eth.get_block(receipt_of(ledger.w3, receipt)["blockNumber"])["timestamp"])
 
 
 @pytest.fixture

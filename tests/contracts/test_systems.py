@@ -2,53 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from eth_utils import event_abi_to_log_topic
-from web3.logs import DISCARD
 from web3.types import TxReceipt
 
-from ledger.chain.abi import plain
-from ledger.chain.artifacts import load_artifact
 from ledger.chain.keystore import Signer
-from ledger.chain.types import TxRef
 from ledger.core import Ledger
-from ledger.mechanisms.base import ContractWrapper
 from ledger.mechanisms.systems import SystemConnection, SystemCreate, SystemInfo, SystemsContract
-from tests.conftest import sample_policy
-from tests.contracts.conftest import CIVIL, SECURITY, ZERO, ZERO_ID, b32, receipt_of, reverts
+from tests.contracts.conftest import (
+    CIVIL,
+    SECURITY,
+    ZERO,
+    ZERO_ID,
+    anchor_policy,
+    b32,
+    emitted,
+    event_names,
+    reverts,
+)
 
 POLICY = "test.systems"
 CLAUSE = "connect"
 #: The clause systems are connected under.
 UNDER = SystemConnection(policy_id=POLICY, clause_id=CLAUSE)
 MINUTE = 60
-
-
-def emitted(
-    contract: ContractWrapper, name: str, receipt: TxReceipt | TxRef
-) -> list[dict[str, Any]]:
-    """The ``name`` events of ``contract`` in ``receipt``, with readable arguments."""
-    event = getattr(contract.contract.events, name)()
-    types = {i["name"]: i["type"] for i in event.abi["inputs"]}
-    return [
-        {k: plain(k, types[k], v) for k, v in log["args"].items()}
-        for log in event.process_receipt(receipt_of(contract.tx.w3, receipt), errors=DISCARD)
-    ]
-
-
-def event_names(ledger: Ledger, receipt: TxReceipt | TxRef) -> list[str]:
-    """The names of every ledger-contract event in ``receipt``, in log order."""
-    by_topic = {
-        bytes(event_abi_to_log_topic(item)): item["name"]
-        for name in ledger.deployment.contracts
-        for item in load_artifact(name).abi
-        if item["type"] == "event"
-    }
-    return [
-        by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, receipt)["logs"]
-    ]
 
 
 def register(
@@ -87,21 +63,17 @@ def systems(ledger: Ledger) -> SystemsContract:
 @pytest.fixture
 def policy(ledger: Ledger) -> str:
     """A command-center policy in force whose clause ``connect`` obliges T1 >= 0.9."""
-    ledger.policy_book.anchor(
-        sample_policy(
-            POLICY,
-            element="technical_support",
-            title="Command center interconnection measures",
-            clauses=[
-                {
-                    "id": CLAUSE,
-                    "text": "Connect every business system to the command center.",
-                    "obligation": {"metric": "T1", "comparator": ">=", "target": 0.9},
-                }
-            ],
-        )
+    return anchor_policy(
+        ledger,
+        POLICY,
+        "Command center interconnection measures",
+        {
+            "id": CLAUSE,
+            "text": "Connect every business system to the command center.",
+            "obligation": {"metric": "T1", "comparator": ">=", "target": 0.9},
+        },
+        element="technical_support",
     )
-    return POLICY
 
 
 @pytest.fixture

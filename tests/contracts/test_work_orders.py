@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from eth_utils import event_abi_to_log_topic, keccak
+from eth_utils import keccak
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from web3.logs import DISCARD
@@ -34,6 +34,7 @@ from tests.contracts.conftest import (
     ZERO,
     ZERO_ID,
     b32,
+    event_names,
     new_signer,
     receipt_of,
     reverts,
@@ -76,18 +77,6 @@ def events(ledger: Ledger, name: str, receipt: TxReceipt | TxRef) -> list[dict[s
     return [
         {k: plain(k, types[k], v) for k, v in log["args"].items()}
         for log in event.process_receipt(receipt_of(ledger.w3, receipt), errors=DISCARD)
-    ]
-
-
-def event_names(ledger: Ledger, receipt: TxReceipt | TxRef) -> list[str]:
-    """The names of every log in ``receipt`` (``?`` for logs not from WorkOrders)."""
-    by_topic = {
-        bytes(event_abi_to_log_topic(item)): item["name"]
-        for item in contract(ledger).contract.abi
-        if item["type"] == "event"
-    }
-    return [
-        by_topic.get(bytes(log["topics"][0]), "?") for log in receipt_of(ledger.w3, receipt)["logs"]
     ]
 
 
