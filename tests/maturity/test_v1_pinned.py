@@ -37,25 +37,10 @@ PINNED_V1 = "07abd7e63dc82506031854fd0b64b3ca6e9acbd070249e3faf3ca4d3300bd378"
 class Counts:
     """A fixed effect log: calls per agreement and heartbeats per system."""
 
-    def calls_within_permission(
-        self,
-        granted: Mapping[str, int],
-        first_seq: int = 0,
-        last_seq: int | None = None,
-        *,
-        since: int | None = None,
-        until: int | None = None,
-    ) -> Mapping[str, Any]:
+    def calls_within_permission(self, *_range: Any, **_times: Any) -> Mapping[str, Any]:
         return {"agr.c1": PermissionCounts(95, 100)}
 
-    def heartbeats_per_system(
-        self,
-        first_seq: int = 0,
-        last_seq: int | None = None,
-        *,
-        since: int | None = None,
-        until: int | None = None,
-    ) -> Mapping[str, int]:
+    def heartbeats_per_system(self, *_range: Any, **_times: Any) -> Mapping[str, int]:
         return {"sys.a": 1000, "sys.b": 500}
 
     def first_call_per_agreement(self, last_seq: int) -> Mapping[str, int]:

@@ -60,52 +60,47 @@ class FakeLog:
 
     entries: list[tuple[str, str, int, int, int]] = field(default_factory=list)
 
-    def _rows(self, kind: str, first: int, last: int | None, since: Any, until: Any) -> list[Any]:
-        lo, hi = (0 if since is None else since), (2**62 if until is None else until)
-        top = 2**62 if last is None else last
-        return [
-            e for e in self.entries if e[0] == kind and first <= e[3] <= top and lo <= e[2] < hi
-        ]
-
-    def calls_within_permission(
+    def _rows(
         self,
-        granted: Mapping[str, int],
+        kind: str,
         first_seq: int = 0,
         last_seq: int | None = None,
         *,
         since: int | None = None,
         until: int | None = None,
+    ) -> list[Any]:
+        """The ``kind`` entries in the store's range (seq and time bounds, as it takes them)."""
+        lo, hi = (0 if since is None else since), (2**62 if until is None else until)
+        top = 2**62 if last_seq is None else last_seq
+        return [
+            e for e in self.entries if e[0] == kind and first_seq <= e[3] <= top and lo <= e[2] < hi
+        ]
+
+    def calls_within_permission(
+        self, granted: Mapping[str, int], *seqs: Any, **times: Any
     ) -> Mapping[str, Any]:
         out: dict[str, PermissionCounts] = {}
-        for _k, agreement, _at, _seq, level in self._rows(
-            "call", first_seq, last_seq, since, until
-        ):
+        for _k, agreement, _at, _seq, level in self._rows("call", *seqs, **times):
             within, total = out.get(agreement, PermissionCounts(0, 0))
             ok = agreement in granted and level <= granted[agreement]
             out[agreement] = PermissionCounts(within + ok, total + 1)
         return out
 
-    def heartbeats_per_system(
-        self,
-        first_seq: int = 0,
-        last_seq: int | None = None,
-        *,
-        since: int | None = None,
-        until: int | None = None,
-    ) -> Mapping[str, int]:
+    def heartbeats_per_system(self, *seqs: Any, **times: Any) -> Mapping[str, int]:
         out: dict[str, int] = {}
-        for _k, system, _at, _seq, _p in self._rows("heartbeat", first_seq, last_seq, since, until):
+        for _k, system, _at, _seq, _p in self._rows("heartbeat", *seqs, **times):
             out[system] = out.get(system, 0) + 1
         return out
 
     def first_call_per_agreement(self, last_seq: int) -> Mapping[str, int]:
         out: dict[str, int] = {}
-        for _k, agreement, _at, seq, _p in self._rows("call", 0, last_seq, None, None):
+        for _k, agreement, _at, seq, _p in self._rows("call", 0, last_seq):
             out[agreement] = min(seq, out.get(agreement, seq))
         return out
 
     def first_heartbeat(self, system: str, last_seq: int, *, since: int, until: int) -> int | None:
-        seqs = [e[3] for e in self._rows("heartbeat", 0, last_seq, since, until) if e[1] == system]
+        rows = self._rows("heartbeat", 0, last_seq, since=since, until=until)
+        seqs = [e[3] for e in rows if e[1] == system]
         return min(seqs) if seqs else None
 
 
