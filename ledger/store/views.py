@@ -27,6 +27,11 @@ _ZERO_ID = "0x" + "00" * 32
 MAX_LISTED_DRILLS = 1_000
 
 
+def _args(rec: EventRecord, *names: str) -> dict[str, Any]:
+    """The event's arguments ``names``, under their own names."""
+    return {name: rec.args[name] for name in names}
+
+
 def catalog(store: EventStore, department_id: str | None = None) -> list[dict[str, Any]]:
     rows = []
     for rec in store.events(contract="DataSharing", names=["CatalogItemRegistered"]):
@@ -69,12 +74,9 @@ def agreements(store: EventStore, department_id: str | None = None) -> list[dict
             row["onTime" if rec.args["onTime"] else "late"] += 1
             row["deliveries"].append(
                 {
-                    "period": rec.args["period"],
-                    "dueAt": rec.args["dueAt"],
+                    **_args(rec, "period", "dueAt"),
                     "status": "delivered",
-                    "onTime": rec.args["onTime"],
-                    "recordCount": rec.args["recordCount"],
-                    "payloadDigest": rec.args["payloadDigest"],
+                    **_args(rec, "onTime", "recordCount", "payloadDigest"),
                     "at": rec.block_time,
                     "tx": rec.tx_hash,
                 }
@@ -83,8 +85,7 @@ def agreements(store: EventStore, department_id: str | None = None) -> list[dict
             row["missed"] += 1
             row["deliveries"].append(
                 {
-                    "period": rec.args["period"],
-                    "dueAt": rec.args["dueAt"],
+                    **_args(rec, "period", "dueAt"),
                     "status": "missed",
                     "at": rec.block_time,
                     "tx": rec.tx_hash,
@@ -144,12 +145,9 @@ def work_orders(store: EventStore, department_id: str | None = None) -> list[dic
         if rec.event == "OrderAccepted":
             found[oid] = {
                 "orderId": oid,
-                "policyId": rec.args["policyId"],
-                "clauseId": rec.args["clauseId"],
-                "category": rec.args["category"],
-                "caseDigest": rec.args["caseDigest"],
-                "slaDeadline": rec.args["slaDeadline"],
-                "operator": rec.args["operator"],
+                **_args(
+                    rec, "policyId", "clauseId", "category", "caseDigest", "slaDeadline", "operator"
+                ),
                 "operatorId": accounts.get(rec.args["operator"]),
                 "handlerId": None,
                 "stage": "accepted",
@@ -223,15 +221,9 @@ def drill_plans(store: EventStore, department_id: str | None = None) -> list[dic
         if rec.event == "DrillsPlanned":
             plans[pid] = {
                 "planId": pid,
-                "ownerId": rec.args["ownerId"],
-                "policyId": rec.args["policyId"],
-                "clauseId": rec.args["clauseId"],
+                **_args(rec, "ownerId", "policyId", "clauseId"),
                 "kind": _drill_kind(rec.args["kind"]),
-                "firstDueAt": rec.args["firstDueAt"],
-                "interval": rec.args["interval"],
-                "count": rec.args["count"],
-                "totalSeats": rec.args["totalSeats"],
-                "requiredSeats": rec.args["requiredSeats"],
+                **_args(rec, "firstDueAt", "interval", "count", "totalSeats", "requiredSeats"),
                 "plannedAt": rec.block_time,
                 "block": rec.block_number,
                 "tx": rec.tx_hash,
@@ -316,10 +308,7 @@ def systems(store: EventStore, department_id: str | None = None) -> list[dict[st
         if rec.event == "SystemRegistered":
             found[sid] = {
                 "systemId": sid,
-                "ownerId": rec.args["ownerId"],
-                "kind": rec.args["kind"],
-                "heartbeatInterval": rec.args["heartbeatInterval"],
-                "feedsDataCenter": rec.args["feedsDataCenter"],
+                **_args(rec, "ownerId", "kind", "heartbeatInterval", "feedsDataCenter"),
                 "slot": rec.args["reserved"],
                 "reserved": rec.args["reserved"],
                 "filledAt": None,
