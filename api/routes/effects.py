@@ -13,11 +13,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
 from api.errors import problem_responses
-from api.models import (
-    EntriesAdded,
-    EntriesCreate,
-    LogStatusPublic,
-)
+from api.models import EntriesAdded, EntriesCreate, LogStatusPublic
 from ledger.errors import ForbiddenError
 
 router = APIRouter(prefix="/effects", tags=["effects"], dependencies=[ReadAccess])

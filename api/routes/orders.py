@@ -13,13 +13,7 @@ from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Query, status
 
-from api.deps import (
-    DepartmentDep,
-    LedgerAccess,
-    LedgerDep,
-    ReadAccess,
-    authenticated_department,
-)
+from api.deps import DepartmentDep, LedgerAccess, LedgerDep, ReadAccess, authenticated_department
 from api.errors import one, problem_responses, unknown_is_404
 from api.models import (
     CategorySet,

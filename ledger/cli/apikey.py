@@ -8,12 +8,7 @@ from typing import Annotated
 import typer
 
 from ledger.apikeys import ApiKeys
-from ledger.cli.common import (
-    HomeOpt,
-    JsonOpt,
-    parse_option,
-    settings_for,
-)
+from ledger.cli.common import HomeOpt, JsonOpt, parse_option, settings_for
 from ledger.cli.output import console, emit_json, err_console, table
 
 apikey_app = typer.Typer(help="API keys, each bound to one department.", no_args_is_help=True)

@@ -10,11 +10,7 @@ import typer
 
 from ledger.audit.findings import findings_view, raise_ledger_findings
 from ledger.audit.scores import ScoreArchive, publish_ledger_score
-from ledger.cli.common import (
-    HomeOpt,
-    JsonOpt,
-    opened,
-)
+from ledger.cli.common import HomeOpt, JsonOpt, opened
 from ledger.cli.output import console, emit_json, progress_bar
 from ledger.cli.render import print_score
 from ledger.scenario.runner import file_digest, load_scenario, run_scenario

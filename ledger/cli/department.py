@@ -6,12 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import (
-    HomeOpt,
-    JsonOpt,
-    list_rows,
-    opened,
-)
+from ledger.cli.common import HomeOpt, JsonOpt, list_rows, opened
 from ledger.cli.output import console
 
 department_app = typer.Typer(help="Departments and their roles.", no_args_is_help=True)

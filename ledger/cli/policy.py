@@ -7,12 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import (
-    HomeOpt,
-    JsonOpt,
-    list_rows,
-    opened,
-)
+from ledger.cli.common import HomeOpt, JsonOpt, list_rows, opened
 from ledger.cli.output import console, emit_json
 
 policy_app = typer.Typer(

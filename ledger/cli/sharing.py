@@ -8,15 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import (
-    HomeOpt,
-    JsonOpt,
-    clause_of,
-    list_rows,
-    opened,
-    parse_option,
-    send,
-)
+from ledger.cli.common import HomeOpt, JsonOpt, clause_of, list_rows, opened, parse_option, send
 from ledger.cli.output import console
 from ledger.mechanisms.fields import build, hex_digest
 from ledger.mechanisms.sharing import (

@@ -8,12 +8,7 @@ from typing import Any
 import pytest
 
 from ledger.knowledge.models import PolicyRecord
-from ledger.maturity.indicators import (
-    Evidence,
-    hookup_rate_d1,
-    linkage_i2,
-    sharing_fulfilment_m3,
-)
+from ledger.maturity.indicators import Evidence, hookup_rate_d1, linkage_i2, sharing_fulfilment_m3
 from ledger.store.records import EventRecord
 from tests.conftest import sample_policy
 
