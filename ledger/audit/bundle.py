@@ -25,7 +25,7 @@ from eth_utils import keccak
 from web3 import Web3
 
 from ledger.audit.checks import AuditReport
-from ledger.audit.findings import status_name
+from ledger.audit.findings import finding_dict
 from ledger.audit.report import render_report
 from ledger.audit.scores import finalized_block
 from ledger.audit.verify import AuditSources, anchored_checkpoints, audit, chain_events
@@ -228,21 +228,7 @@ def export_bundle(
             details: Any = json.loads(path.read_bytes())
         except (OSError, ValueError):
             details = None
-        findings.append(
-            {
-                "finding_id": f.finding_id,
-                "status": status_name(f.status),
-                "score_id": f.score_id,
-                "policy_id": f.policy_id,
-                "clause_id": f.clause_id,
-                "metric": f.metric,
-                "department_id": f.department_id,
-                "deadline": f.deadline,
-                "detail_digest": f.detail_digest,
-                "was_overdue": f.was_overdue,
-                "details": details,
-            }
-        )
+        findings.append({**finding_dict(f), "details": details})
     files["findings.json"] = _json_bytes(findings)
 
     say("auditing the trail")

@@ -47,6 +47,16 @@ def print_checks(report: AuditReport) -> None:
     console.print(f"[bold {colour}]{report.verdict()}[/]")
 
 
+def print_report(report: AuditReport, as_json: bool, **extra: Any) -> None:
+    """The checks for people, or the report with ``extra`` as JSON; exit 1 unless all pass."""
+    if as_json:
+        emit_json({**extra, **report.to_dict()})
+    else:
+        print_checks(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 # -- score ----------------------------------------------------------------------------
 
 
@@ -242,12 +252,7 @@ def score_verify(
         report.notes.append(
             f"block {score.as_of_block} is not final yet on this chain: the score is provisional"
         )
-    if as_json:
-        emit_json({"score": view, **report.to_dict()})
-    else:
-        print_checks(report)
-    if not report.ok:
-        raise typer.Exit(1)
+    print_report(report, as_json, score=view)
 
 
 # -- audit ----------------------------------------------------------------------------
@@ -272,12 +277,7 @@ def audit_verify(
         report = audit(
             AuditSources.of(ledger), policy, lambda stage: status.update(f"auditing: {stage}…")
         )
-    if as_json:
-        emit_json(report.to_dict())
-    else:
-        print_checks(report)
-    if not report.ok:
-        raise typer.Exit(1)
+    print_report(report, as_json)
 
 
 # -- findings -------------------------------------------------------------------------
@@ -470,9 +470,4 @@ def audit_check_bundle(
             "checked for internal consistency only; give --rpc or --chain-dir to check"
             " against the chain"
         )
-    if as_json:
-        emit_json(report.to_dict())
-    else:
-        print_checks(report)
-    if not report.ok:
-        raise typer.Exit(1)
+    print_report(report, as_json)
