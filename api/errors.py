@@ -337,6 +337,11 @@ def install_problem_openapi(app: FastAPI) -> None:
 # -- not found, translated once ------------------------------------------------------
 
 
+#: What a write route may answer besides success: no key, a wrong key, an unknown id, a
+#: contract revert, malformed input.
+WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
+
+
 def one(rows: Iterable[Mapping[str, Any]], key: str, ident: str, kind: str) -> Mapping[str, Any]:
     """The row whose ``key`` is ``ident``; :class:`NotFoundError` (a 404) if none."""
     row = next((r for r in rows if r[key] == ident), None)

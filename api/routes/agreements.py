@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import APIRouter, status
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
-from api.errors import one, problem_responses
+from api.errors import WRITE_PROBLEMS, one, problem_responses
 from api.models import (
     AgreementCommitted,
     AgreementCreate,
@@ -14,10 +17,29 @@ from api.models import (
     DeliveryCreate,
     DeliveryRecorded,
 )
+from ledger.core import Ledger
 from ledger.errors import ForbiddenError
 from ledger.store import views
+from ledger.store.sql import EventStore
 
 router = APIRouter(prefix="/agreements", tags=["agreements"], dependencies=[ReadAccess])
+
+
+def _require_provider(
+    lg: Ledger,
+    department: str,
+    view: Callable[[EventStore], list[dict[str, Any]]],
+    key: str,
+    ident: str,
+    kind: str,
+) -> None:
+    """The row ``ident`` of ``view`` (the index synced first) must be provided by
+    ``department``: a 404 when there is none, a 403 when another department provides it."""
+    lg.indexer.sync()
+    row = one(view(lg.store), key, ident, kind)
+    if row["providerId"] != department:
+        noun = kind.removeprefix("catalog ")
+        raise ForbiddenError(f"department {department!r} does not provide {noun} {ident!r}")
 
 
 @router.get("", summary="List agreements")
@@ -37,7 +59,7 @@ def get_agreement(agreement_id: str, ledger: LedgerDep) -> AgreementPublic:
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Commit an agreement",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=WRITE_PROBLEMS,
 )
 def commit_agreement(
     body: AgreementCreate, department: DepartmentDep, ledger: LedgerDep
@@ -47,12 +69,7 @@ def commit_agreement(
     The API key's department must provide the item; the clause must be in force.
     """
     with ledger.write() as lg:
-        lg.indexer.sync()
-        item = one(views.catalog(lg.store), "itemId", body.item_id, "catalog item")
-        if item["providerId"] != department:
-            raise ForbiddenError(
-                f"department {department!r} does not provide item {body.item_id!r}"
-            )
+        _require_provider(lg, department, views.catalog, "itemId", body.item_id, "catalog item")
         ref = lg.sharing.commit_agreement(department, body)
     return AgreementCommitted.landed(ref, agreement_id=body.agreement_id, provider_id=department)
 
@@ -61,18 +78,15 @@ def commit_agreement(
     "/{agreement_id}/deliveries",
     status_code=status.HTTP_201_CREATED,
     summary="Record a delivery",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=WRITE_PROBLEMS,
 )
 def record_delivery(
     agreement_id: str, body: DeliveryCreate, department: DepartmentDep, ledger: LedgerDep
 ) -> DeliveryRecorded:
     """Record one period's delivery by the agreement's provider (the API key's department)."""
     with ledger.write() as lg:
-        lg.indexer.sync()
-        row = one(views.agreements(lg.store), "agreementId", agreement_id, "agreement")
-        if row["providerId"] != department:
-            raise ForbiddenError(
-                f"department {department!r} does not provide agreement {agreement_id!r}"
-            )
+        _require_provider(
+            lg, department, views.agreements, "agreementId", agreement_id, "agreement"
+        )
         ref = lg.sharing.record_delivery(department, agreement_id, body)
     return DeliveryRecorded.landed(ref, agreement_id=agreement_id, period=body.period)

@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess, authenticated_department
-from api.errors import problem_responses, unknown_is_404
+from api.errors import WRITE_PROBLEMS, problem_responses, unknown_is_404
 from api.models import (
     AuditPublic,
     FindingResponseCreate,
@@ -102,7 +102,7 @@ def list_findings(
 @router.post(
     "/findings/{finding_id}/response",
     summary="Answer a finding",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=WRITE_PROBLEMS,
 )
 def respond(
     finding_id: str, body: FindingResponseCreate, department: DepartmentDep, ledger: LedgerDep

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, status
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess, authenticated_department
-from api.errors import one, problem_responses, unknown_is_404
+from api.errors import WRITE_PROBLEMS, one, problem_responses, unknown_is_404
 from api.models import (
     DrillPlanCreate,
     DrillPlanned,
@@ -29,8 +29,6 @@ router = APIRouter(
     tags=["drills"],
     dependencies=[ReadAccess, unknown_is_404("PlanUnknown", "drill plan", "plan_id")],
 )
-
-_WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
 
 
 @router.get("/plans", summary="List drill plans")
@@ -64,7 +62,7 @@ def plan_drills(
     "/plans/{plan_id}/drills",
     status_code=status.HTTP_201_CREATED,
     summary="Record a drill held",
-    responses=_WRITE_PROBLEMS,
+    responses=WRITE_PROBLEMS,
 )
 def record_drill(
     plan_id: str, body: DrillRecord, department: DepartmentDep, ledger: LedgerDep
@@ -78,7 +76,7 @@ def record_drill(
 @router.post(
     "/plans/{plan_id}/drills/{index}/missed",
     summary="Mark a drill missed",
-    responses=_WRITE_PROBLEMS,
+    responses=WRITE_PROBLEMS,
     dependencies=[Depends(authenticated_department)],
 )
 def mark_missed(

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 from api.deps import LedgerDep, ReadAccess
 from api.errors import problem_responses
 from api.models import MaturityPublic
+from ledger.core import Ledger
 from ledger.errors import NotFoundError
-from ledger.maturity.service import scorer_for
+from ledger.maturity.service import Scorer, scorer_for
 
 router = APIRouter(prefix="/maturity", tags=["maturity"], dependencies=[ReadAccess])
 
@@ -25,6 +26,13 @@ SpecVersion = Annotated[
 ]
 
 
+def _scorer(lg: Ledger, department: str | None) -> Scorer:
+    """The ledger's scorer, once ``department`` (when given) is known to the directory."""
+    if department is not None and not lg.directory.is_department(department):
+        raise NotFoundError("department", department)
+    return scorer_for(lg)
+
+
 @router.get("", summary="Maturity score", responses=problem_responses(404, 422))
 def score(
     ledger: LedgerDep,
@@ -35,9 +43,9 @@ def score(
     """The score result as the maturity engine produces it: four elements, the overall
     level, the indicators with their evidence, and `result_hash`."""
     with ledger.read() as lg:
-        if department is not None and not lg.directory.is_department(department):
-            raise NotFoundError("department", department)
-        result = lg.score(scope=department, window_days=window_days, spec_version=spec)
+        result = _scorer(lg, department).score(
+            scope=department, window_days=window_days, spec_version=spec
+        )
     return MaturityPublic.model_validate(result)
 
 
@@ -53,9 +61,9 @@ def clauses(
     """Every in-force clause's start, first execution (the event or checkpoint that
     executed it) and days, or "not executed", as I1 sees them."""
     with ledger.read() as lg:
-        if department is not None and not lg.directory.is_department(department):
-            raise NotFoundError("department", department)
-        return scorer_for(lg).clauses(scope=department, window_days=window_days, spec_version=spec)
+        return _scorer(lg, department).clauses(
+            scope=department, window_days=window_days, spec_version=spec
+        )
 
 
 @router.get(
@@ -71,8 +79,6 @@ def series(
     """The scores at the ends of consecutive windows ending at the latest block, oldest
     first, each a full result with its own `result_hash`."""
     with ledger.read() as lg:
-        if department is not None and not lg.directory.is_department(department):
-            raise NotFoundError("department", department)
-        return scorer_for(lg).series(
+        return _scorer(lg, department).series(
             scope=department, windows=windows, window_days=window_days, spec_version=spec
         )

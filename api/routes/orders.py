@@ -14,7 +14,7 @@ from typing import Annotated, cast
 from fastapi import APIRouter, Depends, Query, status
 
 from api.deps import DepartmentDep, LedgerAccess, LedgerDep, ReadAccess, authenticated_department
-from api.errors import one, problem_responses, unknown_is_404
+from api.errors import WRITE_PROBLEMS, one, problem_responses, unknown_is_404
 from api.models import (
     CategorySet,
     CategorySetDone,
@@ -37,8 +37,6 @@ router = APIRouter(
     tags=["orders"],
     dependencies=[ReadAccess, unknown_is_404("OrderUnknown", "work order", "order_id")],
 )
-
-_WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
 
 
 def _step(ledger: LedgerAccess, order_id: str, send: Callable[[Ledger], TxRef]) -> OrderStep:
@@ -113,7 +111,7 @@ def accept_order(body: OrderAccept, department: DepartmentDep, ledger: LedgerDep
     return _step(ledger, body.order_id, lambda lg: lg.orders.accept(department, body))
 
 
-@router.post("/{order_id}/transfer", summary="Transfer (转办)", responses=_WRITE_PROBLEMS)
+@router.post("/{order_id}/transfer", summary="Transfer (转办)", responses=WRITE_PROBLEMS)
 def transfer_order(
     order_id: str, body: OrderTransfer, department: DepartmentDep, ledger: LedgerDep
 ) -> OrderStep:
@@ -124,13 +122,13 @@ def transfer_order(
     )
 
 
-@router.post("/{order_id}/handle", summary="Handle (办理)", responses=_WRITE_PROBLEMS)
+@router.post("/{order_id}/handle", summary="Handle (办理)", responses=WRITE_PROBLEMS)
 def handle_order(order_id: str, department: DepartmentDep, ledger: LedgerDep) -> OrderStep:
     """Handle a transferred order; only the department it was transferred to."""
     return _step(ledger, order_id, lambda lg: lg.orders.handle(department, order_id))
 
 
-@router.post("/{order_id}/feedback", summary="Feedback (反馈)", responses=_WRITE_PROBLEMS)
+@router.post("/{order_id}/feedback", summary="Feedback (反馈)", responses=WRITE_PROBLEMS)
 def order_feedback(
     order_id: str, body: OrderFeedback, department: DepartmentDep, ledger: LedgerDep
 ) -> OrderStep:
@@ -142,14 +140,14 @@ def order_feedback(
     )
 
 
-@router.post("/{order_id}/complete", summary="Complete (办结)", responses=_WRITE_PROBLEMS)
+@router.post("/{order_id}/complete", summary="Complete (办结)", responses=WRITE_PROBLEMS)
 def complete_order(order_id: str, department: DepartmentDep, ledger: LedgerDep) -> OrderStep:
     """Complete an order after the department's feedback (late if past its SLA deadline).
     Needs the OPERATOR role."""
     return _step(ledger, order_id, lambda lg: lg.orders.complete(department, order_id))
 
 
-@router.post("/{order_id}/evaluate", summary="Evaluate (评价)", responses=_WRITE_PROBLEMS)
+@router.post("/{order_id}/evaluate", summary="Evaluate (评价)", responses=WRITE_PROBLEMS)
 def evaluate_order(
     order_id: str, body: OrderEvaluate, department: DepartmentDep, ledger: LedgerDep
 ) -> OrderStep:
@@ -161,7 +159,7 @@ def evaluate_order(
 @router.post(
     "/{order_id}/overdue",
     summary="Mark overdue",
-    responses=_WRITE_PROBLEMS,
+    responses=WRITE_PROBLEMS,
     dependencies=[Depends(authenticated_department)],
 )
 def mark_overdue(order_id: str, ledger: LedgerDep) -> OrderStep:

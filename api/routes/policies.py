@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
-from api.errors import one, problem_responses
+from api.errors import WRITE_PROBLEMS, one, problem_responses
 from api.models import (
     ApprovalCreate,
     ApprovalPublic,
@@ -81,7 +81,7 @@ def anchor_policy(
 @router.post(
     "/{policy_id}/approvals",
     summary="Approve a proposed city-level policy version",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=WRITE_PROBLEMS,
 )
 def approve_policy(
     policy_id: str, body: ApprovalCreate, department: DepartmentDep, ledger: LedgerDep

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from fastapi import APIRouter, status
 
 from api.deps import DepartmentDep, LedgerAccess, LedgerDep, ReadAccess
-from api.errors import problem_responses, unknown_is_404
+from api.errors import WRITE_PROBLEMS, problem_responses, unknown_is_404
 from api.models import SystemConnection, SystemCreate, SystemsPublic, SystemState
 from ledger.chain.types import TxRef
 from ledger.core import Ledger
@@ -23,8 +23,6 @@ router = APIRouter(
     tags=["systems"],
     dependencies=[ReadAccess, unknown_is_404("SystemUnknown", "system", "system_id")],
 )
-
-_WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
 
 
 def _state(ledger: LedgerAccess, system_id: str, send: Callable[[Ledger], TxRef]) -> SystemState:
@@ -61,13 +59,13 @@ def register_system(
     return _state(ledger, body.system_id, lambda lg: lg.systems.register_system(department, body))
 
 
-@router.post("/{system_id}/fill", summary="Fill a reserved slot", responses=_WRITE_PROBLEMS)
+@router.post("/{system_id}/fill", summary="Fill a reserved slot", responses=WRITE_PROBLEMS)
 def fill_slot(system_id: str, department: DepartmentDep, ledger: LedgerDep) -> SystemState:
     """The slot's system became available: it can connect from now on. Only its owner."""
     return _state(ledger, system_id, lambda lg: lg.systems.fill_slot(department, system_id))
 
 
-@router.post("/{system_id}/connect", summary="Connect a system", responses=_WRITE_PROBLEMS)
+@router.post("/{system_id}/connect", summary="Connect a system", responses=WRITE_PROBLEMS)
 def connect_system(
     system_id: str, body: SystemConnection, department: DepartmentDep, ledger: LedgerDep
 ) -> SystemState:
@@ -75,7 +73,7 @@ def connect_system(
     return _state(ledger, system_id, lambda lg: lg.systems.connect(department, system_id, body))
 
 
-@router.post("/{system_id}/disconnect", summary="Disconnect a system", responses=_WRITE_PROBLEMS)
+@router.post("/{system_id}/disconnect", summary="Disconnect a system", responses=WRITE_PROBLEMS)
 def disconnect_system(
     system_id: str, body: SystemConnection, department: DepartmentDep, ledger: LedgerDep
 ) -> SystemState:
