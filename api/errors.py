@@ -36,11 +36,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -340,6 +340,17 @@ def install_problem_openapi(app: FastAPI) -> None:
 #: What a write route may answer besides success: no key, a wrong key, an unknown id, a
 #: contract revert, malformed input.
 WRITE_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
+#: What a route that creates a new id may answer: as :data:`WRITE_PROBLEMS`, less the 404.
+CREATE_PROBLEMS = problem_responses(401, 403, 409, 422)
+
+
+def creates(
+    router: APIRouter, path: str, summary: str, responses: Mapping[int | str, Any] = CREATE_PROBLEMS
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a route that creates something: ``POST path``, 201 Created."""
+    return router.post(
+        path, status_code=HTTPStatus.CREATED, summary=summary, responses=dict(responses)
+    )
 
 
 def one(rows: Iterable[Mapping[str, Any]], key: str, ident: str, kind: str) -> Mapping[str, Any]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
-from api.errors import WRITE_PROBLEMS, one, problem_responses
+from api.errors import WRITE_PROBLEMS, creates, one, problem_responses
 from api.models import (
     AgreementCommitted,
     AgreementCreate,
@@ -55,12 +55,7 @@ def get_agreement(agreement_id: str, ledger: LedgerDep) -> AgreementPublic:
     return AgreementPublic.model_validate(row)
 
 
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    summary="Commit an agreement",
-    responses=WRITE_PROBLEMS,
-)
+@creates(router, "", "Commit an agreement", WRITE_PROBLEMS)
 def commit_agreement(
     body: AgreementCreate, department: DepartmentDep, ledger: LedgerDep
 ) -> AgreementCommitted:
@@ -74,12 +69,7 @@ def commit_agreement(
     return AgreementCommitted.landed(ref, agreement_id=body.agreement_id, provider_id=department)
 
 
-@router.post(
-    "/{agreement_id}/deliveries",
-    status_code=status.HTTP_201_CREATED,
-    summary="Record a delivery",
-    responses=WRITE_PROBLEMS,
-)
+@creates(router, "/{agreement_id}/deliveries", "Record a delivery", WRITE_PROBLEMS)
 def record_delivery(
     agreement_id: str, body: DeliveryCreate, department: DepartmentDep, ledger: LedgerDep
 ) -> DeliveryRecorded:

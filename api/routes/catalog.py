@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
-from api.errors import problem_responses
+from api.errors import creates
 from api.models import CatalogItemCreate, CatalogItemCreated, CatalogItemsPublic
 from ledger.store import views
 
@@ -18,12 +18,7 @@ def list_catalog(ledger: LedgerDep) -> CatalogItemsPublic:
     return CatalogItemsPublic.of(ledger.view(lambda lg: views.catalog(lg.store)))
 
 
-@router.post(
-    "/items",
-    status_code=status.HTTP_201_CREATED,
-    summary="Register a catalog item",
-    responses=problem_responses(401, 403, 409, 422),
-)
+@creates(router, "/items", "Register a catalog item")
 def register_item(
     body: CatalogItemCreate, department: DepartmentDep, ledger: LedgerDep
 ) -> CatalogItemCreated:

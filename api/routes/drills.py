@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, Path
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess, authenticated_department
-from api.errors import WRITE_PROBLEMS, one, problem_responses, unknown_is_404
+from api.errors import WRITE_PROBLEMS, creates, one, problem_responses, unknown_is_404
 from api.models import (
     DrillPlanCreate,
     DrillPlanned,
@@ -44,12 +44,7 @@ def get_plan(plan_id: str, ledger: LedgerDep) -> DrillPlanPublic:
     return DrillPlanPublic.model_validate(row)
 
 
-@router.post(
-    "/plans",
-    status_code=status.HTTP_201_CREATED,
-    summary="Plan drills",
-    responses=problem_responses(401, 403, 409, 422),
-)
+@creates(router, "/plans", "Plan drills")
 def plan_drills(
     body: DrillPlanCreate, department: DepartmentDep, ledger: LedgerDep
 ) -> DrillPlanned:
@@ -58,12 +53,7 @@ def plan_drills(
     return DrillPlanned.landed(ref, plan_id=body.plan_id, owner_id=department)
 
 
-@router.post(
-    "/plans/{plan_id}/drills",
-    status_code=status.HTTP_201_CREATED,
-    summary="Record a drill held",
-    responses=WRITE_PROBLEMS,
-)
+@creates(router, "/plans/{plan_id}/drills", "Record a drill held", WRITE_PROBLEMS)
 def record_drill(
     plan_id: str, body: DrillRecord, department: DepartmentDep, ledger: LedgerDep
 ) -> DrillStep:

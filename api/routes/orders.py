@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query
 
 from api.deps import DepartmentDep, LedgerAccess, LedgerDep, ReadAccess, authenticated_department
-from api.errors import WRITE_PROBLEMS, one, problem_responses, unknown_is_404
+from api.errors import WRITE_PROBLEMS, creates, one, problem_responses, unknown_is_404
 from api.models import (
     CategorySet,
     CategorySetDone,
@@ -99,12 +99,7 @@ def set_category(
     return CategorySetDone.landed(ref, category=body.category, sla_seconds=body.sla_seconds)
 
 
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    summary="Accept a work order (受理)",
-    responses=problem_responses(401, 403, 409, 422),
-)
+@creates(router, "", "Accept a work order (受理)")
 def accept_order(body: OrderAccept, department: DepartmentDep, ledger: LedgerDep) -> OrderStep:
     """Accept a request under a policy clause in force; it is due by now plus its category's
     SLA. Only the salted digest of the case file is sent. Needs the OPERATOR role."""

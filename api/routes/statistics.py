@@ -6,10 +6,10 @@ previous one; every version stays readable.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter
 
 from api.deps import DepartmentDep, LedgerDep, ReadAccess
-from api.errors import problem_responses
+from api.errors import creates
 from api.models import StatisticAttestedDone, StatisticCreate, StatisticsPublic
 from ledger.store import views
 
@@ -22,12 +22,7 @@ def list_statistics(ledger: LedgerDep) -> StatisticsPublic:
     return StatisticsPublic.of(ledger.view(lambda lg: views.statistics(lg.store)))
 
 
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    summary="Attest a statistic",
-    responses=problem_responses(401, 403, 409, 422),
-)
+@creates(router, "", "Attest a statistic")
 def attest(
     body: StatisticCreate, department: DepartmentDep, ledger: LedgerDep
 ) -> StatisticAttestedDone:

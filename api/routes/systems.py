@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter
 
 from api.deps import DepartmentDep, LedgerAccess, LedgerDep, ReadAccess
-from api.errors import WRITE_PROBLEMS, problem_responses, unknown_is_404
+from api.errors import WRITE_PROBLEMS, creates, unknown_is_404
 from api.models import SystemConnection, SystemCreate, SystemsPublic, SystemState
 from ledger.chain.types import TxRef
 from ledger.core import Ledger
@@ -45,12 +45,7 @@ def list_systems(ledger: LedgerDep) -> SystemsPublic:
     return SystemsPublic.of(ledger.view(lambda lg: views.systems(lg.store)))
 
 
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    summary="Register a system or a reserved slot",
-    responses=problem_responses(401, 403, 409, 422),
-)
+@creates(router, "", "Register a system or a reserved slot")
 def register_system(
     body: SystemCreate, department: DepartmentDep, ledger: LedgerDep
 ) -> SystemState:
