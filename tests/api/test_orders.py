@@ -42,14 +42,19 @@ def category(api: Api, operator: str) -> str:
     return name
 
 
-def accept(api: Api, category: str, **changes: Any) -> str:
-    body = {
+def order_body(category: str, **changes: Any) -> dict[str, Any]:
+    """A new order's acceptance: a fresh id, under ``c1`` of the session policy."""
+    return {
         "order_id": fresh_id("api.order"),
         "category": category,
         "policy_id": POLICY_ID,
         "clause_id": "c1",
         "case_digest": CASE,
     } | changes
+
+
+def accept(api: Api, category: str, **changes: Any) -> str:
+    body = order_body(category, **changes)
     response = api.post("/orders", OPERATOR, body)
     assert response.status_code == 201, response.text
     return str(body["order_id"])
@@ -141,13 +146,7 @@ def test_handling_by_another_department_is_a_409_wrong_handler(api: Api, categor
 
 
 def test_accepting_without_the_operator_role_is_403(api: Api, category: str) -> None:
-    body = {
-        "order_id": fresh_id("api.order"),
-        "category": category,
-        "policy_id": POLICY_ID,
-        "clause_id": "c1",
-        "case_digest": CASE,
-    }
+    body = order_body(category)
 
     response = api.post("/orders", SECURITY, body)
 
@@ -171,14 +170,7 @@ def test_a_score_of_6_is_422_naming_the_field(api: Api, category: str) -> None:
 
 
 def test_the_case_file_itself_is_refused(api: Api, category: str) -> None:
-    body = {
-        "order_id": fresh_id("api.order"),
-        "category": category,
-        "policy_id": POLICY_ID,
-        "clause_id": "c1",
-        "case_digest": CASE,
-        "case_file": "Zhang San, 138 0000 0000, noise at night",
-    }
+    body = order_body(category, case_file="Zhang San, 138 0000 0000, noise at night")
 
     response = api.post("/orders", OPERATOR, body)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from ledger.maturity.engine import verify_result_hash
 from ledger.settings import get_settings
 from tests.api.conftest import ISSUER, POLICY_ID, SECURITY, Api, assert_problem
@@ -45,17 +47,13 @@ def test_events_filter_by_department(api: Api) -> None:
     assert all(SECURITY in e["args"].values() for e in data)
 
 
-def test_events_limit_out_of_range_is_422(api: Api) -> None:
-    assert_problem(
-        api.client.get("/events", params={"limit": 0}),
-        422,
-        "query parameter limit: Input should be greater than or equal to 1",
-    )
-    assert_problem(
-        api.client.get("/events", params={"limit": 1001}),
-        422,
-        "query parameter limit: Input should be less than or equal to 1000",
-    )
+@pytest.mark.parametrize(
+    ("limit", "bound"), [(0, "greater than or equal to 1"), (1001, "less than or equal to 1000")]
+)
+def test_events_limit_out_of_range_is_422(api: Api, limit: int, bound: str) -> None:
+    response = api.client.get("/events", params={"limit": limit})
+
+    assert_problem(response, 422, f"query parameter limit: Input should be {bound}")
 
 
 def test_maturity_returns_the_engine_result(api: Api) -> None:
