@@ -459,6 +459,24 @@ _CALL_ALLOWED = _CALL_REQUIRED | {"request_id", "subject"}
 _HEARTBEAT_KEYS = frozenset({"kind", "system", "at"})
 
 
+def _fast_at(at: object) -> tuple[int, int] | None:
+    """``at`` as Unix seconds within range, and 1 if it was written as a (quoted) UTC
+    string, else 0; ``None`` if the fast path declines it."""
+    if type(at) is int:
+        quoted = 0
+    elif type(at) is str:
+        try:
+            at = _parse_utc(at)
+        except ValueError:
+            return None
+        quoted = 1
+    else:
+        return None
+    if not 0 <= at <= MAX_AT:
+        return None
+    return at, quoted
+
+
 def prepare_line(obj: object, raw: str | bytes | None = None) -> tuple[bytes, EntryFacts] | None:
     """Canonical bytes and columns of a decoded entry, or ``None`` if the fast path declines.
 
@@ -479,7 +497,6 @@ def prepare_line(obj: object, raw: str | bytes | None = None) -> tuple[bytes, En
             return None
         agreement = obj["agreement"]
         system = obj["system"]
-        at = obj["at"]
         records = obj["records"]
         permission = obj["permission"]
         latency = obj["latency_ms"]
@@ -488,16 +505,11 @@ def prepare_line(obj: object, raw: str | bytes | None = None) -> tuple[bytes, En
             return None
         if type(system) is not str or not _ID_MATCH(system):
             return None
-        if type(at) is not int:
-            if type(at) is not str:
-                return None
-            try:
-                at = _parse_utc(at)
-            except ValueError:
-                return None
-            strings += 1
-        if not 0 <= at <= MAX_AT:
+        timed = _fast_at(obj["at"])
+        if timed is None:
             return None
+        at, quoted = timed
+        strings += quoted
         if type(records) is not int or not 0 <= records <= MAX_COUNT:
             return None
         if type(permission) is str:
@@ -542,20 +554,14 @@ def prepare_line(obj: object, raw: str | bytes | None = None) -> tuple[bytes, En
         if obj.keys() != _HEARTBEAT_KEYS:
             return None
         system = obj["system"]
-        at = obj["at"]
         strings = 2
         if type(system) is not str or not _ID_MATCH(system):
             return None
-        if type(at) is not int:
-            if type(at) is not str:
-                return None
-            try:
-                at = _parse_utc(at)
-            except ValueError:
-                return None
-            strings += 1
-        if not 0 <= at <= MAX_AT:
+        timed = _fast_at(obj["at"])
+        if timed is None:
             return None
+        at, quoted = timed
+        strings += quoted
         if raw is not None and _quotes(raw) != 2 * (3 + strings):
             return None
         data = f'{{"at":{at},"kind":"heartbeat","system":"{system}"}}'.encode("ascii")

@@ -658,14 +658,7 @@ def response_m4(ev: Evidence) -> IndicatorInput:
         transfer = order.transfers[-1]
         sample.append(max(0, handled.block_time - transfer.block_time) / 3600)
         keys.update((transfer.key, handled.key))
-    return IndicatorInput(
-        id="M4",
-        raw=statistics.median(sample) if sample else None,
-        sample=sample,
-        n=len(sample),
-        evidence=sorted(keys),
-        not_rated_reason=None if sample else "no work order handled in the window",
-    )
+    return _median_m4(sample, keys, "no work order handled in the window")
 
 
 def _response_per_transfer(ev: Evidence) -> IndicatorInput:
@@ -682,13 +675,19 @@ def _response_per_transfer(ev: Evidence) -> IndicatorInput:
                 continue
             sample.append(max(0, handled.block_time - transfer.block_time) / 3600)
             keys.update((transfer.key, handled.key))
+    return _median_m4(sample, keys, "no transfer handled in the window")
+
+
+def _median_m4(sample: list[float], keys: set[Key], empty: str) -> IndicatorInput:
+    """M4 as the median of ``sample`` (hours), citing ``keys``; ``empty`` says why an
+    empty sample is not rated."""
     return IndicatorInput(
         id="M4",
         raw=statistics.median(sample) if sample else None,
         sample=sample,
         n=len(sample),
         evidence=sorted(keys),
-        not_rated_reason=None if sample else "no transfer handled in the window",
+        not_rated_reason=None if sample else empty,
     )
 
 

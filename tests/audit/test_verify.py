@@ -117,6 +117,22 @@ def effects_db(home: Path) -> AbstractContextManager[sqlite3.Connection]:
 # -- an untouched copy ----------------------------------------------------------------------
 
 
+def assert_one_index_row_fails(
+    report: AuditReport, home: Path, total: int, name: str, detail: str, where: str
+) -> None:
+    """The index fails on one row: the whole-index check (one of ``total`` events differs)
+    and the check ``name`` with ``detail`` at ``where``; every other check passes."""
+    cursor = index_cursor(home)
+    assert failed(report) == [("index", f"index up to block {cursor}"), ("index", name)]
+    assert only(report, "index", f"index up to block {cursor}").detail == (
+        f"1 of {total} events up to block {cursor} differ from the chain (every event)"
+    )
+    check = only(report, "index", name)
+    assert check.detail == detail
+    assert check.where == where
+    assert_passing(report, *others("index"))
+
+
 def test_an_untouched_ledger_passes_every_check(tampered_home: Path) -> None:
     report = run_audit(tampered_home)
 
@@ -226,22 +242,15 @@ def test_a_changed_index_row_names_its_block_tx_log_and_argument(tampered_home: 
 
     report = run_audit(tampered_home)
 
-    cursor, total = index_cursor(tampered_home), index_count(tampered_home)
-    assert failed(report) == [
-        ("index", f"index up to block {cursor}"),
-        ("index", f"event {ref(block, tx, log)}"),
-    ]
-    assert only(report, "index", f"index up to block {cursor}").detail == (
-        f"1 of {total} events up to block {cursor} differ from the chain (every event)"
-    )
-    check = only(report, "index", f"event {ref(block, tx, log)}")
-    assert (
-        check.detail
-        == "the index row differs from the chain in args.recordCount: chain 100, index 5"
-    )
-    assert check.where == ref(block, tx, log)
     # Scores are recomputed from a fresh read of the chain, never from the index.
-    assert_passing(report, *others("index"))
+    assert_one_index_row_fails(
+        report,
+        tampered_home,
+        index_count(tampered_home),
+        f"event {ref(block, tx, log)}",
+        "the index row differs from the chain in args.recordCount: chain 100, index 5",
+        ref(block, tx, log),
+    )
 
 
 def test_a_changed_index_row_fails_the_policy_trail_too(tampered_home: Path) -> None:
@@ -270,18 +279,14 @@ def test_a_deleted_index_row_is_located_and_not_restored(tampered_home: Path) ->
 
     report = run_audit(tampered_home)
 
-    cursor = index_cursor(tampered_home)
-    assert failed(report) == [
-        ("index", f"index up to block {cursor}"),
-        ("index", f"event {ref(block, tx, log)}"),
-    ]
-    assert only(report, "index", f"index up to block {cursor}").detail == (
-        f"1 of {total} events up to block {cursor} differ from the chain (every event)"
+    assert_one_index_row_fails(
+        report,
+        tampered_home,
+        total,
+        f"event {ref(block, tx, log)}",
+        "the event is on chain but missing from the index (the row was deleted)",
+        ref(block, tx, log),
     )
-    check = only(report, "index", f"event {ref(block, tx, log)}")
-    assert check.detail == "the event is on chain but missing from the index (the row was deleted)"
-    assert check.where == ref(block, tx, log)
-    assert_passing(report, *others("index"))
     # The audit reads; it does not sync the index and so quietly put the row back.
     assert index_count(tampered_home) == total - 1
 
@@ -298,18 +303,14 @@ def test_an_inserted_index_row_is_never_emitted(tampered_home: Path) -> None:
 
     report = run_audit(tampered_home)
 
-    cursor = index_cursor(tampered_home)
-    assert failed(report) == [
-        ("index", f"index up to block {cursor}"),
-        ("index", f"index row {ref(block, fake, log)}"),
-    ]
-    assert only(report, "index", f"index up to block {cursor}").detail == (
-        f"1 of {total} events up to block {cursor} differ from the chain (every event)"
+    assert_one_index_row_fails(
+        report,
+        tampered_home,
+        total,
+        f"index row {ref(block, fake, log)}",
+        "the index holds an event the chain never emitted (the row was inserted)",
+        ref(block, fake, log),
     )
-    check = only(report, "index", f"index row {ref(block, fake, log)}")
-    assert check.detail == "the index holds an event the chain never emitted (the row was inserted)"
-    assert check.where == ref(block, fake, log)
-    assert_passing(report, *others("index"))
 
 
 # -- the effect log -------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from eth_utils import keccak
@@ -290,22 +291,27 @@ def test_clause_must_be_in_force(
 # -- recordDelivery --------------------------------------------------------------
 
 
+def delivered(aid: str, period: int, due_at: int, count: int, *, on_time: bool) -> dict[str, Any]:
+    """The ``DeliveryRecorded`` event of :func:`deliver` by the security bureau under ``c2``."""
+    return {
+        "agreementId": aid,
+        "policyId": POLICY,
+        "providerId": SECURITY,
+        "clauseId": "c2",
+        "period": period,
+        "dueAt": due_at,
+        "recordCount": count,
+        "payloadDigest": "0x" + keccak(text=f"{aid}/{period}").hex(),
+        "onTime": on_time,
+    }
+
+
 def test_delivery_on_time_and_late(ledger: Ledger, security: Signer, agreement: Terms) -> None:
     aid = "ag.population"
     on_time = deliver(ledger, security, aid, 0, count=120)
 
     assert events(ledger, "DataSharing", "DeliveryRecorded", on_time) == [
-        {
-            "agreementId": aid,
-            "policyId": POLICY,
-            "providerId": SECURITY,
-            "clauseId": "c2",
-            "period": 0,
-            "dueAt": agreement.first_due_at,
-            "recordCount": 120,
-            "payloadDigest": "0x" + keccak(text=f"{aid}/0").hex(),
-            "onTime": True,
-        }
+        delivered(aid, 0, agreement.first_due_at, 120, on_time=True)
     ]
     assert event_names(ledger, on_time) == ["DeliveryRecorded"]
 
@@ -313,17 +319,7 @@ def test_delivery_on_time_and_late(ledger: Ledger, security: Signer, agreement: 
     late = deliver(ledger, security, aid, 2, count=7)
 
     assert events(ledger, "DataSharing", "DeliveryRecorded", late) == [
-        {
-            "agreementId": aid,
-            "policyId": POLICY,
-            "providerId": SECURITY,
-            "clauseId": "c2",
-            "period": 2,
-            "dueAt": agreement.first_due_at + 2 * agreement.period,
-            "recordCount": 7,
-            "payloadDigest": "0x" + keccak(text=f"{aid}/2").hex(),
-            "onTime": False,
-        }
+        delivered(aid, 2, agreement.first_due_at + 2 * agreement.period, 7, on_time=False)
     ]
     assert [status(ledger, aid, k) for k in range(3)] == [
         PeriodStatus.DELIVERED,

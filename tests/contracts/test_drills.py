@@ -89,6 +89,18 @@ def digest(plan_id: str, index: int) -> bytes:
     return keccak(text=f"{plan_id}/{index}")
 
 
+def monthly_half(terms: Terms) -> Terms:
+    """D city's monthly half drills: twelve a year, half the seats required."""
+    return dataclasses.replace(
+        terms,
+        plan_id="drill.half",
+        kind=DrillKind.HALF,
+        interval=MONTH,
+        count=12,
+        required_seats=HALF_SEATS,
+    )
+
+
 @pytest.fixture
 def drills(ledger: Ledger) -> DrillsContract:
     return DrillsContract(ledger.tx, ledger.deployment.address("Drills"))
@@ -242,14 +254,7 @@ def test_plan_of_returns_the_stored_plan_struct(
 def test_d_city_monthly_half_drills_require_half_the_seats(
     ledger: Ledger, drills: DrillsContract, security: Signer, terms: Terms
 ) -> None:
-    half = dataclasses.replace(
-        terms,
-        plan_id="drill.half",
-        kind=DrillKind.HALF,
-        interval=MONTH,
-        count=12,
-        required_seats=HALF_SEATS,
-    )
+    half = monthly_half(terms)
     receipt = plan(ledger, drills, security, half)
 
     assert emitted(drills, "DrillsPlanned", receipt) == [half.planned_event()]
@@ -383,14 +388,7 @@ def test_drill_held_on_time_with_and_without_the_seats(
 def test_half_drill_needs_half_the_seats(
     ledger: Ledger, drills: DrillsContract, security: Signer, terms: Terms
 ) -> None:
-    half = dataclasses.replace(
-        terms,
-        plan_id="drill.half",
-        kind=DrillKind.HALF,
-        interval=MONTH,
-        count=12,
-        required_seats=HALF_SEATS,
-    )
+    half = monthly_half(terms)
     plan(ledger, drills, security, half)
     clock_at(ledger, half.due(0))
     met = drills.record_drill(

@@ -76,6 +76,21 @@ class Terms:
             "auditor": auditor.address,
         }
 
+    def stored(self, status: FindingStatus) -> Finding:
+        """The finding these terms raised, as ``finding_of`` reads it back in ``status``."""
+        return Finding(
+            finding_id=str(self.finding_id),
+            status=status,
+            score_id=self.score_id,
+            policy_id=self.policy_id,
+            clause_id=self.clause_id,
+            metric=str(self.metric),
+            department_id=str(self.department_id),
+            deadline=self.deadline,
+            detail_digest=hexed(self.detail_digest),
+            was_overdue=False,
+        )
+
 
 def raise_finding(ledger: Ledger, signer: Signer, terms: Terms) -> TxReceipt:
     """Send ``raiseFinding`` as given, with no client-side checks."""
@@ -217,18 +232,7 @@ def test_raise_emits_finding_raised(ledger: Ledger, auditor: Signer, terms: Term
 
     assert events(ledger, "Findings", "FindingRaised", receipt) == [terms.raised_event(auditor)]
     assert len(receipt["logs"]) == 1
-    assert ledger.findings.finding_of(FINDING) == Finding(
-        finding_id=FINDING,
-        status=FindingStatus.OPEN,
-        score_id=1,
-        policy_id=POLICY,
-        clause_id=CLAUSE,
-        metric=METRIC,
-        department_id=SECURITY,
-        deadline=terms.deadline,
-        detail_digest=hexed(DETAIL),
-        was_overdue=False,
-    )
+    assert ledger.findings.finding_of(FINDING) == terms.stored(FindingStatus.OPEN)
     # The raw view returns the stored Finding struct, in its field order.
     assert call(ledger, "Findings", "findingOf", b32(FINDING)) == (
         1,
@@ -420,18 +424,7 @@ def test_accepting_closes_the_finding(
         reviewed_event(auditor, accepted=True)
     ]
     assert len(receipt["logs"]) == 1
-    assert ledger.findings.finding_of(FINDING) == Finding(
-        finding_id=FINDING,
-        status=FindingStatus.ACCEPTED,
-        score_id=1,
-        policy_id=POLICY,
-        clause_id=CLAUSE,
-        metric=METRIC,
-        department_id=SECURITY,
-        deadline=finding.deadline,
-        detail_digest=hexed(DETAIL),
-        was_overdue=False,
-    )
+    assert ledger.findings.finding_of(FINDING) == finding.stored(FindingStatus.ACCEPTED)
     closed = {"findingId": FINDING, "status": FindingStatus.ACCEPTED}
     with reverts(ledger, "WrongStatus", **closed):
         ledger.findings.review(auditor, FINDING, accept=False, note_digest=NOTE)

@@ -108,27 +108,20 @@ def test_two_distinct_leaders_anchor_a_city_policy(
 def test_a_city_policy_is_never_anchored_by_an_issuer_alone(
     ledger: Ledger, issuer: Signer, leaders: tuple[Signer, Signer]
 ) -> None:
+    def anchor_alone(version: int, record_digest: bytes) -> None:
+        request = version_request(
+            "city.solo", version, record_digest, [b32("c1")], [digest("c1")], element="x"
+        )
+        with reverts(ledger, "ApprovalRequired", policyId="city.solo"):
+            send(ledger, issuer, "PolicyRegistry", "anchorPolicy", request)
+
     d = propose(ledger, issuer, "city.solo", 1)
     with reverts(ledger, "ProposalPending", policyId="city.solo", version=1):
         propose(ledger, issuer, "city.solo", 1, "again")
-    with reverts(ledger, "ApprovalRequired", policyId="city.solo"):
-        send(
-            ledger,
-            issuer,
-            "PolicyRegistry",
-            "anchorPolicy",
-            version_request("city.solo", 1, d, [b32("c1")], [digest("c1")], element="x"),
-        )
+    anchor_alone(1, d)
     approve(ledger, leaders[0], "city.solo", 1, d)
     approve(ledger, leaders[1], "city.solo", 1, d)
-    with reverts(ledger, "ApprovalRequired", policyId="city.solo"):
-        send(
-            ledger,
-            issuer,
-            "PolicyRegistry",
-            "anchorPolicy",
-            version_request("city.solo", 2, digest("v2"), [b32("c1")], [digest("c1")], element="x"),
-        )
+    anchor_alone(2, digest("v2"))
 
 
 def test_approval_reverts(ledger: Ledger, issuer: Signer, leaders: tuple[Signer, Signer]) -> None:
