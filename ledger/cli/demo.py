@@ -41,7 +41,7 @@ def demo(
     with resources.as_file(resources.files("ledger.scenarios")) as folder:
         file = Path(folder) / DEMO_CASES[case]
         scenario = load_scenario(file)
-        with opened(home) as ledger:
+        with opened(home, create=True) as ledger:
             with progress_bar(f"D-city demo ({case})") as update:
                 report = run_scenario(ledger, scenario, file.parent, file_digest(file), update)
             # Publish once per new state: anchor the score and raise findings for every
