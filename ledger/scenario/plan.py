@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ledger.core import Ledger
-from ledger.errors import LedgerValueError
+from ledger.errors import ContractRevert, LedgerError, LedgerValueError
+from ledger.knowledge.models import PolicyRecord
 from ledger.mechanisms.drills import DrillKind
 from ledger.mechanisms.sharing import parse_permission
 from ledger.scenario.model import (
@@ -23,6 +24,7 @@ from ledger.scenario.model import (
     DrillPlan,
     EffectTraffic,
     OrderSteps,
+    PolicySource,
     Scenario,
     System,
     WorkOrderStream,
@@ -46,19 +48,63 @@ def digest_of(*parts: object) -> bytes:
     return hashlib.sha256("/".join(str(p) for p in parts).encode()).digest()
 
 
+class ScenarioError(LedgerError):
+    """A scenario could not be played; the message names the step."""
+
+
+def anchor_source(ledger: Ledger, source: PolicySource, record: PolicyRecord) -> None:
+    """Anchor one of the scenario's records; a city-level one with its leaders' approvals.
+
+    Anchoring again is a no-op, so a resumed run passes over what is already on chain.
+    """
+    result = ledger.anchor_policy(record)
+    if result.status not in ("proposed", "already proposed"):
+        return
+    if len(set(source.approved_by)) < 2:
+        raise ScenarioError(
+            f"policy {record.id!r} is city-level: list two distinct leaders' departments"
+            " in 'approved_by'"
+        )
+    for leader in source.approved_by[:2]:
+        try:
+            ledger.approve_policy(record.id, record.version, leader)
+        except ContractRevert as err:
+            if err.name != "AlreadyApproved":
+                raise
+
+
+def timeline_periods(scenario: Scenario) -> set[tuple[str, int]]:
+    """The (agreement, period) pairs the timeline delivers or marks missed itself."""
+    named = set()
+    for action in scenario.timeline:
+        spec = action.deliver or action.miss
+        if spec is not None:
+            named.add((spec.agreement, spec.period))
+    return named
+
+
 class _Builder:
-    def __init__(self, scenario: Scenario, start: int) -> None:
+    def __init__(self, scenario: Scenario, start: int, records: Sequence[PolicyRecord]) -> None:
         self.scenario = scenario
         self.start = start
+        self.records = records
         self.steps: list[Step] = []
         self.sla = {c.id: c.sla for c in scenario.categories}
         self.providers = {c.id: c.provider for c in scenario.catalog}
+        self.by_timeline = timeline_periods(scenario)
 
     def add(self, at: int, what: str, run: Callable[..., object], *done_if: str) -> None:
         self.steps.append(Step(at, len(self.steps), what, run, frozenset(done_if)))
 
     def build(self) -> list[Step]:
         s = self.scenario
+        for source, record in zip(s.policies, self.records, strict=False):
+            if source.at > 0:
+                self.add(
+                    source.at,
+                    f"anchor policy {record.id} v{record.version}",
+                    lambda ledger, src=source, r=record: anchor_source(ledger, src, r),
+                )
         for item in s.catalog:
             self.add(
                 0,
@@ -94,6 +140,8 @@ class _Builder:
             self._action(action)
         if s.effects is not None:
             self._effects(s.effects)
+        if s.end is not None:  # the clock stops at the end: nothing later is played
+            self.steps = [st for st in self.steps if st.at <= s.end]
         return sorted(self.steps, key=lambda st: (st.at, st.seq))
 
     def _effects(self, fx: EffectTraffic) -> None:
@@ -117,7 +165,7 @@ class _Builder:
     def _agreement(self, a: Agreement) -> None:
         provider = self.providers[a.item]
         self.add(
-            0,
+            a.at,
             f"commit agreement {a.id}",
             lambda ledger, a=a, p=provider: ledger.commit_agreement(
                 p,
@@ -136,6 +184,8 @@ class _Builder:
         )
         d = a.deliveries
         for k in range(a.periods):
+            if (a.id, k) in self.by_timeline:
+                continue  # the timeline delivers it, or marks it missed
             due = a.first_due + k * a.period
             if k in d.missing:
                 self.add(
@@ -267,7 +317,8 @@ class _Builder:
         final = handler
         if st.retransfer_to is not None:
             final = st.retransfer_to
-            mid = at + (st.transfer + st.handle) // 2
+            # halfway to handling (the check refuses a re-transfer of an order never handled)
+            mid = at + (st.transfer + (st.transfer if st.handle is None else st.handle)) // 2
             self.add(
                 mid,
                 f"re-transfer {order_id}",
@@ -275,24 +326,26 @@ class _Builder:
                 "StageOutOfOrder",
                 "InvalidHandler",
             )
-        self.add(
-            at + st.handle,
-            f"handle {order_id}",
-            lambda ledger: ledger.handle_order(final, order_id),
-            "StageOutOfOrder",
-        )
-        self.add(
-            at + st.feedback,
-            f"feedback on {order_id}",
-            lambda ledger: ledger.order_feedback(final, order_id, digest_of("fb", order_id)),
-            "StageOutOfOrder",
-        )
-        self.add(
-            at + st.complete,
-            f"complete {order_id}",
-            lambda ledger: ledger.complete_order(operator, order_id),
-            "StageOutOfOrder",
-        )
+        stages: list[tuple[int | None, str, Callable[[Ledger], object]]] = [
+            (st.handle, "handle", lambda ledger: ledger.handle_order(final, order_id)),
+            (
+                st.feedback,
+                "feedback on",
+                lambda ledger: ledger.order_feedback(final, order_id, digest_of("fb", order_id)),
+            ),
+            (st.complete, "complete", lambda ledger: ledger.complete_order(operator, order_id)),
+        ]
+        for offset, name, run in stages:
+            if offset is None:  # the order stops here: open past its SLA, marked overdue
+                self.add(
+                    at + self.sla[category] + HOUR,
+                    f"mark work order {order_id} overdue",
+                    lambda ledger: ledger.mark_order_overdue(order_id),
+                    "AlreadyOverdue",
+                )
+                return
+            self.add(at + offset, f"{name} {order_id}", run, "StageOutOfOrder")
+        assert st.complete is not None
         if st.evaluate is not None:
             score = st.evaluate
             self.add(
@@ -306,16 +359,16 @@ class _Builder:
         at = max(action.at, 1)
         if action.deliver is not None:
             d = action.deliver
-            provider = self._provider_of(str(d["agreement"]))
+            provider = self._provider_of(d.agreement)
             self.add(
                 at,
-                f"deliver {d['agreement']} period {d['period']}",
+                f"deliver {d.agreement} period {d.period}",
                 lambda ledger: ledger.record_delivery(
                     provider,
-                    str(d["agreement"]),
-                    int(d["period"]),
-                    int(d.get("records", 100)),
-                    payload_digest=digest_of(d["agreement"], d["period"]),
+                    d.agreement,
+                    d.period,
+                    d.records,
+                    payload_digest=digest_of(d.agreement, d.period),
                 ),
                 "PeriodClosed",
             )
@@ -323,8 +376,8 @@ class _Builder:
             m = action.miss
             self.add(
                 at,
-                f"mark {m['agreement']} period {m['period']} missed",
-                lambda ledger: ledger.mark_missed(str(m["agreement"]), int(m["period"])),
+                f"mark {m.agreement} period {m.period} missed",
+                lambda ledger: ledger.mark_missed(m.agreement, m.period),
                 "PeriodClosed",
             )
         elif action.revoke_agreement is not None:
@@ -341,13 +394,13 @@ class _Builder:
         elif action.connect is not None or action.disconnect is not None:
             spec = action.connect if action.connect is not None else action.disconnect
             assert spec is not None
-            system = next(s for s in self.scenario.systems if s.id == spec["system"])
+            system = next(s for s in self.scenario.systems if s.id == spec.system)
             if action.connect is not None:
                 self.add(
                     at,
                     f"connect system {system.id}",
                     lambda ledger: ledger.connect_system(
-                        system.owner, system.id, str(spec["policy"]), str(spec["clause"])
+                        system.owner, system.id, spec.policy, spec.clause
                     ),
                     "SystemAlreadyConnected",
                 )
@@ -356,7 +409,7 @@ class _Builder:
                     at,
                     f"disconnect system {system.id}",
                     lambda ledger: ledger.disconnect_system(
-                        system.owner, system.id, str(spec["policy"]), str(spec["clause"])
+                        system.owner, system.id, spec.policy, spec.clause
                     ),
                     "SystemNotConnected",
                 )
@@ -404,7 +457,7 @@ def _log_traffic(
                 )
             t += system.heartbeat
     for a in s.agreements:
-        lo, hi = max(first, 0), min(last, a.first_due + (a.periods - 1) * a.period)
+        lo, hi = max(first, a.at), min(last, a.first_due + (a.periods - 1) * a.period)
         if hi <= lo or a.calls_per_period == 0:
             continue
         calls = int(a.calls_per_period * fx.call_share * (hi - lo) / a.period)
@@ -483,6 +536,12 @@ def _draw(
         )
 
 
-def build_steps(scenario: Scenario, start: int) -> list[Step]:
-    """Every step of ``scenario``, in time order; ``start`` is its start on the chain's clock."""
-    return _Builder(scenario, start).build()
+def build_steps(scenario: Scenario, start: int, records: Sequence[PolicyRecord] = ()) -> list[Step]:
+    """Every step of ``scenario``, in time order; ``start`` is its start on the chain's clock.
+
+    ``records`` are the scenario's policies (:func:`ledger.scenario.runner.scenario_records`),
+    one per entry of ``scenario.policies``: those anchored after the start become steps.
+    """
+    if records and len(records) != len(scenario.policies):
+        raise LedgerValueError("give one record per policy of the scenario")
+    return _Builder(scenario, start, records).build()
