@@ -124,9 +124,7 @@ def _policies(s: Scenario, records: Sequence[PolicyRecord], found: Found) -> Non
 def _indices(loc: Loc, indices: Iterable[int], count: int, what: str, found: Found) -> None:
     for index in indices:
         if not 0 <= index < count:
-            found.append(
-                (loc, f"{what} {index} does not exist (there are {count}: 0..{count - 1})")
-            )
+            found.append((loc, f"{what} {index} does not exist (0..{count - 1} do)"))
 
 
 def _schedules(s: Scenario, found: Found) -> None:
@@ -204,7 +202,7 @@ def _steps(loc: Loc, handler: str, st: OrderSteps, found: Found) -> None:
     if stopped is not None:
         if "evaluate" in st.model_fields_set and st.evaluate is not None:
             found.append(
-                ((*here, "evaluate"), f"the order stops at {stopped}: null, never complete")
+                ((*here, "evaluate"), f"the order stops at {stopped}: null and is never completed")
             )
         if st.retransfer_to is not None and st.handle is None:
             found.append(
