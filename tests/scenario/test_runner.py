@@ -136,9 +136,8 @@ def test_nothing_after_the_end_is_played(end_town: Played) -> None:
     # 20d, so the third is not played.
     assert [a["period"] for a in end_town.events["DeliveryRecorded"]] == [0, 1]
     start = end_town.report.start
-    assert end_town.times["DeliveryRecorded"] == [start + 9 * DAY + 18 * HOUR] + [
-        start + 19 * DAY + 18 * HOUR
-    ]
+    delivered = [start + 9 * DAY + 18 * HOUR, start + 19 * DAY + 18 * HOUR]
+    assert end_town.times["DeliveryRecorded"] == delivered
     # register, commit, two deliveries
     assert end_town.report.steps == 4
 
