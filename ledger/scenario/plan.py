@@ -92,6 +92,12 @@ class _Builder:
         self.sla = {c.id: c.sla for c in scenario.categories}
         self.providers = {c.id: c.provider for c in scenario.catalog}
         self.by_timeline = timeline_periods(scenario)
+        #: A revoked agreement's schedule stops at its revocation.
+        self.revoked_at = {
+            a.revoke_agreement: max(a.at, 1)
+            for a in reversed(scenario.timeline)
+            if a.revoke_agreement is not None
+        }
 
     def add(self, at: int, what: str, run: Callable[..., object], *done_if: str) -> None:
         self.steps.append(Step(at, len(self.steps), what, run, frozenset(done_if)))
@@ -187,6 +193,9 @@ class _Builder:
             if (a.id, k) in self.by_timeline:
                 continue  # the timeline delivers it, or marks it missed
             due = a.first_due + k * a.period
+            revoked = self.revoked_at.get(a.id)
+            if revoked is not None and due + (HOUR if k in d.missing else 0) >= revoked:
+                continue  # nothing is due under a revoked agreement
             if k in d.missing:
                 self.add(
                     due + HOUR,
