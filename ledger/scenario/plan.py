@@ -444,6 +444,28 @@ class _Builder:
 _LEVELS = {"open": 1, "conditional": 2, "restricted": 3}
 
 
+def connected_spans(s: Scenario) -> dict[str, list[tuple[int, float]]]:
+    """When each system is connected: its ``connect`` and the timeline's connections and
+    disconnections, as ``(from, to)`` offsets (``to`` is infinite while it stays connected)."""
+    moves: list[tuple[int, int, str, bool]] = []
+    for x in s.systems:
+        if x.connect is not None and not x.reserved:
+            moves.append((x.connect.at, -1, x.id, True))
+    for i, step in enumerate(s.timeline):
+        if step.connect is not None:
+            moves.append((step.at, i, step.connect.system, True))
+        if step.disconnect is not None:
+            moves.append((step.at, i, step.disconnect.system, False))
+    spans: dict[str, list[tuple[int, float]]] = {}
+    for at, _order, system, up in sorted(moves):
+        mine = spans.setdefault(system, [])
+        if up and (not mine or mine[-1][1] != math.inf):
+            mine.append((at, math.inf))
+        elif not up and mine and mine[-1][1] == math.inf:
+            mine[-1] = (mine[-1][0], at)
+    return spans
+
+
 def _log_traffic(
     ledger: Ledger, s: Scenario, fx: EffectTraffic, start: int, first: int, last: int
 ) -> None:
@@ -453,20 +475,24 @@ def _log_traffic(
 
     rng = random.Random(f"{fx.seed}/{first}")
     entries: list[bytes] = []
+    spans = connected_spans(s)
     for system in s.systems:
-        if system.connect is None or system.reserved:
-            continue
-        t = max(first, system.connect.at + system.heartbeat)
-        while t < last:
-            if rng.random() < fx.uptime:
-                entries.append(
-                    canonical_entry(
-                        parse_entry({"kind": "heartbeat", "system": system.id, "at": start + t})
+        for on, off in spans.get(system.id, []):
+            t = max(first, on + system.heartbeat)
+            while t < min(last, off):
+                if rng.random() < fx.uptime:
+                    entries.append(
+                        canonical_entry(
+                            parse_entry({"kind": "heartbeat", "system": system.id, "at": start + t})
+                        )
                     )
-                )
-            t += system.heartbeat
+                t += system.heartbeat
+    revoked = {
+        a.revoke_agreement: max(a.at, 1) for a in s.timeline if a.revoke_agreement is not None
+    }
     for a in s.agreements:
-        lo, hi = max(first, a.at), min(last, a.first_due + (a.periods - 1) * a.period)
+        ends = a.first_due + (a.periods - 1) * a.period
+        lo, hi = max(first, a.at), min(last, ends, revoked.get(a.id, ends))
         if hi <= lo or a.calls_per_period == 0:
             continue
         calls = int(a.calls_per_period * fx.call_share * (hi - lo) / a.period)

@@ -8,6 +8,7 @@ those of ``TOWN`` (its trailing comments number the lines that matter).
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 
 from ledger.errors import LedgerError
 from ledger.knowledge.loader import RecordParseError
+from ledger.scenario.plan import connected_spans
 from ledger.scenario.runner import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -316,3 +318,21 @@ def test_a_relative_effective_time_is_an_offset(tmp_path: Path) -> None:
     assert (
         f"{path} line 8: policies[0].effective: expected a duration such as 30m, 12h or 7d"
     ) in error_of(path)
+
+
+def test_heartbeats_follow_connections_and_disconnections(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "timeline:\n",
+        SYSTEMS
+        + "timeline:\n"
+        + "  - {at: 3d, disconnect: {system: sys.pumps, policy: t.share, clause: c1}}\n"
+        + "  - {at: 4d, fill_slot: sys.river}\n"
+        + "  - {at: 6d, connect: {system: sys.river, policy: t.share, clause: c1}}\n"
+        + "  - {at: 8d, connect: {system: sys.pumps, policy: t.share, clause: c1}}\n",
+    )
+    day = 86_400
+    assert connected_spans(load_scenario(path)) == {
+        "sys.pumps": [(1 * day, 3 * day), (8 * day, math.inf)],
+        "sys.river": [(6 * day, math.inf)],
+    }
