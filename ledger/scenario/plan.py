@@ -335,26 +335,33 @@ class _Builder:
                 "StageOutOfOrder",
                 "InvalidHandler",
             )
-        stages: list[tuple[int | None, str, Callable[[Ledger], object]]] = [
-            (st.handle, "handle", lambda ledger: ledger.handle_order(final, order_id)),
-            (
-                st.feedback,
-                "feedback on",
-                lambda ledger: ledger.order_feedback(final, order_id, digest_of("fb", order_id)),
-            ),
-            (st.complete, "complete", lambda ledger: ledger.complete_order(operator, order_id)),
-        ]
-        for offset, name, run in stages:
-            if offset is None:  # the order stops here: open past its SLA, marked overdue
-                self.add(
-                    at + self.sla[category] + HOUR,
-                    f"mark work order {order_id} overdue",
-                    lambda ledger: ledger.mark_order_overdue(order_id),
-                    "AlreadyOverdue",
-                )
-                return
-            self.add(at + offset, f"{name} {order_id}", run, "StageOutOfOrder")
-        assert st.complete is not None
+        if st.handle is None:
+            self._overdue(order_id, at, category)
+            return
+        self.add(
+            at + st.handle,
+            f"handle {order_id}",
+            lambda ledger: ledger.handle_order(final, order_id),
+            "StageOutOfOrder",
+        )
+        if st.feedback is None:
+            self._overdue(order_id, at, category)
+            return
+        self.add(
+            at + st.feedback,
+            f"feedback on {order_id}",
+            lambda ledger: ledger.order_feedback(final, order_id, digest_of("fb", order_id)),
+            "StageOutOfOrder",
+        )
+        if st.complete is None:
+            self._overdue(order_id, at, category)
+            return
+        self.add(
+            at + st.complete,
+            f"complete {order_id}",
+            lambda ledger: ledger.complete_order(operator, order_id),
+            "StageOutOfOrder",
+        )
         if st.evaluate is not None:
             score = st.evaluate
             self.add(
@@ -363,6 +370,16 @@ class _Builder:
                 lambda ledger: ledger.evaluate_order(operator, order_id, score),
                 "AlreadyEvaluated",
             )
+
+    def _overdue(self, order_id: str, at: int, category: str) -> None:
+        """An order that stops before completion stays open past its SLA: marked overdue an
+        hour after its deadline."""
+        self.add(
+            at + self.sla[category] + HOUR,
+            f"mark work order {order_id} overdue",
+            lambda ledger: ledger.mark_order_overdue(order_id),
+            "AlreadyOverdue",
+        )
 
     def _action(self, action: Action) -> None:
         at = max(action.at, 1)
