@@ -54,7 +54,7 @@ class LedgerAccess:
         """The ledger, to read; with ``fresh`` its index is synced to the chain's head first."""
         with self._locked() as ledger:
             if fresh:
-                ledger.sync()
+                ledger.indexer.sync()
             yield ledger
 
     @contextmanager

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import LedgerDep
 from api.errors import install_error_handlers, install_problem_openapi
+from api.limits import BodyLimits
 from api.routes import audit, drills, effects, orders, routers, statistics, systems
 from api.schemas import Health
 from ledger.core import Ledger
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings is not None:
         app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
+    app.add_middleware(BodyLimits)
     for router in routers:
         app.include_router(router)
     for router in (

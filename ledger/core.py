@@ -1,9 +1,13 @@
-"""The ledger: one object that holds the chain, the keys, the records and the index.
+"""The ledger: opens the chain, the keys, the records and the index, and wires the services.
 
-The CLI, the API and the demo all act through :class:`Ledger`; none of them
-talks to web3 directly. ``Ledger.open(settings)`` connects to the configured
-chain, deploys the contracts on first use, and opens the stores in the data
-directory.
+``Ledger.open(settings)`` connects to the configured chain, deploys the contracts on
+first use, opens the stores in the data directory and hands each service the narrow
+things it uses: the contract wrappers, the signers (:class:`~ledger.mechanisms.signers.
+Signers`), the chain clock (:class:`~ledger.chain.clock.ChainClock`), the index
+(:class:`~ledger.store.sql.EventStore`) and its follower
+(:class:`~ledger.indexer.follower.Indexer`), and the effect log
+(:class:`~ledger.effects.service.Effects`). ``close()`` closes them again. The CLI,
+the API and the demo act through those services; none of them talks to web3 directly.
 """
 
 from __future__ import annotations
@@ -17,9 +21,9 @@ from typing import Any, cast
 
 from eth_typing import ChecksumAddress
 from eth_utils import keccak
-from web3.types import TxReceipt
 
 from ledger.chain.artifacts import CONTRACT_NAMES, load_artifact
+from ledger.chain.clock import ChainClock
 from ledger.chain.deployment import (
     ContractRef,
     Deployment,
@@ -30,56 +34,37 @@ from ledger.chain.deployment import (
 from ledger.chain.factory import ChainHandle, make_web3
 from ledger.chain.keystore import Keystore, Signer
 from ledger.chain.tx import Transactor
+from ledger.chain.types import TxRef
 from ledger.effects.service import Effects
 from ledger.errors import (
     ContractRevert,
     ForbiddenError,
-    LedgerValueError,
     NotFoundError,
     RecordError,
 )
-from ledger.indexer.follower import Indexer, Progress, SyncReport
+from ledger.indexer.follower import Indexer
 from ledger.indexer.sources import EmbeddedLogSource
 from ledger.knowledge.canonical import record_digest
 from ledger.knowledge.models import PolicyRecord
 from ledger.knowledge.store import RecordStore
+from ledger.maturity.service import score_ledger
 from ledger.mechanisms.attestations import AttestationsContract
 from ledger.mechanisms.directory import DirectoryContract
 from ledger.mechanisms.drills import DrillKind, DrillsContract
+from ledger.mechanisms.effectlog import EffectLogContract
 from ledger.mechanisms.findings import FindingsContract
 from ledger.mechanisms.policies import PolicyRegistryContract
 from ledger.mechanisms.scoreboard import ScoreBoardContract
 from ledger.mechanisms.sharing import DataSharingContract, Permission
+from ledger.mechanisms.signers import ADMIN_KEY, Signers, department_key
 from ledger.mechanisms.systems import SystemsContract
 from ledger.mechanisms.workorders import WorkOrdersContract
 from ledger.settings import Settings
-from ledger.store import views
 from ledger.store.records import EventRecord
 from ledger.store.sql import EventStore
 from ledger.times import format_timestamp
 
-ADMIN_KEY = "admin"
-
-
-def department_key(department_id: str) -> str:
-    return f"dept.{department_id}"
-
-
-@dataclass(frozen=True)
-class TxRef:
-    """Where a transaction landed."""
-
-    tx_hash: str
-    block_number: int
-    gas_used: int
-
-    @classmethod
-    def of(cls, receipt: TxReceipt) -> TxRef:
-        return cls(
-            receipt["transactionHash"].to_0x_hex(),
-            int(receipt["blockNumber"]),
-            int(receipt["gasUsed"]),
-        )
+__all__ = ["ADMIN_KEY", "AnchorResult", "Ledger", "TxRef", "department_key", "open_ledger"]
 
 
 @dataclass(frozen=True)
@@ -122,7 +107,22 @@ class Ledger:
         self.attestations = AttestationsContract(transactor, deployment.address("Attestations"))
         self.scoreboard = ScoreBoardContract(transactor, deployment.address("ScoreBoard"))
         self.findings = FindingsContract(transactor, deployment.address("Findings"))
-        self._effects: Effects | None = None
+        self.signers = Signers(keystore, self.directory, transactor)
+        self.clock = ChainClock(handle)
+        backend = handle.backend
+        self.indexer = Indexer(
+            self.w3,
+            deployment,
+            self.store,
+            EmbeddedLogSource(backend) if backend is not None else None,
+        )
+        self.effects = Effects(
+            self.home / "effects",
+            EffectLogContract(transactor, deployment.address("EffectLog")),
+            self.signers,
+            self.clock,
+            self.store,
+        )
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -150,16 +150,8 @@ class Ledger:
             handle.close()
             raise
 
-    @property
-    def effects(self) -> Effects:
-        """The ledger's effect log (opened on first use)."""
-        if self._effects is None:
-            self._effects = Effects(self)
-        return self._effects
-
     def close(self) -> None:
-        if self._effects is not None:
-            self._effects.close()
+        self.effects.close()
         self.store.close()
         self.handle.close()
 
@@ -170,16 +162,15 @@ class Ledger:
         self.close()
 
     # -- accounts and departments ------------------------------------------
+    # ``admin``, ``department_signer`` and ``require_role`` forward to :attr:`signers`
+    # for the mechanism operations below, which leave this class in their own change.
 
     @property
     def admin(self) -> Signer:
-        return self.keystore.signer(ADMIN_KEY)
+        return self.signers.admin()
 
     def department_signer(self, department_id: str) -> Signer:
-        name = department_key(department_id)
-        if not self.keystore.has(name):
-            raise NotFoundError("department key", department_id)
-        return self.keystore.signer(name)
+        return self.signers.department(department_id)
 
     def register_department(
         self, department_id: str, name: str, roles: tuple[str, ...] = ()
@@ -201,22 +192,8 @@ class Ledger:
                 self.directory.grant_role(self.admin, role, account)
         return account
 
-    def departments(self) -> list[dict[str, Any]]:
-        out = []
-        for dep_id in self.directory.department_ids():
-            account = self.directory.account_of(dep_id)
-            out.append({"id": dep_id, "name": self.directory.name_of(dep_id), "account": account})
-        return out
-
     def require_role(self, department_id: str, role: str) -> Signer:
-        """The department's signer, if it holds ``role``; :class:`ForbiddenError` if not.
-
-        In bulk mode (``tx.precheck`` off) the chain's own role check is relied on.
-        """
-        signer = self.department_signer(department_id)
-        if self.tx.precheck and not self.directory.has_role(role, signer.address):
-            raise ForbiddenError(f"department {department_id!r} does not hold the {role} role")
-        return signer
+        return self.signers.of(department_id, role)
 
     # -- policies ------------------------------------------------------------
 
@@ -472,55 +449,13 @@ class Ledger:
             )
         )
 
-    # -- chain time ------------------------------------------------------------
-
-    def now(self) -> int:
-        """The timestamp of the latest block."""
-        return int(self.w3.eth.get_block("latest")["timestamp"])
-
-    def advance_time(self, seconds: int) -> int:
-        """Move the chain's clock forward and mine a block; returns the new block time."""
-        if seconds < 0:
-            raise LedgerValueError("time only moves forward")
-        target = self.now() + seconds
-        if self.handle.backend is not None:
-            self.handle.backend.time_travel(target)
-        else:
-            self.w3.provider.make_request("evm_setNextBlockTimestamp", [target])  # type: ignore[arg-type]
-            self.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
-        return self.now()
-
-    def set_next_block_time(self, timestamp: int) -> None:
-        """Let the next block carry ``timestamp`` (later than the latest block), mining nothing."""
-        if timestamp <= self.now():
-            raise LedgerValueError("time only moves forward")
-        if self.handle.backend is not None:
-            chain = self.handle.backend.chain
-            chain.header = chain.header.copy(timestamp=timestamp)
-        else:
-            self.w3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])  # type: ignore[arg-type]
-
-    # -- index -----------------------------------------------------------------
-
-    def indexer(self) -> Indexer:
-        backend = self.handle.backend
-        source = EmbeddedLogSource(backend) if backend is not None else None
-        return Indexer(self.w3, self.deployment, self.store, source)
-
-    def sync(self, progress: Progress | None = None) -> SyncReport:
-        return self.indexer().sync(progress=progress)
-
     # -- read models -------------------------------------------------------------
 
-    def catalog(self, department_id: str | None = None) -> list[dict[str, Any]]:
-        return views.catalog(self.store, department_id)
-
-    def agreements(self, department_id: str | None = None) -> list[dict[str, Any]]:
-        return views.agreements(self.store, department_id)
-
     def policy_summaries(self) -> list[dict[str, Any]]:
-        """Every anchored policy's latest version, from the chain and the record store."""
-        self.sync()
+        """Every anchored policy's latest version, from the index and the record store.
+
+        It reads what is indexed: callers sync the index first when they need the head.
+        """
         latest: dict[str, Any] = {}
         revoked: set[str] = set()
         for e in self.store.events(contract="PolicyRegistry"):
@@ -607,15 +542,9 @@ class Ledger:
 
         ``events`` replaces the index as evidence (an auditor's fresh read of the chain).
         """
-        from ledger.maturity.service import score_ledger
-
         return score_ledger(
             self, scope=scope, window_days=window_days, as_of_block=as_of_block, events=events
         )
-
-    @property
-    def data_dir(self) -> Path:
-        return self.home
 
 
 @contextmanager

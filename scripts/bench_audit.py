@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,11 +24,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ledger.audit.bundle import check_bundle, export_bundle  # noqa: E402
-from ledger.audit.findings import raise_findings  # noqa: E402
-from ledger.audit.scores import publish_score, published, verify_published  # noqa: E402
-from ledger.audit.verify import audit, chain_events  # noqa: E402
+from ledger.audit.findings import finding_dir, raise_findings  # noqa: E402
+from ledger.audit.scores import (  # noqa: E402
+    ScoreArchive,
+    publish_score,
+    published,
+    verify_published,
+)
+from ledger.audit.verify import AuditSources, audit, chain_events  # noqa: E402
 from ledger.chain.factory import make_web3  # noqa: E402
 from ledger.core import Ledger  # noqa: E402
+from ledger.maturity.service import gather_evidence  # noqa: E402
 from ledger.scenario.runner import file_digest, load_scenario, run_scenario  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
 
@@ -61,28 +68,49 @@ def main() -> None:
     if args.home is None:
         build(home)
     with Ledger.open(Settings(home=home)) as ledger:
+        sources = AuditSources.of(ledger)
         if ledger.scoreboard.count() == 0:
-            pub = timed("score publish", lambda: publish_score(ledger))
-            timed("raise findings", lambda: raise_findings(ledger, pub.score_id))
-            ledger.sync()
+            ledger.indexer.sync()
+            pub = timed(
+                "score publish",
+                lambda: publish_score(
+                    ledger.score, ledger.scoreboard, ledger.signers, ScoreArchive(ledger.home)
+                ),
+            )
+            timed(
+                "raise findings",
+                lambda: raise_findings(
+                    partial(gather_evidence, ledger),
+                    ledger.scoreboard,
+                    ledger.findings,
+                    ledger.signers,
+                    ledger.clock,
+                    finding_dir(ledger.home),
+                    pub.score_id,
+                ),
+            )
+            ledger.indexer.sync()
         score_id = ledger.scoreboard.count()
         blocks = ledger.w3.eth.block_number
         entries = ledger.effects.store.size if ledger.effects.config else 0
         print(f"ledger: {blocks} blocks, {entries} effect-log entries, score {score_id}")
-        chain = timed("read every event afresh from the chain", lambda: chain_events(ledger))
+        chain = timed(
+            "read every event afresh from the chain",
+            lambda: chain_events(ledger.handle, ledger.deployment),
+        )
         print(f"  {len(chain)} events")
-        report = timed("audit verify (whole ledger)", lambda: audit(ledger, chain=chain))
+        report = timed("audit verify (whole ledger)", lambda: audit(sources, chain=chain))
         print(f"  {report.verdict()}")
-        score = published(ledger, score_id)
+        score = published(ledger.scoreboard, score_id)
         timed(
             "score verify (recompute from the chain)",
-            lambda: verify_published(ledger, score, chain),
+            lambda: verify_published(ledger.score, sources.archive, score, chain),
         )
-        report = timed(f"audit verify --policy {args.policy}", lambda: audit(ledger, args.policy))
+        report = timed(f"audit verify --policy {args.policy}", lambda: audit(sources, args.policy))
         print(f"  {report.verdict()}")
         out = work / "bundle"
         manifest = timed(
-            f"audit export --policy {args.policy}", lambda: export_bundle(ledger, args.policy, out)
+            f"audit export --policy {args.policy}", lambda: export_bundle(sources, args.policy, out)
         )
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(

@@ -73,7 +73,7 @@ def setup(ledger: Ledger, entries: int) -> int:
             policy_id="bench.policy",
             clause_id="c1",
             permission=Permission.CONDITIONAL,
-            first_due_at=ledger.now() + DAY,
+            first_due_at=ledger.clock.now() + DAY,
             period=30 * DAY,
             periods=12,
             calls_per_period=per_agreement,
@@ -82,8 +82,8 @@ def setup(ledger: Ledger, entries: int) -> int:
         ledger.register_system("bench.data", sid, "business", 300, feeds_data_center=True)
         ledger.connect_system("bench.data", sid, "bench.policy", "c2")
     ledger.effects.open("bench.calls", "bench.data", "bench.policy", "c2")
-    start = ledger.now()
-    ledger.advance_time(30 * DAY)  # the traffic below fills these 30 days
+    start = ledger.clock.now()
+    ledger.clock.advance_time(30 * DAY)  # the traffic below fills these 30 days
     return start
 
 
@@ -138,7 +138,7 @@ def main() -> int:
         ingested = time.perf_counter() - t0
         ledger.effects.seal()
         sealed = time.perf_counter() - t0
-        ledger.sync()
+        ledger.indexer.sync()
         result = ledger.score(window_days=30)
         total = time.perf_counter() - t0
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from ledger.audit.findings import DEFAULT_DEADLINE_DAYS, RaisedFinding, finding_dir, raise_findings
+from ledger.audit.scores import Publication, ScoreArchive, publish_score
 from ledger.core import Ledger
 from ledger.knowledge.models import PolicyRecord
+from ledger.maturity.service import gather_evidence
 from ledger.settings import Settings
 
 TEST_PASSWORD = "correct horse battery staple"
@@ -26,6 +30,38 @@ DEPARTMENTS = {
     "dcity.civil": ("Civil Affairs Bureau", ()),
     "dcity.health": ("Health Commission", ()),
 }
+
+
+def publish(
+    ledger: Ledger, scope: str | None = None, window_days: int | None = None
+) -> Publication:
+    """Sync the index and publish a score from it, as ``govledger score publish`` does."""
+    ledger.indexer.sync()
+    archive = ScoreArchive(ledger.home)
+    return publish_score(
+        ledger.score,
+        ledger.scoreboard,
+        ledger.signers,
+        archive,
+        scope=scope,
+        window_days=window_days,
+    )
+
+
+def raise_for(
+    ledger: Ledger, score_id: int, deadline_days: int = DEFAULT_DEADLINE_DAYS
+) -> list[RaisedFinding]:
+    """Raise the findings score ``score_id`` shows, with the ledger's parts."""
+    return raise_findings(
+        partial(gather_evidence, ledger),
+        ledger.scoreboard,
+        ledger.findings,
+        ledger.signers,
+        ledger.clock,
+        finding_dir(ledger.home),
+        score_id,
+        deadline_days,
+    )
 
 
 def make_settings(home: Path, **overrides: object) -> Settings:
@@ -91,7 +127,7 @@ def ledger(session_ledger: Ledger) -> Iterator[Ledger]:
         yield session_ledger
     finally:
         provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
-        session_ledger.sync()  # the indexer sees the revert as a reorg and rolls back
+        session_ledger.indexer.sync()  # the indexer sees the revert as a reorg and rolls back
 
 
 @pytest.fixture

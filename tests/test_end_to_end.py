@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from ledger.audit.bundle import check_bundle, export_bundle
-from ledger.audit.scores import publish_score
-from ledger.audit.verify import audit
+from ledger.audit.verify import AuditSources, audit
 from ledger.chain.factory import make_web3
 from ledger.core import Ledger
 from ledger.errors import ContractRevert
 from ledger.mechanisms.sharing import PeriodStatus, Permission
 from ledger.settings import Settings
-from tests.conftest import DEPARTMENTS, make_settings, sample_policy
+from ledger.store import views
+from tests.conftest import DEPARTMENTS, make_settings, publish, sample_policy
 from tests.nodes import hardhat_node
 
 DAY = 86_400
@@ -41,7 +41,7 @@ class EndToEndSuite:
             ledger.register_item(
                 "dcity.security", "item.hh", "household", Permission.RESTRICTED, "on-request"
             )
-            first_due = ledger.now() + DAY
+            first_due = ledger.clock.now() + DAY
             ledger.commit_agreement(
                 "dcity.security",
                 agreement_id="agr.hh",
@@ -64,14 +64,14 @@ class EndToEndSuite:
                 "period": 1,
                 "dueAt": first_due + DAY,
             }
-            ledger.advance_time(3 * DAY + 60)
+            ledger.clock.advance_time(3 * DAY + 60)
             ledger.record_delivery("dcity.security", "agr.hh", 1, 12, b"week 1")  # late
             ledger.mark_missed("agr.hh", 2)
             assert ledger.sharing.period_status("agr.hh", 2) is PeriodStatus.MISSED
 
-            report = ledger.sync()
+            report = ledger.indexer.sync()
             assert report.added > 0
-            again = ledger.sync()
+            again = ledger.indexer.sync()
             assert again.added == 0
 
             names = [e.event for e in ledger.store.events(contract="DataSharing")]
@@ -82,7 +82,7 @@ class EndToEndSuite:
                 "DeliveryRecorded",
                 "DeliveryMissed",
             ]
-            [row] = ledger.agreements()
+            [row] = views.agreements(ledger.store)
             assert (row["onTime"], row["late"], row["missed"]) == (1, 1, 1)
 
             result = ledger.score()
@@ -99,9 +99,9 @@ class EndToEndSuite:
             for dep_id, (name, roles) in DEPARTMENTS.items():
                 ledger.register_department(dep_id, name, roles)
             ledger.anchor_policy(sample_policy())
-            publication = publish_score(ledger)
-            ledger.sync()
-            report = audit(ledger)
+            publication = publish(ledger)
+            ledger.indexer.sync()
+            report = audit(AuditSources.of(ledger))
             assert report.ok, report.failures
             assert [c.subject for c in report.checks if c.area == "scores"] == [
                 f"score {publication.score_id} (city, as of block"
@@ -109,7 +109,7 @@ class EndToEndSuite:
                 f"score {publication.score_id} (city, as of block"
                 f" {publication.result['as_of']['block']}) recomputed",
             ]
-            export_bundle(ledger, "test.sharing", tmp_path / "bundle")
+            export_bundle(AuditSources.of(ledger), "test.sharing", tmp_path / "bundle")
         offline = check_bundle(tmp_path / "bundle")
         assert offline.ok, offline.failures
         handle = make_web3(chain_settings)

@@ -16,6 +16,7 @@ from api.schemas import (
 )
 from ledger.errors import ForbiddenError, NotFoundError
 from ledger.mechanisms.sharing import parse_permission
+from ledger.store import views
 
 router = APIRouter(prefix="/agreements", tags=["agreements"], dependencies=[ReadAccess])
 
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/agreements", tags=["agreements"], dependencies=[Read
 def list_agreements(ledger: LedgerDep) -> AgreementList:
     """Every agreement in commitment order, with its deliveries and tallies."""
     with ledger.read() as lg:
-        rows = lg.agreements()
+        rows = views.agreements(lg.store)
     data = [AgreementPublic.model_validate(row) for row in rows]
     return AgreementList(data=data, count=len(data))
 
@@ -32,7 +33,9 @@ def list_agreements(ledger: LedgerDep) -> AgreementList:
 @router.get("/{agreement_id}", summary="One agreement", responses=problem_responses(404))
 def get_agreement(agreement_id: str, ledger: LedgerDep) -> AgreementPublic:
     with ledger.read() as lg:
-        row = next((r for r in lg.agreements() if r["agreementId"] == agreement_id), None)
+        row = next(
+            (r for r in views.agreements(lg.store) if r["agreementId"] == agreement_id), None
+        )
     if row is None:
         raise NotFoundError("agreement", agreement_id)
     return AgreementPublic.model_validate(row)
@@ -52,8 +55,8 @@ def commit_agreement(
     The API key's department must provide the item; the clause must be in force.
     """
     with ledger.write() as lg:
-        lg.sync()
-        item = next((i for i in lg.catalog() if i["itemId"] == body.item_id), None)
+        lg.indexer.sync()
+        item = next((i for i in views.catalog(lg.store) if i["itemId"] == body.item_id), None)
         if item is None:
             raise NotFoundError("catalog item", body.item_id)
         if item["providerId"] != department:
@@ -92,8 +95,10 @@ def record_delivery(
 ) -> DeliveryRecorded:
     """Record one period's delivery by the agreement's provider (the API key's department)."""
     with ledger.write() as lg:
-        lg.sync()
-        row = next((r for r in lg.agreements() if r["agreementId"] == agreement_id), None)
+        lg.indexer.sync()
+        row = next(
+            (r for r in views.agreements(lg.store) if r["agreementId"] == agreement_id), None
+        )
         if row is None:
             raise NotFoundError("agreement", agreement_id)
         if row["providerId"] != department:

@@ -21,8 +21,14 @@ from api.routes.orders import unknown_as_404
 from api.schemas import Digest
 from ledger.audit.checks import AuditReport
 from ledger.audit.findings import findings_view, mark_overdue
-from ledger.audit.scores import publication_view, published, verify_published
-from ledger.audit.verify import audit, chain_events
+from ledger.audit.scores import (
+    ScoreArchive,
+    finalized_block,
+    publication_view,
+    published,
+    verify_published,
+)
+from ledger.audit.verify import AuditSources, audit, chain_events
 
 router = APIRouter(tags=["audit"], dependencies=[ReadAccess])
 
@@ -111,7 +117,7 @@ def verify(
     """Records against their anchored digests, the index against the chain, the effect
     log against its checkpoints, published scores recomputed, finding details."""
     with ledger.read(fresh=False) as lg:
-        report = audit(lg, policy)
+        report = audit(AuditSources.of(lg), policy)
     return _out(report)
 
 
@@ -119,7 +125,8 @@ def verify(
 def list_scores(ledger: LedgerDep) -> ScoreList:
     with ledger.read(fresh=False) as lg:
         count = lg.scoreboard.count()
-        rows = [publication_view(lg, lg.scoreboard.score_of(i)) for i in range(1, count + 1)]
+        final = finalized_block(lg.handle, lg.settings.finality_depth)
+        rows = [publication_view(lg.scoreboard.score_of(i), final) for i in range(1, count + 1)]
     data = [ScoreOut.model_validate(r) for r in rows]
     return ScoreList(data=data, count=len(data))
 
@@ -135,9 +142,10 @@ def verify_score(
 ) -> ScoreVerifyOut:
     """Recompute the score from the chain alone and compare its result_hash."""
     with ledger.read(fresh=False) as lg:
-        score = published(lg, score_id)
-        checks = verify_published(lg, score, chain_events(lg, score.as_of_block))
-        view = publication_view(lg, score)
+        score = published(lg.scoreboard, score_id)
+        chain = chain_events(lg.handle, lg.deployment, score.as_of_block)
+        checks = verify_published(lg.score, ScoreArchive(lg.home), score, chain)
+        view = publication_view(score, finalized_block(lg.handle, lg.settings.finality_depth))
     report = AuditReport(checks)
     return ScoreVerifyOut.model_validate(report.to_dict() | {"score": view})
 
@@ -148,8 +156,8 @@ def list_findings(
     department: Annotated[str | None, Query(description="Only this department's.")] = None,
     policy: Annotated[str | None, Query(description="Only this policy's.")] = None,
 ) -> FindingList:
-    with ledger.read() as lg:
-        rows = findings_view(lg, department, policy)
+    with ledger.read() as lg:  # synced to the head first
+        rows = findings_view(lg.findings, lg.store, department, policy)
     data = [FindingOut.model_validate(r) for r in rows]
     return FindingList(data=data, count=len(data))
 
@@ -165,7 +173,7 @@ def respond(
     """The API key's department answers a finding addressed to it with the digests of
     its rectification plan and evidence (a 409 NotResponsible for anyone else)."""
     with ledger.write() as lg, unknown_as_404("FindingUnknown", "finding", finding_id):
-        signer = lg.department_signer(department)
+        signer = lg.signers.department(department)
         receipt = lg.findings.respond(
             signer,
             finding_id,
@@ -191,6 +199,6 @@ def overdue(finding_id: str, ledger: LedgerDep) -> FindingStep:
     """Mark an open finding whose deadline has passed overdue. Any key (a 409
     NotOverdue before the deadline)."""
     with ledger.write() as lg, unknown_as_404("FindingUnknown", "finding", finding_id):
-        ref = mark_overdue(lg, finding_id)
+        ref = mark_overdue(lg.findings, lg.signers, finding_id)
         status = lg.findings.finding_of(finding_id).status.name.capitalize()
     return FindingStep(finding_id=finding_id, status=status, tx=ref.tx_hash, block=ref.block_number)

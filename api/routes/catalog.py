@@ -8,6 +8,7 @@ from api.deps import DepartmentDep, LedgerDep, ReadAccess
 from api.errors import problem_responses
 from api.schemas import CatalogItemCreate, CatalogItemCreated, CatalogItemPublic, CatalogList
 from ledger.mechanisms.sharing import parse_permission
+from ledger.store import views
 
 router = APIRouter(prefix="/catalog", tags=["catalog"], dependencies=[ReadAccess])
 
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/catalog", tags=["catalog"], dependencies=[ReadAccess
 def list_catalog(ledger: LedgerDep) -> CatalogList:
     """Every registered item: data type, providing department, permission, disclosure."""
     with ledger.read() as lg:
-        rows = lg.catalog()
+        rows = views.catalog(lg.store)
     data = [CatalogItemPublic.model_validate(row) for row in rows]
     return CatalogList(data=data, count=len(data))
 

@@ -14,6 +14,6 @@ router = APIRouter(prefix="/departments", tags=["departments"], dependencies=[Re
 def list_departments(ledger: LedgerDep) -> DepartmentList:
     """Every department in the directory, with its account."""
     with ledger.read(fresh=False) as lg:  # the directory contract, not the index
-        rows = lg.departments()
+        rows = lg.directory.departments()
     data = [DepartmentPublic.model_validate(row) for row in rows]
     return DepartmentList(data=data, count=len(data))

@@ -17,30 +17,35 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+import rfc8785
 from eth_typing import ChecksumAddress
 from eth_utils import keccak
+from web3 import Web3
 
 from ledger.audit.checks import AuditReport
-from ledger.audit.findings import finding_dir, status_name
+from ledger.audit.findings import status_name
 from ledger.audit.report import render_report
-from ledger.audit.scores import ScoreArchive, finalized_block
-from ledger.audit.verify import anchored_checkpoints, audit, chain_events
+from ledger.audit.scores import finalized_block
+from ledger.audit.verify import AuditSources, anchored_checkpoints, audit, chain_events
 from ledger.chain.deployment import ContractRef, Deployment, chain_identity
-from ledger.effects.merkle import verify_consistency, verify_inclusion
+from ledger.chain.factory import ChainHandle
+from ledger.chain.tx import Transactor
+from ledger.effects.merkle import leaf_hash, verify_consistency, verify_inclusion
 from ledger.errors import ContractRevert, LedgerError, NotFoundError, RecordError, StoreError
+from ledger.indexer.follower import Indexer
+from ledger.indexer.sources import EmbeddedLogSource
 from ledger.knowledge.models import PolicyRecord
+from ledger.knowledge.store import RecordStore
 from ledger.maturity.engine import evidence_root, result_hash
 from ledger.maturity.spec import load_spec
+from ledger.mechanisms.effectlog import EffectLogContract
+from ledger.mechanisms.policies import PolicyRegistryContract
+from ledger.mechanisms.scoreboard import ScoreBoardContract
 from ledger.store.records import EventRecord
+from ledger.store.sql import EventStore
 from ledger.times import format_timestamp
-
-if TYPE_CHECKING:
-    from web3 import Web3
-
-    from ledger.chain.factory import ChainHandle
-    from ledger.core import Ledger
 
 FORMAT = "govledger-audit-bundle/1"
 DEFAULT_MAX_ENTRIES = 20_000
@@ -97,7 +102,7 @@ def _json_bytes(value: Any) -> bytes:
 
 
 def export_bundle(
-    ledger: Ledger,
+    sources: AuditSources,
     policy_id: str,
     out: Path,
     *,
@@ -106,14 +111,14 @@ def export_bundle(
 ) -> dict[str, Any]:
     """Write the policy's bundle into ``out`` (new or empty); returns the manifest."""
     say = progress or (lambda _stage: None)
-    latest, _revoked = ledger.policies.state(policy_id)
+    latest, _revoked = sources.policies.state(policy_id)
     if latest == 0:
         raise NotFoundError("policy", policy_id)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise StoreError(f"{out} exists and is not an empty directory; choose a new one")
     say("reading the chain")
-    head = int(ledger.w3.eth.block_number)
-    chain = chain_events(ledger, head)
+    head = int(sources.handle.w3.eth.block_number)
+    chain = chain_events(sources.handle, sources.deployment, head)
     files: dict[str, bytes] = {}
 
     # records
@@ -132,7 +137,7 @@ def export_bundle(
             "file": None,
         }
         try:
-            raw = ledger.records.raw(digest)
+            raw = sources.records.raw(digest)
         except (NotFoundError, RecordError, OSError):
             raw = None
         if raw is not None and "0x" + keccak(raw).hex() == digest:
@@ -140,17 +145,18 @@ def export_bundle(
             files[name] = raw
             entry["file"] = name
         versions.append(entry)
-    record = _latest_record(ledger, versions)
+    record = _latest_record(sources.records, versions)
 
     # the score: the latest published city score whose result is stored intact
     say("collecting the score")
     score_events = [e for e in chain if e.event == "ScorePublished" and e.args["scope"] == "city"]
     publication: dict[str, Any] | None = None
     score_result: dict[str, Any] | None = None
+    archive = sources.archive
     for e in reversed(score_events):
         digest = str(e.args["resultHash"]).removeprefix("0x")
         try:
-            stored = ScoreArchive(ledger.home).get(digest)
+            stored = archive.get(digest)
         except LedgerError:
             continue
         if result_hash(stored) != digest:
@@ -167,9 +173,10 @@ def export_bundle(
             "window_end": int(e.args["windowEnd"]),
             "block": e.block_number,
             "tx": e.tx_hash,
-            "provisional": int(e.args["asOfBlock"]) > finalized_block(ledger),
+            "provisional": int(e.args["asOfBlock"])
+            > finalized_block(sources.handle, sources.finality_depth),
         }
-        files["score/result.json"] = ScoreArchive(ledger.home).path(digest).read_bytes()
+        files["score/result.json"] = archive.path(digest).read_bytes()
         files["score/publication.json"] = _json_bytes(publication)
         break
 
@@ -187,7 +194,7 @@ def export_bundle(
 
     # the effect log
     say("proving effect-log entries")
-    checkpoints, entries, entries_note = _effects(ledger, chain, trail, policy_id, max_entries)
+    checkpoints, entries, entries_note = _effects(sources, chain, trail, policy_id, max_entries)
     if checkpoints:
         log_id = checkpoints[0]["log_id"]
         keys = {(e.tx_hash, e.log_index) for e in trail}
@@ -215,8 +222,8 @@ def export_bundle(
     for e in trail:
         if e.event != "FindingRaised":
             continue
-        f = ledger.findings.finding_of(e.args["findingId"])
-        path = finding_dir(ledger.home) / f"{f.finding_id}.json"
+        f = sources.findings.finding_of(e.args["findingId"])
+        path = sources.findings_dir / f"{f.finding_id}.json"
         try:
             details: Any = json.loads(path.read_bytes())
         except (OSError, ValueError):
@@ -239,18 +246,18 @@ def export_bundle(
     files["findings.json"] = _json_bytes(findings)
 
     say("auditing the trail")
-    report = audit(ledger, policy_id, chain=chain)
+    report = audit(sources, policy_id, chain=chain)
     if entries_note:
         report.notes.append(entries_note)
     files["checks.json"] = _json_bytes(report.to_dict())
 
-    generated = format_timestamp(ledger.now())
+    generated = format_timestamp(sources.clock.now())
     files["report.html"] = render_report(
         {
             "generated_at": generated,
             "chain": {
-                "chain_id": ledger.deployment.chain_id,
-                "genesis_hash": ledger.deployment.genesis_hash,
+                "chain_id": sources.deployment.chain_id,
+                "genesis_hash": sources.deployment.genesis_hash,
             },
             "policy": {"id": policy_id, "versions": versions} | _record_summary(record),
             "events": [asdict(e) for e in trail],
@@ -286,11 +293,11 @@ def export_bundle(
         "generated_at": generated,
         "as_of_block": head,
         "chain": {
-            "chain_id": ledger.deployment.chain_id,
-            "genesis_hash": ledger.deployment.genesis_hash,
+            "chain_id": sources.deployment.chain_id,
+            "genesis_hash": sources.deployment.genesis_hash,
             "contracts": {
                 name: {"address": ref.address, "block": ref.block, "tx_hash": ref.tx_hash}
-                for name, ref in ledger.deployment.contracts.items()
+                for name, ref in sources.deployment.contracts.items()
             },
         },
         "effect_entries": {"included": len(entries), "note": entries_note},
@@ -307,11 +314,11 @@ def export_bundle(
     return manifest
 
 
-def _latest_record(ledger: Ledger, versions: list[dict[str, Any]]) -> PolicyRecord | None:
+def _latest_record(records: RecordStore, versions: list[dict[str, Any]]) -> PolicyRecord | None:
     for v in reversed(versions):
         if v["file"] is not None:
             try:
-                return ledger.records.load_raw_record(v["digest"])
+                return records.load_raw_record(v["digest"])
             except RecordError:
                 return None
     return None
@@ -329,14 +336,15 @@ def _record_summary(record: PolicyRecord | None) -> dict[str, Any]:
 
 
 def _effects(
-    ledger: Ledger,
+    sources: AuditSources,
     chain: Sequence[EventRecord],
     trail: Sequence[EventRecord],
     policy_id: str,
     max_entries: int,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str | None]:
     """Checkpoints with consistency proofs, and the policy's entries with inclusion proofs."""
-    config = ledger.effects.config
+    effects = sources.effects
+    config = effects.config
     if config is None:
         return [], [], None
     agreements = {e.args["agreementId"] for e in trail if e.event == "AgreementCommitted"}
@@ -345,12 +353,12 @@ def _effects(
     if not (whole_log or agreements or systems):
         return [], [], None
     try:
-        anchored = anchored_checkpoints(ledger, config.log_id, chain)
+        anchored = anchored_checkpoints(effects.contract, config.log_id, chain)
     except ContractRevert:
         return [], [], None
     if not anchored:
         return [], [], None
-    store = ledger.effects.store
+    store = effects.store
     checkpoints = []
     previous = None
     for a in anchored:
@@ -523,7 +531,7 @@ def _check_effects(report: AuditReport, contents: Mapping[str, bytes]) -> None:
         item = json.loads(line)
         cp = by_index.get(int(item["checkpoint"]))
         body = str(item["entry"]).encode()
-        leaf = hashlib.sha256(b"\x00" + body).digest()
+        leaf = leaf_hash(body)
         ok = (
             cp is not None
             and leaf.hex() == item["leaf_hash"]
@@ -632,8 +640,6 @@ def _check_findings(
         if f.get("details") is None:
             report.add("findings", subject, False, "its details are missing", "findings.json")
             continue
-        import rfc8785
-
         digest = "0x" + hashlib.sha256(rfc8785.dumps(f["details"])).hexdigest()
         ok = digest == event.args["detailDigest"]
         report.add(
@@ -656,14 +662,6 @@ def _check_against_chain(
     policy_id: str,
     contents: Mapping[str, bytes],
 ) -> None:
-    from ledger.chain.tx import Transactor
-    from ledger.indexer.follower import Indexer
-    from ledger.indexer.sources import EmbeddedLogSource
-    from ledger.mechanisms.effectlog import EffectLogContract
-    from ledger.mechanisms.policies import PolicyRegistryContract
-    from ledger.mechanisms.scoreboard import ScoreBoardContract
-    from ledger.store.sql import EventStore
-
     w3: Web3 = handle.w3
     chain_id, genesis = chain_identity(w3)
     want = manifest["chain"]

@@ -18,20 +18,35 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import rfc8785
 
 from ledger.audit.scores import ensure_role, published
+from ledger.chain.clock import ChainClock
+from ledger.chain.types import TxRef
 from ledger.errors import ContractRevert, LedgerValueError, NotFoundError
-from ledger.maturity.indicators import obligation_outcomes
-from ledger.maturity.service import DAY, gather_evidence
-from ledger.mechanisms.findings import Finding, FindingStatus
-
-if TYPE_CHECKING:
-    from ledger.core import Ledger, TxRef
+from ledger.maturity.indicators import Evidence, obligation_outcomes
+from ledger.maturity.service import DAY
+from ledger.mechanisms.findings import Finding, FindingsContract, FindingStatus
+from ledger.mechanisms.scoreboard import ScoreBoardContract
+from ledger.mechanisms.signers import Signers
+from ledger.store.sql import EventStore
 
 DEFAULT_DEADLINE_DAYS = 30
+
+
+class EvidenceSource(Protocol):
+    """The scorer's evidence at a block (``maturity.service.gather_evidence`` bound to a
+    ledger): the evidence, the block's number and its hash."""
+
+    def __call__(
+        self,
+        *,
+        scope: str | None = None,
+        window_days: int | None = None,
+        as_of_block: int | None = None,
+    ) -> tuple[Evidence, int, str]: ...
 
 
 @dataclass(frozen=True)
@@ -51,12 +66,13 @@ def _number(value: float | None) -> float | None:
     return round(float(value), 6)
 
 
-def missed_obligations(ledger: Ledger, score_id: int) -> list[dict[str, Any]]:
+def missed_obligations(
+    evidence_at: EvidenceSource, scoreboard: ScoreBoardContract, score_id: int
+) -> list[dict[str, Any]]:
     """The obligation clauses score ``score_id`` judged as missing their targets."""
-    score = published(ledger, score_id)
+    score = published(scoreboard, score_id)
     days = (score.window_end - score.window_start) // DAY
-    evidence, _as_of, _hash = gather_evidence(
-        ledger,
+    evidence, _as_of, _hash = evidence_at(
         scope=None if score.scope == "city" else score.scope,
         window_days=days,
         as_of_block=score.as_of_block,
@@ -85,25 +101,32 @@ def missed_obligations(ledger: Ledger, score_id: int) -> list[dict[str, Any]]:
 
 
 def raise_findings(
-    ledger: Ledger, score_id: int, deadline_days: int = DEFAULT_DEADLINE_DAYS
+    evidence_at: EvidenceSource,
+    scoreboard: ScoreBoardContract,
+    findings: FindingsContract,
+    signers: Signers,
+    clock: ChainClock,
+    folder: Path,
+    score_id: int,
+    deadline_days: int = DEFAULT_DEADLINE_DAYS,
 ) -> list[RaisedFinding]:
-    """Raise a finding for every obligation score ``score_id`` shows missing its target."""
-    from ledger.core import TxRef
+    """Raise a finding for every obligation score ``score_id`` shows missing its target.
 
+    The details go into ``folder`` (:func:`finding_dir` of the ledger's home).
+    """
     if deadline_days < 1:
         raise LedgerValueError("a rectification deadline is at least one day away")
-    ensure_role(ledger, "AUDITOR")
-    deadline = ledger.now() + deadline_days * DAY
+    ensure_role(signers, "AUDITOR")
+    deadline = clock.now() + deadline_days * DAY
     raised = []
-    folder = finding_dir(ledger.home)
     folder.mkdir(parents=True, exist_ok=True)
-    for n, detail in enumerate(missed_obligations(ledger, score_id), start=1):
+    for n, detail in enumerate(missed_obligations(evidence_at, scoreboard, score_id), start=1):
         finding_id = f"F{score_id}-{n}"
         if detail["department_id"] is None:
             continue  # the record is missing or altered: the audit reports it
         detail = {"finding_id": finding_id, **detail}
         try:
-            ledger.findings.finding_of(finding_id)
+            findings.finding_of(finding_id)
         except ContractRevert as err:
             if err.name != "FindingUnknown":
                 raise
@@ -116,8 +139,8 @@ def raise_findings(
         tmp.write_bytes(data)
         os.replace(tmp, path)
         try:
-            receipt = ledger.findings.raise_finding(
-                ledger.admin,
+            receipt = findings.raise_finding(
+                signers.admin(),
                 finding_id=finding_id,
                 score_id=score_id,
                 policy_id=detail["policy_id"],
@@ -147,42 +170,48 @@ def _known(finding_id: str) -> Iterator[None]:
         raise
 
 
-def finding(ledger: Ledger, finding_id: str) -> Finding:
+def finding(findings: FindingsContract, finding_id: str) -> Finding:
     with _known(finding_id):
-        return ledger.findings.finding_of(finding_id)
+        return findings.finding_of(finding_id)
 
 
 def respond(
-    ledger: Ledger, finding_id: str, department_id: str, plan: bytes, evidence: bytes
+    findings: FindingsContract,
+    signers: Signers,
+    finding_id: str,
+    department_id: str,
+    plan: bytes,
+    evidence: bytes,
 ) -> TxRef:
     """The department's response: the SHA-256 digests of its plan and evidence go on chain."""
-    from ledger.core import TxRef
-
-    signer = ledger.department_signer(department_id)
+    signer = signers.department(department_id)
     with _known(finding_id):
-        receipt = ledger.findings.respond(
+        receipt = findings.respond(
             signer, finding_id, hashlib.sha256(plan).digest(), hashlib.sha256(evidence).digest()
         )
     return TxRef.of(receipt)
 
 
-def review(ledger: Ledger, finding_id: str, *, accept: bool, note: bytes = b"") -> TxRef:
+def review(
+    findings: FindingsContract,
+    signers: Signers,
+    finding_id: str,
+    *,
+    accept: bool,
+    note: bytes = b"",
+) -> TxRef:
     """An auditor's decision on the pending response (signed by the administrator)."""
-    from ledger.core import TxRef
-
-    ensure_role(ledger, "AUDITOR")
+    ensure_role(signers, "AUDITOR")
     with _known(finding_id):
-        receipt = ledger.findings.review(
-            ledger.admin, finding_id, accept=accept, note_digest=hashlib.sha256(note).digest()
+        receipt = findings.review(
+            signers.admin(), finding_id, accept=accept, note_digest=hashlib.sha256(note).digest()
         )
     return TxRef.of(receipt)
 
 
-def mark_overdue(ledger: Ledger, finding_id: str) -> TxRef:
-    from ledger.core import TxRef
-
+def mark_overdue(findings: FindingsContract, signers: Signers, finding_id: str) -> TxRef:
     with _known(finding_id):
-        return TxRef.of(ledger.findings.mark_overdue(ledger.admin, finding_id))
+        return TxRef.of(findings.mark_overdue(signers.admin(), finding_id))
 
 
 def status_name(status: FindingStatus) -> str:
@@ -190,17 +219,20 @@ def status_name(status: FindingStatus) -> str:
 
 
 def findings_view(
-    ledger: Ledger, department_id: str | None = None, policy_id: str | None = None
+    findings: FindingsContract,
+    index: EventStore,
+    department_id: str | None = None,
+    policy_id: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Every finding (or one department's or policy's), its state read from the chain."""
-    ledger.sync()
+    """Every finding the index knows (or one department's or policy's), its state read
+    from the chain. Sync the index first for findings raised since it last caught up."""
     ids = [
         e.args["findingId"]
-        for e in ledger.store.events(contract="Findings", names=["FindingRaised"])
+        for e in index.events(contract="Findings", names=["FindingRaised"])
         if (department_id is None or e.args["departmentId"] == department_id)
         and (policy_id is None or e.args["policyId"] == policy_id)
     ]
-    return [finding_dict(ledger.findings.finding_of(i)) for i in ids]
+    return [finding_dict(findings.finding_of(i)) for i in ids]
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -220,9 +252,11 @@ def finding_dict(f: Finding) -> dict[str, Any]:
 
 __all__ = [
     "DEFAULT_DEADLINE_DAYS",
+    "EvidenceSource",
     "RaisedFinding",
     "finding",
     "finding_dict",
+    "finding_dir",
     "findings_view",
     "mark_overdue",
     "missed_obligations",

@@ -2,16 +2,26 @@
 
 :func:`render_report` turns what the audit gathered about a policy (its anchored
 versions, its trail of events, the effect-log checkpoints, the maturity score and its
-publication, the findings, and the verification checks) into one HTML document with
-inline CSS and an inline SVG chart: no JavaScript, no external resource, so it opens
-offline from a file and can be archived beside the audit bundle.
+publication, the findings, and the verification checks) into one HTML document. The
+markup lives in Jinja2 templates (``templates/``), the style in ``static/report.css``;
+this module only shapes the data into a view model (the frozen dataclasses below) and
+renders it.
+
+The page is one file with no JavaScript and no external resource: the stylesheet's
+content is inlined into a ``<style>`` element at render time and the score chart is
+inline SVG, so the page opens offline and can be archived beside the audit bundle.
 
 Every string taken from ``data`` is untrusted (departments write event arguments,
-issuers write titles) and passes through :func:`html.escape`, attribute values
-included. Control and bidirectional-override characters, which could hide or reorder
-text in the auditor's view, are shown as visible ``[U+XXXX]`` marks. A
+issuers write titles). The templates are rendered with autoescape on, attribute
+values included, and the view model holds plain text only. Control and
+bidirectional-override characters, which could hide or reorder text in the auditor's
+view, are turned into visible ``[U+XXXX]`` marks while the view model is built. A
 Content-Security-Policy in the page forbids scripts and external loads, should a
 value ever slip through.
+
+Every label of the page goes through ``_()`` (``jinja2.ext.i18n``), and
+:func:`render_report` installs identity translations. Another language is
+``render_view(report_view(data), report_environment(translations))``.
 
 The output is a pure function of ``data``: the same data gives the same bytes. Times
 are block times (UTC seconds) written as ISO 8601 UTC; event arguments are listed by
@@ -20,16 +30,29 @@ key.
 
 from __future__ import annotations
 
-import html
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any, Literal, Protocol
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from ledger.maturity.spec import load_spec
 from ledger.times import format_timestamp
 
-__all__ = ["render_report"]
+__all__ = [
+    "ReportView",
+    "Translations",
+    "render_report",
+    "render_view",
+    "report_environment",
+    "report_view",
+    "stylesheet",
+]
 
 #: Hex strings longer than this (``0x`` included) are shown as ``0x1234…abcd``.
 _HEX_SHOWN_IN_FULL = 14
@@ -41,72 +64,10 @@ _ARG_TEXT_MAX = 80
 _HIDDEN_RE = re.compile(
     "[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
+#: What the page shows for a missing value.
 _DASH = "—"
-_NO_ARGUMENTS = '<span class="empty">no arguments</span>'
-
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-
-_CSS = """
-:root { color-scheme: light; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-  color: #1d232a; background: #f4f5f7; }
-main { max-width: 1100px; margin: 0 auto; padding: 24px 28px 48px; background: #fff; }
-h1 { font-size: 1.6em; margin: 0 0 4px; }
-h2 { font-size: 1.2em; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 2px solid #d8dce1; }
-h3 { font-size: 1em; margin: 16px 0 6px; }
-code, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
-  font-size: 0.9em; }
-abbr.hex { text-decoration: underline dotted #8a94a0; cursor: help; }
-.subtitle { font-size: 1.15em; margin: 0 0 12px; color: #39424c; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 8px 0; }
-dl.facts dt { color: #5b6672; }
-dl.facts dd { margin: 0; }
-.verdict { display: inline-block; margin: 14px 0 4px; padding: 8px 16px; border-radius: 6px;
-  font-size: 1.25em; font-weight: 700; color: #fff; }
-.verdict.pass { background: #1e7b34; }
-.verdict.fail { background: #b3261e; }
-.verdict.none { background: #a05a00; }
-table { border-collapse: collapse; width: 100%; margin: 6px 0; }
-th, td { text-align: left; vertical-align: top; padding: 4px 8px;
-  border-bottom: 1px solid #e3e6ea; }
-th { background: #eef0f3; font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 0.85em;
-  font-weight: 600; white-space: nowrap; }
-.badge.pass, .badge.accepted { background: #d4edda; color: #155724; }
-.badge.fail, .badge.overdue { background: #f8d7da; color: #842029; }
-.badge.open { background: #fff3cd; color: #664d03; }
-.badge.responded { background: #cfe2ff; color: #084298; }
-.badge.other { background: #e2e3e5; color: #41464b; }
-tr.failed td { background: #fdf1f0; }
-.empty { color: #5b6672; font-style: italic; }
-ol.timeline, ol.timeline ol { list-style: none; margin: 0; padding: 0; }
-ol.timeline > li { margin: 0 0 10px; }
-ol.timeline h3 { margin: 12px 0 4px; }
-ol.timeline ol { border-left: 3px solid #c7cdd4; margin-left: 6px; padding-left: 14px; }
-li.event { position: relative; padding: 4px 0 6px; }
-li.event::before { content: ""; position: absolute; left: -21px; top: 10px; width: 11px;
-  height: 11px; border-radius: 50%; background: #2b5797; border: 2px solid #fff; }
-.event .when { color: #5b6672; margin-right: 6px; }
-.event .contract { color: #5b6672; }
-.event .name { font-weight: 700; }
-.event .args { display: block; margin: 2px 0; }
-.event .arg { display: inline-block; margin-right: 12px; }
-.event .arg .key { color: #5b6672; }
-.event .ref { display: block; color: #5b6672; font-size: 0.85em; }
-figure.chart { margin: 8px 0; }
-figure.chart svg { width: 100%; max-width: 820px; height: auto; }
-.provisional { display: inline-block; padding: 0 8px; border-radius: 4px; background: #a05a00;
-  color: #fff; font-weight: 700; text-transform: uppercase; letter-spacing: 0.04em; }
-.final { color: #1e7b34; font-weight: 600; }
-footer { margin-top: 36px; color: #5b6672; font-size: 0.85em; }
-@media print {
-  body { background: #fff; }
-  main { max-width: none; padding: 0; }
-  tr, li.event, figure { break-inside: avoid; }
-}
-"""
+#: The finding statuses that have a badge colour of their own.
+_STATUS_TONES = ("Open", "Responded", "Accepted", "Overdue")
 
 # Chart geometry (SVG user units).
 _PLOT_LEFT = 230
@@ -128,350 +89,530 @@ def render_report(data: Mapping[str, Any]) -> str:
     (or ``None``), ``findings`` and ``checks``. Sections follow in that reading
     order: header and verdict, checks, versions, trail, checkpoints, score, findings.
     """
+    return render_view(report_view(data), _default_environment())
+
+
+def render_view(view: ReportView, environment: Environment) -> str:
+    """The page of ``view`` from the templates of ``environment`` (see
+    :func:`report_environment`), with the package's stylesheet inlined."""
+    template = environment.get_template("report.html")
+    # The stylesheet is the package's own file, not data: inlined as it is.
+    return template.render(report=view, stylesheet=Markup(stylesheet()))
+
+
+def report_environment(translations: Translations | None = None) -> Environment:
+    """The Jinja2 environment of the report's templates: autoescape on, undefined
+    names an error, and ``_``/``gettext``/``ngettext`` from ``translations``
+    (identity when ``None``). Messages take ``%(name)s`` placeholders, whose values
+    are escaped."""
+    env = Environment(
+        loader=PackageLoader("ledger.audit", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        keep_trailing_newline=True,
+    )
+    if translations is None:
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    else:
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def stylesheet() -> str:
+    """The report's stylesheet, read from the package file the page inlines."""
+    return (files("ledger.audit") / "static" / "report.css").read_text(encoding="utf-8")
+
+
+@cache
+def _default_environment() -> Environment:
+    return report_environment()
+
+
+class Translations(Protocol):
+    """What ``jinja2.ext.i18n`` needs of a catalogue (``gettext.GNUTranslations`` has it)."""
+
+    def gettext(self, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+
+# -- the view model ------------------------------------------------------------------
+
+ShownKind = Literal["text", "code", "hex", "time", "quoted", "cut"]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One value as the page shows it; ``text`` is plain text, never markup.
+
+    ``kind`` says how: ``text`` as is, ``code`` in monospace, ``hex`` abbreviated with
+    the full value (``full``) as its title, ``time`` as a ``<time>`` element whose
+    ``datetime`` is ``full``, ``quoted`` in quotation marks, ``cut`` quoted and cut
+    short with the full value as its title.
+    """
+
+    text: str
+    kind: ShownKind = "text"
+    full: str = ""
+
+
+@dataclass(frozen=True)
+class Bracketed:
+    """A list (``[a, b]``) or a mapping (``{k: v}``) among an event's arguments."""
+
+    kind: Literal["list", "map"]
+    items: tuple[tuple[str, ArgValue], ...]  # keys are empty in a list
+
+
+ArgValue = Shown | Bracketed
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The figures of the header; their labels are the template's."""
+
+    policy: Shown
+    issuer: Shown
+    kind: Shown
+    element: Shown
+    chain_id: Shown
+    genesis: Shown
+    generated: Shown
+
+
+@dataclass(frozen=True)
+class Verdict:
+    tone: Literal["pass", "fail", "none"]
+    total: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    ok: bool
+    check: Shown
+    detail: Shown
+    where: Shown
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: Shown
+    digest: Shown
+    block: Shown
+    tx: Shown
+    anchored: Shown
+    effective: Shown
+
+
+@dataclass(frozen=True)
+class EventArg:
+    key: Shown
+    value: ArgValue
+
+
+@dataclass(frozen=True)
+class EventItem:
+    when: Shown
+    contract: Shown
+    event: Shown
+    args: tuple[EventArg, ...]
+    block_hash: Shown | None  # the block reference's title, when known
+    block: Shown
+    tx: Shown
+    log: Shown
+
+
+@dataclass(frozen=True)
+class Day:
+    date: str | None  # ``YYYY-MM-DD``; ``None`` for events without a usable block time
+    events: tuple[EventItem, ...]
+
+
+@dataclass(frozen=True)
+class CheckpointRow:
+    index: Shown
+    tree_size: Shown
+    root: Shown
+    anchored: Shown
+
+
+@dataclass(frozen=True)
+class ChartBand:
+    code: Shown
+    name: Shown
+    y: str
+    height: str
+    fill: str
+    label_y: str
+
+
+@dataclass(frozen=True)
+class ChartTick:
+    y: str
+    label_y: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    element: Shown
+    rated: bool
+    score: str  # rated bars: the score in plain decimal (``data-score``)
+    score_label: str  # rated bars: the score with three decimals
+    level: Shown
+    x: str
+    y: str
+    height: str
+    centre: str
+    label_y: str
+    name_lines: tuple[Shown, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The score chart with every coordinate computed (SVG user units, as text)."""
+
+    width: int
+    height: int
+    plot_left: int
+    plot_top: int
+    plot_right: int
+    plot_width: int
+    plot_height: int
+    bar_width: int
+    bottom: int
+    band_label_x: int
+    tick_x: int
+    tick_label_x: int
+    name_y: int
+    bands: tuple[ChartBand, ...]
+    ticks: tuple[ChartTick, ...]
+    bars: tuple[ChartBar, ...]
+
+
+@dataclass(frozen=True)
+class ElementRow:
+    name: Shown
+    rated: bool
+    score: Shown
+    level: Shown
+    level_name: Shown
+    indicators_rated: Shown
+    indicators_total: Shown
+    reason: Shown
+
+
+@dataclass(frozen=True)
+class Score:
+    scope: Shown
+    window_start: Shown
+    window_end: Shown
+    as_of_block: Shown
+    as_of_hash: Shown
+    as_of_time: Shown
+    spec_version: Shown
+    spec_hash: Shown
+    chart: Chart
+    elements: tuple[ElementRow, ...]
+    m: Shown
+    arithmetic_mean: Shown
+    level: Shown
+    level_name: Shown
+    level_reason: Shown
+    evidence_root: Shown
+    result_hash: Shown
+
+
+@dataclass(frozen=True)
+class Publication:
+    score_id: Shown
+    block: Shown
+    tx: Shown
+    final: bool
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    finding_id: Shown
+    status: Shown
+    tone: str
+    policy: Shown
+    clause: Shown
+    metric: Shown
+    department: Shown
+    deadline: Shown
+    was_overdue: bool
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """Everything the report template shows, computed from the audit data."""
+
+    policy_id: Shown
+    title: Shown
+    facts: Facts
+    verdict: Verdict
+    checks: tuple[CheckRow, ...]
+    versions: tuple[VersionRow, ...]
+    event_count: int
+    days: tuple[Day, ...]
+    effect_entries: Shown
+    checkpoints: tuple[CheckpointRow, ...]
+    score: Score | None
+    publication: Publication | None
+    findings: tuple[FindingRow, ...]
+    generated_at: Shown
+    chain_id: Shown
+
+
+def report_view(data: Mapping[str, Any]) -> ReportView:
+    """The view model of the report: ``data`` (see :func:`render_report`) shaped for
+    the templates. ``data`` is not modified."""
     policy: Mapping[str, Any] = data["policy"]
-    body = "\n".join(
-        [
-            _header(data, policy),
-            _checks(data["checks"]),
-            _versions(policy.get("versions") or []),
-            _trail(data["events"]),
-            _checkpoints(data["checkpoints"], data["effect_entries"]),
-            _score(data["score"], data["publication"]),
-            _findings(data["findings"]),
-        ]
-    )
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>Audit report: {_e(policy.get('id'))}</title>\n"
-        f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n{body}\n"
-        f"<footer>Generated {_e(data.get('generated_at'))} from the chain"
-        f" {_e(data['chain'].get('chain_id'))}. Hex values are abbreviated; hover"
-        " over one to see it in full.</footer>\n"
-        "</main>\n</body>\n</html>\n"
-    )
-
-
-# -- sections ------------------------------------------------------------------------
-
-
-def _header(data: Mapping[str, Any], policy: Mapping[str, Any]) -> str:
     chain: Mapping[str, Any] = data["chain"]
     checks: Sequence[Mapping[str, Any]] = data["checks"]
+    events = sorted(data["events"], key=_event_order)
+    publication: Mapping[str, Any] | None = data["publication"]
+    return ReportView(
+        policy_id=_text(policy.get("id")),
+        title=_text(policy.get("title")),
+        facts=Facts(
+            policy=_code(policy.get("id"), dash=False),
+            issuer=_text(policy.get("issuer")),
+            kind=_text(policy.get("kind")),
+            element=_text(policy.get("element")),
+            chain_id=_text(chain.get("chain_id")),
+            genesis=_hex(chain.get("genesis_hash")),
+            generated=_time(data.get("generated_at")),
+        ),
+        verdict=_verdict(checks),
+        checks=tuple(
+            CheckRow(
+                ok=_passed(c),
+                check=_text(c.get("check")),
+                detail=_text(c.get("detail")),
+                where=_code(c.get("where")),
+            )
+            for c in checks
+        ),
+        versions=tuple(
+            VersionRow(
+                version=_text(v.get("version")),
+                digest=_hex(v.get("digest")),
+                block=_text(v.get("block")),
+                tx=_hex(v.get("tx")),
+                anchored=_time(v.get("time")),
+                effective=_time(v.get("effective")),
+            )
+            for v in policy.get("versions") or []
+        ),
+        event_count=len(events),
+        days=_days(events),
+        effect_entries=_count(data["effect_entries"]),
+        checkpoints=tuple(
+            CheckpointRow(
+                index=_text(c.get("index")),
+                tree_size=_count(c.get("tree_size")),
+                root=_hex(c.get("root")),
+                anchored=_time(c.get("timestamp")),
+            )
+            for c in data["checkpoints"]
+        ),
+        score=None if data["score"] is None else _score(data["score"]),
+        publication=None if publication is None else _publication(publication),
+        findings=tuple(_finding(f) for f in data["findings"]),
+        generated_at=_text(data.get("generated_at")),
+        chain_id=_text(chain.get("chain_id")),
+    )
+
+
+def _verdict(checks: Sequence[Mapping[str, Any]]) -> Verdict:
     failed = sum(1 for c in checks if not _passed(c))
     total = len(checks)
-    if total == 0:
-        verdict, tone = "no checks were run", "none"
-    elif failed == 0:
-        verdict, tone = f"all {total} {_plural(total, 'check')} passed", "pass"
-    else:
-        verdict, tone = f"{failed} of {total} {_plural(total, 'check')} failed", "fail"
-    facts = _facts(
-        [
-            ("Policy", f"<code>{_e(policy.get('id'))}</code>"),
-            ("Issuer", _e(policy.get("issuer"))),
-            ("Kind", _e(policy.get("kind"))),
-            ("Element", _e(policy.get("element"))),
-            ("Chain id", _e(chain.get("chain_id"))),
-            ("Genesis", _hex(chain.get("genesis_hash"))),
-            ("Generated", _time(data.get("generated_at"))),
-        ]
+    tone: Literal["pass", "fail", "none"] = (
+        "none" if total == 0 else "pass" if failed == 0 else "fail"
     )
-    return (
-        '<header id="summary">\n'
-        f"<h1>Audit report: {_e(policy.get('id'))}</h1>\n"
-        f'<p class="subtitle">{_e(policy.get("title"))}</p>\n'
-        f"{facts}\n"
-        f'<p class="verdict {tone}" role="status">Verification: {verdict}</p>\n'
-        "</header>"
-    )
+    return Verdict(tone=tone, total=total, failed=failed)
 
 
-def _checks(checks: Sequence[Mapping[str, Any]]) -> str:
-    rows = []
-    for c in checks:
-        ok = _passed(c)
-        badge = (
-            '<span class="badge pass">pass</span>' if ok else '<span class="badge fail">FAIL</span>'
-        )
-        row_class = "" if ok else ' class="failed"'
-        rows.append(
-            f"<tr{row_class}><td>{badge}</td>"
-            f"<td>{_e(c.get('check'))}</td><td>{_e(c.get('detail'))}</td>"
-            f"<td>{_code(c.get('where'))}</td></tr>"
-        )
-    return _section(
-        "checks",
-        "Verification checks",
-        _table(["Result", "Check", "Detail", "Where"], rows, "no checks were run"),
-    )
+def _days(events: Sequence[Mapping[str, Any]]) -> tuple[Day, ...]:
+    """The events (in order already) grouped by consecutive UTC date."""
+    groups: list[tuple[str | None, list[EventItem]]] = []
+    for ev in events:
+        iso = _iso(ev.get("block_time"))
+        date = iso[:10] if iso is not None else None
+        if not groups or groups[-1][0] != date:
+            groups.append((date, []))
+        groups[-1][1].append(_event(ev))
+    return tuple(Day(date=date, events=tuple(items)) for date, items in groups)
 
 
-def _versions(versions: Sequence[Mapping[str, Any]]) -> str:
-    rows = [
-        f'<tr><td class="num">{_e(v.get("version"))}</td><td>{_hex(v.get("digest"))}</td>'
-        f'<td class="num">{_e(v.get("block"))}</td><td>{_hex(v.get("tx"))}</td>'
-        f"<td>{_time(v.get('time'))}</td><td>{_time(v.get('effective'))}</td></tr>"
-        for v in versions
-    ]
-    return _section(
-        "versions",
-        "Policy versions",
-        _table(
-            ["Version", "Digest", "Block", "Transaction", "Anchored", "Effective"],
-            rows,
-            "no anchored version",
-        ),
-    )
-
-
-def _trail(events: Sequence[Mapping[str, Any]]) -> str:
-    ordered = sorted(events, key=_event_order)
-    days: list[tuple[str, list[Mapping[str, Any]]]] = []
-    for ev in ordered:
-        day = _day(ev.get("block_time"))
-        if not days or days[-1][0] != day:
-            days.append((day, []))
-        days[-1][1].append(ev)
-    if not days:
-        return _section("trail", "Trail", '<p class="empty">no events</p>')
-    out = [f"<p>{len(ordered)} {_plural(len(ordered), 'event')}, by block and log index.</p>"]
-    out.append('<ol class="timeline">')
-    for day, evs in days:
-        out.append(f'<li class="day"><h3><time datetime="{_e(day)}">{_e(day)}</time></h3>\n<ol>')
-        out.extend(_event(ev) for ev in evs)
-        out.append("</ol></li>")
-    out.append("</ol>")
-    return _section("trail", "Trail", "\n".join(out))
-
-
-def _event(ev: Mapping[str, Any]) -> str:
+def _event(ev: Mapping[str, Any]) -> EventItem:
     args = ev.get("args") or {}
     items = sorted(args.items(), key=lambda kv: str(kv[0])) if isinstance(args, Mapping) else []
-    summary = "".join(
-        f'<span class="arg"><span class="key">{_e(k)}</span>=<span class="value">{_value(v)}'
-        "</span></span>"
-        for k, v in items
-    )
     block_hash = ev.get("block_hash")
-    block_title = f' title="block hash {_e(block_hash)}"' if block_hash else ""
-    return (
-        '<li class="event">'
-        f'<span class="when">{_time(ev.get("block_time"))}</span>'
-        f'<span class="contract">{_e(ev.get("contract"))}</span>.'
-        f'<span class="name">{_e(ev.get("event"))}</span>'
-        f'<span class="args">{summary or _NO_ARGUMENTS}</span>'
-        f'<span class="ref"><span{block_title}>block {_e(ev.get("block_number"))}</span>'
-        f" · tx {_hex(ev.get('tx_hash'))} · log {_e(ev.get('log_index'))}</span>"
-        "</li>"
+    return EventItem(
+        when=_time(ev.get("block_time")),
+        contract=_text(ev.get("contract")),
+        event=_text(ev.get("event")),
+        args=tuple(EventArg(key=_text(k), value=_arg(v)) for k, v in items),
+        block_hash=_text(block_hash) if block_hash else None,
+        block=_text(ev.get("block_number")),
+        tx=_hex(ev.get("tx_hash")),
+        log=_text(ev.get("log_index")),
     )
 
 
-def _checkpoints(checkpoints: Sequence[Mapping[str, Any]], entries: Any) -> str:
-    rows = [
-        f'<tr><td class="num">{_e(c.get("index"))}</td><td class="num">{_count(c.get("tree_size"))}'
-        f"</td><td>{_hex(c.get('root'))}</td><td>{_time(c.get('timestamp'))}</td></tr>"
-        for c in checkpoints
-    ]
-    return _section(
-        "checkpoints",
-        "Effect-log checkpoints",
-        f"<p>Effect-log entries: <strong>{_count(entries)}</strong></p>\n"
-        + _table(["Index", "Tree size", "Root", "Anchored"], rows, "no checkpoints"),
+def _arg(value: Any) -> ArgValue:
+    """An event argument, compactly: hex abbreviated, long text cut, lists bracketed."""
+    if isinstance(value, Mapping):
+        pairs = sorted(value.items(), key=lambda kv: str(kv[0]))
+        return Bracketed("map", tuple((_text(k).text, _arg(v)) for k, v in pairs))
+    if isinstance(value, list | tuple):
+        return Bracketed("list", tuple(("", _arg(v)) for v in value))
+    if isinstance(value, str):
+        if _HEX_RE.fullmatch(value):
+            return _hex(value)
+        if len(value) > _ARG_TEXT_MAX:
+            return Shown(_visible(value[: _ARG_TEXT_MAX - 1]), "cut", _visible(value))
+        return Shown(_visible(value), "quoted")
+    if value is None:
+        return Shown("null")
+    return _text(value)
+
+
+def _score(score: Mapping[str, Any]) -> Score:
+    window = score.get("window") or {}
+    as_of = score.get("as_of") or {}
+    elements: Sequence[Mapping[str, Any]] = score.get("elements") or []
+    return Score(
+        scope=_text(score.get("scope")),
+        window_start=_time(window.get("start")),
+        window_end=_time(window.get("end")),
+        as_of_block=_text(as_of.get("block")),
+        as_of_hash=_hex(as_of.get("hash")),
+        as_of_time=_time(as_of.get("time")),
+        spec_version=_text(score.get("spec_version")),
+        spec_hash=_hex(score.get("spec_hash")),
+        chart=_chart(elements),
+        elements=tuple(_element_row(el) for el in elements),
+        m=_number(score.get("M")),
+        arithmetic_mean=_number(score.get("arithmetic_mean")),
+        level=_text(score.get("level")),
+        level_name=_text(score.get("level_name")),
+        level_reason=_text(score.get("level_reason")),
+        evidence_root=_hex(score.get("evidence_root")),
+        result_hash=_hex(score.get("result_hash")),
     )
 
 
-def _score(score: Mapping[str, Any] | None, publication: Mapping[str, Any] | None) -> str:
-    if score is None:
-        parts = ['<p class="empty">no published score</p>']
-    else:
-        window = score.get("window") or {}
-        as_of = score.get("as_of") or {}
-        context = _facts(
-            [
-                ("Scope", _e(score.get("scope"))),
-                ("Window", f"{_time(window.get('start'))} to {_time(window.get('end'))}"),
-                (
-                    "As of",
-                    f"block {_e(as_of.get('block'))} ({_hex(as_of.get('hash'))}),"
-                    f" {_time(as_of.get('time'))}",
-                ),
-                ("Spec", f"v{_e(score.get('spec_version'))}, {_hex(score.get('spec_hash'))}"),
-            ]
-        )
-        elements: Sequence[Mapping[str, Any]] = score.get("elements") or []
-        level = f"{_e(score.get('level'))} {_e(score.get('level_name'))}"
-        figures = _facts(
-            [
-                ("M (geometric mean)", f"<strong>{_number(score.get('M'))}</strong>"),
-                ("Arithmetic mean", _number(score.get("arithmetic_mean"))),
-                ("Overall level", f"<strong>{level}</strong>"),
-                ("Why", _e(score.get("level_reason"))),
-                ("Evidence root", _hex(score.get("evidence_root"))),
-                ("Result hash", _hex(score.get("result_hash"))),
-            ]
-        )
-        parts = [context, _chart(elements), _element_table(elements), figures]
-    parts.append(_publication(publication))
-    return _section("score", "Maturity score", "\n".join(parts))
-
-
-def _publication(publication: Mapping[str, Any] | None) -> str:
-    if publication is None:
-        return '<p class="publication">Publication: <span class="empty">not published</span></p>'
-    if publication.get("provisional") is False:
-        state = '<span class="final">final</span>'
-    else:
-        state = (
-            '<span class="provisional">provisional</span>'
-            " (its block is not final yet; the score may still be reorganised away)"
-        )
-    return (
-        f'<p class="publication">Publication: score {_e(publication.get("score_id"))},'
-        f" block {_e(publication.get('block'))}, tx {_hex(publication.get('tx'))}, {state}</p>"
+def _element_row(el: Mapping[str, Any]) -> ElementRow:
+    return ElementRow(
+        name=_text(el.get("name")),
+        rated=_rated_score(el) is not None,
+        score=_number(el.get("score")),
+        level=_text(el.get("level")),
+        level_name=_text(el.get("level_name")),
+        indicators_rated=_text(el.get("rated")),
+        indicators_total=_text(el.get("total")),
+        reason=_text(el.get("reason") or ""),
     )
 
 
-def _element_table(elements: Sequence[Mapping[str, Any]]) -> str:
-    rows = []
-    for el in elements:
-        rated = _rated_score(el) is not None
-        status = "rated" if rated else "NOT RATED"
-        level = f"{_e(el.get('level'))} {_e(el.get('level_name'))}" if rated else _DASH
-        rows.append(
-            f"<tr><td>{_e(el.get('name'))}</td><td>{status}</td>"
-            f'<td class="num">{_number(el.get("score"))}</td><td>{level}</td>'
-            f'<td class="num">{_e(el.get("rated"))} of {_e(el.get("total"))}</td>'
-            f"<td>{_e(el.get('reason') or '')}</td></tr>"
-        )
-    return _table(
-        ["Element", "Status", "Score", "Level", "Indicators rated", "Reason"], rows, "no elements"
+def _publication(publication: Mapping[str, Any]) -> Publication:
+    return Publication(
+        score_id=_text(publication.get("score_id")),
+        block=_text(publication.get("block")),
+        tx=_hex(publication.get("tx")),
+        final=publication.get("provisional") is False,
     )
 
 
-def _findings(findings: Sequence[Mapping[str, Any]]) -> str:
-    rows = []
-    for f in findings:
-        status = str(f.get("status"))
-        tone = status.lower() if status in ("Open", "Responded", "Accepted", "Overdue") else "other"
-        overdue = "yes" if f.get("was_overdue") is True else "no"
-        rows.append(
-            f"<tr><td><code>{_e(f.get('finding_id'))}</code></td>"
-            f'<td><span class="badge {tone}">{_e(status)}</span></td>'
-            f"<td>{_code(f.get('policy_id'))}</td><td>{_code(f.get('clause_id'))}</td>"
-            f"<td>{_e(f.get('metric'))}</td><td>{_code(f.get('department_id'))}</td>"
-            f"<td>{_time(f.get('deadline'))}</td><td>{overdue}</td></tr>"
-        )
-    return _section(
-        "findings",
-        "Findings",
-        _table(
-            [
-                "Finding",
-                "Status",
-                "Policy",
-                "Clause",
-                "Metric",
-                "Department",
-                "Deadline",
-                "Was overdue",
-            ],
-            rows,
-            "no findings",
-        ),
+def _finding(f: Mapping[str, Any]) -> FindingRow:
+    status = str(f.get("status"))
+    return FindingRow(
+        finding_id=_code(f.get("finding_id"), dash=False),
+        status=_text(status),
+        tone=status.lower() if status in _STATUS_TONES else "other",
+        policy=_code(f.get("policy_id")),
+        clause=_code(f.get("clause_id")),
+        metric=_text(f.get("metric")),
+        department=_code(f.get("department_id")),
+        deadline=_time(f.get("deadline")),
+        was_overdue=f.get("was_overdue") is True,
     )
 
 
 # -- the chart -----------------------------------------------------------------------
 
 
-def _chart(elements: Sequence[Mapping[str, Any]]) -> str:
+def _chart(elements: Sequence[Mapping[str, Any]]) -> Chart:
     """Bars of the element scores over the level bands; not-rated elements hatched."""
     bands = load_spec().bands
     width = _PLOT_LEFT + _SLOT * max(len(elements), 1) + _PLOT_RIGHT_PAD
-    height = _PLOT_TOP + _PLOT_HEIGHT + _LABEL_SPACE
     plot_right = width - _PLOT_RIGHT_PAD
-    bottom = _PLOT_TOP + _PLOT_HEIGHT
-    out = [
-        f'<figure class="chart"><svg xmlns="http://www.w3.org/2000/svg" role="img"'
-        f' aria-labelledby="chart-title" viewBox="0 0 {width} {height}"'
-        f' width="{width}" height="{height}" font-family="system-ui, sans-serif" font-size="12">',
-        '<title id="chart-title">Element scores against the maturity levels</title>',
-        '<defs><pattern id="not-rated-hatch" width="8" height="8" patternUnits="userSpaceOnUse"'
-        ' patternTransform="rotate(45)"><rect width="8" height="8" fill="#f2f2f2"/>'
-        '<line x1="0" y1="0" x2="0" y2="8" stroke="#9aa3ad" stroke-width="3"/></pattern></defs>',
-    ]
+    chart_bands = []
     for i, band in enumerate(bands):
         upper = bands[i + 1].lower if i + 1 < len(bands) else 1.0
         y_top, y_low = _y(upper), _y(band.lower)
-        fill = _BAND_FILLS[min(i, len(_BAND_FILLS) - 1)]
-        out.append(
-            f'<rect class="band" data-level="{_e(band.code)}" x="{_PLOT_LEFT}" y="{_n(y_top)}"'
-            f' width="{plot_right - _PLOT_LEFT}" height="{_n(y_low - y_top)}" fill="{fill}"/>'
+        chart_bands.append(
+            ChartBand(
+                code=_text(band.code),
+                name=_text(band.name),
+                y=_n(y_top),
+                height=_n(y_low - y_top),
+                fill=_BAND_FILLS[min(i, len(_BAND_FILLS) - 1)],
+                label_y=_n((y_top + y_low) / 2 + 4),
+            )
         )
-        out.append(
-            f'<text x="{_PLOT_LEFT - 40}" y="{_n((y_top + y_low) / 2 + 4)}" text-anchor="end"'
-            f' fill="#39424c">{_e(band.code)} {_e(band.name)}</text>'
-        )
-    for tick in [b.lower for b in bands] + [1.0]:
-        y = _y(tick)
-        out.append(
-            f'<line x1="{_PLOT_LEFT - 4}" y1="{_n(y)}" x2="{plot_right}" y2="{_n(y)}"'
-            ' stroke="#ffffff" stroke-width="1"/>'
-        )
-        out.append(
-            f'<text x="{_PLOT_LEFT - 8}" y="{_n(y + 4)}" text-anchor="end" fill="#5b6672"'
-            f' font-size="11">{tick:.1f}</text>'
-        )
-    for i, el in enumerate(elements):
-        out.append(_bar(i, el))
-    out.append(
-        f'<line x1="{_PLOT_LEFT}" y1="{bottom}" x2="{plot_right}" y2="{bottom}"'
-        ' stroke="#39424c" stroke-width="1.5"/>'
+    ticks = tuple(
+        ChartTick(y=_n(_y(tick)), label_y=_n(_y(tick) + 4), label=f"{tick:.1f}")
+        for tick in [b.lower for b in bands] + [1.0]
     )
-    out.append("</svg>")
-    out.append(
-        "<figcaption>Element scores (0 to 1) over the five level bands;"
-        " hatched bars are elements not rated.</figcaption></figure>"
+    return Chart(
+        width=width,
+        height=_PLOT_TOP + _PLOT_HEIGHT + _LABEL_SPACE,
+        plot_left=_PLOT_LEFT,
+        plot_top=_PLOT_TOP,
+        plot_right=plot_right,
+        plot_width=plot_right - _PLOT_LEFT,
+        plot_height=_PLOT_HEIGHT,
+        bar_width=_BAR_WIDTH,
+        bottom=_PLOT_TOP + _PLOT_HEIGHT,
+        band_label_x=_PLOT_LEFT - 40,
+        tick_x=_PLOT_LEFT - 4,
+        tick_label_x=_PLOT_LEFT - 8,
+        name_y=_PLOT_TOP + _PLOT_HEIGHT + 20,
+        bands=tuple(chart_bands),
+        ticks=ticks,
+        bars=tuple(_bar(i, el) for i, el in enumerate(elements)),
     )
-    return "\n".join(out)
 
 
-def _bar(i: int, el: Mapping[str, Any]) -> str:
+def _bar(i: int, el: Mapping[str, Any]) -> ChartBar:
     x = _PLOT_LEFT + i * _SLOT + (_SLOT - _BAR_WIDTH) / 2
-    centre = _n(x + _BAR_WIDTH / 2)
     name = str(el.get("name") if el.get("name") is not None else el.get("id"))
     score = _rated_score(el)
-    ident = _e(el.get("id"))
     if score is None:
-        shape = (
-            f'<rect class="bar not-rated" data-element="{ident}" x="{_n(x)}" y="{_PLOT_TOP}"'
-            f' width="{_BAR_WIDTH}" height="{_PLOT_HEIGHT}" fill="url(#not-rated-hatch)"'
-            ' stroke="#6c757d" stroke-width="1.5" stroke-dasharray="5 3"/>'
-        )
-        label, label_y = "not rated", float(_PLOT_TOP - 8)
+        top, height, label_y = float(_PLOT_TOP), float(_PLOT_HEIGHT), float(_PLOT_TOP - 8)
     else:
         drawn = min(max(score, 0.0), 1.0)
         top = _y(drawn)
-        shape = (
-            f'<rect class="bar rated" data-element="{ident}" data-score="{_number(score)}"'
-            f' x="{_n(x)}" y="{_n(top)}" width="{_BAR_WIDTH}" height="{_n(drawn * _PLOT_HEIGHT)}"'
-            ' fill="#2b5797"/>'
-        )
-        label, label_y = f"{score:.3f} · {el.get('level')}", top - 8
-    lines = _split_label(name)
-    name_text = "".join(
-        f'<tspan x="{centre}" dy="{0 if k == 0 else 15}">{_e(line)}</tspan>'
-        for k, line in enumerate(lines)
-    )
-    return (
-        f'<g class="element">{shape}'
-        f'<text class="score-label" x="{centre}" y="{_n(label_y)}" text-anchor="middle"'
-        f' font-weight="700" fill="#1d232a">{_e(label)}</text>'
-        f'<text class="name-label" x="{centre}" y="{_PLOT_TOP + _PLOT_HEIGHT + 20}"'
-        f' text-anchor="middle" fill="#1d232a">{name_text}</text></g>'
+        height, label_y = drawn * _PLOT_HEIGHT, top - 8
+    return ChartBar(
+        element=_text(el.get("id")),
+        rated=score is not None,
+        score="" if score is None else _number(score).text,
+        score_label="" if score is None else f"{score:.3f}",
+        level=Shown(_visible(str(el.get("level")))),
+        x=_n(x),
+        y=_n(top),
+        height=_n(height),
+        centre=_n(x + _BAR_WIDTH / 2),
+        label_y=_n(label_y),
+        name_lines=tuple(_text(line) for line in _split_label(name)),
     )
 
 
@@ -498,64 +639,48 @@ def _rated_score(el: Mapping[str, Any]) -> float | None:
     return float(score)
 
 
-# -- small pieces --------------------------------------------------------------------
+# -- values as shown -----------------------------------------------------------------
 
 
-def _e(value: Any) -> str:
-    """Escaped text, with hidden controls made visible; ``None`` is a dash."""
+def _visible(text: str) -> str:
+    """``text`` with hidden controls and direction overrides as ``[U+XXXX]`` marks."""
+    return _HIDDEN_RE.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+def _text(value: Any) -> Shown:
+    """A value as plain text; ``None`` is a dash, booleans are ``true``/``false``."""
     if value is None:
-        return _DASH
+        return Shown(_DASH)
     if isinstance(value, bool):
-        return "true" if value else "false"
-    text = _HIDDEN_RE.sub(lambda m: f"[U+{ord(m.group()):04X}]", str(value))
-    return html.escape(text, quote=True)
+        return Shown("true" if value else "false")
+    return Shown(_visible(str(value)))
 
 
-def _code(value: Any) -> str:
-    return _DASH if value is None else f"<code>{_e(value)}</code>"
+def _code(value: Any, *, dash: bool = True) -> Shown:
+    """A value in monospace; ``None`` is a plain dash unless ``dash`` is false."""
+    if value is None and dash:
+        return Shown(_DASH)
+    return Shown(_text(value).text, "code")
 
 
-def _hex(value: Any) -> str:
+def _hex(value: Any) -> Shown:
     """A hex value, abbreviated as ``0x1234…abcd`` with the full value as its title."""
     if value is None:
-        return _DASH
-    text = str(value)
+        return Shown(_DASH)
+    text = _visible(str(value))
     if _HEX_RE.fullmatch(text) and len(text) > _HEX_SHOWN_IN_FULL:
-        full = _e(text)
-        return f'<abbr class="hex mono" title="{full}">{_e(text[:6])}…{_e(text[-4:])}</abbr>'
-    return f"<code>{_e(text)}</code>"
+        return Shown(f"{text[:6]}…{text[-4:]}", "hex", text)
+    return Shown(text, "code")
 
 
-def _value(value: Any) -> str:
-    """An event argument, compactly: hex abbreviated, long text cut, lists bracketed."""
-    if isinstance(value, Mapping):
-        inner = ", ".join(
-            f"{_e(k)}: {_value(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
-        )
-        return "{" + inner + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, str):
-        if _HEX_RE.fullmatch(value):
-            return _hex(value)
-        if len(value) > _ARG_TEXT_MAX:
-            return f'<span title="{_e(value)}">“{_e(value[: _ARG_TEXT_MAX - 1])}…”</span>'
-        return f"“{_e(value)}”"
-    if value is None:
-        return "null"
-    return _e(value)
-
-
-def _time(value: Any) -> str:
-    """A time as ISO 8601 UTC: UTC seconds are converted, strings are shown as given."""
-    if value is None:
-        return _DASH
+def _time(value: Any) -> Shown:
+    """A time as ISO 8601 UTC: UTC seconds are converted, ISO strings shown as given."""
     iso = _iso(value)
     if iso is None and isinstance(value, str) and _ISO_UTC_RE.fullmatch(value):
-        iso = _e(value)
+        iso = value
     if iso is None:
-        return _e(value)
-    return f'<time datetime="{iso}">{iso}</time>'
+        return _text(value)
+    return Shown(iso, "time", iso)
 
 
 def _iso(value: Any) -> str | None:
@@ -567,9 +692,26 @@ def _iso(value: Any) -> str | None:
         return None
 
 
-def _day(value: Any) -> str:
-    iso = _iso(value)
-    return iso[:10] if iso is not None else "unknown date"
+def _number(value: Any) -> Shown:
+    """A published number in plain decimal (results carry at most 6 places)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Shown(str(value))
+    if isinstance(value, float) and math.isfinite(value):
+        text = f"{value:.6f}".rstrip("0").rstrip(".")
+        return Shown("0" if text in ("-0", "") else text)
+    return _text(value)
+
+
+def _count(value: Any) -> Shown:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Shown(f"{value:,}")
+    return _text(value)
+
+
+def _n(x: float) -> str:
+    """An SVG coordinate: at most 2 decimals, no trailing zeros."""
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def _event_order(ev: Mapping[str, Any]) -> tuple[int, int, str]:
@@ -582,52 +724,3 @@ def _event_order(ev: Mapping[str, Any]) -> tuple[int, int, str]:
 def _passed(check: Mapping[str, Any]) -> bool:
     """Only ``ok is True`` passes: anything else is reported as a failure."""
     return check.get("ok") is True
-
-
-def _number(value: Any) -> str:
-    """A published number in plain decimal (results carry at most 6 places)."""
-    if value is None:
-        return _DASH
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and math.isfinite(value):
-        text = f"{value:.6f}".rstrip("0").rstrip(".")
-        return "0" if text in ("-0", "") else text
-    return _e(value)
-
-
-def _count(value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return _e(value)
-
-
-def _n(x: float) -> str:
-    """An SVG coordinate: at most 2 decimals, no trailing zeros."""
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _plural(n: int, word: str) -> str:
-    return word if n == 1 else word + "s"
-
-
-def _facts(pairs: Iterable[tuple[str, str]]) -> str:
-    """A definition list; values are HTML already escaped by the caller."""
-    items = "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in pairs)
-    return f'<dl class="facts">{items}</dl>'
-
-
-def _table(headers: Sequence[str], rows: Sequence[str], empty: str) -> str:
-    if not rows:
-        return f'<p class="empty">{_e(empty)}</p>'
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    return (
-        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
-        + "\n".join(rows)
-        + "\n</tbody>\n</table>"
-    )
-
-
-def _section(ident: str, title: str, content: str) -> str:
-    return f'<section id="{ident}">\n<h2>{_e(title)}</h2>\n{content}\n</section>'

@@ -19,21 +19,33 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ledger.audit.checks import Check
+from ledger.chain.factory import ChainHandle
+from ledger.chain.types import TxRef
 from ledger.errors import ContractRevert, NotFoundError, StoreError
 from ledger.maturity.engine import canonical_result_bytes, result_hash
 from ledger.maturity.service import DAY
-from ledger.mechanisms.scoreboard import PublishedScore
+from ledger.mechanisms.scoreboard import PublishedScore, ScoreBoardContract
+from ledger.mechanisms.signers import Signers
 from ledger.store.records import EventRecord
-
-if TYPE_CHECKING:
-    from ledger.core import Ledger, TxRef
 
 #: Blocks after which a block counts as final on a JSON-RPC node that reports no
 #: ``finalized`` block. The embedded chain has one producer and no reorgs: 0.
 DEFAULT_FINALITY_DEPTH = 12
+
+
+class Scorer(Protocol):
+    """The maturity scorer (``Ledger.score``): a result at a block, from the index or ``events``."""
+
+    def __call__(
+        self,
+        scope: str | None = None,
+        window_days: int | None = None,
+        as_of_block: int | None = None,
+        events: Sequence[EventRecord] | None = None,
+    ) -> dict[str, Any]: ...
 
 
 class ScoreArchive:
@@ -77,27 +89,33 @@ class Publication:
     path: Path
 
 
-def ensure_role(ledger: Ledger, role: str) -> None:
+def ensure_role(signers: Signers, role: str) -> None:
     """Grant ``role`` to the ledger's administrator key if it lacks it (SCORER, AUDITOR)."""
-    admin = ledger.admin
-    if not ledger.directory.has_role(role, admin.address):
-        ledger.directory.grant_role(admin, role, admin.address)
+    admin = signers.admin()
+    if not signers.directory.has_role(role, admin.address):
+        signers.directory.grant_role(admin, role, admin.address)
 
 
 def publish_score(
-    ledger: Ledger, scope: str | None = None, window_days: int | None = None
+    score: Scorer,
+    scoreboard: ScoreBoardContract,
+    signers: Signers,
+    archive: ScoreArchive,
+    *,
+    scope: str | None = None,
+    window_days: int | None = None,
 ) -> Publication:
-    """Score at the chain head and anchor it, signed by the administrator (SCORER)."""
-    from ledger.core import TxRef
+    """Score at the chain head and anchor it, signed by the administrator (SCORER).
 
-    if scope is not None and not ledger.directory.is_department(scope):
+    The score reads the index as it is: sync it first to score the chain's head.
+    """
+    if scope is not None and not signers.directory.is_department(scope):
         raise NotFoundError("department", scope)
-    ensure_role(ledger, "SCORER")
-    ledger.sync()
-    result = ledger.score(scope=scope, window_days=window_days)
-    path = ScoreArchive(ledger.home).put(result)
-    receipt = ledger.scoreboard.publish(
-        ledger.admin,
+    ensure_role(signers, "SCORER")
+    result = score(scope=scope, window_days=window_days)
+    path = archive.put(result)
+    receipt = scoreboard.publish(
+        signers.admin(),
         scope=str(result["scope"]),
         spec_hash=str(result["spec_hash"]),
         as_of_block=int(result["as_of"]["block"]),
@@ -106,29 +124,29 @@ def publish_score(
         window_start=int(result["window"]["start"]),
         window_end=int(result["window"]["end"]),
     )
-    score_id = ledger.scoreboard.count()
-    for log in ledger.scoreboard.contract.events.ScorePublished().process_receipt(receipt):
+    score_id = scoreboard.count()
+    for log in scoreboard.contract.events.ScorePublished().process_receipt(receipt):
         score_id = int(log["args"]["scoreId"])
     return Publication(score_id, result, TxRef.of(receipt), path)
 
 
-def finalized_block(ledger: Ledger) -> int:
-    """The newest block that counts as final on this chain."""
-    depth = ledger.settings.finality_depth
-    head = int(ledger.w3.eth.block_number)
-    if ledger.handle.backend is not None:
+def finalized_block(handle: ChainHandle, depth: int | None) -> int:
+    """The newest block that counts as final on this chain (``depth``: the finality setting)."""
+    w3 = handle.w3
+    head = int(w3.eth.block_number)
+    if handle.backend is not None:
         return head - (depth or 0)
     if depth is None:
         try:
-            return int(ledger.w3.eth.get_block("finalized")["number"])
+            return int(w3.eth.get_block("finalized")["number"])
         except Exception:  # a node without the tag
             depth = DEFAULT_FINALITY_DEPTH
     return head - depth
 
 
-def published(ledger: Ledger, score_id: int) -> PublishedScore:
+def published(scoreboard: ScoreBoardContract, score_id: int) -> PublishedScore:
     try:
-        return ledger.scoreboard.score_of(score_id)
+        return scoreboard.score_of(score_id)
     except ContractRevert as err:
         if err.name == "ScoreUnknown":
             raise NotFoundError("published score", str(score_id)) from None
@@ -136,13 +154,13 @@ def published(ledger: Ledger, score_id: int) -> PublishedScore:
 
 
 def recompute(
-    ledger: Ledger, score: PublishedScore, events: Sequence[EventRecord] | None = None
+    scorer: Scorer, score: PublishedScore, events: Sequence[EventRecord] | None = None
 ) -> dict[str, Any]:
     """The result at the score's ``as_of`` block, from ``events`` (default: the index)."""
     days, rest = divmod(score.window_end - score.window_start, DAY)
     if rest:
         raise StoreError(f"score {score.score_id} has a window of no whole number of days")
-    return ledger.score(
+    return scorer(
         scope=None if score.scope == "city" else score.scope,
         window_days=days,
         as_of_block=score.as_of_block,
@@ -176,7 +194,8 @@ def differences(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> list[
 
 
 def verify_published(
-    ledger: Ledger,
+    scorer: Scorer,
+    archive: ScoreArchive,
     score: PublishedScore,
     events: Sequence[EventRecord] | None = None,
     *,
@@ -186,11 +205,10 @@ def verify_published(
     checks: list[Check] = []
     subject = f"score {score.score_id} ({score.scope}, as of block {score.as_of_block})"
     where = f"score {score.score_id}"
-    archive = ScoreArchive(ledger.home)
     file = archive.path(score.result_hash).name
     if recomputed is None:
         try:
-            recomputed = recompute(ledger, score, events)
+            recomputed = recompute(scorer, score, events)
         except (StoreError, ValueError) as err:
             recomputed = None
             checks.append(Check("scores", subject, False, f"cannot recompute: {err}", where))
@@ -275,9 +293,10 @@ def verify_published(
     return checks
 
 
-def publication_view(ledger: Ledger, score: PublishedScore) -> dict[str, Any]:
-    """A published score as plain data, with whether its ``as_of`` block is final yet."""
-    final = score.as_of_block <= finalized_block(ledger)
+def publication_view(score: PublishedScore, finalized: int) -> dict[str, Any]:
+    """A published score as plain data, with whether its ``as_of`` block is final yet
+    (``finalized``: the newest final block, :func:`finalized_block`)."""
+    final = score.as_of_block <= finalized
     return asdict(score) | {"provisional": not final}
 
 
@@ -285,6 +304,7 @@ __all__ = [
     "DEFAULT_FINALITY_DEPTH",
     "Publication",
     "ScoreArchive",
+    "Scorer",
     "differences",
     "ensure_role",
     "finalized_block",

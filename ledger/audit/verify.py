@@ -13,6 +13,10 @@ Four areas, for the whole ledger or one policy's trail:
 
 Nothing here writes to the ledger: the index is *not* synced first, so a deleted row
 is reported rather than quietly restored.
+
+Each check takes the narrow things it reads (the record store, the index, the effect
+log, a contract wrapper, the scorer); :func:`audit` takes them together as
+:class:`AuditSources`.
 """
 
 from __future__ import annotations
@@ -20,35 +24,108 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from eth_utils import keccak
 
 from ledger.audit.checks import AuditReport, Check
-from ledger.audit.scores import verify_published
+from ledger.audit.findings import finding_dir
+from ledger.audit.scores import ScoreArchive, Scorer, verify_published
+from ledger.chain.clock import ChainClock
+from ledger.chain.deployment import Deployment
+from ledger.chain.factory import ChainHandle
 from ledger.effects.entries import decode_canonical
-from ledger.effects.merkle import EMPTY_ROOT, node_hash, verify_consistency
+from ledger.effects.merkle import CompactRange, leaf_hash, verify_consistency
+from ledger.effects.service import Effects
 from ledger.errors import ContractRevert, LedgerError, NotFoundError, RecordError
 from ledger.indexer.follower import Indexer
 from ledger.indexer.sources import EmbeddedLogSource
-from ledger.mechanisms.effectlog import Checkpoint
-from ledger.mechanisms.scoreboard import PublishedScore
+from ledger.knowledge.store import RecordStore
+from ledger.mechanisms.effectlog import Checkpoint, EffectLogContract
+from ledger.mechanisms.findings import FindingsContract
+from ledger.mechanisms.policies import PolicyRegistryContract
+from ledger.mechanisms.scoreboard import PublishedScore, ScoreBoardContract
+from ledger.settings import Settings
 from ledger.store.records import EventRecord
 from ledger.store.sql import EventStore, department_of
-
-if TYPE_CHECKING:
-    from ledger.core import Ledger
 
 Progress = Callable[[str], None]
 
 
-def chain_events(ledger: Ledger, to_block: int | None = None) -> list[EventRecord]:
+class _Opened(Protocol):
+    """What :meth:`AuditSources.of` reads from an opened ledger (``ledger.core.Ledger``)."""
+
+    settings: Settings
+    home: Path
+    handle: ChainHandle
+    deployment: Deployment
+    records: RecordStore
+    store: EventStore
+    effects: Effects
+    policies: PolicyRegistryContract
+    scoreboard: ScoreBoardContract
+    findings: FindingsContract
+    clock: ChainClock
+
+    def score(
+        self,
+        scope: str | None = None,
+        window_days: int | None = None,
+        as_of_block: int | None = None,
+        events: Sequence[EventRecord] | None = None,
+    ) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class AuditSources:
+    """What an audit reads: the chain, the ledger's stores, and the contracts it asks."""
+
+    handle: ChainHandle
+    deployment: Deployment
+    records: RecordStore
+    index: EventStore
+    effects: Effects
+    policies: PolicyRegistryContract
+    scoreboard: ScoreBoardContract
+    findings: FindingsContract
+    scorer: Scorer
+    archive: ScoreArchive
+    clock: ChainClock
+    #: ``<home>/findings``: the raised findings' details.
+    findings_dir: Path
+    #: ``GOVLEDGER_FINALITY_DEPTH`` (None: the node's ``finalized`` block).
+    finality_depth: int | None
+
+    @classmethod
+    def of(cls, ledger: _Opened) -> AuditSources:
+        """The sources of an opened ledger."""
+        return cls(
+            handle=ledger.handle,
+            deployment=ledger.deployment,
+            records=ledger.records,
+            index=ledger.store,
+            effects=ledger.effects,
+            policies=ledger.policies,
+            scoreboard=ledger.scoreboard,
+            findings=ledger.findings,
+            scorer=ledger.score,
+            archive=ScoreArchive(ledger.home),
+            clock=ledger.clock,
+            findings_dir=finding_dir(ledger.home),
+            finality_depth=ledger.settings.finality_depth,
+        )
+
+
+def chain_events(
+    handle: ChainHandle, deployment: Deployment, to_block: int | None = None
+) -> list[EventRecord]:
     """Every event of the deployed contracts up to ``to_block``, read afresh from the chain."""
     scratch = EventStore("sqlite://")
     try:
-        backend = ledger.handle.backend
+        backend = handle.backend
         source = EmbeddedLogSource(backend) if backend is not None else None
-        Indexer(ledger.w3, ledger.deployment, scratch, source).sync(to_block=to_block)
+        Indexer(handle.w3, deployment, scratch, source).sync(to_block=to_block)
         return scratch.events()
     finally:
         scratch.close()
@@ -70,7 +147,7 @@ def _ref(e: EventRecord | tuple[str, int]) -> str:
 
 
 def verify_records(
-    ledger: Ledger, events: Sequence[EventRecord], policy_id: str | None = None
+    records: RecordStore, events: Sequence[EventRecord], policy_id: str | None = None
 ) -> list[Check]:
     """Every anchored version's stored bytes against its anchored digest."""
     checks = []
@@ -79,10 +156,10 @@ def verify_records(
             continue
         pid, version, digest = e.args["policyId"], int(e.args["version"]), e.args["digest"]
         subject = f"record {pid} v{version}"
-        path = ledger.records.path(digest)
+        path = records.path(digest)
         where = f"{pid} v{version}: {path}"
         try:
-            raw = ledger.records.raw(digest)
+            raw = records.raw(digest)
         except (NotFoundError, RecordError, OSError):
             checks.append(Check("records", subject, False, "the stored record is missing", where))
             continue
@@ -100,7 +177,7 @@ def verify_records(
             )
             continue
         try:
-            record = ledger.records.load_raw_record(digest)
+            record = records.load_raw_record(digest)
         except RecordError as err:
             checks.append(Check("records", subject, False, str(err), where))
             continue
@@ -125,13 +202,13 @@ def verify_records(
 
 
 def verify_index(
-    ledger: Ledger, chain: Sequence[EventRecord], policy_id: str | None = None
+    index: EventStore, chain: Sequence[EventRecord], policy_id: str | None = None
 ) -> tuple[list[Check], int | None]:
     """The index against the chain, over the blocks the index claims to cover.
 
     Returns the checks and the index's cursor.
     """
-    cursor = ledger.store.cursor()
+    cursor = index.cursor()
     if cursor is None:
         return [Check("index", "index", True, "the index is empty: nothing to compare")], None
     keep: Callable[[EventRecord], bool] = (
@@ -139,7 +216,7 @@ def verify_index(
     )
     # Every stored row counts, even above the cursor (a row there is served by reads);
     # chain events above the cursor are merely not indexed yet.
-    stored = {(r.event.tx_hash, r.event.log_index): r for r in ledger.store.rows()}
+    stored = {(r.event.tx_hash, r.event.log_index): r for r in index.rows()}
     on_chain = {
         (e.tx_hash, e.log_index): e
         for e in chain
@@ -233,35 +310,6 @@ def _differing_fields(chain: EventRecord, row: Any) -> list[str]:
 # -- effect log -----------------------------------------------------------------------
 
 
-class RootAccumulator:
-    """The RFC 9162 root of a growing list of leaves in O(log n) memory.
-
-    Holds the roots of the perfect subtrees that make up the list (its compact range);
-    the tree hash is those roots folded from the right.
-    """
-
-    def __init__(self) -> None:
-        self._stack: list[tuple[int, bytes]] = []
-        self.size = 0
-
-    def append(self, leaf: bytes) -> None:
-        height, node = 0, leaf
-        while self._stack and self._stack[-1][0] == height:
-            _, left = self._stack.pop()
-            node = node_hash(left, node)
-            height += 1
-        self._stack.append((height, node))
-        self.size += 1
-
-    def root(self) -> bytes:
-        if not self._stack:
-            return EMPTY_ROOT
-        node = self._stack[-1][1]
-        for _, left in reversed(self._stack[:-1]):
-            node = node_hash(left, node)
-        return node
-
-
 @dataclass(frozen=True)
 class _Anchored:
     checkpoint: Checkpoint
@@ -269,24 +317,23 @@ class _Anchored:
 
 
 def anchored_checkpoints(
-    ledger: Ledger, log_id: str, chain: Sequence[EventRecord]
+    contract: EffectLogContract, log_id: str, chain: Sequence[EventRecord]
 ) -> list[_Anchored]:
     """The log's checkpoints as the contract holds them, with the events that anchored them."""
-    count = ledger.effects.contract.log_of(log_id).checkpoints
+    count = contract.log_of(log_id).checkpoints
     by_index = {
         int(e.args["index"]): e
         for e in chain
         if e.event == "CheckpointAnchored" and e.args["logId"] == log_id
     }
     return [
-        _Anchored(ledger.effects.contract.checkpoint_at(log_id, i), by_index.get(i))
-        for i in range(1, count + 1)
+        _Anchored(contract.checkpoint_at(log_id, i), by_index.get(i)) for i in range(1, count + 1)
     ]
 
 
-def verify_effects(ledger: Ledger, chain: Sequence[EventRecord]) -> list[Check]:
+def verify_effects(effects: Effects, chain: Sequence[EventRecord]) -> list[Check]:
     """The stored effect log against its checkpoints on chain."""
-    config = ledger.effects.config
+    config = effects.config
     opened = sorted({e.args["logId"] for e in chain if e.event == "LogOpened"})
     if config is None:
         # The chain knows the ledger's logs: one with checkpoints must be held here.
@@ -297,7 +344,7 @@ def verify_effects(ledger: Ledger, chain: Sequence[EventRecord]) -> list[Check]:
                 f"effect log {log_id}",
                 False,
                 "the chain anchors checkpoints of this log but the ledger holds no effect log"
-                f" (its configuration {ledger.effects.directory / 'log.json'} is missing)",
+                f" (its configuration {effects.directory / 'log.json'} is missing)",
                 log_id,
             )
             for log_id in anchored_logs
@@ -318,15 +365,15 @@ def verify_effects(ledger: Ledger, chain: Sequence[EventRecord]) -> list[Check]:
                 )
             )
     try:
-        anchored = anchored_checkpoints(ledger, log_id, chain)
+        anchored = anchored_checkpoints(effects.contract, log_id, chain)
     except ContractRevert as err:
         return [
             *checks,
             Check("effects", f"effect log {log_id}", False, f"not on chain: {err}", log_id),
         ]
-    store = ledger.effects.store
+    store = effects.store
     entry_faults: list[Check] = []
-    acc = RootAccumulator()
+    acc = CompactRange()  # the root of the entries read so far
     targets = [a.checkpoint.tree_size for a in anchored]
     roots: dict[int, bytes] = {}
     expected = 0
@@ -342,7 +389,7 @@ def verify_effects(ledger: Ledger, chain: Sequence[EventRecord]) -> list[Check]:
                 )
             )
             expected = seq  # keep going; the roots will not match from here on
-        digest = hashlib.sha256(b"\x00" + body).digest()
+        digest = leaf_hash(body)
         if digest != leaf:
             entry_faults.append(
                 Check(
@@ -456,15 +503,22 @@ def verify_effects(ledger: Ledger, chain: Sequence[EventRecord]) -> list[Check]:
 # -- scores ---------------------------------------------------------------------------
 
 
-def published_scores(ledger: Ledger, chain: Iterable[EventRecord]) -> list[PublishedScore]:
+def published_scores(
+    scoreboard: ScoreBoardContract, chain: Iterable[EventRecord]
+) -> list[PublishedScore]:
     ids = sorted({int(e.args["scoreId"]) for e in chain if e.event == "ScorePublished"})
-    return [ledger.scoreboard.score_of(i) for i in ids]
+    return [scoreboard.score_of(i) for i in ids]
 
 
-def verify_scores(ledger: Ledger, chain: Sequence[EventRecord]) -> list[Check]:
+def verify_scores(
+    scorer: Scorer,
+    archive: ScoreArchive,
+    scoreboard: ScoreBoardContract,
+    chain: Sequence[EventRecord],
+) -> list[Check]:
     checks: list[Check] = []
-    for score in published_scores(ledger, chain):
-        checks.extend(verify_published(ledger, score, chain))
+    for score in published_scores(scoreboard, chain):
+        checks.extend(verify_published(scorer, archive, score, chain))
     return checks
 
 
@@ -472,17 +526,15 @@ def verify_scores(ledger: Ledger, chain: Sequence[EventRecord]) -> list[Check]:
 
 
 def verify_findings(
-    ledger: Ledger, chain: Sequence[EventRecord], policy_id: str | None = None
+    folder: Path, chain: Sequence[EventRecord], policy_id: str | None = None
 ) -> list[Check]:
-    """Each raised finding's stored details against the digest anchored with it."""
-    from ledger.audit.findings import finding_dir
-
+    """Each raised finding's stored details (in ``folder``) against the digest anchored."""
     checks = []
     for e in chain:
         if e.event != "FindingRaised" or (policy_id and e.args["policyId"] != policy_id):
             continue
         finding_id = e.args["findingId"]
-        path = finding_dir(ledger.home) / f"{finding_id}.json"
+        path = folder / f"{finding_id}.json"
         subject = f"finding {finding_id} details"
         try:
             digest = "0x" + hashlib.sha256(path.read_bytes()).hexdigest()
@@ -511,7 +563,7 @@ def verify_findings(
 
 
 def audit(
-    ledger: Ledger,
+    sources: AuditSources,
     policy_id: str | None = None,
     progress: Progress | None = None,
     *,
@@ -524,36 +576,36 @@ def audit(
     say = progress or (lambda _stage: None)
     report = AuditReport()
     if policy_id is not None:
-        latest, _revoked = ledger.policies.state(policy_id)
+        latest, _revoked = sources.policies.state(policy_id)
         if latest == 0:
             raise NotFoundError("policy", policy_id)
     if chain is None:
         say("reading the chain")
-        chain = chain_events(ledger)
+        chain = chain_events(sources.handle, sources.deployment)
     say("checking records")
-    report.extend(verify_records(ledger, chain, policy_id))
+    report.extend(verify_records(sources.records, chain, policy_id))
     say("checking the index")
-    index_checks, cursor = verify_index(ledger, chain, policy_id)
+    index_checks, cursor = verify_index(sources.index, chain, policy_id)
     report.extend(index_checks)
-    head = int(ledger.w3.eth.block_number)
+    head = int(sources.handle.w3.eth.block_number)
     if cursor is not None and cursor < head:
         report.notes.append(
             f"the index covers blocks up to {cursor}; the chain is at {head}"
             " (run `govledger index` to catch up)"
         )
     say("checking the effect log")
-    report.extend(verify_effects(ledger, chain))
+    report.extend(verify_effects(sources.effects, chain))
     say("checking findings")
-    report.extend(verify_findings(ledger, chain, policy_id))
+    report.extend(verify_findings(sources.findings_dir, chain, policy_id))
     say("recomputing published scores")
-    report.extend(verify_scores(ledger, chain))
+    report.extend(verify_scores(sources.scorer, sources.archive, sources.scoreboard, chain))
     if not report.checks:
         report.notes.append("nothing to check yet")
     return report
 
 
 __all__ = [
-    "RootAccumulator",
+    "AuditSources",
     "anchored_checkpoints",
     "audit",
     "chain_events",

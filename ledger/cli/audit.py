@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -64,7 +65,7 @@ def score_cmd(
     from ledger.cli.render import print_score
 
     with opened(home) as ledger:
-        ledger.sync()
+        ledger.indexer.sync()
         result = ledger.score(scope=department, window_days=window_days)
     if as_json:
         emit_json(result)
@@ -89,18 +90,39 @@ def score_publish(
     as_json: JsonOpt = False,
 ) -> None:
     """Compute the score at the latest block and anchor it on the ScoreBoard."""
-    from ledger.audit.findings import raise_findings
-    from ledger.audit.scores import publication_view, publish_score
+    from ledger.audit.findings import finding_dir, raise_findings
+    from ledger.audit.scores import ScoreArchive, finalized_block, publish_score
+    from ledger.maturity.service import gather_evidence
 
     if deadline_days < 1:
         raise typer.BadParameter("--deadline-days must be at least 1")
     with opened(home) as ledger:
-        pub = publish_score(ledger, scope=department, window_days=window_days)
-        raised = raise_findings(ledger, pub.score_id, deadline_days) if findings else []
-        ledger.sync()
-        provisional = publication_view(ledger, ledger.scoreboard.score_of(pub.score_id))[
-            "provisional"
-        ]
+        ledger.indexer.sync()  # the score reads the index: bring it to the head first
+        pub = publish_score(
+            ledger.score,
+            ledger.scoreboard,
+            ledger.signers,
+            ScoreArchive(ledger.home),
+            scope=department,
+            window_days=window_days,
+        )
+        raised = (
+            raise_findings(
+                partial(gather_evidence, ledger),
+                ledger.scoreboard,
+                ledger.findings,
+                ledger.signers,
+                ledger.clock,
+                finding_dir(ledger.home),
+                pub.score_id,
+                deadline_days,
+            )
+            if findings
+            else []
+        )
+        ledger.indexer.sync()
+        final = finalized_block(ledger.handle, ledger.settings.finality_depth)
+        provisional = ledger.scoreboard.score_of(pub.score_id).as_of_block > final
     result = pub.result
     data = {
         "score_id": pub.score_id,
@@ -150,13 +172,21 @@ def score_verify(
 
     Exits 1 when it differs, naming the indicator that differs.
     """
-    from ledger.audit.scores import publication_view, published, verify_published
+    from ledger.audit.scores import (
+        ScoreArchive,
+        finalized_block,
+        publication_view,
+        published,
+        verify_published,
+    )
     from ledger.audit.verify import chain_events
 
     with opened(home) as ledger:
-        score = published(ledger, score_id)
-        checks = verify_published(ledger, score, chain_events(ledger, score.as_of_block))
-        view = publication_view(ledger, score)
+        score = published(ledger.scoreboard, score_id)
+        chain = chain_events(ledger.handle, ledger.deployment, score.as_of_block)
+        checks = verify_published(ledger.score, ScoreArchive(ledger.home), score, chain)
+        final = finalized_block(ledger.handle, ledger.settings.finality_depth)
+        view = publication_view(score, final)
     report = AuditReport(checks)
     if view["provisional"]:
         report.notes.append(
@@ -186,10 +216,12 @@ def audit_verify(
     Prints every check with pass or fail and, for a failure, what differs and where.
     Exits 0 only when everything passes.
     """
-    from ledger.audit.verify import audit
+    from ledger.audit.verify import AuditSources, audit
 
     with opened(home) as ledger, err_console.status("auditing…") as status:
-        report = audit(ledger, policy, lambda stage: status.update(f"auditing: {stage}…"))
+        report = audit(
+            AuditSources.of(ledger), policy, lambda stage: status.update(f"auditing: {stage}…")
+        )
     if as_json:
         emit_json(report.to_dict())
     else:
@@ -212,7 +244,8 @@ def finding_list(
     from ledger.audit.findings import findings_view
 
     with opened(home) as ledger:
-        rows = findings_view(ledger, department, policy)
+        ledger.indexer.sync()  # findings raised since the index last caught up
+        rows = findings_view(ledger.findings, ledger.store, department, policy)
     if as_json:
         emit_json(rows)
         return
@@ -244,10 +277,21 @@ def finding_raise(
     home: HomeOpt = None,
 ) -> None:
     """Raise a finding for every obligation clause the score shows missing its target."""
-    from ledger.audit.findings import raise_findings
+    from ledger.audit.findings import finding_dir, raise_findings
+    from ledger.maturity.service import gather_evidence
 
     with opened(home) as ledger:
-        raised = raise_findings(ledger, score_id, deadline_days)
+        ledger.indexer.sync()  # the evidence is read from the index
+        raised = raise_findings(
+            partial(gather_evidence, ledger),
+            ledger.scoreboard,
+            ledger.findings,
+            ledger.signers,
+            ledger.clock,
+            finding_dir(ledger.home),
+            score_id,
+            deadline_days,
+        )
     if not raised:
         console.print(f"score {score_id} shows no obligation missing its target")
     for f in raised:
@@ -274,7 +318,9 @@ def finding_respond(
 
     plan_bytes, evidence_bytes = _read(plan, "plan"), _read(evidence, "evidence")
     with opened(home) as ledger:
-        ref = respond(ledger, finding_id, department, plan_bytes, evidence_bytes)
+        ref = respond(
+            ledger.findings, ledger.signers, finding_id, department, plan_bytes, evidence_bytes
+        )
     console.print(f"finding {finding_id}: response recorded in block {ref.block_number}")
 
 
@@ -294,7 +340,7 @@ def finding_review(
 
     note_bytes = _read(note, "note") if note is not None else b""
     with opened(home) as ledger:
-        ref = review(ledger, finding_id, accept=accept, note=note_bytes)
+        ref = review(ledger.findings, ledger.signers, finding_id, accept=accept, note=note_bytes)
     verdict = "accepted: the finding is closed" if accept else "rejected: the finding is open"
     console.print(f"finding {finding_id} {verdict} (block {ref.block_number})")
 
@@ -308,7 +354,7 @@ def finding_overdue(
     from ledger.audit.findings import mark_overdue
 
     with opened(home) as ledger:
-        ref = mark_overdue(ledger, finding_id)
+        ref = mark_overdue(ledger.findings, ledger.signers, finding_id)
     console.print(f"finding {finding_id} marked overdue (block {ref.block_number})")
 
 
@@ -323,12 +369,13 @@ def audit_export(
 ) -> None:
     """Write a self-contained, documented bundle of one policy's trail, with an HTML report."""
     from ledger.audit.bundle import export_bundle
+    from ledger.audit.verify import AuditSources
 
     if max_entries < 0:
         raise typer.BadParameter("--max-entries must not be negative")
     with opened(home) as ledger, err_console.status("exporting…") as status:
         manifest = export_bundle(
-            ledger,
+            AuditSources.of(ledger),
             policy,
             out,
             max_entries=max_entries,

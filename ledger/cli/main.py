@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -24,6 +25,7 @@ from ledger.cli.mechanisms import register as register_mechanisms
 from ledger.cli.output import console, emit_json, err_console, progress_bar, table
 from ledger.errors import LedgerError
 from ledger.mechanisms.sharing import parse_permission
+from ledger.store import views
 
 app = typer.Typer(
     name="govledger",
@@ -117,8 +119,9 @@ def policy_approve(
 
 @policy_app.command("list")
 def policy_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
-    """List the anchored policies with their versions and state."""
+    """List the anchored policies with their versions and state (the index, synced first)."""
     with opened(home) as ledger:
+        ledger.indexer.sync()
         rows = ledger.policy_summaries()
     if as_json:
         emit_json(rows)
@@ -190,7 +193,7 @@ def department_add(
 def department_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List the departments in the directory."""
     with opened(home) as ledger:
-        rows = ledger.departments()
+        rows = ledger.directory.departments()
     if as_json:
         emit_json(rows)
     else:
@@ -226,8 +229,8 @@ def item_register(
 def item_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List catalog items (from the index)."""
     with opened(home) as ledger:
-        ledger.sync()
-        rows = ledger.catalog()
+        ledger.indexer.sync()
+        rows = views.catalog(ledger.store)
     if as_json:
         emit_json(rows)
     else:
@@ -269,7 +272,7 @@ def agreement_commit(
             policy_id=policy,
             clause_id=clause,
             permission=perm,
-            first_due_at=ledger.now() + first_due_in,
+            first_due_at=ledger.clock.now() + first_due_in,
             period=period,
             periods=periods,
             calls_per_period=calls_per_period,
@@ -311,8 +314,8 @@ def agreement_miss(
 def agreement_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List agreements with their delivery record (from the index)."""
     with opened(home) as ledger:
-        ledger.sync()
-        rows = ledger.agreements()
+        ledger.indexer.sync()
+        rows = views.agreements(ledger.store)
     if as_json:
         emit_json(rows)
     else:
@@ -355,7 +358,7 @@ def agreement_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
 def index_cmd(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Follow the chain and store the ledger's events (idempotent, resumable)."""
     with opened(home) as ledger, progress_bar("indexing blocks") as update:
-        report = ledger.sync(progress=update)
+        report = ledger.indexer.sync(progress=update)
     data = {
         "from": report.from_block,
         "to": report.to_block,
@@ -381,7 +384,7 @@ def events_cmd(
 ) -> None:
     """List indexed events, oldest first."""
     with opened(home) as ledger:
-        ledger.sync()
+        ledger.indexer.sync()
         records = ledger.store.events(policy_id=policy, department_id=department, limit=limit)
     if as_json:
         emit_json([r.__dict__ for r in records])
@@ -523,9 +526,10 @@ def demo(
     """Play the D-city case from the paper onto the ledger and print its maturity."""
     from importlib import resources
 
-    from ledger.audit.findings import findings_view, raise_findings
+    from ledger.audit.findings import finding_dir, findings_view, raise_findings
     from ledger.audit.scores import ScoreArchive, publish_score
     from ledger.cli.render import print_score
+    from ledger.maturity.service import gather_evidence
     from ledger.scenario.runner import file_digest, load_scenario, run_scenario
 
     if case not in DEMO_CASES:
@@ -538,14 +542,24 @@ def demo(
                 report = run_scenario(ledger, scenario, file.parent, file_digest(file), update)
             # Publish once per new state: anchor the score and raise findings for every
             # obligation that missed its target, so an auditor can take it from here.
+            archive = ScoreArchive(ledger.home)
+            ledger.indexer.sync()
             if report.transactions or ledger.scoreboard.count() == 0:
-                pub = publish_score(ledger)
-                raise_findings(ledger, pub.score_id)
-                ledger.sync()
+                pub = publish_score(ledger.score, ledger.scoreboard, ledger.signers, archive)
+                raise_findings(
+                    partial(gather_evidence, ledger),
+                    ledger.scoreboard,
+                    ledger.findings,
+                    ledger.signers,
+                    ledger.clock,
+                    finding_dir(ledger.home),
+                    pub.score_id,
+                )
+                ledger.indexer.sync()
             score_id = ledger.scoreboard.count()
             published = ledger.scoreboard.score_of(score_id)
-            result = ScoreArchive(ledger.home).get(published.result_hash)
-            findings = findings_view(ledger)
+            result = archive.get(published.result_hash)
+            findings = findings_view(ledger.findings, ledger.store)
             kind, where = ledger.handle.kind, ledger.home
     if as_json:
         emit_json(

@@ -240,7 +240,7 @@ def order_list(
 ) -> None:
     """List work orders with their stage, SLA and score (from the index)."""
     with opened(home) as ledger:
-        ledger.sync()
+        ledger.indexer.sync()
         rows = views.work_orders(ledger.store, department)
     if as_json:
         emit_json(rows)
@@ -285,7 +285,7 @@ def order_show(
 ) -> None:
     """Show one work order: the time of each stage, its transfers, SLA and score."""
     with opened(home) as ledger:
-        ledger.sync()
+        ledger.indexer.sync()
         row = next((r for r in views.work_orders(ledger.store) if r["orderId"] == order_id), None)
     if row is None:
         raise NotFoundError("work order", order_id)
@@ -358,7 +358,7 @@ def drill_plan(
             policy_id=policy,
             clause_id=clause,
             kind=drill_kind,
-            first_due_at=ledger.now() + first_due_in,
+            first_due_at=ledger.clock.now() + first_due_in,
             interval=interval,
             count=count,
             total_seats=seats,
@@ -419,7 +419,7 @@ def drill_miss(
 def drill_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List drill plans with each drill's outcome (from the index)."""
     with opened(home) as ledger:
-        ledger.sync()
+        ledger.indexer.sync()
         rows = views.drill_plans(ledger.store)
     if as_json:
         emit_json(rows)
@@ -540,7 +540,7 @@ def system_disconnect(
 def system_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List systems and reserved slots with their connection state (from the index)."""
     with opened(home) as ledger:
-        ledger.sync()
+        ledger.indexer.sync()
         rows = views.systems(ledger.store)
     if as_json:
         emit_json(rows)
@@ -610,7 +610,7 @@ def stat_attest(
 def stat_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """List each statistic's attestation in force, with its versions (from the index)."""
     with opened(home) as ledger:
-        ledger.sync()
+        ledger.indexer.sync()
         rows = views.statistics(ledger.store)
     if as_json:
         emit_json(rows)

@@ -1,50 +1,79 @@
-"""RFC 9162 (Certificate Transparency v2) Merkle trees, proofs and their verification.
+"""RFC 9162 (Certificate Transparency v2) Merkle trees: hashing, proof planning, verification.
+
+This module is the one home of the log's tree arithmetic. Storage (the on-disk
+:class:`ledger.effects.store.EffectStore`, the in-memory :class:`MerkleTree`) only
+keeps and fetches node hashes by id; what to hash, which nodes a root or a proof is
+made of, and how to check a proof is decided here.
 
 Definitions (RFC 9162 §2.1.1), with ``HASH`` = SHA-256 and ``||`` concatenation:
 
 - the hash of an empty tree is ``HASH()`` (SHA-256 of the empty string);
-- a leaf hash is ``HASH(0x00 || entry)``;
-- an inner node is ``HASH(0x01 || left || right)``;
+- a leaf hash is ``HASH(0x00 || entry)`` (:func:`leaf_hash`);
+- an inner node is ``HASH(0x01 || left || right)`` (:func:`node_hash`);
 - a tree of ``n > 1`` leaves splits at ``k``, the largest power of two smaller
   than ``n``: ``MTH(D[n]) = HASH(0x01 || MTH(D[0:k]) || MTH(D[k:n]))``.
+
+Node ids. A :class:`NodeID` ``(level, position)`` names the complete, aligned subtree
+of ``2**level`` leaves ``[position << level, (position + 1) << level)``; level 0 holds the
+leaf hashes. A tree of ``n`` leaves has ``n >> level`` such nodes at each level, and
+they never change as the tree grows, so they are what storage keeps.
+
+Compact ranges. The leaves ``[begin, end)`` are covered by a shortest list of such
+nodes (:func:`range_nodes`). For ``[0, n)`` that is one node per set bit of ``n``,
+largest first, and ``MTH(D[n])`` is those nodes folded from the right;
+:class:`CompactRange` keeps exactly them while leaves are appended.
+
+Proof planning (the shape of tessera's ``client.ProofBuilder``). A proof element
+that is not a complete subtree (at most one per proof: the one at the tree's right
+edge) is the fold of a compact range. :func:`inclusion_nodes`,
+:func:`consistency_nodes` and :func:`root_nodes` return a :class:`ProofNodes`: the
+node ids to fetch and which run of them folds into one hash.
+:class:`ProofBuilder` fetches the ids through a callable and rehashes them into the
+proof.
 
 Proofs are lists of 32-byte node hashes, ordered as RFC 9162 §2.1.3.1 (``PATH``,
 inclusion) and §2.1.4.1 (``PROOF``/``SUBPROOF``, consistency) define them: the node
 nearest the leaf (or the old tree) first. Leaf indices count from zero.
 
-Generation raises :class:`ValueError` for impossible requests (an index outside the
-tree, an old size larger than the tree, a leaf hash that is not 32 bytes).
-Verification never raises: :func:`verify_inclusion` and :func:`verify_consistency`
-follow the RFC's algorithms (§2.1.3.2, §2.1.4.2) step by step and return ``False``
-for any proof that does not check, and also for nonsense arguments (negative sizes,
-an index outside the tree, values that are not bytes).
-
-:class:`MerkleTree` keeps the leaf hashes in one ``bytearray`` and, level by level,
-the hash of every complete, aligned subtree of ``2**j`` leaves (another ``bytearray``
-per level, about as large again as the leaves in total). Every subtree the RFC's
-recursion asks for, for any tree size up to the current one, is then either one of
-those cached hashes or the fold of at most ``log2(n)`` of them, so a root costs at
-most ``log2(n)`` node hashes and a proof at most ``2 * log2(n)``.
+Planning and generation raise :class:`~ledger.errors.LedgerValueError` for
+impossible requests (an index outside the tree, an old size larger than the tree, a
+leaf hash that is not 32 bytes). Verification never raises:
+:func:`verify_inclusion` and :func:`verify_consistency` follow the RFC's algorithms
+(§2.1.3.2, §2.1.4.2) step by step and return ``False`` for any proof that does not
+check, and also for nonsense arguments (negative sizes, an index outside the tree,
+values that are not bytes).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from hmac import compare_digest
+from typing import NamedTuple
 
 from ledger.errors import LedgerValueError
 
 __all__ = [
     "EMPTY_ROOT",
     "HASH_SIZE",
+    "CompactRange",
     "MerkleTree",
+    "NodeFetcher",
+    "NodeID",
+    "ProofBuilder",
+    "ProofNodes",
+    "appended_nodes",
+    "consistency_nodes",
     "consistency_proof",
+    "inclusion_nodes",
     "inclusion_proof",
     "leaf_hash",
     "node_hash",
+    "parent_hashes",
+    "range_nodes",
     "root",
     "root_from_leaf_hashes",
+    "root_nodes",
     "verify_consistency",
     "verify_inclusion",
 ]
@@ -59,6 +88,9 @@ _LEAF_PREFIX = b"\x00"
 _NODE_PREFIX = b"\x01"
 
 
+# -- hashing ------------------------------------------------------------------------
+
+
 def leaf_hash(entry: bytes) -> bytes:
     """``SHA-256(0x00 || entry)``: the hash of one log entry as a leaf."""
     return hashlib.sha256(_LEAF_PREFIX + bytes(entry)).digest()
@@ -69,14 +101,45 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return hashlib.sha256(_NODE_PREFIX + left + right).digest()
 
 
+def parent_hashes(nodes: bytes) -> bytes:
+    """The :func:`node_hash` of each aligned pair of 32-byte nodes, concatenated.
+
+    ``nodes`` is a run of sibling nodes starting with a left child; an odd last node
+    has no parent yet and is ignored.
+    """
+    size = HASH_SIZE
+    return b"".join(
+        node_hash(nodes[i : i + size], nodes[i + size : i + 2 * size])
+        for i in range(0, len(nodes) - size, 2 * size)
+    )
+
+
+def _fold(parts: Sequence[bytes]) -> bytes:
+    """The nodes of a compact range ``[lo, hi)`` (largest first) folded from the right.
+
+    That is ``MTH(D[lo:hi])`` whenever ``lo`` is a multiple of the largest power of two
+    not below ``hi - lo``, as for every subtree the RFC's recursion reaches.
+    """
+    digest = parts[-1]
+    for left in reversed(parts[:-1]):
+        digest = node_hash(left, digest)
+    return digest
+
+
 def root(entries: Sequence[bytes]) -> bytes:
     """The Merkle tree hash (root) of a list of entries; ``EMPTY_ROOT`` for none."""
-    return MerkleTree.from_entries(entries).root()
+    acc = CompactRange()
+    for entry in entries:
+        acc.append(leaf_hash(entry))
+    return acc.root()
 
 
-def root_from_leaf_hashes(hashes: Sequence[bytes]) -> bytes:
+def root_from_leaf_hashes(hashes: Iterable[bytes]) -> bytes:
     """The Merkle tree hash of a tree whose leaf hashes are already computed."""
-    return MerkleTree(hashes).root()
+    acc = CompactRange()
+    for digest in hashes:
+        acc.append(digest)
+    return acc.root()
 
 
 def inclusion_proof(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
@@ -92,12 +155,259 @@ def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int) -> list[bytes
     return MerkleTree(leaf_hashes).consistency_proof(old_size)
 
 
-class MerkleTree:
-    """An append-only RFC 9162 tree that answers roots and proofs for every size up to its own.
+# -- node ids and compact ranges ----------------------------------------------------
 
-    Leaf hashes live in one ``bytearray`` (32 bytes each). ``_levels[j]`` holds, in
-    order, the hash of each complete subtree of ``2**j`` leaves starting at a multiple
-    of ``2**j``; it grows as leaves are appended, one node hash per leaf on average.
+
+class NodeID(NamedTuple):
+    """The complete subtree of ``2**level`` leaves starting at leaf ``position << level``."""
+
+    level: int
+    position: int
+
+
+#: Fetches node hashes by id, in the order asked (storage's one job for proofs).
+NodeFetcher = Callable[[Sequence[NodeID]], Sequence[bytes]]
+
+# ``NodeID(level, position)`` without the NamedTuple constructor's Python-level call:
+# planning makes ~20 ids per proof, and this halves what they cost.
+_new_tuple = tuple.__new__
+
+
+def range_nodes(begin: int, end: int) -> list[NodeID]:
+    """The compact range of leaves ``[begin, end)``: the fewest complete subtrees covering it.
+
+    Left to right; each node is the largest aligned subtree that starts where the
+    previous one ended and does not pass ``end``. For ``begin == 0`` that is one node
+    per set bit of ``end``, largest first.
+    """
+    if not (_is_size(begin) and _is_size(end) and begin <= end):
+        raise LedgerValueError(f"leaf range [{begin}, {end}) is not a range of leaves")
+    out: list[NodeID] = []
+    _extend_range(out, begin, end)
+    return out
+
+
+def _extend_range(out: list[NodeID], begin: int, end: int) -> None:
+    """Append the compact range of ``[begin, end)`` to ``out`` (arguments unchecked)."""
+    width = end - begin
+    if not begin & ((1 << width.bit_length()) - 1):
+        # Aligned to a power of two not below the width, as every range a root or
+        # proof asks for: one node per set bit of the width, largest first.
+        while width:
+            level = width.bit_length() - 1
+            out.append(_new_tuple(NodeID, (level, begin >> level)))
+            begin += 1 << level
+            width -= 1 << level
+        return
+    while begin < end:
+        level = (end - begin).bit_length() - 1
+        if begin:
+            level = min(level, (begin & -begin).bit_length() - 1)
+        out.append(_new_tuple(NodeID, (level, begin >> level)))
+        begin += 1 << level
+
+
+class CompactRange:
+    """The compact range ``[0, size)`` of a growing list of leaves, in O(log n) memory.
+
+    Holds the hashes of the nodes :func:`range_nodes` names for ``[0, size)``, largest
+    first. Appending a leaf merges the equal-sized subtrees it completes (one node hash
+    per leaf on average); the RFC 9162 root is the held hashes folded from the right.
+    """
+
+    __slots__ = ("_hashes", "_size")
+
+    def __init__(self) -> None:
+        self._hashes: list[bytes] = []
+        self._size = 0
+
+    @property
+    def size(self) -> int:
+        """The number of leaves appended."""
+        return self._size
+
+    def append(self, digest: bytes) -> None:
+        """Append a leaf by its hash."""
+        if not (isinstance(digest, bytes | bytearray) and len(digest) == HASH_SIZE):
+            raise LedgerValueError(f"a leaf hash must be {HASH_SIZE} bytes")
+        node, count = bytes(digest), self._size
+        while count & 1:
+            node = node_hash(self._hashes.pop(), node)
+            count >>= 1
+        self._hashes.append(node)
+        self._size += 1
+
+    def ids(self) -> list[NodeID]:
+        """The ids of the held nodes, in order (``range_nodes(0, size)``)."""
+        return range_nodes(0, self._size)
+
+    def hashes(self) -> list[bytes]:
+        """The held node hashes, largest subtree first."""
+        return list(self._hashes)
+
+    def root(self) -> bytes:
+        """``MTH`` of the leaves appended so far; ``EMPTY_ROOT`` for none."""
+        return _fold(self._hashes) if self._hashes else EMPTY_ROOT
+
+
+def appended_nodes(
+    size: int, leaves: bytes, fetch: NodeFetcher
+) -> Iterator[tuple[int, int, bytes]]:
+    """The nodes that appending ``leaves`` (concatenated leaf hashes) to a tree of ``size`` adds.
+
+    Yields ``(level, first position, hashes)`` per level, from the leaves up: the new
+    nodes of that level, contiguous and starting right after the stored ones. When the
+    first new node of a level is a right child, its left sibling is an existing node,
+    asked of ``fetch``; nothing else is read.
+    """
+    if not _is_size(size) or len(leaves) % HASH_SIZE:
+        raise LedgerValueError(
+            f"cannot append {len(leaves)} bytes of leaf hashes to a tree of {size} leaves"
+        )
+    level, start, nodes = 0, size, leaves
+    while nodes:
+        yield level, start, nodes
+        if start & 1:  # the first new node is a right child: take its left sibling along
+            nodes = fetch([NodeID(level, start - 1)])[0] + nodes
+            start -= 1
+        nodes = parent_hashes(nodes)
+        start >>= 1
+        level += 1
+
+
+# -- proof planning -----------------------------------------------------------------
+
+
+class ProofNodes(NamedTuple):
+    """The stored nodes a root or proof is made of, and how to rehash them into it.
+
+    ``ids`` lists the nodes in proof order (nearest the leaf, or the old tree, first).
+    Each is one proof element, except the run ``ids[begin:end]``: the compact range of
+    the one element that is not a complete subtree, left to right, folded from the
+    right into that element. ``begin == end`` when there is none.
+    """
+
+    ids: tuple[NodeID, ...]
+    begin: int = 0
+    end: int = 0
+
+    def rehash(self, hashes: Sequence[bytes]) -> list[bytes]:
+        """The proof elements from the fetched ``hashes`` of ``ids`` (same order)."""
+        if len(hashes) != len(self.ids):
+            raise LedgerValueError(f"expected {len(self.ids)} node hashes, got {len(hashes)}")
+        if self.end - self.begin < 2:
+            return hashes if isinstance(hashes, list) else list(hashes)
+        return [
+            *hashes[: self.begin],
+            _fold(hashes[self.begin : self.end]),
+            *hashes[self.end :],
+        ]
+
+
+def root_nodes(size: int) -> ProofNodes:
+    """The nodes whose fold is ``MTH(D[size])``: the compact range ``[0, size)``."""
+    if not _is_size(size):
+        raise LedgerValueError(f"tree size {size} must be a non-negative integer")
+    ids: list[NodeID] = []
+    _extend_range(ids, 0, size)
+    return ProofNodes(tuple(ids), 0, len(ids) if len(ids) > 1 else 0)
+
+
+def inclusion_nodes(index: int, size: int) -> ProofNodes:
+    """The nodes of RFC 9162 ``PATH(index, D[size])``, leaf side first."""
+    if not _is_size(size):
+        raise LedgerValueError(f"tree size {size} must be a non-negative integer")
+    if not (_is_size(index) and index < size):
+        raise LedgerValueError(f"leaf index {index} is outside a tree of {size} leaves")
+    return _path_nodes([], 0, index, size)
+
+
+def consistency_nodes(old_size: int, new_size: int) -> ProofNodes:
+    """The nodes of RFC 9162 ``PROOF(old_size, D[new_size])``, old tree side first.
+
+    None when ``old_size`` is 0 or ``new_size``: the proof is then empty. Otherwise
+    the proof is the path, in the new tree, of the largest complete subtree that ends
+    the old tree, preceded by that subtree itself unless it is the whole old tree
+    (whose root the verifier holds).
+    """
+    if not _is_size(new_size):
+        raise LedgerValueError(f"tree size {new_size} must be a non-negative integer")
+    if not (_is_size(old_size) and old_size <= new_size):
+        raise LedgerValueError(f"old size {old_size} must be between 0 and the new size {new_size}")
+    if old_size in (0, new_size):
+        return ProofNodes(())
+    level = (old_size & -old_size).bit_length() - 1
+    position = (old_size - 1) >> level
+    return _path_nodes([NodeID(level, position)] if position else [], level, position, new_size)
+
+
+def _path_nodes(ids: list[NodeID], level: int, position: int, size: int) -> ProofNodes:
+    """``ids`` followed by the path of node ``(level, position)`` up to the root of ``size``.
+
+    At each level up, the node's sibling is in the proof if the tree reaches it: whole
+    if complete, else (a right sibling at the tree's right edge, at most once) as the
+    compact range from its start to ``size``. A sibling the tree does not reach adds
+    nothing: the RFC's tree lifts the node a level unchanged.
+    """
+    begin = end = 0
+    for height in range(level, (size - 1).bit_length()):
+        sibling = position ^ 1
+        position >>= 1
+        first = sibling << height
+        if first >= size:
+            continue
+        if first + (1 << height) <= size:
+            ids.append(_new_tuple(NodeID, (height, sibling)))
+        else:
+            begin = len(ids)
+            _extend_range(ids, first, size)
+            end = len(ids) if len(ids) - begin > 1 else begin
+    return ProofNodes(tuple(ids), begin, end)
+
+
+class ProofBuilder:
+    """Roots and proofs for one tree size, from nodes that ``fetch`` reads by id.
+
+    The tree may hold more leaves than ``size``: the nodes of a smaller tree never
+    change, so any store of a larger tree answers for it.
+    """
+
+    __slots__ = ("_fetch", "size")
+
+    def __init__(self, size: int, fetch: NodeFetcher) -> None:
+        if not _is_size(size):
+            raise LedgerValueError(f"tree size {size} must be a non-negative integer")
+        self.size = size
+        self._fetch = fetch
+
+    def root(self) -> bytes:
+        """``MTH(D[size])``."""
+        if self.size == 0:
+            return EMPTY_ROOT
+        return self._materialise(root_nodes(self.size))[0]
+
+    def inclusion_proof(self, index: int) -> list[bytes]:
+        """RFC 9162 ``PATH(index, D[size])``."""
+        return self._materialise(inclusion_nodes(index, self.size))
+
+    def consistency_proof(self, old_size: int) -> list[bytes]:
+        """RFC 9162 ``PROOF(old_size, D[size])``; empty if ``old_size`` is 0 or ``size``."""
+        return self._materialise(consistency_nodes(old_size, self.size))
+
+    def _materialise(self, plan: ProofNodes) -> list[bytes]:
+        if not plan.ids:
+            return []
+        return plan.rehash(self._fetch(plan.ids))
+
+
+class MerkleTree:
+    """An append-only RFC 9162 tree in memory that answers roots and proofs for every size.
+
+    It is storage like the on-disk log: ``_levels[j]`` holds, in order, the hash of
+    each complete subtree of ``2**j`` leaves starting at a multiple of ``2**j`` (the
+    node ``(j, i)`` at bytes ``32 * i``), level 0 the leaf hashes; about twice the
+    leaves' size in total. Which nodes to add, and which make a root or proof, is
+    planned by :func:`appended_nodes` and :class:`ProofBuilder`.
     """
 
     __slots__ = ("_levels",)
@@ -110,8 +420,7 @@ class MerkleTree:
     def from_entries(cls, entries: Iterable[bytes]) -> MerkleTree:
         """A tree of the given entries (each hashed as a leaf)."""
         tree = cls()
-        for entry in entries:
-            tree.append(entry)
+        tree.extend_leaf_hashes(leaf_hash(entry) for entry in entries)
         return tree
 
     # -- growing -----------------------------------------------------------------
@@ -122,36 +431,22 @@ class MerkleTree:
 
     def append_leaf_hash(self, digest: bytes) -> int:
         """Append a leaf by its hash; return its leaf index."""
-        if len(digest) != HASH_SIZE or not isinstance(digest, bytes | bytearray):
-            raise LedgerValueError(f"a leaf hash must be {HASH_SIZE} bytes")
-        leaves = self._levels[0]
-        index = len(leaves) // HASH_SIZE
-        leaves += digest
-        if index & 1:
-            self._complete_parents(index + 1)
+        index = self.size
+        self.extend_leaf_hashes((digest,))
         return index
 
-    def _complete_parents(self, count: int) -> None:
-        """Hash every complete subtree that the leaf making ``count`` leaves closes.
-
-        While the number of nodes at a level is even, its last two nodes are the
-        children of a new complete node one level up.
-        """
+    def extend_leaf_hashes(self, digests: Iterable[bytes]) -> None:
+        """Append several leaves by their hashes (none if one is not 32 bytes)."""
+        batch = []
+        for digest in digests:
+            if not (isinstance(digest, bytes | bytearray) and len(digest) == HASH_SIZE):
+                raise LedgerValueError(f"a leaf hash must be {HASH_SIZE} bytes")
+            batch.append(digest)
         levels = self._levels
-        level = 0
-        while count % 2 == 0:
-            end = count * HASH_SIZE
-            pair = levels[level][end - 2 * HASH_SIZE : end]
-            level += 1
+        for level, _, nodes in appended_nodes(self.size, b"".join(batch), self.nodes):
             if level == len(levels):
                 levels.append(bytearray())
-            levels[level] += hashlib.sha256(_NODE_PREFIX + pair).digest()
-            count //= 2
-
-    def extend_leaf_hashes(self, digests: Iterable[bytes]) -> None:
-        """Append several leaves by their hashes."""
-        for digest in digests:
-            self.append_leaf_hash(digest)
+            levels[level] += nodes
 
     # -- reading -----------------------------------------------------------------
 
@@ -163,119 +458,48 @@ class MerkleTree:
     def __len__(self) -> int:
         return self.size
 
+    def nodes(self, ids: Sequence[NodeID]) -> list[bytes]:
+        """The hashes of the stored nodes ``ids`` (a :data:`NodeFetcher`)."""
+        out = []
+        for level, position in ids:
+            start = position * HASH_SIZE
+            node = bytes(self._levels[level][start : start + HASH_SIZE])
+            if len(node) != HASH_SIZE:
+                raise LedgerValueError(f"the tree holds no node {position} at level {level}")
+            out.append(node)
+        return out
+
     def leaf_hash_at(self, index: int) -> bytes:
         """The leaf hash at ``index``."""
-        self._check_index(index, self.size)
-        return self._node(0, index)
+        if not (_is_size(index) and index < self.size):
+            raise LedgerValueError(f"leaf index {index} is outside a tree of {self.size} leaves")
+        return self.nodes([NodeID(0, index)])[0]
+
+    def proofs(self, size: int | None = None) -> ProofBuilder:
+        """Roots and proofs for the tree of the first ``size`` leaves (all by default)."""
+        return ProofBuilder(self._check_size(size), self.nodes)
 
     def root(self, size: int | None = None) -> bytes:
         """The root of the tree made of the first ``size`` leaves (all by default)."""
-        size = self._check_size(size)
-        return self._mth(0, size)
+        return self.proofs(size).root()
 
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
         """RFC 9162 ``PATH(index, D[size])``: siblings from the leaf up to the root."""
-        size = self._check_size(size)
-        self._check_index(index, size)
-        proof: list[bytes] = []
-        self._path(index, 0, size, proof)
-        proof.reverse()
-        return proof
+        return self.proofs(size).inclusion_proof(index)
 
     def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
         """RFC 9162 ``PROOF(old_size, D[new_size])``; empty if ``old_size`` is 0 or ``new_size``."""
-        new_size = self._check_size(new_size)
-        if not 0 <= old_size <= new_size:
-            raise LedgerValueError(
-                f"old size {old_size} must be between 0 and the new size {new_size}"
-            )
-        if old_size in (0, new_size):
-            return []
-        proof: list[bytes] = []
-        self._subproof(old_size, 0, new_size, True, proof)
-        proof.reverse()
-        return proof
-
-    # -- internals ---------------------------------------------------------------
+        return self.proofs(new_size).consistency_proof(old_size)
 
     def _check_size(self, size: int | None) -> int:
         if size is None:
             return self.size
-        if not 0 <= size <= self.size:
+        if not (_is_size(size) and size <= self.size):
             raise LedgerValueError(f"tree size {size} is outside 0..{self.size}")
         return size
 
-    @staticmethod
-    def _check_index(index: int, size: int) -> None:
-        if not 0 <= index < size:
-            raise LedgerValueError(f"leaf index {index} is outside a tree of {size} leaves")
 
-    def _node(self, level: int, position: int) -> bytes:
-        """The cached hash of the complete subtree of ``2**level`` leaves at ``position``."""
-        start = position * HASH_SIZE
-        return bytes(self._levels[level][start : start + HASH_SIZE])
-
-    def _mth(self, lo: int, hi: int) -> bytes:
-        """``MTH(D[lo:hi])`` for a subtree the RFC recursion can reach.
-
-        Such a subtree starts at a multiple of the largest power of two not below its
-        width, so it splits into complete, aligned, cached subtrees, one per set bit of
-        ``hi - lo`` (largest first), which fold from the right as the RFC nests them.
-        """
-        width = hi - lo
-        if width == 0:
-            return EMPTY_ROOT
-        parts: list[bytes] = []
-        position = lo
-        while width:
-            level = width.bit_length() - 1
-            parts.append(self._node(level, position >> level))
-            position += 1 << level
-            width -= 1 << level
-        digest = parts.pop()
-        while parts:
-            digest = node_hash(parts.pop(), digest)
-        return digest
-
-    def _path(self, m: int, lo: int, hi: int, out: list[bytes]) -> None:
-        """Append ``PATH(m, D[lo:hi])`` to ``out`` in reverse (root side first)."""
-        while hi - lo > 1:
-            k = _split(hi - lo)
-            if m < k:
-                out.append(self._mth(lo + k, hi))
-                hi = lo + k
-            else:
-                out.append(self._mth(lo, lo + k))
-                m -= k
-                lo += k
-
-    def _subproof(self, m: int, lo: int, hi: int, complete: bool, out: list[bytes]) -> None:
-        """Append ``SUBPROOF(m, D[lo:hi], complete)`` to ``out`` in reverse (root side first)."""
-        while m != hi - lo:
-            k = _split(hi - lo)
-            if m <= k:
-                out.append(self._mth(lo + k, hi))
-                hi = lo + k
-            else:
-                out.append(self._mth(lo, lo + k))
-                m -= k
-                lo += k
-                complete = False
-        if not complete:
-            out.append(self._mth(lo, hi))
-
-
-def _split(n: int) -> int:
-    """The largest power of two smaller than ``n`` (``n > 1``)."""
-    return 1 << ((n - 1).bit_length() - 1)
-
-
-def _is_hash(value: object) -> bool:
-    return isinstance(value, bytes) and len(value) == HASH_SIZE
-
-
-def _is_size(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+# -- verification -------------------------------------------------------------------
 
 
 def verify_inclusion(
@@ -380,3 +604,11 @@ def verify_consistency(
         sn >>= 1
     # 7. fr must equal first_hash, sr second_hash, and sn must be 0.
     return sn == 0 and compare_digest(fr, old_root) and compare_digest(sr, new_root)
+
+
+def _is_hash(value: object) -> bool:
+    return isinstance(value, bytes) and len(value) == HASH_SIZE
+
+
+def _is_size(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

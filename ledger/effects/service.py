@@ -7,6 +7,10 @@ anchored by ``EffectLog`` checkpoints, each proven consistent with the one befor
 the contract itself. A checkpoint is sealed automatically once
 :attr:`Effects.seal_size` entries wait, or :attr:`Effects.seal_age` seconds of chain
 time have passed since the last one, and on demand.
+
+:class:`Effects` takes the narrow things it uses: its directory, the ``EffectLog``
+wrapper, the signers, the chain clock and the index (read only: it never syncs it;
+the commands that need the index caught up sync it first).
 """
 
 from __future__ import annotations
@@ -15,19 +19,21 @@ import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
+from ledger.chain.clock import ChainClock
+from ledger.chain.types import TxRef
 from ledger.effects.entries import canonical_entry, parse_entry
 from ledger.effects.ingest import IngestReport, ingest_jsonl
 from ledger.effects.merkle import verify_consistency, verify_inclusion
 from ledger.effects.store import EffectStore
+from ledger.effects.types import EffectView
 from ledger.errors import ConfigError, ContractRevert, LedgerValueError, NotFoundError, StoreError
-from ledger.maturity.indicators import EffectView
 from ledger.mechanisms.effectlog import Checkpoint, EffectLogContract
+from ledger.mechanisms.signers import Signers
 from ledger.store.records import EventRecord
-
-if TYPE_CHECKING:
-    from ledger.core import Ledger, TxRef
+from ledger.store.sql import EventStore
 
 Progress = Callable[[int, int], None]
 
@@ -46,10 +52,19 @@ class Effects:
     seal_size = 100_000
     seal_age = 3600
 
-    def __init__(self, ledger: Ledger) -> None:
-        self.ledger = ledger
-        self.directory = ledger.home / "effects"
-        self.contract = EffectLogContract(ledger.tx, ledger.deployment.address("EffectLog"))
+    def __init__(
+        self,
+        directory: Path,
+        contract: EffectLogContract,
+        signers: Signers,
+        clock: ChainClock,
+        index: EventStore,
+    ) -> None:
+        self.directory = directory
+        self.contract = contract
+        self.signers = signers
+        self.clock = clock
+        self.index = index
         self._store: EffectStore | None = None
 
     # -- configuration -------------------------------------------------------------
@@ -72,12 +87,10 @@ class Effects:
 
     def open(self, log_id: str, owner: str, policy_id: str, clause_id: str) -> TxRef | None:
         """Open the ledger's log on chain (owned by ``owner``) and remember it."""
-        from ledger.core import TxRef
-
         current = self.config
         if current is not None and current.log_id != log_id:
             raise ConfigError(f"this ledger's effect log is already {current.log_id!r}")
-        signer = self.ledger.require_role(owner, "DEPARTMENT")
+        signer = self.signers.of(owner, "DEPARTMENT")
         ref: TxRef | None = None
         try:
             ref = TxRef.of(self.contract.open_log(signer, log_id, policy_id, clause_id))
@@ -91,7 +104,7 @@ class Effects:
                 ) from err
         self.directory.mkdir(parents=True, exist_ok=True)
         tmp = self.directory / "log.json.tmp"
-        config = LogConfig(log_id, owner, policy_id, clause_id, self.ledger.now())
+        config = LogConfig(log_id, owner, policy_id, clause_id, self.clock.now())
         tmp.write_text(json.dumps(asdict(config)))
         os.replace(tmp, self.directory / "log.json")
         return ref
@@ -112,8 +125,6 @@ class Effects:
     def ingest_file(
         self, path: os.PathLike[str] | str, progress: Progress | None = None
     ) -> IngestReport:
-        from pathlib import Path
-
         report = ingest_jsonl(self.store, Path(path), progress)
         self.maybe_seal()
         return report
@@ -149,7 +160,7 @@ class Effects:
         if waiting <= 0:
             return None
         since = latest.timestamp if latest.index else self.require_config().opened_at
-        if waiting >= self.seal_size or self.ledger.now() - since >= self.seal_age:
+        if waiting >= self.seal_size or self.clock.now() - since >= self.seal_age:
             return self.seal()
         return None
 
@@ -162,7 +173,7 @@ class Effects:
             return None
         root = self.store.root(size)
         proof = self.store.consistency_proof(latest.tree_size, size) if latest.tree_size else []
-        signer = self.ledger.department_signer(config.owner)
+        signer = self.signers.department(config.owner)
         self.contract.checkpoint(signer, config.log_id, size, root, proof)
         return self.latest()
 
@@ -219,10 +230,11 @@ class Effects:
         }
 
     def _checkpoint_ref(self, cp: Checkpoint) -> dict[str, Any]:
-        self.ledger.sync()
+        """The checkpoint with its anchoring transaction and block as the index holds them
+        (None while the index has not caught up with the checkpoint)."""
         found = [
             e
-            for e in self.ledger.store.events(names=["CheckpointAnchored"])
+            for e in self.index.events(names=["CheckpointAnchored"])
             if e.args["logId"] == cp.log_id and int(e.args["index"]) == cp.index
         ]
         return {
@@ -248,7 +260,7 @@ class Effects:
         if config is None:
             return None
         if events is None:
-            events = self.ledger.store.events(names=["CheckpointAnchored"], to_block=as_of_block)
+            events = self.index.events(names=["CheckpointAnchored"], to_block=as_of_block)
         anchored = [
             e
             for e in events

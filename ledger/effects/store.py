@@ -10,10 +10,11 @@ One directory holds one log:
   subtree of ``2**k`` leaves, 32 bytes each: level 0 holds the leaf hashes, level
   ``k`` holds ``n >> k`` nodes for a tree of ``n`` leaves. The files only grow.
 
-A root or proof for any tree size up to the current one is then the fold of at
-most ``log2(n)`` stored nodes per subtree the RFC's recursion asks for, read with
-``os.pread``; nothing but the current batch and O(log n) nodes is held in memory,
-and the results equal :mod:`ledger.effects.merkle`'s.
+The store only keeps and fetches: :mod:`ledger.effects.merkle` hashes the leaves
+and nodes, says which nodes a batch adds (:func:`~ledger.effects.merkle.appended_nodes`)
+and which stored nodes make a root or proof (:class:`~ledger.effects.merkle.ProofBuilder`);
+:meth:`EffectStore.nodes` reads them by id with ``os.pread``. Nothing but the
+current batch and O(log n) nodes is held in memory.
 
 Crash safety. A batch is written to the level files first and committed to SQLite
 second, in one transaction that also records an optional cursor (ingest progress).
@@ -29,7 +30,6 @@ One process writes a log at a time: the store holds an exclusive lock on
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import re
 import sqlite3
@@ -41,14 +41,19 @@ from types import TracebackType
 from typing import NamedTuple
 
 from ledger.effects.entries import MAX_AT, EntryFacts, decode_canonical
-from ledger.effects.merkle import EMPTY_ROOT, HASH_SIZE
+from ledger.effects.merkle import (
+    HASH_SIZE,
+    NodeID,
+    ProofBuilder,
+    appended_nodes,
+    leaf_hash,
+    parent_hashes,
+)
 from ledger.errors import LedgerValueError, StoreError
 
 __all__ = ["EffectStore", "PermissionCounts"]
 
 _LOG_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]{0,31}")
-_NODE = b"\x01"
-_LEAF = b"\x00"
 _CHUNK = 1 << 16  # nodes per read when rebuilding or verifying
 _SQL_VARS = 999
 
@@ -248,7 +253,7 @@ class EffectStore:
                 below = os.pread(
                     self._fd(level - 1), 2 * (stop - have) * HASH_SIZE, 2 * have * HASH_SIZE
                 )
-                nodes = _parents(below)
+                nodes = parent_hashes(below)
             os.pwrite(fd, nodes, have * HASH_SIZE)
             have = stop
 
@@ -263,7 +268,7 @@ class EffectStore:
         while self._size >> level:
             last = (self._size >> level) - 1
             children = os.pread(self._fd(level - 1), 2 * HASH_SIZE, 2 * last * HASH_SIZE)
-            if not compare_digest(_parents(children), self._node(level, last)):
+            if not compare_digest(parent_hashes(children), self._node(level, last)):
                 return False
             level += 1
         return True
@@ -354,7 +359,7 @@ class EffectStore:
         """
         rows = [
             (
-                hashlib.sha256(_LEAF + data).digest(),
+                leaf_hash(data),
                 facts[0],
                 facts[1],
                 facts[2],
@@ -387,8 +392,7 @@ class EffectStore:
                             f"effect log {self.log_id!r}: {added} rows inserted"
                             f" but {len(leaves) // HASH_SIZE} new leaves found"
                         )
-                    if added:
-                        self._write_nodes(0, old, leaves)
+                    self._write_nodes(old, leaves)
                     if cursor is not None:
                         db.execute(
                             "INSERT INTO cursors (key, value) VALUES (?, ?)"
@@ -406,16 +410,10 @@ class EffectStore:
             self._size = old + added
             return added
 
-    def _write_nodes(self, level: int, start: int, nodes: bytes) -> None:
-        """Write ``nodes`` at ``start`` on ``level`` and every complete parent they close."""
-        while nodes:
-            os.pwrite(self._fd(level), nodes, start * HASH_SIZE)
-            if start & 1:  # the first new node is a right child: fetch its left sibling
-                nodes = self._node(level, start - 1) + nodes
-                start -= 1
-            nodes = _parents(nodes)
-            start >>= 1
-            level += 1
+    def _write_nodes(self, size: int, leaves: bytes) -> None:
+        """Store the nodes that appending ``leaves`` to the tree of ``size`` adds."""
+        for level, first, nodes in appended_nodes(size, leaves, self.nodes):
+            os.pwrite(self._fd(level), nodes, first * HASH_SIZE)
 
     def _truncate_levels(self, size: int) -> None:
         for level, fd in enumerate(self._fds):
@@ -476,7 +474,7 @@ class EffectStore:
     def seq_of(self, entry: bytes) -> int | None:
         """The seq of this canonical entry, if the log holds it (``ValueError`` if invalid)."""
         at = decode_canonical(entry).at
-        leaf = hashlib.sha256(_LEAF + entry).digest()
+        leaf = leaf_hash(entry)
         with self._lock:
             self._check_open()
             row = self._db.execute(
@@ -491,83 +489,51 @@ class EffectStore:
         self._check_index(seq, self._size)
         return self._node(0, seq)
 
+    def nodes(self, ids: Sequence[NodeID]) -> list[bytes]:
+        """The stored hashes of the nodes ``ids``, in order (a ``merkle.NodeFetcher``).
+
+        A node is the complete subtree of ``2**level`` leaves at ``position``; only
+        nodes of the committed tree are there (:class:`StoreError` otherwise).
+        """
+        with self._lock:
+            self._check_open()
+            fds, pread = self._fds, os.pread
+            try:
+                hashes = [
+                    pread(fds[level], HASH_SIZE, position * HASH_SIZE) for level, position in ids
+                ]
+            except IndexError:
+                hashes = []  # a level the tree does not reach: _node names the node
+            if sum(map(len, hashes)) == HASH_SIZE * len(ids):  # each read was whole
+                return hashes
+            return [self._node(level, position) for level, position in ids]
+
+    def proofs(self, size: int | None = None) -> ProofBuilder:
+        """Roots and proofs for the tree of the first ``size`` entries (all by default)."""
+        return ProofBuilder(self._check_size(size), self.nodes)
+
     def root(self, size: int | None = None) -> bytes:
         """The RFC 9162 root of the tree of the first ``size`` entries (all by default)."""
-        size = self._check_size(size)
-        return self._mth(0, size)
+        return self.proofs(size).root()
 
     def inclusion_proof(self, seq: int, size: int | None = None) -> list[bytes]:
         """RFC 9162 ``PATH(seq, D[size])``: siblings from the leaf up to the root."""
-        size = self._check_size(size)
-        self._check_index(seq, size)
-        proof: list[bytes] = []
-        m, lo, hi = seq, 0, size
-        while hi - lo > 1:
-            k = _split(hi - lo)
-            if m < k:
-                proof.append(self._mth(lo + k, hi))
-                hi = lo + k
-            else:
-                proof.append(self._mth(lo, lo + k))
-                m -= k
-                lo += k
-        proof.reverse()
-        return proof
+        builder = self.proofs(size)
+        self._check_index(seq, builder.size)
+        return builder.inclusion_proof(seq)
 
     def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
         """RFC 9162 ``PROOF(old_size, D[new_size])``; empty if ``old_size`` is 0 or ``new_size``."""
-        new_size = self._check_size(new_size)
-        if not isinstance(old_size, int) or not 0 <= old_size <= new_size:
-            raise LedgerValueError(
-                f"old size {old_size} must be between 0 and the new size {new_size}"
-            )
-        if old_size in (0, new_size):
-            return []
-        proof: list[bytes] = []
-        m, lo, hi, complete = old_size, 0, new_size, True
-        while m != hi - lo:
-            k = _split(hi - lo)
-            if m <= k:
-                proof.append(self._mth(lo + k, hi))
-                hi = lo + k
-            else:
-                proof.append(self._mth(lo, lo + k))
-                m -= k
-                lo += k
-                complete = False
-        if not complete:
-            proof.append(self._mth(lo, hi))
-        proof.reverse()
-        return proof
+        return self.proofs(new_size).consistency_proof(old_size)
 
     def _node(self, level: int, position: int) -> bytes:
         """The stored hash of the complete subtree of ``2**level`` leaves at ``position``."""
+        if level >= len(self._fds):
+            raise StoreError(f"effect log {self.log_id!r}: level {level} lacks node {position}")
         node = os.pread(self._fds[level], HASH_SIZE, position * HASH_SIZE)
         if len(node) != HASH_SIZE:
             raise StoreError(f"effect log {self.log_id!r}: level {level} lacks node {position}")
         return node
-
-    def _mth(self, lo: int, hi: int) -> bytes:
-        """``MTH(D[lo:hi])`` for a subtree the RFC recursion reaches.
-
-        Such a subtree starts at a multiple of the largest power of two not below its
-        width, so it is one stored node per set bit of ``hi - lo`` (largest first),
-        folded from the right as the RFC nests them.
-        """
-        width = hi - lo
-        if width == 0:
-            return EMPTY_ROOT
-        parts: list[bytes] = []
-        position = lo
-        while width:
-            level = width.bit_length() - 1
-            parts.append(self._node(level, position >> level))
-            position += 1 << level
-            width -= 1 << level
-        digest = parts.pop()
-        while parts:
-            digest = hashlib.sha256(_NODE + parts.pop() + digest).digest()
-        return digest
 
     def _check_size(self, size: int | None) -> int:
         self._check_open()
@@ -697,7 +663,7 @@ class EffectStore:
                 for offset, (number, leaf, body) in enumerate(rows):
                     if number != seq + offset:
                         raise StoreError(f"effect log {self.log_id!r}: seq {seq + offset} missing")
-                    digest = hashlib.sha256(_LEAF + body).digest()
+                    digest = leaf_hash(body)
                     if digest != leaf:
                         raise StoreError(
                             f"effect log {self.log_id!r}: entry {number} does not hash to its leaf"
@@ -721,7 +687,7 @@ class EffectStore:
                     stored = os.pread(
                         self._fds[level], (stop - position) * HASH_SIZE, position * HASH_SIZE
                     )
-                    if _parents(below) != stored:
+                    if parent_hashes(below) != stored:
                         raise StoreError(
                             f"effect log {self.log_id!r}: level {level} differs"
                             f" near node {position}"
@@ -745,17 +711,3 @@ class _LevelCounts:
     def __init__(self) -> None:
         self.by_level: dict[int, int] = {}
         self.total = 0
-
-
-def _parents(nodes: bytes) -> bytes:
-    """The parent of each aligned pair of 32-byte nodes (an odd last node has none yet)."""
-    sha256 = hashlib.sha256
-    return b"".join(
-        sha256(_NODE + nodes[i : i + 2 * HASH_SIZE]).digest()
-        for i in range(0, len(nodes) - HASH_SIZE, 2 * HASH_SIZE)
-    )
-
-
-def _split(n: int) -> int:
-    """The largest power of two smaller than ``n`` (``n > 1``)."""
-    return 1 << ((n - 1).bit_length() - 1)

@@ -25,8 +25,28 @@ from ledger.knowledge.models import PolicyRecord
 Loc = tuple[int | str, ...]
 
 
+class _NotAllowed(yaml.composer.ComposerError):
+    """A YAML feature govledger files may not use."""
+
+
 class _RecordLoader(yaml.SafeLoader):
-    """The safe loader, also reading ``1e-3`` as a number (YAML 1.1 wants ``1.0e-3``)."""
+    """The safe loader, also reading ``1e-3`` as a number (YAML 1.1 wants ``1.0e-3``).
+
+    Anchors and aliases are refused where they are written: a record or scenario
+    never needs them, and an alias can make a document refer to itself (``a: &a [*a]``)
+    or grow exponentially when expanded ("billion laughs").
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        event: Any = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            what = f"aliases (*{event.anchor})"
+        elif getattr(event, "anchor", None) is not None:
+            what = f"anchors (&{event.anchor})"
+        else:
+            return super().compose_node(parent, index)  # type: ignore[arg-type]
+        message = f"{what} are not allowed in govledger files; write the value out"
+        raise _NotAllowed(None, None, message, event.start_mark)
 
 
 _RecordLoader.add_implicit_resolver(
@@ -58,18 +78,33 @@ class RecordParseError(RecordError):
         super().__init__("\n".join(p.render(source) for p in self.problems))
 
 
-def load_record(path: str | Path) -> PolicyRecord:
-    """Load one record from a YAML file."""
+def read_text(path: str | Path) -> str:
+    """A YAML file's text; a missing, unreadable or non-UTF-8 file is a
+    :class:`RecordParseError` naming the file (and, for bad bytes, the line and byte)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        data = p.read_bytes()
     except FileNotFoundError as err:
         raise RecordParseError(str(p), [Problem(None, "", "no such file")]) from err
-    except UnicodeDecodeError as err:
-        raise RecordParseError(str(p), [Problem(None, "", "not UTF-8 text")]) from err
+    except IsADirectoryError as err:
+        raise RecordParseError(str(p), [Problem(None, "", "is a directory, not a file")]) from err
     except OSError as err:
         raise RecordParseError(str(p), [Problem(None, "", f"cannot read: {err.strerror}")]) from err
-    return parse_record(text, source=str(p))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        problem = (
+            f"not UTF-8 text: byte 0x{data[err.start]:02x} at byte offset {err.start}"
+            f" (column {column}); save the file as UTF-8"
+        )
+        raise RecordParseError(str(p), [Problem(line, "", problem)]) from err
+
+
+def load_record(path: str | Path) -> PolicyRecord:
+    """Load one record from a YAML file."""
+    return parse_record(read_text(path), source=str(Path(path)))
 
 
 def parse_record(text: str, source: str = "<string>") -> PolicyRecord:
@@ -130,7 +165,9 @@ def _yaml_problem(err: yaml.YAMLError) -> Problem:
     context = getattr(err, "context", None)
     message = " ".join(str(part) for part in (context, problem) if part) or str(err)
     what = (
-        "YAML error" if isinstance(err, yaml.constructor.ConstructorError) else "YAML syntax error"
+        "YAML error"
+        if isinstance(err, yaml.constructor.ConstructorError | _NotAllowed)
+        else "YAML syntax error"
     )
     return Problem(None if mark is None else mark.line + 1, "", f"{what}: {message}")
 

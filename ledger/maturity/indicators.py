@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
+from ledger.effects.types import EffectCounts, EffectView
 from ledger.knowledge.models import PolicyRecord
 from ledger.maturity.engine import IndicatorInput, rating_problem
 from ledger.maturity.spec import load_spec
@@ -27,41 +28,6 @@ from ledger.store.records import EventRecord
 Key = tuple[int, str, int]
 DAY = 86_400
 RecordLookup = Callable[[str, int, str], PolicyRecord | None]
-
-
-class EffectCounts(Protocol):
-    """What the effect-log indicators read from the log (``ledger.effects.store.EffectStore``)."""
-
-    def calls_within_permission(
-        self,
-        granted: Mapping[str, int],
-        first_seq: int = 0,
-        last_seq: int | None = None,
-        *,
-        since: int | None = None,
-        until: int | None = None,
-    ) -> Mapping[str, Any]: ...
-
-    def heartbeats_per_system(
-        self,
-        first_seq: int = 0,
-        last_seq: int | None = None,
-        *,
-        since: int | None = None,
-        until: int | None = None,
-    ) -> Mapping[str, int]: ...
-
-
-@dataclass(frozen=True)
-class EffectView:
-    """An effect log as far as its anchored checkpoints cover it at ``as_of``."""
-
-    log_id: str
-    #: Tree size of the latest checkpoint anchored by ``as_of`` (0: none).
-    covered: int
-    #: The checkpoint event that anchored it (evidence), if any.
-    checkpoint: EventRecord | None
-    counts: EffectCounts | None
 
 
 @dataclass

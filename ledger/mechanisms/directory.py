@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eth_typing import ChecksumAddress
 from web3.types import TxReceipt
 
@@ -42,3 +44,10 @@ class DirectoryContract(ContractWrapper):
 
     def name_of(self, department_id: str) -> str:
         return str(self._call("nameOf", to_bytes32(department_id, "department id")))
+
+    def departments(self) -> list[dict[str, Any]]:
+        """Every registered department: its id, name and account."""
+        return [
+            {"id": dep_id, "name": self.name_of(dep_id), "account": self.account_of(dep_id)}
+            for dep_id in self.department_ids()
+        ]

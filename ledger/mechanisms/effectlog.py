@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from web3.types import TxReceipt
 
 from ledger.chain.keystore import Signer
-from ledger.effects.merkle import HASH_SIZE
 from ledger.errors import LedgerValueError
 from ledger.ids import from_bytes32, to_bytes32
 from ledger.mechanisms.base import ContractWrapper
@@ -39,6 +38,10 @@ class Checkpoint:
     tree_size: int
     root: bytes
     timestamp: int
+
+
+#: A SHA-256 digest (a tree root, a proof node), stored on chain as ``bytes32``.
+HASH_SIZE = 32
 
 
 def _hash(value: bytes, what: str) -> bytes:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ledger.core import Ledger
+from ledger.effects.entries import canonical_entry, parse_entry
 from ledger.errors import ContractRevert, LedgerError, LedgerValueError
 from ledger.knowledge.models import PolicyRecord
 from ledger.mechanisms.drills import DrillKind
@@ -488,8 +489,6 @@ def _log_traffic(
 ) -> None:
     """Heartbeats and calls for offsets [first, last), appended and sealed (idempotent:
     the same seed gives the same entries, and the log keeps each once)."""
-    from ledger.effects.entries import canonical_entry, parse_entry
-
     rng = random.Random(f"{fx.seed}/{first}")
     entries: list[bytes] = []
     spans = connected_spans(s)

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from ledger.core import Ledger
 from ledger.errors import ContractRevert
-from ledger.knowledge.loader import load_record, parse_model
+from ledger.knowledge.loader import load_record, parse_model, read_text
 from ledger.knowledge.models import PolicyRecord
 from ledger.scenario.checks import play_problems
 from ledger.scenario.model import Scenario
@@ -50,10 +50,7 @@ class RunReport:
 def load_scenario(path: Path) -> Scenario:
     """Read and check a scenario: its fields, then every reference it makes (departments,
     items, agreements, systems, and the policies and clauses of its own records)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise ScenarioError(f"cannot read scenario {path}: {err.strerror}") from err
+    text = read_text(path)
 
     def references(scenario: Scenario) -> list[tuple[tuple[int | str, ...], str]]:
         try:
@@ -131,7 +128,7 @@ def run_scenario(
         )
     before = ledger.w3.eth.block_number
     if "start" not in state.data:
-        state.data.update(start=ledger.now() + LEAD, digest=digest, done=0)
+        state.data.update(start=ledger.clock.now() + LEAD, digest=digest, done=0)
         state.save()
     start = int(state.data["start"])
     records = scenario_records(scenario, base, start)
@@ -165,7 +162,7 @@ def run_scenario(
         state.save()
     if scenario.end is not None:
         _clock_to(ledger, start + scenario.end, mine=True)
-    report = ledger.sync()
+    report = ledger.indexer.sync()
     del report
     return RunReport(
         name=scenario.name,
@@ -201,12 +198,12 @@ def _setup(ledger: Ledger, scenario: Scenario, records: list[PolicyRecord]) -> N
 
 def _clock_to(ledger: Ledger, target: int, mine: bool = False) -> None:
     """Let the next block be at ``target`` when that is ahead of the chain's clock."""
-    if ledger.now() >= target:
+    if ledger.clock.now() >= target:
         return
     if mine:
-        ledger.advance_time(target - ledger.now())
+        ledger.clock.advance_time(target - ledger.clock.now())
     else:
-        ledger.set_next_block_time(target)
+        ledger.clock.set_next_block_time(target)
 
 
 def _fmt(seconds: int) -> str:

@@ -65,7 +65,7 @@ class Api:
     def now(self) -> int:
         """The chain's time (the latest block's timestamp)."""
         with self.app.state.ledger_lock:
-            return self.ledger.now()
+            return self.ledger.clock.now()
 
     def post(self, path: str, department: str | None, body: Any) -> httpx.Response:
         headers = self.auth(department) if department else {}

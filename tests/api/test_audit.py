@@ -8,14 +8,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from ledger.audit.scores import ensure_role, publish_score
+from ledger.audit.scores import ensure_role
 from tests.api.conftest import CIVIL, ISSUER, POLICY_ID, Api, assert_problem
+from tests.conftest import publish
 
 
 @pytest.fixture(scope="module")
 def score_id(api: Api) -> int:
     with api.app.state.ledger_lock:
-        return publish_score(api.ledger).score_id
+        return publish(api.ledger).score_id
 
 
 def test_an_untouched_ledger_verifies(api: Api, score_id: int) -> None:
@@ -90,7 +91,7 @@ def test_an_unknown_score_is_a_404(api: Api) -> None:
 def raise_finding(api: Api, finding_id: str, score_id: int, *, deadline: int) -> None:
     """Raise a finding on clause c1 against the issuer, as the ledger's auditor."""
     with api.app.state.ledger_lock:
-        ensure_role(api.ledger, "AUDITOR")
+        ensure_role(api.ledger.signers, "AUDITOR")
         api.ledger.findings.raise_finding(
             api.ledger.admin,
             finding_id=finding_id,
@@ -134,7 +135,7 @@ def test_anyone_with_a_key_marks_an_overdue_finding(api: Api, score_id: int) -> 
     assert "NotOverdue" in early["detail"]
     assert api.client.post("/findings/F-api-2/overdue").status_code == 401
     with api.app.state.ledger_lock:
-        api.ledger.advance_time(3_601)
+        api.ledger.clock.advance_time(3_601)
     marked = api.post("/findings/F-api-2/overdue", CIVIL, None)
     assert marked.status_code == 200, marked.text
     assert marked.json()["status"] == "Overdue"

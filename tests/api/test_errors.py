@@ -106,8 +106,7 @@ def _request_id(body: dict[str, object]) -> str:
     request_id = body["request_id"]
     assert isinstance(request_id, str) and len(request_id) == 32
     assert body["detail"] == (
-        "an unexpected error occurred; the server log has the details under request "
-        + request_id
+        "an unexpected error occurred; the server log has the details under request " + request_id
     )
     return request_id
 

@@ -71,7 +71,7 @@ def test_drills_held_and_missed_show_their_outcome(api: Api) -> None:
     recorded = api.post(f"/drills/plans/{plan_id}/drills", SECURITY, held)
     early = api.post(f"/drills/plans/{plan_id}/drills/1/missed", CIVIL, None)
     with api.app.state.ledger_lock:
-        api.ledger.advance_time(8 * DAY)
+        api.ledger.clock.advance_time(8 * DAY)
     missed = api.post(f"/drills/plans/{plan_id}/drills/1/missed", CIVIL, None)
 
     assert recorded.status_code == 201, recorded.text

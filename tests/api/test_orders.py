@@ -213,7 +213,7 @@ def test_an_order_past_its_sla_is_marked_overdue_and_completed_late(
     assert assert_problem(early, 409)["error"] == "NotYetOverdue"
 
     with api.app.state.ledger_lock:
-        api.ledger.advance_time(120)
+        api.ledger.clock.advance_time(120)
     marked = step(api, order_id, "overdue", CIVIL)  # any department's key will do
     step(api, order_id, "transfer", OPERATOR, {"handler_id": HEALTH})
     step(api, order_id, "handle", HEALTH)

@@ -22,11 +22,9 @@ from typing import Any
 
 import pytest
 
-from ledger.audit.findings import raise_findings
-from ledger.audit.scores import publish_score
 from ledger.core import Ledger
 from ledger.scenario.runner import file_digest, load_scenario, run_scenario
-from tests.conftest import make_settings
+from tests.conftest import make_settings, publish, raise_for
 
 DAY = 86_400
 POLICY = "dcity.sharing"
@@ -80,7 +78,7 @@ def build(home: Path) -> None:
             effects.seal_size = 10**9  # seal only when told to
             effects.seal_age = 10**9
             effects.open(LOG_ID, OWNER, POLICY, LOG_CLAUSE)
-            start = ledger.now() - 10 * DAY
+            start = ledger.clock.now() - 10 * DAY
             batches = [
                 [call(start, i) for i in range(0, 100)] + [heartbeat(start, i) for i in range(50)],
                 [call(start, i) for i in range(100, 200)]
@@ -96,11 +94,11 @@ def build(home: Path) -> None:
                 sizes.append(sealed.tree_size)
             assert effects.ingest_entries(batches[2])["added"] == 30
             assert (tuple(sizes), effects.store.size) == (CHECKPOINTS, ENTRIES)
-            publication = publish_score(ledger)
+            publication = publish(ledger)
             assert publication.score_id == SCORE_ID
-            raised = raise_findings(ledger, SCORE_ID)
+            raised = raise_for(ledger, SCORE_ID)
             assert [(f.finding_id, f.detail["clause_id"]) for f in raised] == [(FINDING, "c2")]
-            ledger.sync()
+            ledger.indexer.sync()
 
 
 def shared_home(factory: pytest.TempPathFactory) -> Path:

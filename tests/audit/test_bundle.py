@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ledger.audit.bundle import FORMAT, check_bundle, export_bundle
+from ledger.audit.verify import AuditSources
 from ledger.chain.factory import make_web3
 from ledger.cli.main import app
 from ledger.errors import NotFoundError, StoreError
@@ -24,7 +25,7 @@ ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
 def bundle(tampered_home: Path, tmp_path: Path) -> Path:
     out = tmp_path / "elsewhere" / "bundle"
     with opened(tampered_home) as ledger:
-        export_bundle(ledger, POLICY, out)
+        export_bundle(AuditSources.of(ledger), POLICY, out)
     return out
 
 
@@ -167,9 +168,9 @@ def test_export_refuses_a_used_directory_and_an_unknown_policy(
     (used / "keep.txt").write_text("mine")
     with opened(tampered_home) as ledger:
         with pytest.raises(StoreError, match="not an empty directory"):
-            export_bundle(ledger, POLICY, used)
+            export_bundle(AuditSources.of(ledger), POLICY, used)
         with pytest.raises(NotFoundError):
-            export_bundle(ledger, "no.such", tmp_path / "new")
+            export_bundle(AuditSources.of(ledger), "no.such", tmp_path / "new")
     assert (used / "keep.txt").read_text() == "mine"
 
 

@@ -15,7 +15,7 @@ from tests.audit.conftest import CHECKPOINTS, ENTRIES, LOG_ID, opened
 def test_any_altered_entry_is_located(tampered_home: Path) -> None:
     db_path = tampered_home / "effects" / "effects.sqlite"
     with opened(tampered_home) as ledger:
-        chain = chain_events(ledger)
+        chain = chain_events(ledger.handle, ledger.deployment)
 
         @settings(
             max_examples=50,
@@ -37,7 +37,7 @@ def test_any_altered_entry_is_located(tampered_home: Path) -> None:
                     return
                 with db:
                     db.execute("UPDATE entries SET body = ? WHERE seq = ?", (new, seq))
-                failed = [c for c in verify_effects(ledger, chain) if not c.ok]
+                failed = [c for c in verify_effects(ledger.effects, chain) if not c.ok]
                 assert failed[0].where == f"{LOG_ID} seq {seq}"
                 assert "altered" in failed[0].detail
                 # every anchored checkpoint covering the entry fails too; later entries
@@ -48,6 +48,6 @@ def test_any_altered_entry_is_located(tampered_home: Path) -> None:
                 with db:
                     db.execute("UPDATE entries SET body = ? WHERE seq = ?", (old, seq))
                 db.close()
-            assert all(c.ok for c in verify_effects(ledger, chain))
+            assert all(c.ok for c in verify_effects(ledger.effects, chain))
 
         check()

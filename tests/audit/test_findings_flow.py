@@ -9,15 +9,8 @@ from typing import Any
 
 import pytest
 
-from ledger.audit.findings import (
-    finding,
-    findings_view,
-    mark_overdue,
-    raise_findings,
-    respond,
-    review,
-)
-from ledger.audit.verify import audit
+from ledger.audit.findings import finding, findings_view, mark_overdue, respond, review
+from ledger.audit.verify import AuditSources, audit
 from ledger.core import Ledger
 from ledger.errors import ContractRevert
 from ledger.mechanisms.findings import FindingStatus
@@ -34,6 +27,7 @@ from tests.audit.conftest import (
     score_file,
     sha256_hex,
 )
+from tests.conftest import raise_for
 
 PLAN = b"Re-schedule the vehicle-register and bus-position feeds a day earlier."
 EVIDENCE = b"delivery log, weeks 9-12: every feed on time"
@@ -41,7 +35,7 @@ NOTE = b"Evidence covers two weeks only; show four."
 
 
 def finding_events(ledger: Ledger, finding_id: str = FINDING) -> list[tuple[str, dict[str, Any]]]:
-    ledger.sync()
+    ledger.indexer.sync()
     return [
         (e.event, e.args)
         for e in ledger.store.events(contract="Findings")
@@ -55,11 +49,11 @@ def test_the_published_score_raised_a_finding_for_the_issuing_department(
     detail_bytes = finding_file(tampered_home).read_bytes()
     detail = json.loads(detail_bytes)
     with opened(tampered_home) as ledger:
-        found = finding(ledger, FINDING)
+        found = finding(ledger.findings, FINDING)
         [(name, raised)] = finding_events(ledger)
         [event] = ledger.store.events(names=["FindingRaised"])
         before = int(ledger.w3.eth.get_block(event.block_number - 1)["timestamp"])
-        view = findings_view(ledger)
+        view = findings_view(ledger.findings, ledger.store)
         auditor = ledger.admin.address
 
     assert json.loads(record_file(tampered_home).read_bytes())["issuer"] == ISSUER
@@ -110,16 +104,23 @@ def test_the_published_score_raised_a_finding_for_the_issuing_department(
 
 def test_respond_reject_respond_accept(tampered_home: Path) -> None:
     with opened(tampered_home) as ledger:
-        respond(ledger, FINDING, ISSUER, PLAN, EVIDENCE)
-        assert finding(ledger, FINDING).status == FindingStatus.RESPONDED
-        review(ledger, FINDING, accept=False, note=NOTE)
-        assert finding(ledger, FINDING).status == FindingStatus.OPEN
-        respond(ledger, FINDING, ISSUER, PLAN + b" And audit it monthly.", EVIDENCE)
-        assert finding(ledger, FINDING).status == FindingStatus.RESPONDED
-        review(ledger, FINDING, accept=True)
-        closed = finding(ledger, FINDING)
+        respond(ledger.findings, ledger.signers, FINDING, ISSUER, PLAN, EVIDENCE)
+        assert finding(ledger.findings, FINDING).status == FindingStatus.RESPONDED
+        review(ledger.findings, ledger.signers, FINDING, accept=False, note=NOTE)
+        assert finding(ledger.findings, FINDING).status == FindingStatus.OPEN
+        respond(
+            ledger.findings,
+            ledger.signers,
+            FINDING,
+            ISSUER,
+            PLAN + b" And audit it monthly.",
+            EVIDENCE,
+        )
+        assert finding(ledger.findings, FINDING).status == FindingStatus.RESPONDED
+        review(ledger.findings, ledger.signers, FINDING, accept=True)
+        closed = finding(ledger.findings, FINDING)
         events = finding_events(ledger)
-        report = audit(ledger)
+        report = audit(AuditSources.of(ledger))
 
     assert (closed.status, closed.was_overdue) == (FindingStatus.ACCEPTED, False)
     assert [name for name, _ in events] == [
@@ -149,7 +150,7 @@ def test_raising_again_for_the_same_score_raises_nothing_new(tampered_home: Path
     detail = finding_file(tampered_home).read_bytes()
     with opened(tampered_home) as ledger:
         head = ledger.w3.eth.block_number
-        again = raise_findings(ledger, SCORE_ID)
+        again = raise_for(ledger, SCORE_ID)
         assert ledger.w3.eth.block_number == head  # no transaction was mined
         assert [e for e, _ in finding_events(ledger)] == ["FindingRaised"]
     assert [(f.finding_id, f.tx) for f in again] == [(FINDING, None)]
@@ -159,21 +160,21 @@ def test_raising_again_for_the_same_score_raises_nothing_new(tampered_home: Path
 
 def test_an_open_finding_past_its_deadline_is_marked_overdue(tampered_home: Path) -> None:
     with opened(tampered_home) as ledger:
-        deadline = finding(ledger, FINDING).deadline
+        deadline = finding(ledger.findings, FINDING).deadline
         with pytest.raises(ContractRevert) as early:
-            mark_overdue(ledger, FINDING)
+            mark_overdue(ledger.findings, ledger.signers, FINDING)
         assert early.value.name == "NotOverdue"
         assert early.value.arguments == {
             "findingId": FINDING,
             "deadline": deadline,
-            "now_": ledger.now(),
+            "now_": ledger.clock.now(),
         }
-        ledger.advance_time(deadline - ledger.now() + 1)
-        mark_overdue(ledger, FINDING)
-        overdue = finding(ledger, FINDING)
+        ledger.clock.advance_time(deadline - ledger.clock.now() + 1)
+        mark_overdue(ledger.findings, ledger.signers, FINDING)
+        overdue = finding(ledger.findings, FINDING)
         # An overdue finding may still be answered; the response is marked late.
-        respond(ledger, FINDING, ISSUER, PLAN, EVIDENCE)
-        answered = finding(ledger, FINDING)
+        respond(ledger.findings, ledger.signers, FINDING, ISSUER, PLAN, EVIDENCE)
+        answered = finding(ledger.findings, FINDING)
         events = finding_events(ledger)
 
     assert (overdue.status, overdue.was_overdue) == (FindingStatus.OVERDUE, True)
@@ -191,9 +192,9 @@ def test_a_department_the_finding_is_not_addressed_to_cannot_respond(
         outsider = ledger.department_signer(OUTSIDER).address
         head = ledger.w3.eth.block_number
         with pytest.raises(ContractRevert) as err:
-            respond(ledger, FINDING, OUTSIDER, PLAN, EVIDENCE)
+            respond(ledger.findings, ledger.signers, FINDING, OUTSIDER, PLAN, EVIDENCE)
         assert ledger.w3.eth.block_number == head
-        status = finding(ledger, FINDING).status
+        status = finding(ledger.findings, FINDING).status
 
     assert err.value.name == "NotResponsible"
     assert err.value.arguments == {
@@ -206,8 +207,8 @@ def test_a_department_the_finding_is_not_addressed_to_cannot_respond(
 
 def test_plan_and_evidence_are_kept_only_as_digests(tampered_home: Path) -> None:
     with opened(tampered_home) as ledger:
-        respond(ledger, FINDING, ISSUER, PLAN, EVIDENCE)
-        ledger.sync()
+        respond(ledger.findings, ledger.signers, FINDING, ISSUER, PLAN, EVIDENCE)
+        ledger.indexer.sync()
     for path in tampered_home.rglob("*"):
         if path.is_file():
             data = path.read_bytes()

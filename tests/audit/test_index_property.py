@@ -39,7 +39,7 @@ def _changed(field: str, old: Any, salt: int) -> Any:
 def test_any_single_change_to_any_row_is_located(tampered_home: Path) -> None:
     db_path = tampered_home / "index.sqlite"
     with opened(tampered_home) as ledger:
-        chain = chain_events(ledger)
+        chain = chain_events(ledger.handle, ledger.deployment)
         with sqlite3.connect(db_path) as db:
             keys = db.execute("SELECT tx_hash, log_index, block_number FROM events").fetchall()
 
@@ -66,7 +66,7 @@ def test_any_single_change_to_any_row_is_located(tampered_home: Path) -> None:
                         f"UPDATE events SET {field} = ? WHERE tx_hash = ? AND log_index = ?",
                         (_changed(field, old, salt), tx, log),
                     )
-                checks, _cursor = verify_index(ledger, chain)
+                checks, _cursor = verify_index(ledger.store, chain)
                 failed = [c for c in checks if not c.ok and c.where]
                 assert len(failed) == 1, failed
                 assert failed[0].where.startswith(f"block {block}, tx {tx}, log {log} (")
@@ -78,7 +78,7 @@ def test_any_single_change_to_any_row_is_located(tampered_home: Path) -> None:
                         (old, tx, log),
                     )
                 db.close()
-            clean, _ = verify_index(ledger, chain)
+            clean, _ = verify_index(ledger.store, chain)
             assert all(c.ok for c in clean)
 
         check()

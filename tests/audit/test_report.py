@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import fields, is_dataclass, replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger.audit import report
 from ledger.audit.report import render_report
 from ledger.maturity.engine import IndicatorInput, compute_result
 from ledger.maturity.spec import Spec, load_spec
@@ -460,7 +463,7 @@ def test_each_event_shows_time_contract_args_and_reference() -> None:
         '<span class="arg"><span class="key">agreementId</span>=<span class="value">“agr-7”'
         "</span></span>"
         '<span class="arg"><span class="key">note</span>=<span class="value">'
-        "“late by &quot;one&quot; day &amp; counted”</span></span>"
+        "“late by &#34;one&#34; day &amp; counted”</span></span>"
         '<span class="arg"><span class="key">onTime</span>=<span class="value">true</span></span>'
         f'<span class="arg"><span class="key">payloadDigest</span>=<span class="value">'
         f"{abbreviated(digest)}</span></span>"
@@ -658,10 +661,10 @@ def test_title_and_args_are_escaped() -> None:
     assert "<b>" not in page
     assert "<i " not in page
     assert '<p class="subtitle">&lt;script&gt;alert(1)&lt;/script&gt;</p>' in page
-    assert "say &quot;hi&quot; &amp; &lt;go&gt;" in page
-    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "say &#34;hi&#34; &amp; &lt;go&gt;" in page
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
     assert "&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;script&gt;x&lt;/script&gt;" in page
-    assert '<span class="badge other">&lt;i class=&quot;x&quot;&gt;Open&lt;/i&gt;</span>' in page
+    assert '<span class="badge other">&lt;i class=&#34;x&#34;&gt;Open&lt;/i&gt;</span>' in page
     tree = parse(page)
     assert tree.errors == []
     assert tree.stack == []
@@ -723,3 +726,222 @@ def test_same_data_gives_the_same_bytes() -> None:
     ]
     assert render_report(shuffled) == first
     assert data == report_data()  # the input is not modified
+
+
+def hostile(field: str) -> str:
+    """Markup that would add an element, an attribute and an entity if not escaped,
+    and a direction override that would reorder the auditor's view."""
+    return f"<x-{field} onclick=\"alert('{field}')\">&amp;{field}</x-{field}>\u202e"
+
+
+def shown(value: str) -> str:
+    """``value`` as an auditor reads it on the page."""
+    return value.replace("\u202e", "[U+202E]")
+
+
+def hostile_data(
+    make: Callable[[str], str] = hostile,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Report data with ``make(field)`` in every field the report shows, and in the
+    finding's details, which it does not show; and those strings by field."""
+    data = report_data()
+    used: dict[str, str] = {}
+
+    def put(target: dict[str, Any], key: str, field: str) -> None:
+        used[field] = target[key] = make(field)
+
+    put(data, "generated_at", "generated")
+    put(data["chain"], "chain_id", "chain")
+    put(data["chain"], "genesis_hash", "genesis")
+    policy = data["policy"]
+    for key in ("id", "title", "issuer", "kind", "element"):
+        put(policy, key, f"policy-{key}")
+    for key in ("version", "digest", "block", "tx", "time", "effective"):
+        put(policy["versions"][0], key, f"version-{key}")
+    event = copy.deepcopy(EVENTS[0])
+    for key in ("contract", "event", "block_hash", "block_time", "tx_hash", "block_number"):
+        put(event, key, f"event-{key}")
+    put(event, "log_index", "event-log_index")
+    event["args"] = {
+        make("arg-key"): 1,
+        "clauseText": make("clause-text"),
+        "clauseIds": [make("clause-id")],
+        "terms": {make("map-key"): make("map-value")},
+    }
+    used |= {f: make(f) for f in ("arg-key", "clause-text", "clause-id", "map-key", "map-value")}
+    data["events"] = [event]
+    for key in ("index", "tree_size", "root", "timestamp"):
+        put(data["checkpoints"][0], key, f"checkpoint-{key}")
+    put(data, "effect_entries", "entries")
+    score = data["score"]
+    for key in ("scope", "spec_version", "spec_hash", "level", "level_name", "level_reason"):
+        put(score, key, f"score-{key}")
+    for key in ("evidence_root", "result_hash", "M", "arithmetic_mean"):
+        put(score, key, f"score-{key}")
+    for key in ("start", "end"):
+        put(score["window"], key, f"window-{key}")
+    for key in ("block", "hash", "time"):
+        put(score["as_of"], key, f"as-of-{key}")
+    element = score["elements"][0]
+    for key in ("id", "name", "level", "level_name", "reason", "rated", "total"):
+        put(element, key, f"element-{key}")
+    put(score["elements"][1], "score", "element-score")  # not a number: not rated
+    for key in ("score_id", "block", "tx"):
+        put(data["publication"], key, f"publication-{key}")
+    finding = data["findings"][0]
+    for key in ("finding_id", "status", "policy_id", "clause_id", "metric", "department_id"):
+        put(finding, key, f"finding-{key}")
+    put(finding, "deadline", "finding-deadline")
+    finding["details"] = {"obligation": make("finding-details"), "observed": 0.4}
+    for key in ("check", "detail", "where"):
+        put(data["checks"][0], key, f"check-{key}")
+    return data, used
+
+
+def test_hostile_strings_in_every_field_come_out_escaped() -> None:
+    data, used = hostile_data()
+    page = render_report(data)
+    tree = parse(page)
+    # No element, attribute or entity came from the data: the markup is that of the
+    # same data with every hostile string replaced by a harmless one.
+    assert "<x-" not in page
+    assert "\u202e" not in page
+    assert tree.errors == []
+    assert tree.stack == []
+    assert not [tag for tag, _ in tree.starts if tag.startswith("x-")]
+    for _, attrs in tree.starts:
+        assert not any(k.startswith("on") for k in attrs)
+    tame, _ = hostile_data(lambda field: re.sub(r"\S", "a", hostile(field)))  # same length
+    tame_tree = parse(render_report(tame))
+    assert [(t, sorted(a)) for t, a in tree.starts] == [(t, sorted(a)) for t, a in tame_tree.starts]
+    # Every shown field reads back exactly, as text or as an attribute value.
+    texts = [text for _, text in tree.texts]
+    values = [v for _, attrs in tree.starts for v in attrs.values() if v is not None]
+    for field, value in used.items():
+        readable = shown(value)
+        assert any(readable in t for t in texts + values), field
+    # The escaped forms, in text and in attributes.
+    assert (
+        '<p class="subtitle">&lt;x-policy-title onclick=&#34;alert(&#39;policy-title&#39;)&#34;&gt;'
+        "&amp;amp;policy-title&lt;/x-policy-title&gt;[U+202E]</p>"
+    ) in page
+    (bar, *_) = bars(page)
+    assert bar["data-element"] == shown(used["element-id"])
+    (ref,) = [a for a in tree.elements("span") if (a.get("title") or "").startswith("block hash")]
+    assert ref["title"] == "block hash " + shown(used["event-block_hash"])
+    # The finding's details are not part of the report.
+    assert "finding-details" not in page
+
+
+def test_the_page_inlines_the_stylesheet_file() -> None:
+    css = (Path(report.__file__).parent / "static" / "report.css").read_text(encoding="utf-8")
+    # What autoescape would spoil: quoted font names and child selectors.
+    assert '"Segoe UI"' in css
+    assert "ol.timeline > li" in css
+    assert report.stylesheet() == css
+    page = render_report(report_data())
+    assert page.count("<style") == 1
+    assert f"<style>\n{css}</style>" in page
+    assert "".join(parse(page).text_in("style")) == "\n" + css
+
+
+class Marking:
+    """Translations that mark every message they translate."""
+
+    def gettext(self, message: str) -> str:
+        return f"⟦{message}⟧"
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return f"⟦{singular if n == 1 else plural}⟧"
+
+
+def strings_of(value: Any) -> set[str]:
+    """Every string in a view model."""
+    if isinstance(value, str):
+        return {value}
+    if is_dataclass(value):
+        return set().union(*(strings_of(getattr(value, f.name)) for f in fields(value)))
+    if isinstance(value, tuple):
+        return set().union(set(), *(strings_of(v) for v in value))
+    return set()
+
+
+def catalogue() -> list[str]:
+    """The messages of the report's templates, as a translator would get them."""
+    env = report.report_environment()
+    templates = Path(report.__file__).parent / "templates"
+    messages = []
+    for path in sorted(templates.glob("*.html")):
+        found = env.extract_translations(path.read_text())  # type: ignore[attr-defined]
+        for _line, _function, message in found:
+            forms = [message] if isinstance(message, str) else message
+            messages.extend(m for m in forms if isinstance(m, str))
+    return messages
+
+
+PAGE_VARIANTS = {
+    "full": report_data(),
+    "provisional": report_data(
+        publication={"score_id": 2, "block": 120, "tx": tx(0x77), "provisional": True}
+    ),
+    "failed": report_data(
+        checks=[
+            {"check": "c1", "ok": False, "detail": "d", "where": None},
+            {"check": "c2", "ok": True, "detail": "d", "where": None},
+        ]
+    ),
+    "one failed": report_data(checks=[{"check": "c", "ok": False, "detail": "d", "where": None}]),
+    "one passed": report_data(checks=[{"check": "c", "ok": True, "detail": "d", "where": None}]),
+    "not rated": report_data(score=score_result(drop=("T2", "T3"))),
+    "no elements": report_data(score=dict(copy.deepcopy(SCORE), elements=[])),
+    "empty": report_data(
+        checks=[],
+        events=[dict(EVENTS[0], args={}, block_time=None)],
+        checkpoints=[],
+        score=None,
+        publication=None,
+        findings=[],
+    ),
+    "nothing": report_data(events=[], policy=dict(report_data()["policy"], versions=[])),
+}
+
+
+@pytest.mark.parametrize("variant", PAGE_VARIANTS)
+def test_every_label_goes_through_the_translations(variant: str) -> None:
+    data = PAGE_VARIANTS[variant]
+    view = report.report_view(data)
+    marked = report.render_view(view, report.report_environment(Marking()))
+    # The identity translations installed by default change nothing else.
+    assert marked.replace("⟦", "").replace("⟧", "") == render_report(data)
+    # Outside the marks (which may hold markup, and marks), the page's text and
+    # titles are the data's and nothing else.
+    head, style_and_rest = marked.split("<style>")
+    unmarked = head + style_and_rest.split("</style>")[1]
+    while (fewer := re.sub(r"⟦[^⟦⟧]*⟧", "", unmarked)) != unmarked:
+        unmarked = fewer
+    assert "⟦" not in unmarked
+    assert "⟧" not in unmarked
+    tree = parse(unmarked)
+    assert tree.errors == []
+    visible = [text for _, text in tree.texts]
+    visible += [attrs["title"] or "" for _, attrs in tree.starts if "title" in attrs]
+    data_strings = sorted(strings_of(view), key=len, reverse=True)
+    for text in visible:
+        rest = text
+        for s in data_strings:
+            rest = rest.replace(s, "")
+        assert not re.search(r"[A-Za-z]", rest), (text, rest)
+
+
+def test_every_message_of_the_catalogue_is_shown_somewhere() -> None:
+    pages = "".join(
+        report.render_view(report.report_view(d), report.report_environment(Marking()))
+        for d in PAGE_VARIANTS.values()
+    )
+    messages = catalogue()
+    assert "Verification checks" in messages
+    assert "%(failed)s of %(num)s checks failed" in messages
+    for message in messages:
+        # A placeholder stands for any value.
+        pattern = re.sub(r"%\\\(\w+\\\)s", ".*?", re.escape(message))
+        assert re.search(f"⟦{pattern}⟧", pages), message

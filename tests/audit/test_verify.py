@@ -18,12 +18,9 @@ from typing import Any
 
 import pytest
 from eth_utils import keccak
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from ledger.audit.checks import AuditReport, Check
-from ledger.audit.verify import RootAccumulator, audit
-from ledger.effects import merkle
+from ledger.audit.verify import AuditSources, audit
 from ledger.errors import NotFoundError
 from tests.audit.conftest import (
     CHECKPOINTS,
@@ -46,7 +43,7 @@ AREAS = ("records", "index", "effects", "findings", "scores")
 
 def run_audit(home: Path, policy: str | None = None) -> AuditReport:
     with opened(home) as ledger:
-        return audit(ledger, policy)
+        return audit(AuditSources.of(ledger), policy)
 
 
 def failed(report: AuditReport) -> list[tuple[str, str]]:
@@ -160,7 +157,7 @@ def test_an_untouched_policy_trail_passes(tampered_home: Path) -> None:
 
 def test_auditing_an_unknown_policy_is_refused(tampered_home: Path) -> None:
     with opened(tampered_home) as ledger, pytest.raises(NotFoundError) as err:
-        audit(ledger, "no.such")
+        audit(AuditSources.of(ledger), "no.such")
     assert (err.value.kind, err.value.ident) == ("policy", "no.such")
 
 
@@ -500,19 +497,3 @@ def test_a_deleted_finding_detail_is_reported_missing(tampered_home: Path) -> No
     )
     assert failed(report) == [("findings", f"finding {FINDING} details")]
     assert_passing(report, *others("findings"))
-
-
-# -- the root accumulator -------------------------------------------------------------------
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.binary(min_size=32, max_size=32), max_size=200))
-def test_the_accumulator_root_equals_the_tree_hash_after_every_append(
-    leaves: list[bytes],
-) -> None:
-    acc = RootAccumulator()
-    assert (acc.size, acc.root()) == (0, merkle.root_from_leaf_hashes([]))
-    for i, leaf in enumerate(leaves, start=1):
-        acc.append(leaf)
-        assert acc.size == i
-        assert acc.root() == merkle.root_from_leaf_hashes(leaves[:i])

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from ledger.audit.verify import audit
+from ledger.audit.verify import AuditSources, audit
 from tests.audit.conftest import LOG_ID, opened, score_file, seq_of_call
 
 FORGED = "0x" + "cd" * 32
@@ -22,7 +22,7 @@ def test_a_forged_index_row_beyond_the_cursor_is_reported(tampered_home: Path) -
         )
     with opened(tampered_home) as ledger:
         served = [e.tx_hash for e in ledger.store.events(names=["DeliveryRecorded"])]
-        report = audit(ledger)
+        report = audit(AuditSources.of(ledger))
     assert FORGED in served
     [failure] = [c for c in report.failures if c.area == "index" and c.where]
     assert failure.where == f"block 5000, tx {FORGED}, log 0 (DataSharing.DeliveryRecorded)"
@@ -32,7 +32,7 @@ def test_a_forged_index_row_beyond_the_cursor_is_reported(tampered_home: Path) -
 def test_a_missing_effect_log_is_reported_in_the_effects_area(tampered_home: Path) -> None:
     (tampered_home / "effects" / "log.json").unlink()
     with opened(tampered_home) as ledger:
-        report = audit(ledger)
+        report = audit(AuditSources.of(ledger))
     effects = [c for c in report.checks if c.area == "effects"]
     assert [(c.ok, c.where) for c in effects] == [(False, LOG_ID)]
     assert "holds no effect log" in effects[0].detail
@@ -44,7 +44,7 @@ def test_an_altered_result_hash_member_is_reported(tampered_home: Path) -> None:
     result["result_hash"] = "00" * 32
     path.write_text(json.dumps(result), encoding="utf-8")
     with opened(tampered_home) as ledger:
-        report = audit(ledger)
+        report = audit(AuditSources.of(ledger))
     [failure] = report.failures
     assert failure.area == "scores"
     assert "says result_hash '" + "00" * 32 + "'" in failure.detail
@@ -59,7 +59,7 @@ def test_an_entry_body_edited_as_text_is_reported_not_a_crash(tampered_home: Pat
             (seq,),
         )
     with opened(tampered_home) as ledger:
-        report = audit(ledger)
+        report = audit(AuditSources.of(ledger))
     entry, checkpoint = report.failures
     assert (entry.where, entry.detail) == (
         f"{LOG_ID} seq {seq}",
@@ -74,7 +74,7 @@ def test_the_same_bytes_stored_as_text_are_no_alarm(tampered_home: Path) -> None
     with sqlite3.connect(tampered_home / "effects" / "effects.sqlite") as db:
         db.execute("UPDATE entries SET body = CAST(body AS TEXT) WHERE seq = ?", (seq,))
     with opened(tampered_home) as ledger:
-        assert audit(ledger).ok
+        assert audit(AuditSources.of(ledger)).ok
 
 
 def test_a_non_numeric_block_number_is_reported_not_a_crash(tampered_home: Path) -> None:
@@ -88,7 +88,7 @@ def test_a_non_numeric_block_number_is_reported_not_a_crash(tampered_home: Path)
             (tx, log),
         )
     with opened(tampered_home) as ledger:
-        report = audit(ledger)
+        report = audit(AuditSources.of(ledger))
     located = [c for c in report.failures if c.where]
     assert [c.where for c in located] == [
         f"block {block}, tx {tx}, log {log} (DataSharing.AgreementCommitted)"

@@ -128,8 +128,8 @@ def advance_to(ledger: Ledger, timestamp: int) -> None:
     On the embedded chain ``advance_time(s)`` moves the clock by ``s - 1`` seconds,
     so ask for two more than needed.
     """
-    ledger.advance_time(max(0, timestamp - ledger.now()) + 2)
-    assert ledger.now() > timestamp
+    ledger.clock.advance_time(max(0, timestamp - ledger.clock.now()) + 2)
+    assert ledger.clock.now() > timestamp
 
 
 @pytest.fixture
@@ -142,7 +142,7 @@ def item(ledger: Ledger, security: Signer) -> str:
 @pytest.fixture
 def terms(ledger: Ledger, item: str) -> Terms:
     """Terms of an agreement (not yet committed) whose first delivery is due in an hour."""
-    return Terms(item_id=item, first_due_at=ledger.now() + HOUR)
+    return Terms(item_id=item, first_due_at=ledger.clock.now() + HOUR)
 
 
 @pytest.fixture
@@ -255,7 +255,7 @@ def test_permission_within_the_item(ledger: Ledger, security: Signer, terms: Ter
 
 
 def test_invalid_schedules(ledger: Ledger, security: Signer, terms: Terms) -> None:
-    now = ledger.now()
+    now = ledger.clock.now()
     bad = [
         dataclasses.replace(terms, period=0),
         dataclasses.replace(terms, periods=0),

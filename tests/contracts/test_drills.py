@@ -102,11 +102,11 @@ def clock_at(ledger: Ledger, timestamp: int) -> None:
     first checks for a revert; the transaction itself is mined in the next block, at
     least a second later (exactly one once the clock is ahead of the wall clock).
     """
-    gap = timestamp - ledger.now()
+    gap = timestamp - ledger.clock.now()
     assert gap >= 0, "time only moves forward"
     if gap:
-        ledger.advance_time(gap)
-    assert ledger.now() == timestamp
+        ledger.clock.advance_time(gap)
+    assert ledger.clock.now() == timestamp
 
 
 def mined_at(ledger: Ledger, receipt: TxReceipt) -> int:
@@ -190,7 +190,7 @@ def held_event(terms: Terms, index: int, **changes: object) -> dict[str, object]
 @pytest.fixture
 def terms(ledger: Ledger, policy: str) -> Terms:
     """Terms of D city's quarterly full drill (not yet planned), the first due in 30 days."""
-    return Terms(first_due_at=ledger.now() + 30 * DAY)
+    return Terms(first_due_at=ledger.clock.now() + 30 * DAY)
 
 
 @pytest.fixture
@@ -297,7 +297,7 @@ def test_seats_must_fit_the_kind(
 def test_invalid_plans(
     ledger: Ledger, drills: DrillsContract, security: Signer, terms: Terms
 ) -> None:
-    now = ledger.now()
+    now = ledger.clock.now()
     bad = [
         dataclasses.replace(terms, interval=0),
         dataclasses.replace(terms, count=0),
@@ -627,7 +627,7 @@ def test_drill_window_rule(
     it; marking missed reverts until more than 7 days have passed, and then closes the
     drill, unless its owner records it late first."""
     plan_id = next(_plan_ids)
-    t = Terms(plan_id=plan_id, first_due_at=ledger.now() + 10 * DAY, count=1)
+    t = Terms(plan_id=plan_id, first_due_at=ledger.clock.now() + 10 * DAY, count=1)
     plan(ledger, drills, security, t)
     due = t.due(0)
     clock_at(ledger, due + offset)

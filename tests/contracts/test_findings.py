@@ -55,11 +55,11 @@ def clock_at(ledger: Ledger, timestamp: int) -> None:
     first checks for a revert; the transaction itself is mined in the next block, a
     second later (the embedded chain's clock runs ahead of the wall clock).
     """
-    gap = timestamp - ledger.now()
+    gap = timestamp - ledger.clock.now()
     assert gap >= 0, "time only moves forward"
     if gap:
-        ledger.advance_time(gap)
-    assert ledger.now() == timestamp
+        ledger.clock.advance_time(gap)
+    assert ledger.clock.now() == timestamp
 
 
 def mined_at(ledger: Ledger, receipt: TxReceipt) -> int:
@@ -182,7 +182,7 @@ def score(ledger: Ledger, policy: str) -> int:
         evidence_root=root.hex(),
         result_hash=keccak(text="result").hex(),
         window_start=0,
-        window_end=ledger.now(),
+        window_end=ledger.clock.now(),
     )
     return 1
 
@@ -207,7 +207,7 @@ def auditor(ledger: Ledger, auditor_key: str) -> Signer:
 @pytest.fixture
 def terms(ledger: Ledger, score: int) -> Terms:
     """The terms of finding ``finding.m3`` (not yet raised), due in 30 days."""
-    return Terms(score_id=score, deadline=ledger.now() + 30 * DAY)
+    return Terms(score_id=score, deadline=ledger.clock.now() + 30 * DAY)
 
 
 @pytest.fixture
@@ -278,7 +278,7 @@ def test_a_finding_id_is_taken_once(ledger: Ledger, auditor: Signer, finding: Te
 
 
 def test_invalid_findings(ledger: Ledger, auditor: Signer, terms: Terms) -> None:
-    now = ledger.now()
+    now = ledger.clock.now()
     bad = [
         (Terms(finding_id=ZERO, deadline=terms.deadline), ZERO_ID, METRIC, terms.deadline),
         (Terms(metric=ZERO, deadline=terms.deadline), FINDING, ZERO_ID, terms.deadline),
@@ -302,12 +302,12 @@ def test_the_deadline_is_after_the_block_that_raises_the_finding(
     """The contract compares the deadline with the time of the block that mines the
     finding, a second after the latest block in which the send's check runs: a deadline
     one second ahead passes the check but fails on chain; two seconds ahead is accepted."""
-    now = ledger.now()
+    now = ledger.clock.now()
     receipt = raise_finding(ledger, auditor, Terms(deadline=now + 2))
     assert mined_at(ledger, receipt) == now + 1
     assert ledger.findings.finding_of(FINDING).deadline == now + 2
 
-    now = ledger.now()
+    now = ledger.clock.now()
     with pytest.raises(ChainError, match="to Findings failed in block"):
         raise_finding(ledger, auditor, Terms(finding_id="finding.edge", deadline=now + 1))
     with reverts(ledger, "FindingUnknown", findingId="finding.edge"):
@@ -366,7 +366,7 @@ def test_a_response_is_late_only_after_the_deadline(
     assert events(ledger, "Findings", "FindingResponded", on_time) == [responded_event(late=False)]
 
     ledger.findings.review(auditor, FINDING, accept=False, note_digest=NOTE)
-    ledger.advance_time(DAY)
+    ledger.clock.advance_time(DAY)
     late = respond(ledger, security)
     assert mined_at(ledger, late) > finding.deadline
     assert events(ledger, "Findings", "FindingResponded", late) == [responded_event(late=True)]
@@ -505,7 +505,7 @@ def test_only_an_auditor_reviews(
 def test_not_overdue_until_the_deadline_has_passed(
     ledger: Ledger, stranger: Signer, finding: Terms
 ) -> None:
-    for at in (ledger.now(), finding.deadline - 1, finding.deadline):
+    for at in (ledger.clock.now(), finding.deadline - 1, finding.deadline):
         clock_at(ledger, at)
         with reverts(ledger, "NotOverdue", findingId=FINDING, deadline=finding.deadline, now_=at):
             ledger.findings.mark_overdue(stranger, FINDING)
@@ -550,7 +550,7 @@ def test_a_pending_response_is_not_overdue(
 def test_an_overdue_finding_is_still_answered_late_and_accepted(
     ledger: Ledger, auditor: Signer, security: Signer, stranger: Signer, finding: Terms
 ) -> None:
-    ledger.advance_time(31 * DAY)
+    ledger.clock.advance_time(31 * DAY)
     ledger.findings.mark_overdue(stranger, FINDING)
 
     receipt = respond(ledger, security)
@@ -639,7 +639,7 @@ def test_deadline_rule(
     """With the clock at ``deadline + offset``: marking overdue reverts NotOverdue unless
     the deadline has passed, and a response is late iff it is mined after the deadline."""
     finding_id = next(_finding_ids)
-    deadline = ledger.now() + 10 * DAY
+    deadline = ledger.clock.now() + 10 * DAY
     raise_finding(ledger, auditor, Terms(finding_id=finding_id, deadline=deadline))
     clock_at(ledger, deadline + offset)
 

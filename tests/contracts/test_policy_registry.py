@@ -110,11 +110,11 @@ def test_new_version_supersedes_and_drops_clauses(ledger: Ledger, issuer: Signer
 
 
 def test_future_effective_time_is_not_yet_in_force(ledger: Ledger, issuer: Signer) -> None:
-    effective = ledger.now() + 1_000
+    effective = ledger.clock.now() + 1_000
     anchor(ledger, issuer, "p.future", 1, effective_at=effective)
     assert not in_force(ledger, "p.future", "c1")
 
-    ledger.advance_time(2_000)
+    ledger.clock.advance_time(2_000)
 
     assert in_force(ledger, "p.future", "c1")
 
@@ -123,10 +123,10 @@ def test_later_version_not_yet_effective_suspends_the_policy(
     ledger: Ledger, issuer: Signer
 ) -> None:
     """Only the latest version counts, even before it takes effect."""
-    anchor(ledger, issuer, SESSION_POLICY, 2, effective_at=ledger.now() + 1_000)
+    anchor(ledger, issuer, SESSION_POLICY, 2, effective_at=ledger.clock.now() + 1_000)
     assert not in_force(ledger, SESSION_POLICY, "c1")
 
-    ledger.advance_time(2_000)
+    ledger.clock.advance_time(2_000)
 
     assert in_force(ledger, SESSION_POLICY, "c1")
     assert not in_force(ledger, SESSION_POLICY, "c3")

@@ -108,8 +108,8 @@ def accept(
 
 def advance_past(ledger: Ledger, timestamp: int) -> None:
     """Move the chain's clock past ``timestamp`` (with a margin for the embedded chain)."""
-    ledger.advance_time(max(0, timestamp - ledger.now()) + 2)
-    assert ledger.now() > timestamp
+    ledger.clock.advance_time(max(0, timestamp - ledger.clock.now()) + 2)
+    assert ledger.clock.now() > timestamp
 
 
 def block_time(ledger: Ledger, receipt: TxReceipt) -> int:

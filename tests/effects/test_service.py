@@ -37,7 +37,7 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
             policy_id="test.sharing",
             clause_id="c3",
             permission=Permission.CONDITIONAL,
-            first_due_at=ledger.now() + DAY,
+            first_due_at=ledger.clock.now() + DAY,
             period=10 * DAY,
             periods=3,
             calls_per_period=100,
@@ -69,7 +69,7 @@ def write_jsonl(path: Path, lines: list[str]) -> Path:
 
 
 def test_ingest_reports_bad_lines_and_adds_the_rest(ledger: Ledger, tmp_path: Path) -> None:
-    now = ledger.now()
+    now = ledger.clock.now()
     good = [json.dumps(call(now - 1000 + i, i)) for i in range(40)]
     lines = [
         *good[:10],
@@ -90,7 +90,7 @@ def test_ingest_reports_bad_lines_and_adds_the_rest(ledger: Ledger, tmp_path: Pa
 def test_checkpoints_are_anchored_and_proofs_verify_with_the_rfc_alone(ledger: Ledger) -> None:
     first = ledger.effects.seal()
     assert first is not None and first.tree_size == ledger.effects.store.size
-    now = ledger.now()
+    now = ledger.clock.now()
     batch = ledger.effects.ingest_entries(
         [call(now - 500 + i, 1000 + i) for i in range(25)]
         + [
@@ -104,7 +104,16 @@ def test_checkpoints_are_anchored_and_proofs_verify_with_the_rfc_alone(ledger: L
     assert second is not None and second.index == first.index + 1
     assert ledger.effects.seal() is None  # nothing new
 
+    # A proof reads the index as it is: it never syncs it (reads never write).
+    cursor = ledger.store.cursor()
+    unsynced = ledger.effects.prove(3)
+    assert unsynced["checkpoint"]["tx"] is None
+    assert ledger.store.cursor() == cursor
+    ledger.indexer.sync()
     proof = ledger.effects.prove(3)
+    assert {k: v for k, v in proof.items() if k != "checkpoint"} == {
+        k: v for k, v in unsynced.items() if k != "checkpoint"
+    }
     leaf = merkle.leaf_hash(proof["entry"].encode())
     assert leaf.hex() == proof["leaf_hash"]
     assert merkle.verify_inclusion(
@@ -127,15 +136,15 @@ def test_checkpoints_are_anchored_and_proofs_verify_with_the_rfc_alone(ledger: L
 
 
 def test_entries_not_yet_anchored_have_no_proof(ledger: Ledger) -> None:
-    ledger.effects.ingest_entries([call(ledger.now() - 7, 7777)])
+    ledger.effects.ingest_entries([call(ledger.clock.now() - 7, 7777)])
     with pytest.raises(NotFoundError, match="not yet covered by a checkpoint"):
         ledger.effects.prove(ledger.effects.store.size - 1)
 
 
 def test_scores_read_only_what_checkpoints_cover(ledger: Ledger) -> None:
     connected = ledger.store.events(names=["SystemConnected"])[0].block_time
-    ledger.advance_time(connected + 3 * 3600 + 10 - ledger.now())
-    ledger.sync()
+    ledger.clock.advance_time(connected + 3 * 3600 + 10 - ledger.clock.now())
+    ledger.indexer.sync()
     result = ledger.score()
     by_id = {i["id"]: i for i in result["indicators"]}
     covered = ledger.effects.latest().tree_size

@@ -120,6 +120,31 @@ def test_default_size_is_the_whole_log(small: EffectStore) -> None:
     assert small.consistency_proof(9) == small.consistency_proof(9, SMALL)
 
 
+def test_the_store_serves_nodes_by_id(small: EffectStore) -> None:
+    """The store only fetches: the Merkle module's plans, fed its nodes, give its proofs."""
+    for size in (1, 13, 64, SMALL):
+        builder = small.proofs(size)
+        ids = merkle.range_nodes(0, size)
+        assert small.nodes(ids) == REFERENCE.nodes(ids)
+        assert builder.root() == small.root(size) == REFERENCE.root(size)
+        for index in (0, size // 3, size - 1):
+            plan = merkle.inclusion_nodes(index, size)
+            proof = plan.rehash(small.nodes(plan.ids))
+            assert proof == builder.inclusion_proof(index) == small.inclusion_proof(index, size)
+        plan = merkle.consistency_nodes(size // 2, size)
+        assert plan.rehash(small.nodes(plan.ids)) == small.consistency_proof(size // 2, size)
+    assert small.nodes([merkle.NodeID(6, 0), merkle.NodeID(0, SMALL - 1)]) == [
+        merkle.root(SMALL_ENTRIES[:64]),
+        merkle.leaf_hash(SMALL_ENTRIES[-1]),
+    ]
+    with pytest.raises(StoreError, match="effect log 'calls': level 0 lacks node 70"):
+        small.nodes([merkle.NodeID(0, SMALL)])
+    with pytest.raises(StoreError, match="level 7 lacks node 0"):
+        small.nodes([merkle.NodeID(7, 0)])
+    with pytest.raises(ValueError, match=r"tree size 71 is outside 0\.\.70"):
+        small.proofs(SMALL + 1)
+
+
 def test_random_proofs_in_a_larger_log(tmp_path: Path) -> None:
     rng = random.Random(7)
     entries = [entry(i) for i in range(3000)]

@@ -21,17 +21,17 @@ def items(store: EventStore) -> list[str]:
 
 
 def test_a_second_sync_adds_nothing(ledger: Ledger) -> None:
-    ledger.sync()
+    ledger.indexer.sync()
     register(ledger, "item.idem")
-    first = ledger.sync()
+    first = ledger.indexer.sync()
     assert first.added == 1
     before = ledger.store.count()
-    again = ledger.sync()
+    again = ledger.indexer.sync()
     assert (again.added, ledger.store.count()) == (0, before)
 
 
 def test_events_are_decoded_with_ids_as_text_and_digests_as_hex(ledger: Ledger) -> None:
-    ledger.sync()
+    ledger.indexer.sync()
     [anchor] = ledger.store.events(names=["PolicyAnchored"], policy_id="test.sharing")
     assert anchor.args["clauseIds"] == ["c1", "c2", "c3", "c4"]
     assert anchor.args["digest"].startswith("0x") and len(anchor.args["digest"]) == 66
@@ -40,7 +40,7 @@ def test_events_are_decoded_with_ids_as_text_and_digests_as_hex(ledger: Ledger) 
 
 
 def test_a_new_indexer_resumes_from_the_stored_cursor(ledger: Ledger) -> None:
-    ledger.sync()
+    ledger.indexer.sync()
     cursor = ledger.store.cursor()
     register(ledger, "item.resume")
     fresh = Indexer(ledger.w3, ledger.deployment, EventStore(ledger.settings.index_url()))
@@ -53,7 +53,7 @@ def test_a_new_indexer_resumes_from_the_stored_cursor(ledger: Ledger) -> None:
 def test_a_batch_that_fails_half_way_leaves_nothing_behind(
     ledger: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ledger.sync()
+    ledger.indexer.sync()
     cursor = ledger.store.cursor()
     count = ledger.store.count()
     register(ledger, "item.crash")
@@ -63,22 +63,22 @@ def test_a_batch_that_fails_half_way_leaves_nothing_behind(
 
     monkeypatch.setattr(EventStore, "_put", boom)  # fails after the events were inserted
     with pytest.raises(RuntimeError, match="power cut"):
-        ledger.sync()
+        ledger.indexer.sync()
     monkeypatch.undo()
     assert (ledger.store.cursor(), ledger.store.count()) == (cursor, count)
-    assert ledger.sync().added == 1
+    assert ledger.indexer.sync().added == 1
 
 
 def test_a_reorg_rolls_back_the_abandoned_branch(ledger: Ledger) -> None:
     provider = ledger.w3.provider
-    ledger.sync()
+    ledger.indexer.sync()
     snapshot = provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
     register(ledger, "item.abandoned")
-    ledger.sync()
+    ledger.indexer.sync()
     assert "item.abandoned" in items(ledger.store)
     provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
     register(ledger, "item.canonical")
-    report = ledger.sync()
+    report = ledger.indexer.sync()
     assert report.rolled_back == 1
     got = items(ledger.store)
     assert "item.abandoned" not in got and "item.canonical" in got

@@ -186,11 +186,45 @@ def test_missing_file(tmp_path: Path) -> None:
     assert str(info.value) == f"{tmp_path / 'absent.yaml'}: no such file"
 
 
-def test_not_utf8(tmp_path: Path) -> None:
+def test_not_utf8_names_the_line_and_byte(tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
-    path.write_bytes(b"title: \xff\xfe\n")
-    with pytest.raises(RecordError, match="not UTF-8 text"):
+    path.write_bytes(b"id: x\ntitle: ab\xff\xfe\n")
+    with pytest.raises(RecordError) as info:
         load_record(path)
+    assert str(info.value) == (
+        f"{path} line 2: not UTF-8 text: byte 0xff at byte offset 15 (column 10);"
+        " save the file as UTF-8"
+    )
+
+
+def test_a_directory_is_not_a_record(tmp_path: Path) -> None:
+    with pytest.raises(RecordError) as info:
+        load_record(tmp_path)
+    assert str(info.value) == f"{tmp_path}: is a directory, not a file"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "what"),
+    [
+        ("id: x\ntitle: &t hello\nissuer: *t\n", 2, "anchors (&t)"),
+        ("id: x\nclauses: &a [*a]\n", 2, "anchors (&a)"),
+        ("id: x\nissuer: *nowhere\n", 2, "aliases (*nowhere)"),
+    ],
+)
+def test_yaml_anchors_and_aliases_are_refused_at_their_line(
+    tmp_path: Path, text: str, line: int, what: str
+) -> None:
+    err = load_error(tmp_path, text)
+    assert message(err, tmp_path).startswith(f"policy.yaml line {line}: YAML")
+    assert f"YAML error: {what} are not allowed in govledger files; write the value out" in str(err)
+
+
+def test_billion_laughs_is_refused_before_any_expansion(tmp_path: Path) -> None:
+    rows = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    rows += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    err = load_error(tmp_path, "\n".join(rows) + "\n")
+    assert message(err, tmp_path).startswith("policy.yaml line 1: YAML")
+    assert "anchors (&a0) are not allowed" in str(err)
 
 
 def test_parse_record_names_its_source() -> None:

@@ -121,6 +121,20 @@ def test_yaml_syntax_error(tmp_path: Path) -> None:
     assert f"{path} line 2: YAML syntax error" in error_of(path)
 
 
+def test_yaml_alias_in_a_scenario_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "period: 30d", "period: &p 30d")
+    assert f"{path} line 22: YAML error: anchors (&p) are not allowed" in error_of(path)
+
+
+def test_non_utf8_scenario_names_line_and_byte(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(b"name: caf\xe9\n")
+    assert error_of(path) == (
+        f"{path} line 1: not UTF-8 text: byte 0xe9 at byte offset 9 (column 10);"
+        " save the file as UTF-8"
+    )
+
+
 # -- govledger scenario check -------------------------------------------------------------
 
 

@@ -115,7 +115,8 @@ def play(tmp: Path, text: str) -> Played:
         for e in ledger.store.events():
             events.setdefault(e.event, []).append(e.args)
             times.setdefault(e.event, []).append(e.block_time)
-        return Played(home, report, ledger.now(), ledger.score()["window"]["end"], events, times)
+        now = ledger.clock.now()
+        return Played(home, report, now, ledger.score()["window"]["end"], events, times)
 
 
 @pytest.fixture(scope="module")

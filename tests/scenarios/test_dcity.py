@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections.abc import Iterator
@@ -154,4 +155,4 @@ def test_four_quarters_shorten_the_conversion_cycle(dcity: tuple[Ledger, RunRepo
             if start <= end
         ]
         series.append(statistics.median(sample))
-    assert all(later < earlier for earlier, later in zip(series, series[1:], strict=False))
+    assert all(later < earlier for earlier, later in itertools.pairwise(series))
