@@ -92,10 +92,12 @@ def test_the_maturity_reflects_the_paper_figures(dcity: tuple[Ledger, RunReport]
     assert t2["status"] == d2["status"] == d3["status"] == "RATED"
     assert 0.99 < t2["raw"] < 1 and 0.95 < d2["raw"] < 0.98 and 0.999 < d3["raw"] < 1
     assert any(len(k) == 3 and k[0] == "dcity.calls" for k in d3["evidence"])
-    # Every element is rated; the institutional element (clauses no execution event
-    # cites yet) caps the overall level.
+    # Every element is rated; the institutional element (the conversion cycle of the
+    # clauses anchored in the first quarter) caps the overall level.
     assert all(e["status"] == "RATED" for e in result["elements"])
-    assert result["level"] == "L3"
+    assert result["level"] == "L4"
+    weakest = min(result["elements"], key=lambda e: e["score"])
+    assert weakest["id"] == "institutional_advantage"
 
 
 def test_playing_it_again_changes_nothing(dcity: tuple[Ledger, RunReport]) -> None:
