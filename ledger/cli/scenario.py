@@ -58,7 +58,7 @@ def scenario_check(
 
     scenario = load_scenario(file)
     records = scenario_records(scenario, file.parent)
-    steps = build_steps(scenario, 0)
+    steps = build_steps(scenario, 0, records)
     console.print(
         f"{file}: scenario {scenario.name!r} is valid: {len(scenario.departments)} departments,"
         f" {len(records)} policies, {len(steps)} timed steps"
