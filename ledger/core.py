@@ -14,6 +14,7 @@ API and the demo act through those services; none of them talks to web3 directly
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,11 +32,21 @@ from ledger.chain.deployment import (
     save_deployment,
 )
 from ledger.chain.factory import ChainHandle, make_web3
+from ledger.chain.identity import (
+    LedgerIdentity,
+    check_chain,
+    check_settings,
+    has_ledger,
+    node_address,
+    read_identity,
+    write_identity,
+)
 from ledger.chain.keystore import Keystore, Signer
 from ledger.chain.tx import Transactor
 from ledger.chain.types import TxRef
 from ledger.departments import Departments
 from ledger.effects.service import Effects
+from ledger.errors import ConfigError
 from ledger.indexer.follower import Indexer
 from ledger.indexer.sources import EmbeddedLogSource
 from ledger.knowledge.store import RecordStore
@@ -121,12 +132,31 @@ class Ledger:
     # -- lifecycle -----------------------------------------------------------
 
     @classmethod
-    def open(cls, settings: Settings) -> Ledger:
-        """Connect, and deploy the contracts if this chain has none of ours yet."""
+    def open(cls, settings: Settings, *, create: bool = True) -> Ledger:
+        """Connect, and deploy the contracts if this home has no ledger yet.
+
+        The home records the chain its ledger was made on (:mod:`ledger.chain.identity`);
+        opening it on any other chain, or without the node it was made on, is a
+        :class:`ConfigError` and deploys nothing. With ``create=False`` a home that holds
+        no ledger is an error too, and nothing is written. Everything the ledger creates
+        in its home is private to its user (directories 0700, files 0600).
+        """
         home = settings.resolved_home()
-        home.mkdir(parents=True, exist_ok=True)
+        identity = read_identity(home) if home.is_dir() else None
+        existing = identity is not None or (home.is_dir() and has_ledger(home))
+        if not create and not existing:
+            raise ConfigError(
+                f"no ledger in {home}: check --home or GOVLEDGER_HOME, or make one with"
+                " `govledger demo` or `govledger department add`"
+            )
+        check_settings(home, identity, settings.rpc_url)
+        os.umask(0o077)  # the process's files: keys, records, scores, the index, the chain
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle = make_web3(settings)
         try:
+            chain_id, genesis = chain_identity(handle.w3)
+            if identity is not None:
+                check_chain(home, identity, chain_id, genesis)
             password = (
                 settings.keystore_password.get_secret_value()
                 if settings.keystore_password is not None
@@ -137,6 +167,22 @@ class Ledger:
             faucet = accounts[0] if accounts else None
             transactor = Transactor(handle.w3, faucet)
             deployment = load_deployment(home, handle.w3)
+            if deployment is None and existing and identity is None:
+                raise ConfigError(
+                    f"the ledger in {home} was deployed on another chain than the one"
+                    f" configured now (chain {chain_id}, genesis {genesis}); nothing was"
+                    " deployed. Point GOVLEDGER_RPC_URL at its node, or use another home"
+                )
+            if identity is None:
+                write_identity(
+                    home,
+                    LedgerIdentity(
+                        chain="rpc" if handle.kind == "rpc" else "embedded",
+                        chain_id=chain_id,
+                        genesis_hash=genesis,
+                        node=node_address(settings.rpc_url) if settings.rpc_url else None,
+                    ),
+                )
             if deployment is None or set(CONTRACT_NAMES) - set(deployment.contracts):
                 deployment = _deploy(home, handle, keystore, transactor, deployment)
             return cls(settings, handle, keystore, deployment, transactor)

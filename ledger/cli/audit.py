@@ -11,6 +11,8 @@ from rich.markup import escape
 from ledger.audit.checks import AuditReport
 from ledger.cli.common import HomeOpt, JsonOpt, opened
 from ledger.cli.output import console, emit_json, err_console, table
+from ledger.cli.render import print_clauses, print_score, print_series
+from ledger.maturity.service import scorer_for
 from ledger.times import format_timestamp
 
 score_app = typer.Typer(
@@ -83,9 +85,6 @@ def score_cmd(
     """Compute the maturity score (MATURITY.md) at the latest block."""
     if ctx.invoked_subcommand is not None:
         return
-    from ledger.cli.render import print_score
-    from ledger.maturity.service import scorer_for
-
     if clauses and series:
         raise typer.BadParameter("--clauses and --series are separate views: choose one")
     with opened(home) as ledger:
@@ -107,46 +106,6 @@ def score_cmd(
         print_series(view)
     else:
         print_score(view)
-
-
-def print_clauses(view: dict[str, Any]) -> None:
-    rows = []
-    for c in view["clauses"]:
-        done = c["executed"]
-        rows.append(
-            [
-                f"{c['policy_id']}#{c['clause_id']}",
-                c["start_utc"],
-                "not executed" if done is None else f"{done['event']} {done['time_utc']}",
-                "" if c["days"] is None else f"{c['days']:.2f}",
-                "yes" if c["in_sample"] else "no",
-            ]
-        )
-    table(
-        f"Conversion cycle (spec v{view['spec_version']}, block {view['as_of']['block']})",
-        ["clause", "start", "first execution", "days", "in I1 sample"],
-        rows,
-    )
-
-
-def print_series(view: dict[str, Any]) -> None:
-    rows = [
-        [
-            str(p["as_of"]["block"]),
-            p["window"]["end_utc"],
-            str(p["M"]),
-            p["level"],
-            str(p["indicators"][0]["raw"]),
-            p["result_hash"][:16],
-        ]
-        for p in view["points"]
-    ]
-    table(
-        f"Series: {view['windows']} windows of {view['window_days']} days"
-        f" (spec v{view['spec_version']})",
-        ["as of block", "window end", "M", "level", "I1 days", "result_hash"],
-        rows,
-    )
 
 
 @score_app.command("publish")

@@ -60,11 +60,16 @@ def settings_for(home: Path | None) -> Settings:
 
 
 @contextmanager
-def opened(home: Path | None) -> Iterator[Ledger]:
-    """The ledger in ``home`` (default: the environment's), closed on leaving."""
+def opened(home: Path | None, *, create: bool = False) -> Iterator[Ledger]:
+    """The ledger in ``home`` (default: the environment's), closed on leaving.
+
+    Only the commands that make a ledger pass ``create``: on a home with no ledger
+    every other command says so and writes nothing (a mistyped ``--home`` is not a new
+    ledger).
+    """
     settings = settings_for(home)
     with err_console.status("opening the ledger…"):
-        ledger = Ledger.open(settings)
+        ledger = Ledger.open(settings, create=create)
     try:
         yield ledger
     finally:

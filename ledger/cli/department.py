@@ -23,7 +23,7 @@ def department_add(
     home: HomeOpt = None,
 ) -> None:
     """Create a department's key, register it in the directory and grant roles."""
-    with opened(home) as ledger:
+    with opened(home, create=True) as ledger:
         account = ledger.departments.register(department_id, name, tuple(role or ()))
     console.print(f"department {department_id} acts as {account}")
 

@@ -45,6 +45,7 @@ def effects_ingest(
         with progress_bar(f"ingesting {file.name}") as update:
             report = ledger.effects.ingest_file(file, update)
         latest = ledger.effects.latest()
+        waiting = ledger.effects.store.size - latest.tree_size
     data = {
         "lines": report.lines,
         "added": report.added,
@@ -52,6 +53,7 @@ def effects_ingest(
         "rejected": report.rejected_count,
         "rejectedLines": [{"line": n, "reason": r} for n, r in report.rejected],
         "anchoredSize": latest.tree_size,
+        "unsealed": waiting,
     }
     if as_json:
         emit_json(data)
@@ -60,6 +62,14 @@ def effects_ingest(
         f"{report.lines} lines: {report.added} added, {report.duplicates} already logged,"
         f" {report.rejected_count} rejected; {latest.tree_size} entries anchored"
     )
+    if waiting:
+        console.print(
+            f"{waiting} entries are not sealed yet: no indicator counts them, and no proof"
+            " covers them, until a checkpoint is anchored. Run `govledger effects seal` (it"
+            f" happens by itself once {ledger.effects.seal_size:,} entries wait or an hour of"
+            " chain time has passed since the last checkpoint).",
+            soft_wrap=True,
+        )
     for line, reason in report.rejected[:50]:
         console.print(f"  line {line}: {reason}", markup=False)
     if report.rejected_count > 50:

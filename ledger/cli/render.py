@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.table import Table
 
-from ledger.cli.output import console
+from ledger.cli.output import console, table
 from ledger.maturity.engine import weakest_element
 
 
@@ -62,3 +62,56 @@ def print_score(result: Mapping[str, Any]) -> None:
     weakest = weakest_element(result)
     console.print(f"Weakest element: {weakest.get('explanation', weakest)}")
     console.print(f"result_hash {result['result_hash']}  evidence_root {result['evidence_root']}")
+
+
+def _days(value: object) -> str:
+    if value is None:
+        return "—"
+    if value == "inf" or value == float("inf"):
+        return "∞ (not executed)"
+    return f"{float(str(value)):.1f}"
+
+
+def print_clauses(view: dict[str, Any]) -> None:
+    """The conversion cycle of every clause in force: start, first execution, days."""
+    rows = []
+    for c in view["clauses"]:
+        done = c["executed"]
+        rows.append(
+            [
+                f"{c['policy_id']}#{c['clause_id']}",
+                c["start_utc"][:10],
+                "not executed" if done is None else f"{done['event']} {done['time_utc'][:10]}",
+                _days(c["days"]),
+                "yes" if c["in_sample"] else "no",
+            ]
+        )
+    table(
+        f"Conversion cycle per clause (spec v{view['spec_version']},"
+        f" as of block {view['as_of']['block']})",
+        ["clause", "start", "first execution", "days", "in I1 sample"],
+        rows,
+    )
+
+
+def print_series(view: dict[str, Any]) -> None:
+    """Scores over consecutive windows, oldest first: M, level and the I1 cycle."""
+    rows = []
+    for p in view["points"]:
+        i1 = next(i for i in p["indicators"] if i["id"] == "I1")
+        rows.append(
+            [
+                str(p["as_of"]["block"]),
+                p["window"]["end_utc"][:10],
+                "—" if p["M"] is None else f"{float(p['M']):.3f}",
+                p["level"],
+                _days(i1["raw"]),
+                p["result_hash"][:16],
+            ]
+        )
+    table(
+        f"Series: {view['windows']} windows of {view['window_days']} days"
+        f" (spec v{view['spec_version']})",
+        ["as of block", "window end", "M", "level", "I1 days", "result_hash"],
+        rows,
+    )

@@ -33,7 +33,7 @@ def scenario_run(
     from ledger.scenario.runner import file_digest, load_scenario, run_scenario
 
     scenario = load_scenario(file)
-    with opened(home) as ledger:
+    with opened(home, create=True) as ledger:
         with progress_bar(f"scenario {scenario.name}") as update:
             report = run_scenario(ledger, scenario, file.parent, file_digest(file), update)
         result = ledger.score()
@@ -58,7 +58,7 @@ def scenario_check(
 
     scenario = load_scenario(file)
     records = scenario_records(scenario, file.parent)
-    steps = build_steps(scenario, 0)
+    steps = build_steps(scenario, 0, records)
     console.print(
         f"{file}: scenario {scenario.name!r} is valid: {len(scenario.departments)} departments,"
         f" {len(records)} policies, {len(steps)} timed steps"

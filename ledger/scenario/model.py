@@ -65,6 +65,11 @@ class PolicySource(_Model):
     record: dict[str, Any] | None = None
     #: Leaders' departments approving a city-level record (two distinct ones).
     approved_by: tuple[Id, ...] = ()
+    #: In force from the scenario's start plus this (replaces the record's ``effective``).
+    effective: Offset | None = None
+    #: Anchored (proposed and approved, for a city-level record) at this offset; 0 anchors it
+    #: while the scenario is set up, before its start.
+    at: Offset = 0
 
     @model_validator(mode="after")
     def _one_source(self) -> PolicySource:
@@ -100,6 +105,8 @@ class Agreement(_Model):
     first_due: Offset
     period: Duration = Field(gt=0)
     periods: int = Field(gt=0, le=10_000)
+    #: Committed at this offset (before its first delivery).
+    at: Offset = 0
     calls_per_period: int = Field(default=0, ge=0)
     deliveries: Deliveries = Deliveries()
 
@@ -163,12 +170,16 @@ class Attestation(_Model):
 
 
 class OrderSteps(_Model):
-    """Offsets of each stage from acceptance; ``evaluate`` is the citizen's 1-5 score or null."""
+    """Offsets of each stage from acceptance; ``evaluate`` is the citizen's 1-5 score or null.
+
+    ``handle``, ``feedback`` or ``complete`` null: the order stops before that stage and stays
+    open past its SLA, and it is marked overdue an hour after its SLA deadline.
+    """
 
     transfer: Duration = 3600
-    handle: Duration = 6 * 3600
-    feedback: Duration = 20 * 3600
-    complete: Duration = 24 * 3600
+    handle: Duration | None = 6 * 3600
+    feedback: Duration | None = 20 * 3600
+    complete: Duration | None = 24 * 3600
     evaluate_after: Duration = 48 * 3600
     evaluate: int | None = Field(default=5, ge=1, le=5)
     retransfer_to: Id | None = None
@@ -228,15 +239,32 @@ class EffectTraffic(_Model):
     seed: int = 7
 
 
+class Delivery(_Model):
+    agreement: Id
+    period: int = Field(ge=0)
+    records: int = Field(default=100, ge=0)
+
+
+class Missed(_Model):
+    agreement: Id
+    period: int = Field(ge=0)
+
+
+class SystemChange(_Model):
+    system: Id
+    policy: Id
+    clause: Id
+
+
 class Action(_Model):
     """One explicit step at an offset: exactly one of the action fields is set."""
 
     at: Offset
-    deliver: dict[str, Any] | None = None
-    miss: dict[str, Any] | None = None
+    deliver: Delivery | None = None
+    miss: Missed | None = None
     revoke_agreement: Id | None = None
-    connect: dict[str, Any] | None = None
-    disconnect: dict[str, Any] | None = None
+    connect: SystemChange | None = None
+    disconnect: SystemChange | None = None
     fill_slot: Id | None = None
     attest: Attestation | None = None
 
@@ -265,7 +293,8 @@ class Scenario(_Model):
     work_order_streams: tuple[WorkOrderStream, ...] = ()
     timeline: tuple[Action, ...] = ()
     effects: EffectTraffic | None = None
-    #: How long after the last step the scenario's clock ends (for scoring windows).
+    #: The scenario's clock ends here: nothing later is played, and scores are taken here.
+    #: Without it the scenario ends with its last step.
     end: Offset | None = None
 
     def reference_problems(
@@ -334,10 +363,7 @@ class Scenario(_Model):
                 spec = getattr(step, name)
                 if spec is not None:
                     need(
-                        ("timeline", i, name, "agreement"),
-                        str(spec.get("agreement")),
-                        agreements,
-                        "agreement",
+                        ("timeline", i, name, "agreement"), spec.agreement, agreements, "agreement"
                     )
             if step.revoke_agreement is not None:
                 need(
@@ -347,11 +373,13 @@ class Scenario(_Model):
                     "agreement",
                 )
             for name in ("connect", "disconnect"):
-                spec = getattr(step, name)
-                if spec is not None:
-                    need(
-                        ("timeline", i, name, "system"), str(spec.get("system")), systems, "system"
-                    )
+                change = getattr(step, name)
+                if change is not None:
+                    need(("timeline", i, name, "system"), change.system, systems, "system")
+                    cite(("timeline", i, name), change.policy, change.clause)
             if step.fill_slot is not None:
                 need(("timeline", i, "fill_slot"), step.fill_slot, systems, "system")
+            if step.attest is not None:
+                need(("timeline", i, "attest", "by"), step.attest.by, departments, "department")
+                cite(("timeline", i, "attest"), step.attest.policy, step.attest.clause)
         return found

@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
 from ledger.core import Ledger
 from ledger.effects.entries import canonical_entry, parse_entry
-from ledger.errors import LedgerValueError
+from ledger.errors import ContractRevert, LedgerError, LedgerValueError
+from ledger.knowledge.models import PolicyRecord
 from ledger.mechanisms.attestations import StatisticCreate
 from ledger.mechanisms.drills import DrillKind, DrillPlanCreate, DrillRecord
 from ledger.mechanisms.fields import build, hex_digest
@@ -35,6 +36,7 @@ from ledger.scenario.model import (
     DrillPlan,
     EffectTraffic,
     OrderSteps,
+    PolicySource,
     Scenario,
     System,
     WorkOrderStream,
@@ -58,19 +60,69 @@ def digest_of(*parts: object) -> bytes:
     return hashlib.sha256("/".join(str(p) for p in parts).encode()).digest()
 
 
+class ScenarioError(LedgerError):
+    """A scenario could not be played; the message names the step."""
+
+
+def anchor_source(ledger: Ledger, source: PolicySource, record: PolicyRecord) -> None:
+    """Anchor one of the scenario's records; a city-level one with its leaders' approvals.
+
+    Anchoring again is a no-op, so a resumed run passes over what is already on chain.
+    """
+    result = ledger.policy_book.anchor(record)
+    if result.status not in ("proposed", "already proposed"):
+        return
+    if len(set(source.approved_by)) < 2:
+        raise ScenarioError(
+            f"policy {record.id!r} is city-level: list two distinct leaders' departments"
+            " in 'approved_by'"
+        )
+    for leader in source.approved_by[:2]:
+        try:
+            ledger.policy_book.approve(record.id, record.version, leader)
+        except ContractRevert as err:
+            if err.name != "AlreadyApproved":
+                raise
+
+
+def timeline_periods(scenario: Scenario) -> set[tuple[str, int]]:
+    """The (agreement, period) pairs the timeline delivers or marks missed itself."""
+    named = set()
+    for action in scenario.timeline:
+        spec = action.deliver or action.miss
+        if spec is not None:
+            named.add((spec.agreement, spec.period))
+    return named
+
+
 class _Builder:
-    def __init__(self, scenario: Scenario, start: int) -> None:
+    def __init__(self, scenario: Scenario, start: int, records: Sequence[PolicyRecord]) -> None:
         self.scenario = scenario
         self.start = start
+        self.records = records
         self.steps: list[Step] = []
         self.sla = {c.id: c.sla for c in scenario.categories}
         self.providers = {c.id: c.provider for c in scenario.catalog}
+        self.by_timeline = timeline_periods(scenario)
+        #: A revoked agreement's schedule stops at its revocation.
+        self.revoked_at = {
+            a.revoke_agreement: max(a.at, 1)
+            for a in reversed(scenario.timeline)
+            if a.revoke_agreement is not None
+        }
 
     def add(self, at: int, what: str, run: Callable[..., object], *done_if: str) -> None:
         self.steps.append(Step(at, len(self.steps), what, run, frozenset(done_if)))
 
     def build(self) -> list[Step]:
         s = self.scenario
+        for source, record in zip(s.policies, self.records, strict=False):
+            if source.at > 0:
+                self.add(
+                    source.at,
+                    f"anchor policy {record.id} v{record.version}",
+                    lambda ledger, src=source, r=record: anchor_source(ledger, src, r),
+                )
         for item in s.catalog:
             self.add(
                 0,
@@ -113,6 +165,8 @@ class _Builder:
             self._action(action)
         if s.effects is not None:
             self._effects(s.effects)
+        if s.end is not None:  # the clock stops at the end: nothing later is played
+            self.steps = [st for st in self.steps if st.at <= s.end]
         return sorted(self.steps, key=lambda st: (st.at, st.seq))
 
     def _effects(self, fx: EffectTraffic) -> None:
@@ -136,7 +190,7 @@ class _Builder:
     def _agreement(self, a: Agreement) -> None:
         provider = self.providers[a.item]
         self.add(
-            0,
+            a.at,
             f"commit agreement {a.id}",
             lambda ledger, a=a, p=provider: ledger.sharing.commit_agreement(
                 p,
@@ -158,7 +212,12 @@ class _Builder:
         )
         d = a.deliveries
         for k in range(a.periods):
+            if (a.id, k) in self.by_timeline:
+                continue  # the timeline delivers it, or marks it missed
             due = a.first_due + k * a.period
+            revoked = self.revoked_at.get(a.id)
+            if revoked is not None and due + (HOUR if k in d.missing else 0) >= revoked:
+                continue  # nothing is due under a revoked agreement
             if k in d.missing:
                 self.add(
                     due + HOUR,
@@ -311,7 +370,8 @@ class _Builder:
         final = handler
         if st.retransfer_to is not None:
             final = st.retransfer_to
-            mid = at + (st.transfer + st.handle) // 2
+            # halfway to handling (the check refuses a re-transfer of an order never handled)
+            mid = at + (st.transfer + (st.transfer if st.handle is None else st.handle)) // 2
             self.add(
                 mid,
                 f"re-transfer {order_id}",
@@ -319,18 +379,27 @@ class _Builder:
                 "StageOutOfOrder",
                 "InvalidHandler",
             )
+        if st.handle is None:
+            self._overdue(order_id, at, category)
+            return
         self.add(
             at + st.handle,
             f"handle {order_id}",
             lambda ledger: ledger.orders.handle(final, order_id),
             "StageOutOfOrder",
         )
+        if st.feedback is None:
+            self._overdue(order_id, at, category)
+            return
         self.add(
             at + st.feedback,
             f"feedback on {order_id}",
             lambda ledger: ledger.orders.feedback(final, order_id, digest_of("fb", order_id)),
             "StageOutOfOrder",
         )
+        if st.complete is None:
+            self._overdue(order_id, at, category)
+            return
         self.add(
             at + st.complete,
             f"complete {order_id}",
@@ -346,22 +415,28 @@ class _Builder:
                 "AlreadyEvaluated",
             )
 
+    def _overdue(self, order_id: str, at: int, category: str) -> None:
+        """An order that stops before completion stays open past its SLA: marked overdue an
+        hour after its deadline."""
+        self.add(
+            at + self.sla[category] + HOUR,
+            f"mark work order {order_id} overdue",
+            lambda ledger: ledger.orders.mark_overdue(order_id),
+            "AlreadyOverdue",
+        )
+
     def _action(self, action: Action) -> None:
         at = max(action.at, 1)
         if action.deliver is not None:
             d = action.deliver
-            provider = self._provider_of(str(d["agreement"]))
+            provider = self._provider_of(d.agreement)
             self.add(
                 at,
-                f"deliver {d['agreement']} period {d['period']}",
+                f"deliver {d.agreement} period {d.period}",
                 lambda ledger: ledger.sharing.record_delivery(
                     provider,
-                    str(d["agreement"]),
-                    _delivery(
-                        int(d["period"]),
-                        int(d.get("records", 100)),
-                        digest_of(d["agreement"], d["period"]),
-                    ),
+                    d.agreement,
+                    _delivery(d.period, d.records, digest_of(d.agreement, d.period)),
                 ),
                 "PeriodClosed",
             )
@@ -369,8 +444,8 @@ class _Builder:
             m = action.miss
             self.add(
                 at,
-                f"mark {m['agreement']} period {m['period']} missed",
-                lambda ledger: ledger.sharing.mark_missed(str(m["agreement"]), int(m["period"])),
+                f"mark {m.agreement} period {m.period} missed",
+                lambda ledger: ledger.sharing.mark_missed(m.agreement, m.period),
                 "PeriodClosed",
             )
         elif action.revoke_agreement is not None:
@@ -385,13 +460,13 @@ class _Builder:
         elif action.connect is not None or action.disconnect is not None:
             spec = action.connect if action.connect is not None else action.disconnect
             assert spec is not None
-            system = next(s for s in self.scenario.systems if s.id == spec["system"])
+            system = next(s for s in self.scenario.systems if s.id == spec.system)
             if action.connect is not None:
                 self.add(
                     at,
                     f"connect system {system.id}",
                     lambda ledger: ledger.systems.connect(
-                        system.owner, system.id, _under(str(spec["policy"]), str(spec["clause"]))
+                        system.owner, system.id, _under(spec.policy, spec.clause)
                     ),
                     "SystemAlreadyConnected",
                 )
@@ -400,7 +475,7 @@ class _Builder:
                     at,
                     f"disconnect system {system.id}",
                     lambda ledger: ledger.systems.disconnect(
-                        system.owner, system.id, _under(str(spec["policy"]), str(spec["clause"]))
+                        system.owner, system.id, _under(spec.policy, spec.clause)
                     ),
                     "SystemNotConnected",
                 )
@@ -426,6 +501,28 @@ class _Builder:
 _LEVELS = {"open": 1, "conditional": 2, "restricted": 3}
 
 
+def connected_spans(s: Scenario) -> dict[str, list[tuple[int, float]]]:
+    """When each system is connected: its ``connect`` and the timeline's connections and
+    disconnections, as ``(from, to)`` offsets (``to`` is infinite while it stays connected)."""
+    moves: list[tuple[int, int, str, bool]] = []
+    for x in s.systems:
+        if x.connect is not None and not x.reserved:
+            moves.append((x.connect.at, -1, x.id, True))
+    for i, step in enumerate(s.timeline):
+        if step.connect is not None:
+            moves.append((step.at, i, step.connect.system, True))
+        if step.disconnect is not None:
+            moves.append((step.at, i, step.disconnect.system, False))
+    spans: dict[str, list[tuple[int, float]]] = {}
+    for at, _order, system, up in sorted(moves):
+        mine = spans.setdefault(system, [])
+        if up and (not mine or mine[-1][1] != math.inf):
+            mine.append((at, math.inf))
+        elif not up and mine and mine[-1][1] == math.inf:
+            mine[-1] = (mine[-1][0], at)
+    return spans
+
+
 def _log_traffic(
     ledger: Ledger, s: Scenario, fx: EffectTraffic, start: int, first: int, last: int
 ) -> None:
@@ -433,20 +530,24 @@ def _log_traffic(
     the same seed gives the same entries, and the log keeps each once)."""
     rng = random.Random(f"{fx.seed}/{first}")
     entries: list[bytes] = []
+    spans = connected_spans(s)
     for system in s.systems:
-        if system.connect is None or system.reserved:
-            continue
-        t = max(first, system.connect.at + system.heartbeat)
-        while t < last:
-            if rng.random() < fx.uptime:
-                entries.append(
-                    canonical_entry(
-                        parse_entry({"kind": "heartbeat", "system": system.id, "at": start + t})
+        for on, off in spans.get(system.id, []):
+            t = max(first, on + system.heartbeat)
+            while t < min(last, off):
+                if rng.random() < fx.uptime:
+                    entries.append(
+                        canonical_entry(
+                            parse_entry({"kind": "heartbeat", "system": system.id, "at": start + t})
+                        )
                     )
-                )
-            t += system.heartbeat
+                t += system.heartbeat
+    revoked = {
+        a.revoke_agreement: max(a.at, 1) for a in s.timeline if a.revoke_agreement is not None
+    }
     for a in s.agreements:
-        lo, hi = max(first, 0), min(last, a.first_due + (a.periods - 1) * a.period)
+        ends = a.first_due + (a.periods - 1) * a.period
+        lo, hi = max(first, a.at), min(last, ends, revoked.get(a.id, ends))
         if hi <= lo or a.calls_per_period == 0:
             continue
         calls = int(a.calls_per_period * fx.call_share * (hi - lo) / a.period)
@@ -525,9 +626,15 @@ def _draw(
         )
 
 
-def build_steps(scenario: Scenario, start: int) -> list[Step]:
-    """Every step of ``scenario``, in time order; ``start`` is its start on the chain's clock."""
-    return _Builder(scenario, start).build()
+def build_steps(scenario: Scenario, start: int, records: Sequence[PolicyRecord] = ()) -> list[Step]:
+    """Every step of ``scenario``, in time order; ``start`` is its start on the chain's clock.
+
+    ``records`` are the scenario's policies (:func:`ledger.scenario.runner.scenario_records`),
+    one per entry of ``scenario.policies``: those anchored after the start become steps.
+    """
+    if records and len(records) != len(scenario.policies):
+        raise LedgerValueError("give one record per policy of the scenario")
+    return _Builder(scenario, start, records).build()
 
 
 def _permission(value: str) -> PermissionName:

@@ -14,25 +14,28 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from ledger.core import Ledger
-from ledger.errors import ContractRevert, LedgerError
+from ledger.errors import ContractRevert
 from ledger.knowledge.loader import load_record, parse_model, read_text
 from ledger.knowledge.models import PolicyRecord
 from ledger.mechanisms.fields import build
 from ledger.mechanisms.workorders import CategorySet
+from ledger.scenario.checks import play_problems
 from ledger.scenario.model import Scenario
-from ledger.scenario.plan import build_steps
+from ledger.scenario.plan import ScenarioError, anchor_source, build_steps
 
 Progress = Callable[[int, int], None]
 #: Seconds between "now" and the scenario's start, so that the first due times lie ahead.
 LEAD = 60
 
 
-class ScenarioError(LedgerError):
-    """A scenario could not be played; the message names the step."""
+__all__ = ["RunReport", "ScenarioError", "file_digest", "load_scenario", "run_scenario"]
 
 
 @dataclass
@@ -52,20 +55,50 @@ def load_scenario(path: Path) -> Scenario:
     text = read_text(path)
 
     def references(scenario: Scenario) -> list[tuple[tuple[int | str, ...], str]]:
-        records = scenario_records(scenario, path.parent)
+        try:
+            records = scenario_records(scenario, path.parent)
+        except _InlineRecordError as err:
+            return [
+                (("policies", err.index, "record", *e["loc"]), e["msg"]) for e in err.error.errors()
+            ]
         clauses = {r.id: {c.id for c in r.clauses} for r in records}
-        return scenario.reference_problems(clauses)
+        return scenario.reference_problems(clauses) or play_problems(scenario, records)
 
     return parse_model(text, Scenario, str(path), what="a scenario", checks=references)
 
 
-def scenario_records(scenario: Scenario, base: Path) -> list[PolicyRecord]:
+class _InlineRecordError(Exception):
+    def __init__(self, index: int, error: ValidationError) -> None:
+        super().__init__(str(error))
+        self.index, self.error = index, error
+
+
+def scenario_records(scenario: Scenario, base: Path, start: int = 0) -> list[PolicyRecord]:
+    """The scenario's knowledge records, one per entry of ``policies``.
+
+    A source with ``effective`` (an offset) puts its record in force at ``start`` (the
+    scenario's start on the chain's clock) plus that offset.
+    """
     records = []
-    for source in scenario.policies:
+    for index, source in enumerate(scenario.policies):
+        effective = (
+            None
+            if source.effective is None
+            else datetime.fromtimestamp(start + source.effective, UTC)
+        )
         if source.file is not None:
-            records.append(load_record(base / source.file))
+            record = load_record(base / source.file)
+            if effective is not None:
+                record = record.model_copy(update={"effective": effective})
         else:
-            records.append(PolicyRecord.model_validate(source.record))
+            data = dict(source.record or {})
+            if effective is not None:
+                data["effective"] = effective
+            try:
+                record = PolicyRecord.model_validate(data)
+            except ValidationError as err:
+                raise _InlineRecordError(index, err) from err
+        records.append(record)
     return records
 
 
@@ -96,12 +129,13 @@ def run_scenario(
             " give the changed scenario a new name, or use a fresh GOVLEDGER_HOME"
         )
     before = ledger.w3.eth.block_number
-    _setup(ledger, scenario, base)
     if "start" not in state.data:
         state.data.update(start=ledger.clock.now() + LEAD, digest=digest, done=0)
         state.save()
     start = int(state.data["start"])
-    steps = build_steps(scenario, start)
+    records = scenario_records(scenario, base, start)
+    _setup(ledger, scenario, records)
+    steps = build_steps(scenario, start, records)
     done = int(state.data.get("done", 0))
     played = skipped = 0
     ledger.tx.precheck = False  # a bulk replay: failures are named by replaying them
@@ -147,24 +181,14 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _setup(ledger: Ledger, scenario: Scenario, base: Path) -> None:
-    """Departments, roles, policies (with leaders' approvals) and work-order categories."""
+def _setup(ledger: Ledger, scenario: Scenario, records: list[PolicyRecord]) -> None:
+    """Departments, roles, the policies anchored before the start (with leaders' approvals)
+    and work-order categories."""
     for dep in scenario.departments:
         ledger.departments.register(dep.id, dep.name, dep.roles)
-    for source, record in zip(scenario.policies, scenario_records(scenario, base), strict=True):
-        result = ledger.policy_book.anchor(record)
-        if result.status in ("proposed", "already proposed"):
-            if len(set(source.approved_by)) < 2:
-                raise ScenarioError(
-                    f"policy {record.id!r} is city-level: list two distinct leaders' departments"
-                    " in 'approved_by'"
-                )
-            for leader in source.approved_by[:2]:
-                try:
-                    ledger.policy_book.approve(record.id, record.version, leader)
-                except ContractRevert as err:
-                    if err.name != "AlreadyApproved":
-                        raise
+    for source, record in zip(scenario.policies, records, strict=True):
+        if source.at == 0:
+            anchor_source(ledger, source, record)
     for category in scenario.categories:
         try:
             if ledger.orders.sla_of(category.id) == category.sla:

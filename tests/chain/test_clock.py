@@ -23,7 +23,7 @@ def test_set_next_block_time_mines_nothing_and_the_next_block_carries_it(ledger:
     before, head = ledger.clock.now(), ledger.w3.eth.block_number
     ledger.clock.set_next_block_time(before + 600)
     assert (ledger.clock.now(), ledger.w3.eth.block_number) == (before, head)
-    ledger.register_department("dcity.clocked", "Clocked Bureau")
+    ledger.departments.register("dcity.clocked", "Clocked Bureau")
     assert ledger.w3.eth.get_block(head + 1)["timestamp"] == before + 600
 
 

@@ -25,8 +25,8 @@ def postgres_session_ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterato
     ledger = Ledger.open(make_settings(home, database_url=url))
     try:
         for dep_id, (name, roles) in DEPARTMENTS.items():
-            ledger.register_department(dep_id, name, roles)
-        ledger.anchor_policy(sample_policy())
+            ledger.departments.register(dep_id, name, roles)
+        ledger.policy_book.anchor(sample_policy())
         yield ledger
     finally:
         schema = ledger.store.schema

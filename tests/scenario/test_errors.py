@@ -8,6 +8,7 @@ those of ``TOWN`` (its trailing comments number the lines that matter).
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 
 from ledger.errors import LedgerError
 from ledger.knowledge.loader import RecordParseError
+from ledger.scenario.plan import connected_spans
 from ledger.scenario.runner import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -173,3 +175,178 @@ def test_check_the_good_file_exits_0(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "river-town" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+# -- what play would pass over is refused by the check ------------------------------------
+
+ORDERS = """\
+categories:
+  - {id: complaint, sla: 72h}
+work_orders:
+  - id: wo.1                                              # line 29
+    at: 2d
+    category: complaint
+    policy: t.share
+    clause: c1
+    operator: t.office
+    handler: t.water
+    steps: {transfer: 1h, handle: 5h, complete: 30h}      # line 36
+"""
+
+
+def with_orders(tmp_path: Path, old: str, new: str) -> Path:
+    text = (TOWN + ORDERS).replace("roles: [ISSUER]}", "roles: [ISSUER, OPERATOR]}", 1)
+    assert old in text
+    path = tmp_path / "town.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_the_order_template_is_good(tmp_path: Path) -> None:
+    assert load_scenario(with_orders(tmp_path, "", "")).work_orders[0].id == "wo.1"
+
+
+def test_a_re_transfer_to_the_current_handler_is_refused(tmp_path: Path) -> None:
+    path = with_orders(tmp_path, "complete: 30h}", "complete: 30h, retransfer_to: t.water}")
+    assert (
+        f"{path} line 36: work_orders[0].steps.retransfer_to: 't.water' already handles the"
+        " order: re-transfer it to another department"
+    ) in error_of(path)
+
+
+def test_stages_out_of_order_are_refused(tmp_path: Path) -> None:
+    path = with_orders(tmp_path, "handle: 5h", "handle: 5h, feedback: 4h")
+    assert (
+        f"{path} line 36: work_orders[0].steps.feedback: feedback at +4h comes before handle"
+        " at +5h: stages come in order"
+    ) in error_of(path)
+
+
+def test_an_order_left_open_is_valid(tmp_path: Path) -> None:
+    path = with_orders(tmp_path, "complete: 30h}", "complete: null}")
+    assert load_scenario(path).work_orders[0].steps.complete is None
+
+
+def test_an_open_order_cannot_be_evaluated(tmp_path: Path) -> None:
+    path = with_orders(tmp_path, "complete: 30h}", "complete: null, evaluate: 4}")
+    assert (
+        f"{path} line 36: work_orders[0].steps.evaluate: the order stops at complete: null and"
+        " is never completed"
+    ) in error_of(path)
+
+
+def test_a_stage_after_a_null_one_is_refused(tmp_path: Path) -> None:
+    path = with_orders(tmp_path, "handle: 5h", "handle: null")
+    assert (
+        f"{path} line 36: work_orders[0].steps.complete: the order stops at handle: null, so"
+        " complete never comes"
+    ) in error_of(path)
+
+
+def test_a_duplicate_order_id_is_refused(tmp_path: Path) -> None:
+    second = ORDERS.split("work_orders:\n")[1].replace("# line 29", "# line 37")
+    path = with_orders(tmp_path, "", "")
+    path.write_text(path.read_text() + second, encoding="utf-8")
+    assert (
+        f"{path} line 37: work_orders[1].id: 'wo.1' is already defined at work_orders[0]"
+    ) in error_of(path)
+
+
+def test_a_period_both_late_and_missing_is_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "    periods: 2\n",
+        "    periods: 2\n    deliveries: {late: [1], missing: [1, 2]}\n",
+    )
+    message = error_of(path)
+    assert f"{path} line 24: agreements[0].deliveries.late: periods [1] are also missing" in message
+    assert (
+        f"{path} line 24: agreements[0].deliveries.missing: period 2 does not exist (0..1 do)"
+    ) in message
+
+
+def test_a_period_the_timeline_names_twice_is_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "  - {at: 5d, miss: {agreement: agr.meters, period: 0}}   # line 25\n",
+        "  - {at: 5d, miss: {agreement: agr.meters, period: 0}}   # line 25\n"
+        "  - {at: 6d, deliver: {agreement: agr.meters, period: 0}}\n",
+    )
+    assert (
+        f"{path} line 26: timeline[1].deliver.period: agr.meters period 0 is already delivered"
+        " or missed by timeline[0]"
+    ) in error_of(path)
+
+
+def test_a_step_after_the_end_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "timeline:\n", "end: 4d\ntimeline:\n")
+    assert (
+        f"{path} line 26: timeline[0].at: at +5d, after the scenario's end (+4d): never played"
+    ) in error_of(path)
+
+
+SYSTEMS = """\
+systems:
+  - {id: sys.pumps, owner: t.water, kind: business, connect: {policy: t.share, clause: c1, at: 1d}}
+  - {id: sys.river, owner: t.water, kind: vertical-ministry, reserved: true}
+"""
+
+
+def test_connecting_a_connected_system_is_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "timeline:\n",
+        SYSTEMS
+        + "timeline:\n  - {at: 3d, connect: {system: sys.pumps, policy: t.share, clause: c1}}\n",
+    )
+    assert (
+        f"{path} line 28: timeline[0].connect: sys.pumps is already connected at that time"
+    ) in error_of(path)
+
+
+def test_filling_a_slot_twice_and_connecting_an_unfilled_slot_are_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "timeline:\n",
+        SYSTEMS
+        + "timeline:\n"
+        + "  - {at: 2d, connect: {system: sys.river, policy: t.share, clause: c1}}\n"
+        + "  - {at: 3d, fill_slot: sys.river}\n"
+        + "  - {at: 4d, fill_slot: sys.river}\n",
+    )
+    message = error_of(path)
+    assert f"{path} line 28: timeline[0].connect: sys.river is a reserved slot: fill it" in message
+    assert f"{path} line 30: timeline[2].fill_slot: sys.river is not a reserved slot" in message
+
+
+def test_approvals_of_a_department_level_record_are_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "  - record:\n", "  - approved_by: [t.office, t.water]\n    record:\n")
+    message = error_of(path)
+    assert f"{path} line 8: policies[0].approved_by: t.share is a department-level record" in (
+        message
+    )
+
+
+def test_a_relative_effective_time_is_an_offset(tmp_path: Path) -> None:
+    path = write(tmp_path, "  - record:\n", "  - effective: 2 weeks\n    record:\n")
+    assert (
+        f"{path} line 8: policies[0].effective: expected a duration such as 30m, 12h or 7d"
+    ) in error_of(path)
+
+
+def test_heartbeats_follow_connections_and_disconnections(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "timeline:\n",
+        SYSTEMS
+        + "timeline:\n"
+        + "  - {at: 3d, disconnect: {system: sys.pumps, policy: t.share, clause: c1}}\n"
+        + "  - {at: 4d, fill_slot: sys.river}\n"
+        + "  - {at: 6d, connect: {system: sys.river, policy: t.share, clause: c1}}\n"
+        + "  - {at: 8d, connect: {system: sys.pumps, policy: t.share, clause: c1}}\n",
+    )
+    day = 86_400
+    assert connected_spans(load_scenario(path)) == {
+        "sys.pumps": [(1 * day, 3 * day), (8 * day, math.inf)],
+        "sys.river": [(6 * day, math.inf)],
+    }

@@ -28,7 +28,7 @@ DEPARTMENT = "dcity.security"
 
 def open_ledger(home: Path, url: str) -> Ledger:
     ledger = Ledger.open(make_settings(home, database_url=url))
-    ledger.register_department(DEPARTMENT, "Public Security Bureau")
+    ledger.departments.register(DEPARTMENT, "Public Security Bureau")
     return ledger
 
 
