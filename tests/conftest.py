@@ -8,6 +8,7 @@ that is reverted afterwards, so tests do not see each other's transactions.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -91,16 +92,23 @@ def session_ledger(session_home: Path) -> Iterator[Ledger]:
     ledger.close()
 
 
+@contextmanager
+def reverted(ledger: Ledger) -> Iterator[Ledger]:
+    """``ledger`` inside an EVM snapshot that is reverted on leaving."""
+    provider = ledger.w3.provider
+    snapshot = provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+    try:
+        yield ledger
+    finally:
+        provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
+        ledger.indexer.sync()  # the indexer sees the revert as a reorg and rolls back
+
+
 @pytest.fixture
 def ledger(session_ledger: Ledger) -> Iterator[Ledger]:
     """The session ledger inside an EVM snapshot reverted after the test."""
-    provider = session_ledger.w3.provider
-    snapshot = provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
-    try:
-        yield session_ledger
-    finally:
-        provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
-        session_ledger.indexer.sync()  # the indexer sees the revert as a reorg and rolls back
+    with reverted(session_ledger) as reverting:
+        yield reverting
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ledger.core import Ledger
-from tests.conftest import DEPARTMENTS, make_settings, sample_policy
+from tests.conftest import DEPARTMENTS, make_settings, reverted, sample_policy
 from tests.store.backends import BACKENDS, drop_schemas, postgres_url
 
 
@@ -40,10 +40,5 @@ def ledger(request: pytest.FixtureRequest) -> Iterator[Ledger]:
     """A session ledger indexing into the backend, inside an EVM snapshot."""
     name = "session_ledger" if request.param == "sqlite" else "postgres_session_ledger"
     session_ledger: Ledger = request.getfixturevalue(name)
-    provider = session_ledger.w3.provider
-    snapshot = provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
-    try:
-        yield session_ledger
-    finally:
-        provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
-        session_ledger.indexer.sync()  # the indexer sees the revert as a reorg and rolls back
+    with reverted(session_ledger) as reverting:
+        yield reverting

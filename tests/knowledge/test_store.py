@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -14,27 +12,13 @@ from ledger.errors import NotFoundError, RecordError
 from ledger.knowledge.canonical import canonical_bytes, keccak_hex, record_digest_hex
 from ledger.knowledge.models import PolicyRecord
 from ledger.knowledge.store import RecordStore
+from tests.knowledge.test_models import record_data
 
 
 def make(policy_id: str = "dcity.sharing", version: int = 1, text: str = "Share.") -> PolicyRecord:
-    data: dict[str, Any] = {
-        "schema_version": 1,
-        "id": policy_id,
-        "version": version,
-        "kind": "policy",
-        "element": "data_governance",
-        "title": "Sharing measures",
-        "issuer": "dcity.govoffice",
-        "effective": datetime(2024, 1, 1, tzinfo=UTC),
-        "clauses": [
-            {
-                "id": "c1",
-                "text": text,
-                "obligation": {"metric": "D1", "comparator": ">=", "target": 0.95},
-            }
-        ],
-    }
-    return PolicyRecord.model_validate(data)
+    """A record with one clause ``c1`` saying ``text``."""
+    c1 = record_data()["clauses"][0] | {"text": text}
+    return PolicyRecord.model_validate(record_data(id=policy_id, version=version, clauses=[c1]))
 
 
 @pytest.fixture
