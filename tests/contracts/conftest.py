@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from eth_utils import event_abi_to_log_topic
@@ -54,6 +54,14 @@ def wrapper(ledger: Ledger, contract: str) -> ContractWrapper:
         "Findings": ledger.findings,
     }
     return wrappers[contract]
+
+
+W = TypeVar("W", bound=ContractWrapper)
+
+
+def keyless(ledger: Ledger, cls: type[W]) -> W:
+    """A wrapper of the deployed ``cls.NAME`` that resolves no signers: tests pass them."""
+    return cls(ledger.tx, ledger.deployment.address(cls.NAME))
 
 
 def function(ledger: Ledger, contract: str, method: str, *args: Any) -> ContractFunction:

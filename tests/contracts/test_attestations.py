@@ -29,6 +29,7 @@ from tests.contracts.conftest import (
     b32,
     emitted,
     event_names,
+    keyless,
     receipt_of,
     reverts,
 )
@@ -88,7 +89,7 @@ def attested_event(
 
 @pytest.fixture
 def attestations(ledger: Ledger) -> AttestationsContract:
-    return AttestationsContract(ledger.tx, ledger.deployment.address("Attestations"))
+    return keyless(ledger, AttestationsContract)
 
 
 @pytest.fixture

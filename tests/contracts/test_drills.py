@@ -37,6 +37,7 @@ from tests.contracts.conftest import (
     clock_at,
     emitted,
     event_names,
+    keyless,
     mined_at,
     reverts,
 )
@@ -103,7 +104,7 @@ def monthly_half(terms: Terms) -> Terms:
 
 @pytest.fixture
 def drills(ledger: Ledger) -> DrillsContract:
-    return DrillsContract(ledger.tx, ledger.deployment.address("Drills"))
+    return keyless(ledger, DrillsContract)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from tests.contracts.conftest import (
     b32,
     emitted,
     event_names,
+    keyless,
     mined_at,
     reverts,
 )
@@ -95,7 +96,7 @@ def send_checkpoint(
 
 @pytest.fixture
 def effect_log(ledger: Ledger) -> EffectLogContract:
-    return EffectLogContract(ledger.tx, ledger.deployment.address("EffectLog"))
+    return keyless(ledger, EffectLogContract)
 
 
 @pytest.fixture

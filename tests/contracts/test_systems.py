@@ -17,6 +17,7 @@ from tests.contracts.conftest import (
     b32,
     emitted,
     event_names,
+    keyless,
     reverts,
 )
 
@@ -57,7 +58,7 @@ def linked(system_id: str) -> dict[str, object]:
 
 @pytest.fixture
 def systems(ledger: Ledger) -> SystemsContract:
-    return SystemsContract(ledger.tx, ledger.deployment.address("Systems"))
+    return keyless(ledger, SystemsContract)
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ from tests.contracts.conftest import (
     ZERO_ID,
     b32,
     event_names,
+    keyless,
     new_signer,
     receipt_of,
     reverts,
@@ -61,7 +62,7 @@ def hex_(digest: bytes) -> str:
 
 
 def contract(ledger: Ledger) -> WorkOrdersContract:
-    return WorkOrdersContract(ledger.tx, ledger.deployment.address("WorkOrders"))
+    return keyless(ledger, WorkOrdersContract)
 
 
 def raw(ledger: Ledger, signer: Signer, method: str, *args: Any) -> TxReceipt:
