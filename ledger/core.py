@@ -50,7 +50,7 @@ from ledger.errors import ConfigError
 from ledger.indexer.follower import Indexer
 from ledger.indexer.sources import EmbeddedLogSource
 from ledger.knowledge.store import RecordStore
-from ledger.maturity.service import ScoreFunction, score_ledger
+from ledger.maturity.service import ScoreFunction, scorer_for
 from ledger.mechanisms.attestations import AttestationsContract
 from ledger.mechanisms.base import ContractWrapper
 from ledger.mechanisms.directory import DirectoryContract
@@ -217,7 +217,7 @@ class Ledger:
 
         ``events`` replaces the index as evidence (an auditor's fresh read of the chain).
         """
-        return score_ledger(self)
+        return scorer_for(self).score
 
 
 @contextmanager

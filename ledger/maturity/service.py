@@ -10,9 +10,9 @@
   block cover it (:class:`~ledger.maturity.indicators.EffectView`), or None;
 - ``chain_id``.
 
-:func:`scorer_for` builds one from a :class:`~ledger.core.Ledger`;
-:func:`score_ledger` and :func:`gather_evidence` are the one-call conveniences the
-CLI, the API and the auditor use.
+:func:`scorer_for` builds one from a :class:`~ledger.core.Ledger`; the CLI, the API
+and the auditor reach it through ``Ledger.score`` (:meth:`Scorer.score`) and
+:meth:`Scorer.evidence`.
 
 Besides single scores, a scorer gives the conversion cycle clause by clause
 (:meth:`Scorer.clauses`) and a series of scores over consecutive windows
@@ -56,8 +56,6 @@ __all__ = [
     "ScoreFunction",
     "Scorer",
     "Web3Blocks",
-    "gather_evidence",
-    "score_ledger",
     "scorer_for",
 ]
 
@@ -367,23 +365,3 @@ def scorer_for(ledger: Ledger) -> Scorer:
         effects=effects.view,
         chain_id=ledger.deployment.chain_id,
     )
-
-
-def gather_evidence(
-    ledger: Ledger,
-    *,
-    scope: str | None = None,
-    window_days: int | None = None,
-    as_of_block: int | None = None,
-    events: Sequence[EventRecord] | None = None,
-    spec: Spec | None = None,
-) -> tuple[Evidence, int, str]:
-    """:meth:`Scorer.evidence` over ``ledger``."""
-    return scorer_for(ledger).evidence(
-        scope=scope, window_days=window_days, as_of_block=as_of_block, events=events, spec=spec
-    )
-
-
-def score_ledger(ledger: Ledger) -> ScoreFunction:
-    """:meth:`Scorer.score` over ``ledger``."""
-    return scorer_for(ledger).score
