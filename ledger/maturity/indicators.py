@@ -196,9 +196,7 @@ def sharing_fulfilment_m3(ev: Evidence) -> IndicatorInput:
     revoked_at = {
         e.args["agreementId"]: int(e.args["revokedAt"]) for e in ev.of("AgreementRevoked")
     }
-    outcome: dict[tuple[str, int], EventRecord] = {}
-    for e in ev.of("DeliveryRecorded", "DeliveryMissed"):
-        outcome[(e.args["agreementId"], int(e.args["period"]))] = e
+    outcome = _outcomes(ev, "agreementId", "period", "DeliveryRecorded", "DeliveryMissed")
     keys: set[Key] = set()
     num = den = 0
     for commit in ev.of("AgreementCommitted"):
@@ -722,12 +720,18 @@ def satisfaction_d4(ev: Evidence) -> IndicatorInput:
     )
 
 
+def _outcomes(
+    ev: Evidence, key: str, index: str, *names: str
+) -> dict[tuple[str, int], EventRecord]:
+    """The last of the ``names`` events for each (``key``, ``index``) pair of arguments: a
+    scheduled item's outcome (a delivery's period, a drill's index)."""
+    return {(e.args[key], int(e.args[index])): e for e in ev.of(*names)}
+
+
 def drill_adherence_m2(ev: Evidence) -> IndicatorInput:
     """M2: drills held within +/-7 days of their due date with the required seats present,
     over the drills due in the window."""
-    outcome: dict[tuple[str, int], EventRecord] = {}
-    for e in ev.of("DrillHeld", "DrillMissed"):
-        outcome[(e.args["planId"], int(e.args["index"]))] = e
+    outcome = _outcomes(ev, "planId", "index", "DrillHeld", "DrillMissed")
     keys: set[Key] = set()
     num = den = 0
     for plan in ev.of("DrillsPlanned"):
