@@ -22,7 +22,7 @@ log, a contract wrapper, the scorer); :func:`audit` takes them together as
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -142,14 +142,21 @@ def _ref(e: EventRecord | tuple[str, int]) -> str:
 # -- records --------------------------------------------------------------------------
 
 
+def _trail(
+    events: Iterable[EventRecord], name: str, policy_id: str | None
+) -> Iterator[EventRecord]:
+    """The ``name`` events, only ``policy_id``'s when given."""
+    for e in events:
+        if e.event == name and not (policy_id and e.args["policyId"] != policy_id):
+            yield e
+
+
 def verify_records(
     records: RecordStore, events: Sequence[EventRecord], policy_id: str | None = None
 ) -> list[Check]:
     """Every anchored version's stored bytes against its anchored digest."""
     checks = []
-    for e in events:
-        if e.event != "PolicyAnchored" or (policy_id and e.args["policyId"] != policy_id):
-            continue
+    for e in _trail(events, "PolicyAnchored", policy_id):
         pid, version, digest = e.args["policyId"], int(e.args["version"]), e.args["digest"]
         subject = f"record {pid} v{version}"
         path = records.path(digest)
@@ -526,9 +533,7 @@ def verify_findings(
 ) -> list[Check]:
     """Each raised finding's stored details (in ``folder``) against the digest anchored."""
     checks = []
-    for e in chain:
-        if e.event != "FindingRaised" or (policy_id and e.args["policyId"] != policy_id):
-            continue
+    for e in _trail(chain, "FindingRaised", policy_id):
         finding_id = e.args["findingId"]
         path = folder / f"{finding_id}.json"
         subject = f"finding {finding_id} details"
