@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _pytest.capture import CaptureResult
 from typer.testing import CliRunner, Result
 
 from ledger.cli.main import app, main
@@ -167,20 +168,30 @@ def test_score_verify_passes_then_fails_once_the_stored_result_is_altered(
     assert out[2].startswith(f"PASS scores {subject} recomputed")
 
 
-def test_score_verify_of_an_unknown_score_is_a_clear_error(
-    ledger_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def main_fails(
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    *args: str,
+) -> CaptureResult[str]:
+    """Run ``govledger ARGS --home HOME`` as the console script does, which must exit 1;
+    what it printed."""
     monkeypatch.setenv("GOVLEDGER_KEYSTORE_PASSWORD", TEST_PASSWORD)
     monkeypatch.setenv("COLUMNS", "400")
-    monkeypatch.setattr(
-        sys, "argv", ["govledger", "score", "verify", "99", "--home", str(ledger_home)]
-    )
+    monkeypatch.setattr(sys, "argv", ["govledger", *args, "--home", str(home)])
 
     with pytest.raises(SystemExit) as exited:
         main()
 
-    out = capsys.readouterr()
     assert exited.value.code == 1
+    return capsys.readouterr()
+
+
+def test_score_verify_of_an_unknown_score_is_a_clear_error(
+    ledger_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = main_fails(ledger_home, monkeypatch, capsys, "score", "verify", "99")
+
     assert out.err.strip() == "error: published score '99' not found"
     assert "Traceback" not in out.err and out.out == ""
 
@@ -210,14 +221,8 @@ def test_an_unknown_finding_is_a_clear_error(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("GOVLEDGER_KEYSTORE_PASSWORD", TEST_PASSWORD)
-    monkeypatch.setattr(sys, "argv", ["govledger", *args, "--home", str(ledger_home)])
+    out = main_fails(ledger_home, monkeypatch, capsys, *args)
 
-    with pytest.raises(SystemExit) as exited:
-        main()
-
-    out = capsys.readouterr()
-    assert exited.value.code == 1
     assert out.err.strip() == "error: finding 'F9' not found"
 
 
@@ -243,16 +248,8 @@ def test_score_spec_version(ledger_home: Path) -> None:
 def test_score_of_an_unknown_spec_version_is_a_clear_error(
     ledger_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("GOVLEDGER_KEYSTORE_PASSWORD", TEST_PASSWORD)
-    monkeypatch.setattr(
-        sys, "argv", ["govledger", "score", "--spec", "9", "--home", str(ledger_home)]
-    )
+    out = main_fails(ledger_home, monkeypatch, capsys, "score", "--spec", "9")
 
-    with pytest.raises(SystemExit) as exited:
-        main()
-
-    out = capsys.readouterr()
-    assert exited.value.code == 1
     assert out.err.strip() == "error: maturity spec v9: no such spec version"
 
 
