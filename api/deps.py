@@ -76,6 +76,14 @@ class LedgerAccess:
         with self.write() as ledger:
             return call(ledger)
 
+    def send_then(
+        self, call: Callable[[Ledger], TxRef], read: Callable[[Ledger], T]
+    ) -> tuple[TxRef, T]:
+        """Send ``call``'s transaction and ``read`` the state after it, under one lock."""
+        with self.write() as ledger:
+            ref = call(ledger)
+            return ref, read(ledger)
+
 
 def get_ledger(request: Request) -> LedgerAccess:
     state = request.app.state

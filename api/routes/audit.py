@@ -10,11 +10,18 @@ digests go on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from api.deps import DepartmentDep, LedgerDep, ReadAccess, authenticated_department
+from api.deps import (
+    DepartmentDep,
+    LedgerAccess,
+    LedgerDep,
+    ReadAccess,
+    authenticated_department,
+)
 from api.errors import WRITE_PROBLEMS, problem_responses, unknown_is_404
 from api.models import (
     AuditPublic,
@@ -34,6 +41,8 @@ from ledger.audit.scores import (
     verify_published,
 )
 from ledger.audit.verify import AuditSources, audit, chain_events
+from ledger.chain.types import TxRef
+from ledger.core import Ledger
 
 router = APIRouter(
     tags=["audit"],
@@ -109,20 +118,17 @@ def respond(
 ) -> FindingStep:
     """The API key's department answers a finding addressed to it with the digests of
     its rectification plan and evidence (a 409 NotResponsible for anyone else)."""
-    with ledger.write() as lg:
-        signer = lg.signers.department(department)
-        receipt = lg.findings.respond(
-            signer,
-            finding_id,
-            bytes.fromhex(body.plan_digest[2:]),
-            bytes.fromhex(body.evidence_digest[2:]),
-        )
-        status = lg.findings.finding_of(finding_id).status.name.capitalize()
-    return FindingStep(
-        finding_id=finding_id,
-        status=status,
-        tx=receipt["transactionHash"].to_0x_hex(),
-        block=int(receipt["blockNumber"]),
+    return _step(
+        ledger,
+        finding_id,
+        lambda lg: TxRef.of(
+            lg.findings.respond(
+                lg.signers.department(department),
+                finding_id,
+                bytes.fromhex(body.plan_digest[2:]),
+                bytes.fromhex(body.evidence_digest[2:]),
+            )
+        ),
     )
 
 
@@ -135,7 +141,12 @@ def respond(
 def overdue(finding_id: str, ledger: LedgerDep) -> FindingStep:
     """Mark an open finding whose deadline has passed overdue. Any key (a 409
     NotOverdue before the deadline)."""
-    with ledger.write() as lg:
-        ref = mark_overdue(lg.findings, lg.signers, finding_id)
-        status = lg.findings.finding_of(finding_id).status.name.capitalize()
+    return _step(ledger, finding_id, lambda lg: mark_overdue(lg.findings, lg.signers, finding_id))
+
+
+def _step(ledger: LedgerAccess, finding_id: str, send: Callable[[Ledger], TxRef]) -> FindingStep:
+    """Send a step of the finding; its status after it."""
+    ref, status = ledger.send_then(
+        send, lambda lg: lg.findings.finding_of(finding_id).status.name.capitalize()
+    )
     return FindingStep(finding_id=finding_id, status=status, tx=ref.tx_hash, block=ref.block_number)

@@ -41,9 +41,7 @@ router = APIRouter(
 
 def _step(ledger: LedgerAccess, order_id: str, send: Callable[[Ledger], TxRef]) -> OrderStep:
     """Send the step and read the order after it."""
-    with ledger.write() as lg:
-        ref = send(lg)
-        order = lg.orders.order(order_id)
+    ref, order = ledger.send_then(send, lambda lg: lg.orders.order(order_id))
     return OrderStep.landed(
         ref,
         order_id=order_id,

@@ -28,9 +28,10 @@ def attest(
 ) -> StatisticAttestedDone:
     """Attest a share in [0, 1] for a period, from a source given by its digest, under a
     clause in force. Needs the STATISTICIAN role."""
-    with ledger.write() as lg:
-        ref = lg.attestations.attest(department, body)
-        latest = lg.attestations.latest(body.key)
+    ref, latest = ledger.send_then(
+        lambda lg: lg.attestations.attest(department, body),
+        lambda lg: lg.attestations.latest(body.key),
+    )
     return StatisticAttestedDone.landed(
         ref,
         key=body.key,

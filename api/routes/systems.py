@@ -27,9 +27,7 @@ router = APIRouter(
 
 def _state(ledger: LedgerAccess, system_id: str, send: Callable[[Ledger], TxRef]) -> SystemState:
     """Send the change and read the system after it."""
-    with ledger.write() as lg:
-        ref = send(lg)
-        info = lg.systems.system_of(system_id)
+    ref, info = ledger.send_then(send, lambda lg: lg.systems.system_of(system_id))
     return SystemState.landed(
         ref,
         system_id=system_id,
