@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from api.errors import install_error_handlers
 from api.main import create_app
 from ledger.cli.main import main
+from ledger.core import Ledger
 from ledger.dburl import index_database, masked, scrub
 from ledger.errors import ConfigError, StoreError
 from ledger.settings import Settings
@@ -179,6 +180,7 @@ def test_the_cli_shows_a_connection_error_without_the_password(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     home = tmp_path / "home"
+    Ledger.open(make_settings(home)).close()  # a ledger whose index is then misconfigured
     monkeypatch.setenv("GOVLEDGER_KEYSTORE_PASSWORD", TEST_PASSWORD)
     monkeypatch.setenv("COLUMNS", "400")
     for url, password, reason in _bad_urls(postgres_url()):

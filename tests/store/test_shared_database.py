@@ -18,7 +18,7 @@ import pytest
 from ledger.cli.main import main
 from ledger.core import Ledger
 from ledger.errors import StoreError
-from ledger.mechanisms.sharing import Permission
+from ledger.mechanisms.sharing import CatalogItemCreate
 from ledger.store.sql import IndexOwner
 from tests.conftest import TEST_PASSWORD, make_settings
 from tests.store.backends import drop_schemas, postgres_url
@@ -34,7 +34,12 @@ def open_ledger(home: Path, url: str) -> Ledger:
 
 def register(ledger: Ledger, *item_ids: str) -> None:
     for item_id in item_ids:
-        ledger.register_item(DEPARTMENT, item_id, "household", Permission.OPEN, "open")
+        ledger.sharing.register_item(
+            DEPARTMENT,
+            CatalogItemCreate(
+                item_id=item_id, data_type="household", permission="open", disclosure="open"
+            ),
+        )
 
 
 def items(ledger: Ledger) -> list[str]:
