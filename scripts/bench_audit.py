@@ -16,7 +16,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -34,7 +33,6 @@ from ledger.audit.scores import (  # noqa: E402
 from ledger.audit.verify import AuditSources, audit, chain_events  # noqa: E402
 from ledger.chain.factory import make_web3  # noqa: E402
 from ledger.core import Ledger  # noqa: E402
-from ledger.maturity.service import gather_evidence  # noqa: E402
 from ledger.scenario.runner import file_digest, load_scenario, run_scenario  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
 
@@ -80,7 +78,7 @@ def main() -> None:
             timed(
                 "raise findings",
                 lambda: raise_findings(
-                    partial(gather_evidence, ledger),
+                    ledger.scorer.evidence,
                     ledger.scoreboard,
                     ledger.findings,
                     ledger.signers,

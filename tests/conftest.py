@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,6 @@ from ledger.audit.findings import DEFAULT_DEADLINE_DAYS, RaisedFinding, finding_
 from ledger.audit.scores import Publication, ScoreArchive, publish_score
 from ledger.core import Ledger
 from ledger.knowledge.models import PolicyRecord
-from ledger.maturity.service import gather_evidence
 from ledger.settings import Settings
 
 TEST_PASSWORD = "correct horse battery staple"
@@ -53,7 +51,7 @@ def raise_for(
 ) -> list[RaisedFinding]:
     """Raise the findings score ``score_id`` shows, with the ledger's parts."""
     return raise_findings(
-        partial(gather_evidence, ledger),
+        ledger.scorer.evidence,
         ledger.scoreboard,
         ledger.findings,
         ledger.signers,

@@ -10,7 +10,6 @@ from api.deps import LedgerDep, ReadAccess
 from api.errors import problem_responses
 from api.models import MaturityPublic
 from ledger.errors import NotFoundError
-from ledger.maturity.service import scorer_for
 
 router = APIRouter(prefix="/maturity", tags=["maturity"], dependencies=[ReadAccess])
 
@@ -55,7 +54,7 @@ def clauses(
     with ledger.read() as lg:
         if department is not None and not lg.directory.is_department(department):
             raise NotFoundError("department", department)
-        return scorer_for(lg).clauses(scope=department, window_days=window_days, spec_version=spec)
+        return lg.scorer.clauses(scope=department, window_days=window_days, spec_version=spec)
 
 
 @router.get(
@@ -73,6 +72,6 @@ def series(
     with ledger.read() as lg:
         if department is not None and not lg.directory.is_department(department):
             raise NotFoundError("department", department)
-        return scorer_for(lg).series(
+        return lg.scorer.series(
             scope=department, windows=windows, window_days=window_days, spec_version=spec
         )

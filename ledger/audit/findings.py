@@ -38,8 +38,8 @@ DEFAULT_DEADLINE_DAYS = 30
 
 
 class EvidenceSource(Protocol):
-    """The scorer's evidence at a block (``maturity.service.gather_evidence`` bound to a
-    ledger): the evidence, the block's number and its hash."""
+    """The scorer's evidence at a block (``Scorer.evidence``, e.g. ``ledger.scorer.evidence``):
+    the evidence, the block's number and its hash."""
 
     def __call__(
         self,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +12,6 @@ from ledger.audit.checks import AuditReport
 from ledger.cli.common import HomeOpt, JsonOpt, opened
 from ledger.cli.output import console, emit_json, err_console, table
 from ledger.cli.render import print_clauses, print_score, print_series
-from ledger.maturity.service import scorer_for
 from ledger.times import format_timestamp
 
 score_app = typer.Typer(
@@ -78,7 +76,7 @@ def score_cmd(
         raise typer.BadParameter("--clauses and --series are separate views: choose one")
     with opened(home) as ledger:
         ledger.indexer.sync()
-        scorer = scorer_for(ledger)
+        scorer = ledger.scorer
         if clauses:
             view = scorer.clauses(scope=department, window_days=window_days, spec_version=spec)
         elif series:
@@ -119,7 +117,6 @@ def score_publish(
     """Compute the score at the latest block and anchor it on the ScoreBoard."""
     from ledger.audit.findings import finding_dir, raise_findings
     from ledger.audit.scores import ScoreArchive, finalized_block, publish_score
-    from ledger.maturity.service import gather_evidence
 
     if deadline_days < 1:
         raise typer.BadParameter("--deadline-days must be at least 1")
@@ -136,7 +133,7 @@ def score_publish(
         )
         raised = (
             raise_findings(
-                partial(gather_evidence, ledger),
+                ledger.scorer.evidence,
                 ledger.scoreboard,
                 ledger.findings,
                 ledger.signers,
@@ -306,12 +303,11 @@ def finding_raise(
 ) -> None:
     """Raise a finding for every obligation clause the score shows missing its target."""
     from ledger.audit.findings import finding_dir, raise_findings
-    from ledger.maturity.service import gather_evidence
 
     with opened(home) as ledger:
         ledger.indexer.sync()  # the evidence is read from the index
         raised = raise_findings(
-            partial(gather_evidence, ledger),
+            ledger.scorer.evidence,
             ledger.scoreboard,
             ledger.findings,
             ledger.signers,

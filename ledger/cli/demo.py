@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -18,7 +17,6 @@ from ledger.cli.common import (
 )
 from ledger.cli.output import console, emit_json, progress_bar
 from ledger.cli.render import print_clauses, print_score, print_series
-from ledger.maturity.service import gather_evidence, scorer_for
 from ledger.scenario.runner import file_digest, load_scenario, run_scenario
 
 DEMO_CASES = {"dcity": "dcity.yaml", "sharing": "dcity-sharing.yaml"}
@@ -51,7 +49,7 @@ def demo(
             if report.transactions or ledger.scoreboard.count() == 0:
                 pub = publish_score(ledger.score, ledger.scoreboard, ledger.signers, archive)
                 raise_findings(
-                    partial(gather_evidence, ledger),
+                    ledger.scorer.evidence,
                     ledger.scoreboard,
                     ledger.findings,
                     ledger.signers,
@@ -66,7 +64,7 @@ def demo(
             findings = findings_view(ledger.findings, ledger.store)
             # The paper's claim, made visible: the score over the year's four quarters
             # (the conversion cycle shortening, the level rising) and each clause's cycle.
-            scorer = scorer_for(ledger)
+            scorer = ledger.scorer
             series = scorer.series(as_of_block=published.as_of_block)
             cycle = scorer.clauses(as_of_block=published.as_of_block)
             kind, where = ledger.handle.kind, ledger.home

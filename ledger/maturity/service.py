@@ -10,9 +10,8 @@
   block cover it (:class:`~ledger.maturity.indicators.EffectView`), or None;
 - ``chain_id``.
 
-:func:`scorer_for` builds one from a :class:`~ledger.core.Ledger`;
-:func:`score_ledger` and :func:`gather_evidence` are the one-call conveniences the
-CLI, the API and the auditor use.
+``Ledger.open`` wires one as ``ledger.scorer`` (the CLI, the API and the auditor use
+it); an auditor's scratch read of a chain builds its own from the same parts.
 
 Besides single scores, a scorer gives the conversion cycle clause by clause
 (:meth:`Scorer.clauses`) and a series of scores over consecutive windows
@@ -45,8 +44,6 @@ from ledger.times import format_timestamp
 if TYPE_CHECKING:
     from web3 import Web3
 
-    from ledger.core import Ledger
-
 __all__ = [
     "DAY",
     "DEFAULT_SERIES_WINDOWS",
@@ -55,9 +52,6 @@ __all__ = [
     "EventSource",
     "Scorer",
     "Web3Blocks",
-    "gather_evidence",
-    "score_ledger",
-    "scorer_for",
 ]
 
 DAY = 86_400
@@ -335,53 +329,3 @@ def _clause_row(cycle: ClauseCycle) -> dict[str, Any]:
         "status": "executed" if done is not None else "not executed",
         "in_sample": cycle.in_sample,
     }
-
-
-# -- conveniences over a ledger ------------------------------------------------------
-
-
-def scorer_for(ledger: Ledger) -> Scorer:
-    """A :class:`Scorer` reading ``ledger``'s index, chain, records and effect log."""
-    store = ledger.store
-    effects = ledger.effects
-    return Scorer(
-        events=lambda to_block: store.events(to_block=to_block),
-        blocks=Web3Blocks(ledger.w3),
-        records=ledger.policy_book.stored_record,
-        effects=effects.view,
-        chain_id=ledger.deployment.chain_id,
-    )
-
-
-def gather_evidence(
-    ledger: Ledger,
-    *,
-    scope: str | None = None,
-    window_days: int | None = None,
-    as_of_block: int | None = None,
-    events: Sequence[EventRecord] | None = None,
-    spec: Spec | None = None,
-) -> tuple[Evidence, int, str]:
-    """:meth:`Scorer.evidence` over ``ledger``."""
-    return scorer_for(ledger).evidence(
-        scope=scope, window_days=window_days, as_of_block=as_of_block, events=events, spec=spec
-    )
-
-
-def score_ledger(
-    ledger: Ledger,
-    *,
-    scope: str | None = None,
-    window_days: int | None = None,
-    as_of_block: int | None = None,
-    events: Sequence[EventRecord] | None = None,
-    spec_version: int | None = None,
-) -> dict[str, Any]:
-    """:meth:`Scorer.score` over ``ledger``."""
-    return scorer_for(ledger).score(
-        scope=scope,
-        window_days=window_days,
-        as_of_block=as_of_block,
-        events=events,
-        spec_version=spec_version,
-    )
