@@ -50,7 +50,7 @@ from ledger.errors import ConfigError
 from ledger.indexer.follower import Indexer
 from ledger.indexer.sources import EmbeddedLogSource
 from ledger.knowledge.store import RecordStore
-from ledger.maturity.service import ScoreFunction, scorer_for
+from ledger.maturity.service import ScoreFunction, Scorer, Web3Blocks
 from ledger.mechanisms.attestations import AttestationsContract
 from ledger.mechanisms.base import ContractWrapper
 from ledger.mechanisms.directory import DirectoryContract
@@ -127,6 +127,14 @@ class Ledger:
             self.signers,
             self.clock,
             self.store,
+        )
+        store = self.store
+        self.scorer = Scorer(
+            events=lambda to_block: store.events(to_block=to_block),
+            blocks=Web3Blocks(self.w3),
+            records=self.policy_book.stored_record,
+            effects=self.effects.view,
+            chain_id=deployment.chain_id,
         )
 
     # -- lifecycle -----------------------------------------------------------
@@ -217,7 +225,7 @@ class Ledger:
 
         ``events`` replaces the index as evidence (an auditor's fresh read of the chain).
         """
-        return scorer_for(self).score
+        return self.scorer.score
 
 
 @contextmanager

@@ -23,7 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ledger.core import Ledger  # noqa: E402
-from ledger.maturity.service import scorer_for  # noqa: E402
 from ledger.scenario.runner import file_digest, load_scenario, run_scenario  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
 
@@ -58,7 +57,7 @@ def main() -> None:
     if args.home is None:
         build(home)
     with Ledger.open(Settings(home=home)) as ledger:
-        scorer = scorer_for(ledger)
+        scorer = ledger.scorer
         head = scorer.blocks.head()
         events = len(scorer.events(head))
         print(f"ledger: {head} blocks, {events} events")

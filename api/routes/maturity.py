@@ -11,7 +11,7 @@ from api.errors import problem_responses
 from api.models import MaturityPublic
 from ledger.core import Ledger
 from ledger.errors import NotFoundError
-from ledger.maturity.service import Scorer, scorer_for
+from ledger.maturity.service import Scorer
 
 router = APIRouter(prefix="/maturity", tags=["maturity"], dependencies=[ReadAccess])
 
@@ -30,7 +30,7 @@ def _scorer(lg: Ledger, department: str | None) -> Scorer:
     """The ledger's scorer, once ``department`` (when given) is known to the directory."""
     if department is not None and not lg.directory.is_department(department):
         raise NotFoundError("department", department)
-    return scorer_for(lg)
+    return lg.scorer
 
 
 @router.get("", summary="Maturity score", responses=problem_responses(404, 422))

@@ -28,7 +28,7 @@ from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.errors import ContractRevert, LedgerValueError, NotFoundError
 from ledger.maturity.indicators import Evidence, obligation_outcomes
-from ledger.maturity.service import DAY, scorer_for
+from ledger.maturity.service import DAY
 from ledger.maturity.spec import Spec, spec_for_hash
 from ledger.mechanisms.findings import Finding, FindingsContract, FindingStatus
 from ledger.mechanisms.scoreboard import ScoreBoardContract
@@ -39,7 +39,7 @@ DEFAULT_DEADLINE_DAYS = 30
 
 
 class EvidenceSource(Protocol):
-    """The scorer's evidence at a block (:meth:`ledger.maturity.service.Scorer.evidence`):
+    """The scorer's evidence at a block (``Scorer.evidence``, e.g. ``ledger.scorer.evidence``):
     the evidence, the block's number and its hash."""
 
     def __call__(
@@ -169,7 +169,7 @@ def raise_ledger_findings(
     """:func:`raise_findings` for score ``score_id`` with ``ledger``'s parts (its evidence
     read from the index: sync it first)."""
     return raise_findings(
-        scorer_for(ledger).evidence,
+        ledger.scorer.evidence,
         ledger.scoreboard,
         ledger.findings,
         ledger.signers,

@@ -12,7 +12,6 @@ from ledger.audit.checks import AuditReport
 from ledger.cli.common import HomeOpt, JsonOpt, opened
 from ledger.cli.output import console, emit_json, err_console, table
 from ledger.cli.render import print_clauses, print_score, print_series
-from ledger.maturity.service import scorer_for
 from ledger.times import format_timestamp
 
 score_app = typer.Typer(
@@ -89,7 +88,7 @@ def score_cmd(
         raise typer.BadParameter("--clauses and --series are separate views: choose one")
     with opened(home) as ledger:
         ledger.indexer.sync()
-        scorer = scorer_for(ledger)
+        scorer = ledger.scorer
         if clauses:
             view = scorer.clauses(scope=department, window_days=window_days, spec_version=spec)
         elif series:

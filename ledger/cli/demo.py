@@ -13,7 +13,6 @@ from ledger.audit.scores import ScoreArchive, publish_ledger_score
 from ledger.cli.common import HomeOpt, JsonOpt, opened
 from ledger.cli.output import console, emit_json, progress_bar
 from ledger.cli.render import print_clauses, print_score, print_series
-from ledger.maturity.service import scorer_for
 from ledger.scenario.runner import file_digest, load_scenario, run_scenario
 
 DEMO_CASES = {"dcity": "dcity.yaml", "sharing": "dcity-sharing.yaml"}
@@ -53,7 +52,7 @@ def demo(
             findings = findings_view(ledger.findings, ledger.store)
             # The paper's claim, made visible: the score over the year's four quarters
             # (the conversion cycle shortening, the level rising) and each clause's cycle.
-            scorer = scorer_for(ledger)
+            scorer = ledger.scorer
             series = scorer.series(as_of_block=published.as_of_block)
             cycle = scorer.clauses(as_of_block=published.as_of_block)
             kind, where = ledger.handle.kind, ledger.home

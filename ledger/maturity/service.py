@@ -10,9 +10,8 @@
   block cover it (:class:`~ledger.maturity.indicators.EffectView`), or None;
 - ``chain_id``.
 
-:func:`scorer_for` builds one from a :class:`~ledger.core.Ledger`; the CLI, the API
-and the auditor reach it through ``Ledger.score`` (:meth:`Scorer.score`) and
-:meth:`Scorer.evidence`.
+``Ledger.open`` wires one as ``ledger.scorer`` (the CLI, the API and the auditor use
+it); an auditor's scratch read of a chain builds its own from the same parts.
 
 Besides single scores, a scorer gives the conversion cycle clause by clause
 (:meth:`Scorer.clauses`) and a series of scores over consecutive windows
@@ -45,8 +44,6 @@ from ledger.times import format_timestamp
 if TYPE_CHECKING:
     from web3 import Web3
 
-    from ledger.core import Ledger
-
 __all__ = [
     "DAY",
     "DEFAULT_SERIES_WINDOWS",
@@ -56,7 +53,6 @@ __all__ = [
     "ScoreFunction",
     "Scorer",
     "Web3Blocks",
-    "scorer_for",
 ]
 
 DAY = 86_400
@@ -349,19 +345,3 @@ def _clause_row(cycle: ClauseCycle) -> dict[str, Any]:
         "status": "executed" if done is not None else "not executed",
         "in_sample": cycle.in_sample,
     }
-
-
-# -- conveniences over a ledger ------------------------------------------------------
-
-
-def scorer_for(ledger: Ledger) -> Scorer:
-    """A :class:`Scorer` reading ``ledger``'s index, chain, records and effect log."""
-    store = ledger.store
-    effects = ledger.effects
-    return Scorer(
-        events=lambda to_block: store.events(to_block=to_block),
-        blocks=Web3Blocks(ledger.w3),
-        records=ledger.policy_book.stored_record,
-        effects=effects.view,
-        chain_id=ledger.deployment.chain_id,
-    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from eth_typing import ChecksumAddress
 from eth_utils import keccak
@@ -15,9 +15,7 @@ from ledger.chain.keystore import Signer
 from ledger.chain.tx import Transactor
 from ledger.chain.types import TxRef
 from ledger.errors import LedgerError, LedgerValueError
-
-if TYPE_CHECKING:  # signers.py reads roles through the Directory wrapper, built on this base
-    from ledger.mechanisms.signers import Signers
+from ledger.mechanisms.signers import Signers
 
 #: Role names and their on-chain ids (``keccak256("<NAME>_ROLE")``; ADMIN is AccessControl's 0x00).
 ROLES: dict[str, bytes] = {"ADMIN": b"\x00" * 32} | {

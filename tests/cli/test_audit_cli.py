@@ -272,7 +272,7 @@ def test_score_clauses_and_series(ledger_home: Path) -> None:
     assert points[0]["as_of"]["block"] <= points[1]["as_of"]["block"]
     table = govledger(ledger_home, "score", "--clauses")
     assert table.exit_code == 0, table.output
-    assert "Conversion cycle (spec v2" in table.stdout
+    assert "Conversion cycle per clause (spec v2" in table.stdout
     both = govledger(ledger_home, "score", "--clauses", "--series")
     assert both.exit_code != 0
     assert "--clauses and --series are separate views" in both.output
