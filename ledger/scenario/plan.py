@@ -1,7 +1,11 @@
 """A scenario unrolled into timed steps: what happens, when, and which revert means "done".
 
-Every step is replayable: when a run stops half-way and starts again, a step whose effect
-is already on chain reverts with one of its ``done_if`` errors and is passed over.
+Most steps send exactly one transaction; the runner records each such step as pending
+before sending it, and on resume looks for its transaction on chain (see
+:mod:`ledger.scenario.runner`). A step marked ``rerun`` sends several transactions and
+checks the chain before each (anchoring a policy with its approvals, the effect log), so a
+run stopped inside it runs it again. A step whose effect is already on chain reverts with
+one of its ``done_if`` errors and is passed over.
 """
 
 from __future__ import annotations
@@ -54,6 +58,9 @@ class Step:
     what: str
     run: Callable[[Ledger], object]
     done_if: frozenset[str] = field(default_factory=frozenset)
+    #: The step checks the chain itself and may send several transactions: a run stopped
+    #: inside it runs it again. Any other step sends one transaction.
+    rerun: bool = False
 
 
 def digest_of(*parts: object) -> bytes:
@@ -111,8 +118,10 @@ class _Builder:
             if a.revoke_agreement is not None
         }
 
-    def add(self, at: int, what: str, run: Callable[..., object], *done_if: str) -> None:
-        self.steps.append(Step(at, len(self.steps), what, run, frozenset(done_if)))
+    def add(
+        self, at: int, what: str, run: Callable[..., object], *done_if: str, rerun: bool = False
+    ) -> None:
+        self.steps.append(Step(at, len(self.steps), what, run, frozenset(done_if), rerun))
 
     def build(self) -> list[Step]:
         s = self.scenario
@@ -122,6 +131,7 @@ class _Builder:
                     source.at,
                     f"anchor policy {record.id} v{record.version}",
                     lambda ledger, src=source, r=record: anchor_source(ledger, src, r),
+                    rerun=True,
                 )
         for item in s.catalog:
             self.add(
@@ -176,6 +186,7 @@ class _Builder:
             max(fx.start, 1),
             f"open effect log {fx.log}",
             lambda ledger: ledger.effects.open(fx.log, fx.owner, fx.policy, fx.clause),
+            rerun=True,
         )
         t = fx.start
         while t < end:
@@ -184,6 +195,7 @@ class _Builder:
                 upto,
                 f"log and seal effect traffic up to +{upto // DAY}d",
                 lambda ledger, a=t, b=upto: _log_traffic(ledger, s, fx, self.start, a, b),
+                rerun=True,
             )
             t = upto
 

@@ -1,10 +1,22 @@
 """Playing a scenario onto a ledger, resumably.
 
 The runner keeps ``<home>/scenarios/<name>.json``: the scenario's start on the chain's
-clock, the digest of the file it played, and how many steps are done. A run that stops
-(crash, Ctrl-C) resumes at the first step not done; a step already on chain reverts with
-one of its "done" errors and is passed over. Running a finished scenario again changes
-nothing.
+clock, the digest of the file it played, how many steps are done and the step being
+played. Every step is played exactly once, even when the process is killed:
+
+- before a step sends its transaction, the runner records it as *pending* with the
+  chain's block number; once the step returns it is recorded as done;
+- a run that stopped (crash, kill, Ctrl-C) resumes at the first step not done. When that
+  step is the pending one, the runner looks for its transaction in the blocks mined since:
+  a successful transaction sent by this ledger to one of its contracts means the step
+  took effect, and it is passed over (both chains mine each transaction at once: the
+  embedded one, and a JSON-RPC node with automine);
+- a step that sends several transactions (``Step.rerun``: anchoring a policy with its
+  approvals, the effect log) checks the chain before each and is simply run again;
+- a step whose effect is already on chain otherwise reverts with one of its "done" errors
+  and is passed over.
+
+Running a finished scenario again changes nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from eth_typing import ChecksumAddress
 from pydantic import ValidationError
 
 from ledger.core import Ledger
@@ -137,31 +150,44 @@ def run_scenario(
     _setup(ledger, scenario, records)
     steps = build_steps(scenario, start, records)
     done = int(state.data.get("done", 0))
+    pending = state.data.pop("pending", None)
     played = skipped = 0
     ledger.tx.precheck = False  # a bulk replay: failures are named by replaying them
     try:
         for index, step in enumerate(steps):
             if index < done:
                 continue
-            _clock_to(ledger, start + step.at)
-            try:
-                step.run(ledger)
-                played += 1
-            except ContractRevert as err:
-                if err.name not in step.done_if:
-                    raise ScenarioError(
-                        f"scenario {scenario.name!r} step {index + 1} of {len(steps)}"
-                        f" ({step.what}, at +{_fmt(step.at)}): {err}"
-                    ) from err
-                skipped += 1
-            state.data["done"] = index + 1
-            if index % 20 == 0 or index + 1 == len(steps):
+            if (
+                pending is not None
+                and pending["step"] == index
+                and not step.rerun
+                and _landed(ledger, scenario, int(pending["block"]))
+            ):
+                skipped += 1  # it took effect in the run that stopped
+            else:
+                _clock_to(ledger, start + step.at)
+                state.data["pending"] = {"step": index, "block": ledger.w3.eth.block_number}
                 state.save()
+                # a step that checks the chain itself dry-runs each call: what is already
+                # done reverts before it is sent, and no failed transaction lands
+                ledger.tx.precheck = step.rerun
+                try:
+                    step.run(ledger)
+                    played += 1
+                except ContractRevert as err:
+                    if err.name not in step.done_if:
+                        raise ScenarioError(
+                            f"scenario {scenario.name!r} step {index + 1} of {len(steps)}"
+                            f" ({step.what}, at +{_fmt(step.at)}): {err}"
+                        ) from err
+                    skipped += 1
+            state.data.pop("pending", None)
+            state.data["done"] = index + 1
+            state.save()
             if progress is not None:
                 progress(index + 1, len(steps))
     finally:
         ledger.tx.precheck = True
-        state.save()
     if scenario.end is not None:
         _clock_to(ledger, start + scenario.end, mine=True)
     report = ledger.indexer.sync()
@@ -179,6 +205,28 @@ def run_scenario(
 
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _landed(ledger: Ledger, scenario: Scenario, after: int) -> bool:
+    """Whether a transaction of this ledger succeeded in a block after ``after``: sent by
+    the admin or one of the scenario's departments to one of the ledger's contracts."""
+    w3 = ledger.w3
+    senders: set[ChecksumAddress] = {ledger.admin.address}
+    for dep in scenario.departments:
+        if ledger.directory.is_department(dep.id):
+            senders.add(ledger.directory.account_of(dep.id))
+    contracts = {ref.address for ref in ledger.deployment.contracts.values()}
+    for number in range(after + 1, w3.eth.block_number + 1):
+        block = w3.eth.get_block(number, full_transactions=True)
+        for tx in block["transactions"]:
+            assert not isinstance(tx, bytes)  # full transactions were asked for
+            if (
+                tx["from"] in senders
+                and tx.get("to") in contracts
+                and w3.eth.get_transaction_receipt(tx["hash"])["status"] == 1
+            ):
+                return True
+    return False
 
 
 def _setup(ledger: Ledger, scenario: Scenario, records: list[PolicyRecord]) -> None:
