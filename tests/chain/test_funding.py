@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 from eth_typing import HexStr
+from typer.testing import CliRunner
 from web3 import Web3
 from web3.types import RPCEndpoint
 
 from ledger.chain.keystore import Keystore
 from ledger.chain.tx import CALL_GAS_LIMIT, FUND_TRANSACTIONS, Transactor
+from ledger.cli.main import app
 from ledger.core import ADMIN_KEY, Ledger
 from ledger.errors import ChainError
 from ledger.mechanisms.sharing import CatalogItemCreate
@@ -21,25 +23,28 @@ from tests.nodes import anvil_node, hardhat_node
 ETH = 10**18
 
 
-def test_a_dozen_departments_on_a_default_hardhat_node(tmp_path: Path) -> None:
+def test_a_dozen_department_adds_on_a_default_hardhat_node(tmp_path: Path) -> None:
     """The reproducer of issue 11: the tenth ``department add`` ran out of funds."""
-    with (
-        hardhat_node() as url,
-        Ledger.open(make_settings(tmp_path / "home", rpc_url=url)) as ledger,
-    ):
-        w3 = ledger.tx.w3
-        assert ledger.tx.faucets == tuple(w3.eth.accounts)
-        accounts = [
-            ledger.departments.register(f"dcity.d{i:02}", f"Department {i}", ("ISSUER",))
-            for i in range(12)
-        ]
-        assert [d["id"] for d in ledger.departments.list()] == [f"dcity.d{i:02}" for i in range(12)]
-        per_tx = CALL_GAS_LIMIT * ledger.tx.fee_cap()
-        for account in accounts:
-            # Funded for its gas, not a fixed 1,000 ETH: a few ETH at a few gwei.
-            assert FUND_TRANSACTIONS * per_tx // 2 < w3.eth.get_balance(account) < 20 * ETH
-        # The first unlocked account paid for all of it and keeps nearly all of its 10,000 ETH.
-        assert w3.eth.get_balance(w3.eth.accounts[0]) > 9_900 * ETH
+    home = tmp_path / "home"
+    with hardhat_node() as url:
+        env = {"GOVLEDGER_RPC_URL": url, "GOVLEDGER_KEYSTORE_PASSWORD": TEST_PASSWORD}
+        for i in range(12):
+            add = ["department", "add", f"dcity.d{i:02}", "--name", f"Department {i}", "--role"]
+            added = CliRunner().invoke(app, [*add, "ISSUER", "--home", str(home)], env=env)
+            assert added.exit_code == 0, added.output
+            assert f"department dcity.d{i:02} acts as 0x" in added.output
+        with Ledger.open(make_settings(home, rpc_url=url)) as ledger:
+            w3 = ledger.tx.w3
+            assert ledger.tx.faucets == tuple(w3.eth.accounts)
+            departments = ledger.departments.list()
+            assert [d["id"] for d in departments] == [f"dcity.d{i:02}" for i in range(12)]
+            per_tx = CALL_GAS_LIMIT * ledger.tx.fee_cap()
+            for department in departments:
+                # Funded for its gas, not a fixed 1,000 ETH: a few ETH at a few gwei.
+                balance = w3.eth.get_balance(department["account"])
+                assert FUND_TRANSACTIONS * per_tx // 2 < balance < 20 * ETH
+            # The first unlocked account paid for it all and keeps nearly all its 10,000 ETH.
+            assert w3.eth.get_balance(w3.eth.accounts[0]) > 9_900 * ETH
 
 
 def test_an_account_low_on_gas_is_topped_up_before_it_sends(tmp_path: Path) -> None:
