@@ -4,6 +4,7 @@
     python scripts/dcity_on_node.py                     # on hardhat, then on anvil
     python scripts/dcity_on_node.py --node anvil        # one node
     python scripts/dcity_on_node.py --case sharing      # eight weeks of data sharing (quick)
+    python scripts/dcity_on_node.py --node embedded     # the same on the embedded chain
 
 For each node it starts a fresh one on a free loopback port, runs ``govledger demo``
 with ``GOVLEDGER_RPC_URL`` pointing at it, then ``govledger audit verify`` on the
@@ -20,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,9 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 from tests.nodes import anvil_node, hardhat_node  # noqa: E402
 
-NODES: dict[str, Callable[[], AbstractContextManager[str]]] = {
+NODES: dict[str, Callable[[], AbstractContextManager[str | None]]] = {
     "hardhat": hardhat_node,
     "anvil": anvil_node,
+    "embedded": nullcontext,  # no node: the baseline to compare with
 }
 GOVLEDGER = [sys.executable, "-m", "ledger.cli.main"]
 
@@ -54,24 +56,27 @@ def play(node: str, case: str, workdir: Path) -> Iterator[tuple[str, float]]:
     start = time.perf_counter()
     with NODES[node]() as url:
         yield "node start", time.perf_counter() - start
-        env = os.environ | {
-            "GOVLEDGER_RPC_URL": url,
+        env = {k: v for k, v in os.environ.items() if k != "GOVLEDGER_RPC_URL"} | {
             "GOVLEDGER_HOME": str(home),
             "GOVLEDGER_KEYSTORE_PASSWORD": "dcity-on-node",
             "PYTHONPATH": str(ROOT),
             "COLUMNS": "160",
         }
+        if url is not None:
+            env["GOVLEDGER_RPC_URL"] = url
         yield "govledger demo", timed("demo", [*GOVLEDGER, "demo", "--case", case], env, log)
         yield "govledger audit verify", timed("audit", [*GOVLEDGER, "audit", "verify"], env, log)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--node", choices=[*NODES, "both"], default="both")
+    parser.add_argument(
+        "--node", choices=[*NODES, "both"], default="both", help="both: hardhat, anvil"
+    )
     parser.add_argument("--case", choices=["dcity", "sharing"], default="dcity")
     parser.add_argument("--keep", type=Path, help="keep the homes and output in this folder")
     args = parser.parse_args()
-    nodes = list(NODES) if args.node == "both" else [args.node]
+    nodes = ["hardhat", "anvil"] if args.node == "both" else [args.node]
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="dcity-on-node-"))
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"D-city demo ({args.case}) on {', '.join(nodes)}; homes and output in {workdir}")

@@ -117,9 +117,6 @@ class Transactor:
         self.chain_id = w3.eth.chain_id
         #: Whether ``send`` dry-runs each call first (see :meth:`send`).
         self.precheck = True
-        #: What each ledger account is known to hold at least: its balance when last
-        #: read, less the gas paid since, so a balance is read only when it runs low.
-        self._floor: dict[ChecksumAddress, int] = {}
 
     def _base_tx(self, signer: Signer) -> dict[str, Any]:
         return {
@@ -186,9 +183,6 @@ class Transactor:
         self._ensure_gas(signer.address, cost, fee_cap)
         tx_hash = self.w3.eth.send_raw_transaction(signer.sign_transaction(tx))
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
-        if signer.address in self._floor:
-            paid = int(receipt["gasUsed"]) * int(receipt.get("effectiveGasPrice", fee_cap))
-            self._floor[signer.address] -= paid + int(tx.get("value", 0))
         if receipt["status"] != 1:
             raise ChainError(
                 f"transaction {tx_hash.to_0x_hex()} to {contract or 'a contract'} failed"
@@ -224,10 +218,8 @@ class Transactor:
         """Top ``address`` up unless it can pay ``cost`` and then some transactions more."""
         per_tx = CALL_GAS_LIMIT * fee_cap
         low = cost + TOP_UP_TRANSACTIONS * per_tx
-        if self._floor.get(address, -1) >= low:
-            return
+        # Read every time, not remembered: a snapshot revert or a reorg undoes transfers.
         balance = int(self.w3.eth.get_balance(address))
-        self._floor[address] = balance
         if balance >= low:
             return
         target = cost + FUND_TRANSACTIONS * per_tx
@@ -239,13 +231,11 @@ class Transactor:
                 f" has no unlocked account to fund it from: send it {target - balance} wei"
                 f" ({_eth(target - balance)}) from an account on the chain, then retry"
             )
-        self._floor[address] = balance + self._draw(address, target - balance, cost - balance)
+        self._draw(address, target - balance, cost - balance)
 
-    def _draw(self, address: ChecksumAddress, wanted: int, needed: int) -> int:
-        """Send ``address`` up to ``wanted`` wei from the faucets, one after another.
-
-        Returns what was sent; fewer than ``needed`` wei is a :class:`ChainError`.
-        """
+    def _draw(self, address: ChecksumAddress, wanted: int, needed: int) -> None:
+        """Send ``address`` up to ``wanted`` wei from the faucets, one after another;
+        fewer than ``needed`` wei is a :class:`ChainError`."""
         fees = self._fees()
         transfer_cost = TRANSFER_GAS * fees.get("maxFeePerGas", fees.get("gasPrice", 0))
         sent = 0
@@ -264,11 +254,10 @@ class Transactor:
                 raise ChainError(f"funding {address} from {faucet} failed ({tx_hash.to_0x_hex()})")
             sent += amount
             if sent >= wanted:
-                return sent
+                return
         if sent < needed:
             raise ChainError(
                 f"account {address} needs {needed - sent} wei ({_eth(needed - sent)}) more for"
                 f" gas and the node's {len(self.faucets)} unlocked accounts have no more to"
                 " give: fund it from an account on the chain, then retry"
             )
-        return sent
