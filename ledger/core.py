@@ -171,9 +171,7 @@ class Ledger:
                 else None
             )
             keystore = Keystore(home / "keystore", password)
-            accounts = handle.w3.eth.accounts
-            faucet = accounts[0] if accounts else None
-            transactor = Transactor(handle.w3, faucet)
+            transactor = Transactor(handle.w3, handle.w3.eth.accounts)
             deployment = load_deployment(home, handle.w3)
             if deployment is None and existing and identity is None:
                 raise ConfigError(

@@ -1,4 +1,4 @@
-"""Starting and stopping a local hardhat JSON-RPC node for tests."""
+"""Starting and stopping local JSON-RPC nodes (hardhat, anvil) for tests and scripts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,12 +23,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def hardhat_node(timeout: float = 90.0) -> Iterator[str]:
-    """A fresh ``npx hardhat node`` on a free loopback port; yields its URL."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
+def _node(name: str, command: Sequence[str], url: str, timeout: float) -> Iterator[str]:
+    """Run ``command`` in its own process group until it answers JSON-RPC on ``url``."""
     proc = subprocess.Popen(
-        ["npx", "--no-install", "hardhat", "node", "--hostname", "127.0.0.1", "--port", str(port)],
+        list(command),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -39,7 +37,7 @@ def hardhat_node(timeout: float = 90.0) -> Iterator[str]:
         while True:
             if proc.poll() is not None:
                 err = proc.stderr.read().decode() if proc.stderr else ""
-                raise RuntimeError(f"hardhat node exited with {proc.returncode}: {err}")
+                raise RuntimeError(f"{name} exited with {proc.returncode}: {err}")
             try:
                 reply = requests.post(
                     url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId"}, timeout=2
@@ -49,8 +47,8 @@ def hardhat_node(timeout: float = 90.0) -> Iterator[str]:
             except requests.RequestException:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"hardhat node did not answer on {url} in {timeout} s")
-            time.sleep(0.5)
+                raise RuntimeError(f"{name} did not answer on {url} in {timeout} s")
+            time.sleep(0.3)
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -59,3 +57,28 @@ def hardhat_node(timeout: float = 90.0) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+@contextmanager
+def hardhat_node(timeout: float = 90.0) -> Iterator[str]:
+    """A fresh ``npx hardhat node`` on a free loopback port; yields its URL."""
+    port = free_port()
+    command = ["npx", "--no-install", "hardhat", "node", "--hostname", "127.0.0.1"]
+    with _node(
+        "hardhat node", [*command, "--port", str(port)], f"http://127.0.0.1:{port}", timeout
+    ) as url:
+        yield url
+
+
+@contextmanager
+def anvil_node(accounts: int = 10, timeout: float = 60.0) -> Iterator[str]:
+    """A fresh ``anvil`` (from the pinned @foundry-rs/anvil) on a free loopback port.
+
+    ``accounts`` is how many unlocked, funded development accounts it starts with;
+    0 stands for a production network, where the node signs for nobody.
+    """
+    port = free_port()
+    command = ["npx", "--no-install", "anvil", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--accounts", str(accounts), "--silent"]
+    with _node("anvil", command, f"http://127.0.0.1:{port}", timeout) as url:
+        yield url

@@ -1,7 +1,7 @@
 """The whole path (deploy, anchor, commit, deliver, index, score) on every kind of chain.
 
-One suite, run on the embedded chain and on a real JSON-RPC node (hardhat), so
-nothing depends on eth-tester alone.
+One suite, run on the embedded chain and on two real JSON-RPC nodes (hardhat and
+anvil), so nothing depends on eth-tester alone.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ledger.mechanisms.sharing import (
 from ledger.settings import Settings
 from ledger.store import views
 from tests.conftest import DEPARTMENTS, make_settings, publish, sample_policy
-from tests.nodes import hardhat_node
+from tests.nodes import anvil_node, hardhat_node
 
 DAY = 86_400
 
@@ -162,4 +162,11 @@ class TestHardhatNode(EndToEndSuite):
     @pytest.fixture
     def chain_settings(self, tmp_path: Path) -> Iterator[Settings]:
         with hardhat_node() as url:
+            yield make_settings(tmp_path / "home", rpc_url=url)
+
+
+class TestAnvilNode(EndToEndSuite):
+    @pytest.fixture
+    def chain_settings(self, tmp_path: Path) -> Iterator[Settings]:
+        with anvil_node() as url:
             yield make_settings(tmp_path / "home", rpc_url=url)

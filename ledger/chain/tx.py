@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from typing import Any
 
 from eth_tester.exceptions import TransactionFailed
@@ -24,8 +25,13 @@ _REVERTS = (ContractCustomError, ContractPanicError, ContractLogicError, Transac
 #: policy of 100 clauses uses about 3M); only the gas used is paid.
 CALL_GAS_LIMIT = 10_000_000
 
-#: Gas for funding a fresh account on chains with a faucet.
-FUND_AMOUNT = 10**21
+#: An account is funded for this many transactions at a time, each priced at the full
+#: call gas limit and the fee cap of the moment (what a node checks before it accepts one)...
+FUND_TRANSACTIONS = 200
+#: ...and topped up when it can pay for fewer than this many more.
+TOP_UP_TRANSACTIONS = 20
+#: Gas of a plain transfer from a faucet.
+TRANSFER_GAS = 21_000
 
 
 def decode_revert(data: bytes | str | None, contract: str | None = None) -> ContractRevert:
@@ -82,12 +88,32 @@ class _FailedReceipt(Exception):
         self.block_number = block_number
 
 
-class Transactor:
-    """Builds, signs, sends and waits for transactions on one chain."""
+def _eth(wei: int) -> str:
+    return f"{wei / 10**18:.6f} ETH"
 
-    def __init__(self, w3: Web3, faucet: ChecksumAddress | None = None) -> None:
+
+class Transactor:
+    """Builds, signs, sends and waits for transactions on one chain.
+
+    ``faucet`` is the node's unlocked account, or all of them, that pays the ledger's
+    accounts their gas: each is funded for :data:`FUND_TRANSACTIONS` transactions and
+    topped up before a transaction it could no longer pay for in
+    :data:`TOP_UP_TRANSACTIONS` more. With no faucet (a production network) an account
+    short of gas is a :class:`ChainError` naming the account and the amount it needs.
+    """
+
+    def __init__(
+        self,
+        w3: Web3,
+        faucet: ChecksumAddress | Sequence[ChecksumAddress] | None = None,
+    ) -> None:
         self.w3 = w3
-        self.faucet = faucet
+        if faucet is None:
+            self.faucets: tuple[ChecksumAddress, ...] = ()
+        elif isinstance(faucet, str):
+            self.faucets = (faucet,)
+        else:
+            self.faucets = tuple(faucet)
         self.chain_id = w3.eth.chain_id
         #: Whether ``send`` dry-runs each call first (see :meth:`send`).
         self.precheck = True
@@ -152,6 +178,9 @@ class Transactor:
         return self._send_raw(signer, tx, artifact.name)
 
     def _send_raw(self, signer: Signer, tx: dict[str, Any], contract: str | None) -> TxReceipt:
+        fee_cap = int(tx.get("maxFeePerGas", tx.get("gasPrice", 0)))
+        cost = int(tx["gas"]) * fee_cap + int(tx.get("value", 0))
+        self._ensure_gas(signer.address, cost, fee_cap)
         tx_hash = self.w3.eth.send_raw_transaction(signer.sign_transaction(tx))
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
         if receipt["status"] != 1:
@@ -162,16 +191,73 @@ class Transactor:
             ) from _FailedReceipt(int(receipt["blockNumber"]))
         return receipt
 
+    def _fees(self) -> dict[str, int]:
+        """The fee fields web3 would set now: a fee cap of twice the base fee plus the tip."""
+        base = self.w3.eth.get_block("latest").get("baseFeePerGas")
+        if base is None:
+            return {"gasPrice": int(self.w3.eth.gas_price)}
+        tip = int(self.w3.eth.max_priority_fee)
+        return {"maxFeePerGas": 2 * int(base) + tip, "maxPriorityFeePerGas": tip}
+
+    def fee_cap(self) -> int:
+        """The most a unit of gas may cost in the next block."""
+        fees = self._fees()
+        return fees.get("maxFeePerGas", fees.get("gasPrice", 0))
+
     def fund(self, address: ChecksumAddress) -> None:
-        """Give a ledger account gas money from the faucet, where the chain has one."""
-        if self.w3.eth.get_balance(address) >= FUND_AMOUNT // 10:
+        """Fund a ledger account for :data:`FUND_TRANSACTIONS` transactions of gas.
+
+        Nothing is sent to an account that already holds enough for
+        :data:`TOP_UP_TRANSACTIONS`; with no faucet, an account that cannot pay for one
+        transaction is a :class:`ChainError` naming it and the amount to send it.
+        """
+        fee_cap = self.fee_cap()
+        self._ensure_gas(address, CALL_GAS_LIMIT * fee_cap, fee_cap)
+
+    def _ensure_gas(self, address: ChecksumAddress, cost: int, fee_cap: int) -> None:
+        """Top ``address`` up unless it can pay ``cost`` and then some transactions more."""
+        per_tx = CALL_GAS_LIMIT * fee_cap
+        low = cost + TOP_UP_TRANSACTIONS * per_tx
+        # Read every time, not remembered: a snapshot revert or a reorg undoes transfers.
+        balance = int(self.w3.eth.get_balance(address))
+        if balance >= low:
             return
-        if self.faucet is None:
+        target = cost + FUND_TRANSACTIONS * per_tx
+        if not self.faucets:
+            if balance >= cost:
+                return  # enough for this transaction; nobody to top it up from
             raise ChainError(
-                f"account {address} has no funds for gas and this chain has no faucet;"
-                " fund it from the node's operator account"
+                f"account {address} holds {_eth(balance)}, too little for gas, and the node"
+                f" has no unlocked account to fund it from: send it {target - balance} wei"
+                f" ({_eth(target - balance)}) from an account on the chain, then retry"
             )
-        tx_hash = self.w3.eth.send_transaction(
-            {"from": self.faucet, "to": address, "value": Wei(FUND_AMOUNT)}
-        )
-        self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
+        self._draw(address, target - balance, cost - balance)
+
+    def _draw(self, address: ChecksumAddress, wanted: int, needed: int) -> None:
+        """Send ``address`` up to ``wanted`` wei from the faucets, one after another;
+        fewer than ``needed`` wei is a :class:`ChainError`."""
+        fees = self._fees()
+        transfer_cost = TRANSFER_GAS * fees.get("maxFeePerGas", fees.get("gasPrice", 0))
+        sent = 0
+        for faucet in self.faucets:
+            if faucet == address:
+                continue
+            spare = int(self.w3.eth.get_balance(faucet)) - transfer_cost
+            amount = min(wanted - sent, spare)
+            if amount <= 0:
+                continue
+            tx_hash = self.w3.eth.send_transaction(
+                {"from": faucet, "to": address, "value": Wei(amount), "gas": TRANSFER_GAS, **fees}  # type: ignore[typeddict-item]
+            )
+            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
+            if receipt["status"] != 1:
+                raise ChainError(f"funding {address} from {faucet} failed ({tx_hash.to_0x_hex()})")
+            sent += amount
+            if sent >= wanted:
+                return
+        if sent < needed:
+            raise ChainError(
+                f"account {address} needs {needed - sent} wei ({_eth(needed - sent)}) more for"
+                f" gas and the node's {len(self.faucets)} unlocked accounts have no more to"
+                " give: fund it from an account on the chain, then retry"
+            )
