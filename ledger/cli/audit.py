@@ -12,6 +12,7 @@ from ledger.audit.checks import AuditReport
 from ledger.cli.common import HomeOpt, JsonOpt, opened
 from ledger.cli.output import console, emit_json, err_console, table
 from ledger.cli.render import print_clauses, print_score, print_series
+from ledger.errors import NotFoundError
 from ledger.times import format_timestamp
 
 score_app = typer.Typer(
@@ -87,6 +88,8 @@ def score_cmd(
     if clauses and series:
         raise typer.BadParameter("--clauses and --series are separate views: choose one")
     with opened(home) as ledger:
+        if department is not None and not ledger.directory.is_department(department):
+            raise NotFoundError("department", department)
         ledger.indexer.sync()
         scorer = ledger.scorer
         if clauses:

@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from ledger import __version__
 from ledger.cli.apikey import apikey_app
 from ledger.cli.audit import audit_app, finding_app, score_app
 from ledger.cli.common import HomeOpt, JsonOpt, opened
@@ -41,6 +42,27 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"govledger {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """A blockchain-backed audit ledger: anchor policies, run mechanisms as contracts, and
+    score the maturity they produce."""
+
+
 app.add_typer(policy_app, name="policy")
 app.add_typer(department_app, name="department")
 app.add_typer(item_app, name="item")

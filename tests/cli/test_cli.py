@@ -123,3 +123,19 @@ def test_help_explains_every_command(demo_home: Path) -> None:
     out = govledger(demo_home, "--help")
     for command in ("demo", "serve", "policy", "score", "index", "apikey"):
         assert command in out.stdout
+
+
+def test_version(tmp_path: Path) -> None:
+    done = govledger(tmp_path / "unused", "--version")
+    assert (done.returncode, done.stdout.strip()) == (0, "govledger 0.1.0")
+    assert not (tmp_path / "unused").exists()
+
+
+def test_unknown_department_is_an_error_not_a_score(demo_home: Path) -> None:
+    for args in (["score", "--department", "nope"], ["apikey", "create", "nope.dept"]):
+        done = govledger(demo_home, *args)
+        assert done.returncode == 1, (args, done.stdout)
+        assert " ".join(done.stderr.split()) == "error: department 'nope' not found".replace(
+            "nope", args[-1]
+        )
+        assert "glk_" not in done.stdout
