@@ -31,14 +31,12 @@ contract WorkOrders is DirectoryManaged, IWorkOrders {
 
     /// @inheritdoc IWorkOrders
     function setCategory(bytes32 category, uint64 slaSeconds) external {
-        bytes32 setterId; // zero: the ledger admin
-        if (!directory.hasRole(ADMIN_ROLE, msg.sender)) {
-            _checkRole(OPERATOR_ROLE, msg.sender);
-            setterId = _callerDepartment();
-        }
+        bool byAdmin = directory.hasRole(ADMIN_ROLE, msg.sender);
+        if (!byAdmin) _checkRole(OPERATOR_ROLE, msg.sender);
         if (category == bytes32(0) || slaSeconds == 0 || slaSeconds > MAX_SLA_SECONDS) {
             revert InvalidCategory(category, slaSeconds);
         }
+        bytes32 setterId = byAdmin ? bytes32(0) : _callerDepartment(); // zero: the ledger admin
         bool isNew = _sla[category] == 0;
         bytes32 ownerId = _categoryOwners[category];
         if (!isNew && setterId != bytes32(0) && setterId != ownerId) {
