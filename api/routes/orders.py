@@ -96,8 +96,7 @@ def set_category(
     The API key's department needs the OPERATOR role.
     """
     with ledger.write() as lg:
-        lg.signers.of(department, "OPERATOR")
-        ref = lg.orders.set_category(body)
+        ref = lg.orders.set_category(body, by=lg.signers.of(department, "OPERATOR"))
     return CategorySetDone(
         category=body.category, sla_seconds=body.sla_seconds, tx=ref.tx_hash, block=ref.block_number
     )
