@@ -243,7 +243,17 @@ def _effect_log(api: Api) -> str:
 def effects_entries(api: Api) -> Attempt:
     owner = _effect_log(api)
     detail = f"only {owner!r}, the log's owner, appends to the effect log"
-    return Attempt("/effects/entries", CIVIL, {"entries": []}, None, detail)
+    entry = {
+        "kind": "call",
+        "agreement": "agr.api",
+        "system": "sys.x",
+        "at": api.now() - 10,
+        "records": 1,
+        "permission": "open",
+        "latency_ms": 3,
+        "request_id": fresh_id("own.call"),
+    }
+    return Attempt("/effects/entries", CIVIL, {"entries": [entry]}, None, detail)
 
 
 def effects_seal(api: Api) -> Attempt:
@@ -319,9 +329,8 @@ def test_the_owner_still_acts(api: Api) -> None:
     ok(api.post(f"/orders/{order_id}/complete", OWNER, None))
     assert ok(api.post(f"/orders/{order_id}/evaluate", OWNER, {"score": 5}))["score"] == 5
     name = _category(api)
-    assert ok(api.post("/orders/categories", OWNER, {"category": name, "sla_seconds": 60}))[
-        "sla_seconds"
-    ] == 60
+    changed = ok(api.post("/orders/categories", OWNER, {"category": name, "sla_seconds": 60}))
+    assert changed["sla_seconds"] == 60
     attempt = statistic(api)
     assert attempt.body is not None
     assert ok(api.post("/statistics", OWNER, attempt.body))["version"] == 2
