@@ -13,6 +13,8 @@ invalid request (validation)  422     ``errors``: ``[{loc, field, message, type}
 :class:`AuthError`            401     (and a ``WWW-Authenticate`` header)
 :class:`ForbiddenError`       403
 :class:`NotFoundError`        404     ``kind``, ``id``
+revert: another department's  403     ``error``, ``arguments``, ``contract``
+object (``NOT_YOURS``)
 :class:`ContractRevert`       409     ``error``, ``arguments``, ``contract``
 :class:`ConfigError`          409     (e.g. no effect log opened yet)
 :class:`LedgerBusyError`      503     (and a ``Retry-After`` header)
@@ -187,6 +189,17 @@ def json_safe(value: Any) -> Any:
 
 async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LedgerError)
+    if isinstance(exc, ContractRevert) and exc.not_yours is not None:
+        return problem(
+            request,
+            403,
+            "Forbidden",
+            exc.not_yours,
+            type_=problem_type("not-yours"),
+            error=exc.name,
+            arguments=json_safe(exc.arguments),
+            contract=exc.contract,
+        )
     if isinstance(exc, ContractRevert):
         return problem(
             request,

@@ -8,24 +8,42 @@ import {IWorkOrders} from "./interfaces/IWorkOrders.sol";
 import {ADMIN_ROLE, DEPARTMENT_ROLE, OPERATOR_ROLE} from "./interfaces/Common.sol";
 
 /// @title 12345 hotline work orders: accept, transfer, handle, feedback, complete, evaluate.
-/// @notice OPERATOR accepts, transfers, completes and evaluates; the department an order was
-/// last transferred to handles it and gives feedback; ADMIN sets the category SLAs. Every
-/// order cites a policy clause in force when accepted, and every order event names it.
+/// @notice OPERATOR accepts; the operator department that accepted an order transfers,
+/// completes and evaluates it; the department an order was last transferred to handles it
+/// and gives feedback. ADMIN, or an OPERATOR department, sets the category SLAs; a category
+/// belongs to whoever set it first. Every order cites a policy clause in force when accepted,
+/// and every order event names it.
 contract WorkOrders is DirectoryManaged, IWorkOrders {
     /// @notice The longest SLA, so that no deadline overflows 64 bits.
     uint64 public constant MAX_SLA_SECONDS = type(uint32).max;
 
     mapping(bytes32 category => uint64 slaSeconds) private _sla;
     mapping(bytes32 orderId => Order) private _orders;
+    /// @dev The operator department that accepted each order.
+    mapping(bytes32 orderId => bytes32 operatorId) private _operators;
+    /// @dev The department that first set each category; zero when the ledger admin did.
+    mapping(bytes32 category => bytes32 ownerId) private _categoryOwners;
+
+    bytes32 private constant ORDER = "order";
+    bytes32 private constant CATEGORY = "category";
 
     constructor(IDirectory directory_, IPolicyRegistry registry_) DirectoryManaged(directory_, registry_) {}
 
     /// @inheritdoc IWorkOrders
-    function setCategory(bytes32 category, uint64 slaSeconds) external onlyRole(ADMIN_ROLE) {
+    function setCategory(bytes32 category, uint64 slaSeconds) external {
+        bool byAdmin = directory.hasRole(ADMIN_ROLE, msg.sender);
+        if (!byAdmin) _checkRole(OPERATOR_ROLE, msg.sender);
         if (category == bytes32(0) || slaSeconds == 0 || slaSeconds > MAX_SLA_SECONDS) {
             revert InvalidCategory(category, slaSeconds);
         }
+        bytes32 setterId = byAdmin ? bytes32(0) : _callerDepartment(); // zero: the ledger admin
+        bool isNew = _sla[category] == 0;
+        bytes32 ownerId = _categoryOwners[category];
+        if (!isNew && setterId != bytes32(0) && setterId != ownerId) {
+            revert NotOwner(CATEGORY, category, ownerId, setterId);
+        }
 
+        if (isNew) _categoryOwners[category] = setterId;
         _sla[category] = slaSeconds;
         emit CategorySet(category, slaSeconds);
     }
@@ -39,6 +57,7 @@ contract WorkOrders is DirectoryManaged, IWorkOrders {
         if (sla == 0) revert CategoryUnknown(r.category);
         _requireInForce(r.policyId, r.clauseId);
         uint64 slaDeadline = uint64(block.timestamp) + sla;
+        bytes32 operatorId = _callerDepartment();
 
         _orders[orderId] = Order({
             policyId: r.policyId,
@@ -51,6 +70,7 @@ contract WorkOrders is DirectoryManaged, IWorkOrders {
             late: false,
             score: 0
         });
+        _operators[orderId] = operatorId;
         emit OrderAccepted(
             orderId, r.policyId, r.category, r.clauseId, r.caseDigest, slaDeadline, msg.sender
         );
@@ -58,7 +78,7 @@ contract WorkOrders is DirectoryManaged, IWorkOrders {
 
     /// @inheritdoc IWorkOrders
     function transfer(bytes32 orderId, bytes32 handlerId) external onlyRole(OPERATOR_ROLE) {
-        Order storage order = _order(orderId);
+        Order storage order = _operatorStep(orderId);
         if (order.stage != Stage.Accepted && order.stage != Stage.Transferred) {
             revert StageOutOfOrder(orderId, order.stage, Stage.Transferred);
         }
@@ -91,7 +111,7 @@ contract WorkOrders is DirectoryManaged, IWorkOrders {
 
     /// @inheritdoc IWorkOrders
     function complete(bytes32 orderId) external onlyRole(OPERATOR_ROLE) {
-        Order storage order = _order(orderId);
+        Order storage order = _operatorStep(orderId);
         _expectStage(orderId, order, Stage.FeedbackGiven, Stage.Completed);
         bool late = block.timestamp > order.slaDeadline;
 
@@ -102,7 +122,7 @@ contract WorkOrders is DirectoryManaged, IWorkOrders {
 
     /// @inheritdoc IWorkOrders
     function evaluate(bytes32 orderId, uint8 score) external onlyRole(OPERATOR_ROLE) {
-        Order storage order = _order(orderId);
+        Order storage order = _operatorStep(orderId);
         if (order.stage == Stage.Evaluated) revert AlreadyEvaluated(orderId);
         _expectStage(orderId, order, Stage.Completed, Stage.Evaluated);
         if (score < 1 || score > 5) revert InvalidScore(orderId, score);
@@ -142,6 +162,24 @@ contract WorkOrders is DirectoryManaged, IWorkOrders {
 
     function _expectStage(bytes32 orderId, Order storage order, Stage expected, Stage attempted) private view {
         if (order.stage != expected) revert StageOutOfOrder(orderId, order.stage, attempted);
+    }
+
+    /// @inheritdoc IWorkOrders
+    function operatorOf(bytes32 orderId) external view returns (bytes32) {
+        _order(orderId);
+        return _operators[orderId];
+    }
+
+    /// @inheritdoc IWorkOrders
+    function categoryOwnerOf(bytes32 category) external view returns (bytes32) {
+        if (_sla[category] == 0) revert CategoryUnknown(category);
+        return _categoryOwners[category];
+    }
+
+    /// @dev The order, after checking that the caller's department is the operator that accepted it.
+    function _operatorStep(bytes32 orderId) private view returns (Order storage order) {
+        order = _order(orderId);
+        _requireOwner(ORDER, orderId, _operators[orderId]);
     }
 
     /// @dev The order, after checking that it is at `expected` and the caller's department holds it.

@@ -42,15 +42,18 @@ class ContractRevert(ChainError):
     """A contract call reverted with a decoded custom error.
 
     ``name`` is the custom error's name and ``args`` its named arguments,
-    in declaration order.
+    in declaration order. When the error says the caller's department acted on another
+    department's object (:data:`NOT_YOURS`), ``not_yours`` says so in words, and so does
+    the error's text; otherwise ``not_yours`` is None and the text is ``Name(arg=value, …)``.
     """
 
     def __init__(self, name: str, args: dict[str, Any], contract: str | None = None) -> None:
         self.name = name
         self.args_ = args
         self.contract = contract
+        self.not_yours = _not_yours(name, args)
         rendered = ", ".join(f"{k}={_render(v)}" for k, v in args.items())
-        super().__init__(f"{name}({rendered})")
+        super().__init__(self.not_yours or f"{name}({rendered})")
 
     @property
     def arguments(self) -> dict[str, Any]:
@@ -90,3 +93,33 @@ def _render(value: Any) -> str:
     if isinstance(value, bytes):
         return "0x" + value.hex()
     return repr(value) if isinstance(value, str) else str(value)
+
+
+#: How a zero ``bytes32`` comes back in a decoded error (an owner that is no department).
+_ZERO_ID = "0x" + "00" * 32
+
+#: The custom errors by which a contract refuses a department acting on another
+#: department's object, each with the sentence that explains it (arguments by name).
+NOT_YOURS: dict[str, str] = {
+    "NotOwner": "{subject} {subjectId} belongs to {ownerDepartment}, not {callerDepartment}",
+    "WrongHandler": "order {orderId} is with {expected}, not {caller}",
+    "NotProvider": "catalog item {itemId} is provided by another department, not {callerId}",
+    "NotPlanOwner": "drill plan {planId} belongs to another department, not {callerId}",
+    "NotSystemOwner": "system {systemId} belongs to another department, not {callerId}",
+    "NotLogOwner": "effect log {logId} belongs to another department, not {callerId}",
+    "NotResponsible": "finding {findingId} is for {departmentId}, not the department of {account}",
+}
+
+#: What a zero department in those errors stands for, by argument name.
+_NOBODY = {"ownerDepartment": "the ledger administrator", "expected": "no department yet"}
+
+
+def _not_yours(name: str, args: dict[str, Any]) -> str | None:
+    template = NOT_YOURS.get(name)
+    if template is None:
+        return None
+    words = {k: _NOBODY.get(k, v) if v == _ZERO_ID else v for k, v in args.items()}
+    try:
+        return template.format(**words)
+    except (KeyError, IndexError):  # undecodable data ({"data": ...}): no sentence
+        return None

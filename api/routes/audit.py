@@ -117,7 +117,7 @@ def respond(
     finding_id: str, body: FindingResponseCreate, department: DepartmentDep, ledger: LedgerDep
 ) -> FindingStep:
     """The API key's department answers a finding addressed to it with the digests of
-    its rectification plan and evidence (a 409 NotResponsible for anyone else)."""
+    its rectification plan and evidence (a 403 NotResponsible for anyone else)."""
     return _step(
         ledger,
         finding_id,

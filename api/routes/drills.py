@@ -1,7 +1,7 @@
 """Drill plans of the command center and the drills held under them.
 
 The API key's department owns the plans it makes and records their drills (the
-contract checks ownership: ``NotPlanOwner``, a 409). Marking a drill missed needs
+contract checks ownership: ``NotPlanOwner``, a 403). Marking a drill missed needs
 any key.
 """
 

@@ -1,9 +1,11 @@
 """The 12345 hotline's six-stage closed loop: categories and work orders.
 
 The API key's department is the actor. Accepting, transferring, completing and
-evaluating need the OPERATOR role, and so does setting a category's SLA. Handling
+evaluating need the OPERATOR role, and so does setting a category's SLA; the contract
+leaves an order's transfer, completion and evaluation to the operator department that
+accepted it, and a category to whoever set it first (``NotOwner``, a 403). Handling
 and feedback are for the department the order was transferred to; the contract
-checks that (``WrongHandler``, a 409). Marking an order overdue needs any key.
+checks that (``WrongHandler``, a 403). Marking an order overdue needs any key.
 """
 
 from __future__ import annotations
@@ -92,8 +94,7 @@ def set_category(
     The API key's department needs the OPERATOR role.
     """
     with ledger.write() as lg:
-        lg.signers.of(department, "OPERATOR")
-        ref = lg.orders.set_category(body)
+        ref = lg.orders.set_category(body, by=lg.signers.of(department, "OPERATOR"))
     return CategorySetDone.landed(ref, category=body.category, sla_seconds=body.sla_seconds)
 
 

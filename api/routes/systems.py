@@ -1,7 +1,7 @@
 """Business systems, reserved slots, and their connection to the command center.
 
 The API key's department owns the systems it registers and alone fills, connects
-and disconnects them (the contract checks: ``NotSystemOwner``, a 409). A reserved
+and disconnects them (the contract checks: ``NotSystemOwner``, a 403). A reserved
 slot is listed like any system and cannot connect until filled (``SlotReserved``).
 """
 

@@ -38,6 +38,13 @@ abstract contract DirectoryManaged is IDirectoryManaged {
         return directory.departmentOf(msg.sender);
     }
 
+    /// @dev Reverts with NotOwner(subject, subjectId, owner, caller) unless the caller's
+    /// department is `owner`; returns the caller's department.
+    function _requireOwner(bytes32 subject, bytes32 subjectId, bytes32 owner) internal view returns (bytes32 caller) {
+        caller = _callerDepartment();
+        if (caller != owner) revert NotOwner(subject, subjectId, owner, caller);
+    }
+
     /// @dev Reverts with ClauseNotInForce unless the clause belongs to the latest version of a
     /// live policy already effective.
     function _requireInForce(bytes32 policyId, bytes32 clauseId) internal view {

@@ -6,7 +6,10 @@ pragma solidity ^0.8.28;
 /// per million) for a period, with the digest of its source, under a policy clause in
 /// force. D city attests 90% fibre-to-home, 90% 5G coverage in key areas, 90% bus
 /// prediction accuracy and 90% e-payment use. A new attestation of the same key
-/// supersedes the previous one; earlier versions stay readable and are never edited.
+/// supersedes the previous one; earlier versions stay readable and are never edited. A key
+/// belongs to the department that first attested it: only that department attests its later
+/// versions (another gets NotOwner("statistic", key, owner, caller), declared in
+/// IDirectoryManaged).
 interface IAttestations {
     /// @notice An attestation to make: `valuePpm` (parts per million, at most 1 000 000) as the
     /// value of statistic `key` for `period`, from a source with digest `sourceDigest`, under
@@ -57,9 +60,14 @@ interface IAttestations {
     error AttestationUnknown(bytes32 key, uint32 version);
 
     /// @notice Attest `r.valuePpm` as the value of statistic `r.key` for `r.period`. Supersedes
-    /// the key's previous attestation. Only STATISTICIAN.
+    /// the key's previous attestation. Only a STATISTICIAN department, and for a key attested
+    /// before only the department that first attested it.
     /// @return version The new attestation's version, counted from 1.
     function attest(AttestationRequest calldata r) external returns (uint32 version);
+
+    /// @notice The department that first attested `key` (and owns its later versions); reverts
+    /// StatisticUnknown if none.
+    function ownerOf(bytes32 key) external view returns (bytes32);
 
     /// @notice The attestation in force for `key`: its latest version; reverts
     /// StatisticUnknown if none.

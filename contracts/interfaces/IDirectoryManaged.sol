@@ -14,6 +14,10 @@ interface IDirectoryManaged {
     error Unauthorized(address account, bytes32 neededRole);
     /// @notice The clause is not part of the latest version of a live, effective policy.
     error ClauseNotInForce(bytes32 policyId, bytes32 clauseId);
+    /// @notice The `subject` (what kind of thing: "order", "category", "statistic") with id
+    /// `subjectId` belongs to department `ownerDepartment` (zero: the ledger administrator),
+    /// and department `callerDepartment` may not act on it.
+    error NotOwner(bytes32 subject, bytes32 subjectId, bytes32 ownerDepartment, bytes32 callerDepartment);
 
     /// @notice The Directory consulted for roles and departments.
     function directory() external view returns (IDirectory);

@@ -5,7 +5,12 @@ pragma solidity ^0.8.28;
 /// @notice A hotline operator accepts a citizen's request under a policy clause in force,
 /// with the SLA of its category, and transfers it to a department (again, while nobody has
 /// handled it yet). Only that department handles it and gives feedback; the operator then
-/// completes it and records the citizen's satisfaction. An order past its SLA and not yet
+/// completes it and records the citizen's satisfaction. An order belongs to the operator
+/// department that accepted it: only that department transfers, completes and evaluates it
+/// (another operator department gets NotOwner("order", orderId, owner, caller), declared in
+/// IDirectoryManaged). A category belongs to whoever set it first: the ledger admin may
+/// change any category, an OPERATOR department only one it set first (else
+/// NotOwner("category", category, owner, caller), with owner zero for the admin's). An order past its SLA and not yet
 /// completed can be marked overdue by anyone; it can still be completed, late.
 /// Only a salted digest of the case file goes on chain, never personal data.
 interface IWorkOrders {
@@ -134,7 +139,8 @@ interface IWorkOrders {
     /// @notice The order's SLA deadline has not passed yet.
     error NotYetOverdue(bytes32 orderId, uint64 slaDeadline);
 
-    /// @notice Set the SLA of a request category, in seconds. Only ADMIN.
+    /// @notice Set the SLA of a request category, in seconds. ADMIN, or an OPERATOR department;
+    /// the first setter owns the category, and a department changes only a category it owns.
     function setCategory(bytes32 category, uint64 slaSeconds) external;
 
     /// @notice Accept a request under a policy clause in force; its SLA deadline is now plus
@@ -142,7 +148,7 @@ interface IWorkOrders {
     function accept(OrderRequest calldata r) external;
 
     /// @notice Transfer an accepted order to a department, or re-transfer it before anyone has
-    /// handled it. Only OPERATOR.
+    /// handled it. Only the operator department that accepted it.
     function transfer(bytes32 orderId, bytes32 handlerId) external;
 
     /// @notice Handle a transferred order. Only the department it was transferred to.
@@ -151,10 +157,12 @@ interface IWorkOrders {
     /// @notice Give feedback on a handled order, as a digest. Only the handling department.
     function feedback(bytes32 orderId, bytes32 feedbackDigest) external;
 
-    /// @notice Complete an order after the department's feedback. Only OPERATOR.
+    /// @notice Complete an order after the department's feedback. Only the operator department
+    /// that accepted it.
     function complete(bytes32 orderId) external;
 
-    /// @notice Record the citizen's satisfaction (1..5) with a completed order, once. Only OPERATOR.
+    /// @notice Record the citizen's satisfaction (1..5) with a completed order, once. Only the
+    /// operator department that accepted it.
     function evaluate(bytes32 orderId, uint8 score) external;
 
     /// @notice Mark an order overdue once its SLA deadline has passed without completion. Anyone,
@@ -166,4 +174,12 @@ interface IWorkOrders {
 
     /// @notice One order; reverts with OrderUnknown if none has this id.
     function orderOf(bytes32 orderId) external view returns (Order memory);
+
+    /// @notice The operator department that accepted an order (and owns its transfer, completion
+    /// and evaluation); reverts with OrderUnknown if none has this id.
+    function operatorOf(bytes32 orderId) external view returns (bytes32);
+
+    /// @notice The department that first set a category (zero if the ledger admin did);
+    /// reverts with CategoryUnknown if none was set.
+    function categoryOwnerOf(bytes32 category) external view returns (bytes32);
 }

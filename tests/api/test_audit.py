@@ -111,8 +111,9 @@ def test_a_department_answers_its_finding(api: Api, score_id: int) -> None:
     assert [f["finding_id"] for f in listed["data"]] == ["F-api-1"]
     assert listed["data"][0]["status"] == "Open"
     body = {"plan_digest": "0x" + "11" * 32, "evidence_digest": "0x" + "22" * 32}
-    wrong = assert_problem(api.post("/findings/F-api-1/response", CIVIL, body), 409)
-    assert "NotResponsible" in wrong["detail"]
+    wrong = assert_problem(api.post("/findings/F-api-1/response", CIVIL, body), 403)
+    assert wrong["error"] == "NotResponsible"
+    assert wrong["detail"].startswith(f"finding F-api-1 is for {ISSUER}, not the department of ")
     assert_problem(
         api.post("/findings/F-none/response", ISSUER, body), 404, "finding 'F-none' not found"
     )

@@ -98,7 +98,8 @@ def test_only_the_owner_records_its_drills(api: Api) -> None:
 
     response = api.post(f"/drills/plans/{body['plan_id']}/drills", CIVIL, held)
 
-    problem = assert_problem(response, 409)
+    detail = f"drill plan {body['plan_id']} belongs to another department, not {CIVIL}"
+    problem = assert_problem(response, 403, detail)
     assert problem["error"] == "NotPlanOwner"
     assert problem["arguments"] == {"planId": body["plan_id"], "callerId": CIVIL}
 
@@ -172,7 +173,8 @@ def test_only_the_owner_connects_its_system(api: Api) -> None:
 
     response = api.post(f"/systems/{system_id}/connect", CIVIL, CLAUSE)
 
-    problem = assert_problem(response, 409)
+    detail = f"system {system_id} belongs to another department, not {CIVIL}"
+    problem = assert_problem(response, 403, detail)
     assert problem["error"] == "NotSystemOwner"
     assert problem["arguments"] == {"systemId": system_id, "callerId": CIVIL}
 

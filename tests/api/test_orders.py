@@ -130,7 +130,7 @@ def test_an_out_of_order_step_is_a_409_stage_out_of_order(api: Api, category: st
     assert api.client.get(f"/orders/{order_id}").json()["stage"] == "accepted"
 
 
-def test_handling_by_another_department_is_a_409_wrong_handler(api: Api, category: str) -> None:
+def test_handling_by_another_department_is_a_403_wrong_handler(api: Api, category: str) -> None:
     order_id = accept(api, category)
     step(api, order_id, "transfer", OPERATOR, {"handler_id": SECURITY})
 
@@ -138,8 +138,8 @@ def test_handling_by_another_department_is_a_409_wrong_handler(api: Api, categor
 
     body = assert_problem(
         response,
-        409,
-        f"WrongHandler(orderId='{order_id}', expected='{SECURITY}', caller='{CIVIL}')",
+        403,
+        f"order {order_id} is with {SECURITY}, not {CIVIL}",
     )
     assert body["error"] == "WrongHandler"
     assert body["arguments"] == {"orderId": order_id, "expected": SECURITY, "caller": CIVIL}

@@ -16,7 +16,8 @@ def test_custom_error_is_decoded_with_named_arguments() -> None:
     err = decode_revert(data, "DataSharing")
     assert err.name == "NotProvider"
     assert err.arguments == {"itemId": "item.a", "callerId": "dept.b"}
-    assert str(err) == "NotProvider(itemId='item.a', callerId='dept.b')"
+    assert str(err) == "catalog item item.a is provided by another department, not dept.b"
+    assert err.not_yours == str(err)
 
 
 def test_roles_are_shown_as_hex_and_numbers_as_ints() -> None:

@@ -310,3 +310,37 @@ def test_shares_round_to_the_nearest_ppm(share: float) -> None:
     assert 0 <= ppm <= PPM
     assert abs(ppm - share * PPM) <= 0.5
     assert (share_to_ppm(0), share_to_ppm(1), share_to_ppm(0.9)) == (0, PPM, 900_000)
+
+
+# -- the key's owner ------------------------------------------------------------------
+
+
+def test_a_key_belongs_to_the_department_that_first_attested_it(
+    ledger: Ledger, attestations: AttestationsContract, statistician: Signer
+) -> None:
+    """Another statistician department may not supersede the key (the issue's 0.5 -> 0.9)."""
+    other = ledger.signers.department("dcity.security")
+    ledger.directory.grant_role("STATISTICIAN", other.address)
+    attest(attestations, statistician, "e-payment", 0.5)
+    owner_of = attestations.contract.functions.ownerOf
+    assert bytes(owner_of(b32("e-payment")).call()) == b32("dcity.health")
+
+    with reverts(
+        ledger,
+        "NotOwner",
+        subject="statistic",
+        subjectId="e-payment",
+        ownerDepartment="dcity.health",
+        callerDepartment="dcity.security",
+    ):
+        attest(attestations, other, "e-payment", 0.9)
+    assert attestations.latest("e-payment").value_ppm == 500_000
+
+    attest(attestations, other, "fibre", 0.9)  # a key of its own
+    assert bytes(owner_of(b32("fibre")).call()) == b32("dcity.security")
+    receipt = attest(attestations, statistician, "e-payment", 0.9)  # the owner supersedes
+    assert emitted(attestations, "StatisticAttested", receipt) == [
+        attested_event(statistician, "e-payment", 900_000, "2024", version=2)
+    ]
+    with reverts(ledger, "StatisticUnknown", key="none"):
+        ledger.tx.call(owner_of(b32("none")), "Attestations")

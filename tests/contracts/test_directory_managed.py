@@ -45,7 +45,7 @@ ROLE_GUARDED: tuple[tuple[str, str, str, str], ...] = (
     ("PolicyRegistry", "proposeCityPolicy", "ISSUER", "InvalidDigest"),
     ("PolicyRegistry", "approvePolicy", "LEADER", "NoSuchProposal"),
     ("PolicyRegistry", "revokePolicy", "ISSUER", "PolicyUnknown"),
-    ("WorkOrders", "setCategory", "ADMIN", "InvalidCategory"),
+    ("WorkOrders", "setCategory", "OPERATOR", "InvalidCategory"),  # or ADMIN
     ("WorkOrders", "accept", "OPERATOR", "InvalidOrder"),
     ("WorkOrders", "transfer", "OPERATOR", "OrderUnknown"),
     ("WorkOrders", "complete", "OPERATOR", "OrderUnknown"),
@@ -119,6 +119,12 @@ def test_the_base_errors_are_in_every_managed_abi() -> None:
         }
         assert errors["Unauthorized"] == [("address", "account"), ("bytes32", "neededRole")], name
         assert errors["ClauseNotInForce"] == [("bytes32", "policyId"), ("bytes32", "clauseId")]
+        assert errors["NotOwner"] == [
+            ("bytes32", "subject"),
+            ("bytes32", "subjectId"),
+            ("bytes32", "ownerDepartment"),
+            ("bytes32", "callerDepartment"),
+        ]
 
 
 def test_common_role_ids_are_the_ledgers() -> None:

@@ -36,7 +36,6 @@ from tests.contracts.conftest import (
     b32,
     event_names,
     keyless,
-    new_signer,
     receipt_of,
     reverts,
     send,
@@ -126,12 +125,22 @@ def works(ledger: Ledger) -> WorkOrdersContract:
     return contract(ledger)
 
 
+HOTLINE = "test.hotline"
+OTHER_HOTLINE = "test.hotline2"
+
+
 @pytest.fixture
 def operator(ledger: Ledger) -> Signer:
-    """A 12345 hotline operator: OPERATOR, and no department."""
-    signer = new_signer(ledger)
-    ledger.directory.grant_role("OPERATOR", signer.address)
-    return signer
+    """The 12345 hotline: a department with the OPERATOR role (it owns what it accepts)."""
+    ledger.departments.register(HOTLINE, "Hotline", ("OPERATOR",))
+    return ledger.signers.department(HOTLINE)
+
+
+@pytest.fixture
+def other_operator(ledger: Ledger) -> Signer:
+    """Another operator department, which owns none of ``operator``'s orders."""
+    ledger.departments.register(OTHER_HOTLINE, "Other hotline", ("OPERATOR",))
+    return ledger.signers.department(OTHER_HOTLINE)
 
 
 @pytest.fixture
@@ -192,12 +201,57 @@ def test_set_category_emits_category_set(ledger: Ledger, works: WorkOrdersContra
     assert works.sla_of(CATEGORY) == DAY
 
 
-def test_only_the_admin_sets_categories(
-    ledger: Ledger, works: WorkOrdersContract, operator: Signer, civil: Signer, stranger: Signer
+def test_only_the_admin_or_an_operator_sets_categories(
+    ledger: Ledger, works: WorkOrdersContract, civil: Signer, stranger: Signer
 ) -> None:
-    for signer in (operator, civil, stranger):
-        with reverts(ledger, "Unauthorized", account=signer.address, neededRole=ADMIN_ROLE):
+    for signer in (civil, stranger):
+        with reverts(ledger, "Unauthorized", account=signer.address, neededRole=OPERATOR_ROLE):
             works.set_category(CategorySet(category=CATEGORY, sla_seconds=SLA), by=signer)
+
+
+def category_owner(works: WorkOrdersContract, category: str) -> bytes:
+    return bytes(works.contract.functions.categoryOwnerOf(b32(category)).call())
+
+
+def test_a_category_belongs_to_the_department_that_set_it_first(
+    ledger: Ledger, works: WorkOrdersContract, operator: Signer, other_operator: Signer
+) -> None:
+    works.set_category(CategorySet(category="noise", sla_seconds=SLA), by=operator)
+    assert category_owner(works, "noise") == b32(HOTLINE)
+
+    with reverts(
+        ledger,
+        "NotOwner",
+        subject="category",
+        subjectId="noise",
+        ownerDepartment=HOTLINE,
+        callerDepartment=OTHER_HOTLINE,
+    ):
+        works.set_category(CategorySet(category="noise", sla_seconds=1), by=other_operator)
+    assert works.sla_of("noise") == SLA
+
+    changed = works.set_category(CategorySet(category="noise", sla_seconds=DAY), by=operator)
+    assert events(ledger, "CategorySet", changed) == [{"category": "noise", "slaSeconds": DAY}]
+    by_admin = works.set_category(CategorySet(category="noise", sla_seconds=SLA), by=ledger.admin)
+    assert events(ledger, "CategorySet", by_admin) == [{"category": "noise", "slaSeconds": SLA}]
+    assert category_owner(works, "noise") == b32(HOTLINE)  # the admin's change keeps the owner
+
+
+def test_a_category_the_admin_set_first_is_no_departments(
+    ledger: Ledger, works: WorkOrdersContract, operator: Signer, category: str
+) -> None:
+    assert category_owner(works, CATEGORY) == ZERO
+    with reverts(
+        ledger,
+        "NotOwner",
+        subject="category",
+        subjectId=CATEGORY,
+        ownerDepartment=ZERO_ID,
+        callerDepartment=HOTLINE,
+    ):
+        works.set_category(CategorySet(category=CATEGORY, sla_seconds=1), by=operator)
+    with reverts(ledger, "CategoryUnknown", category="unset"):
+        ledger.tx.call(works.contract.functions.categoryOwnerOf(b32("unset")), "WorkOrders")
 
 
 def test_invalid_categories(ledger: Ledger, works: WorkOrdersContract) -> None:
@@ -440,11 +494,11 @@ def test_only_the_handler_handles(
     security: Signer,
     transferred: WorkOrder,
 ) -> None:
-    with reverts(ledger, "WrongHandler", orderId=ORDER, expected=CIVIL, caller=SECURITY):
-        works.handle(security, ORDER)
-    for signer in (operator, ledger.admin):
-        with reverts(ledger, "NotADepartment", account=signer.address):
+    for signer, department in ((security, SECURITY), (operator, HOTLINE)):
+        with reverts(ledger, "WrongHandler", orderId=ORDER, expected=CIVIL, caller=department):
             works.handle(signer, ORDER)
+    with reverts(ledger, "NotADepartment", account=ledger.admin.address):
+        works.handle(ledger.admin, ORDER)
     assert works.order(ORDER).stage == Stage.TRANSFERRED
 
 
@@ -460,8 +514,10 @@ def test_only_the_handler_gives_feedback(
 
     with reverts(ledger, "WrongHandler", orderId=ORDER, expected=CIVIL, caller=SECURITY):
         works.feedback(security, ORDER, FEEDBACK)
-    with reverts(ledger, "NotADepartment", account=operator.address):
+    with reverts(ledger, "WrongHandler", orderId=ORDER, expected=CIVIL, caller=HOTLINE):
         works.feedback(operator, ORDER, FEEDBACK)
+    with reverts(ledger, "NotADepartment", account=ledger.admin.address):
+        works.feedback(ledger.admin, ORDER, FEEDBACK)
     with reverts(ledger, "InvalidFeedback", orderId=ORDER):
         works.feedback(civil, ORDER, ZERO)
     assert works.order(ORDER).stage == Stage.HANDLED
@@ -749,3 +805,53 @@ def test_case_digest_is_salted() -> None:
     assert len(case_digest(b"", salt)) == 32
     with pytest.raises(ValueError, match="at least 16 bytes"):
         case_digest(case, salt[:-1])
+
+
+# -- the order's owner ------------------------------------------------------------------
+
+
+def not_owner(other: str = OTHER_HOTLINE) -> dict[str, str]:
+    return {
+        "subject": "order",
+        "subjectId": ORDER,
+        "ownerDepartment": HOTLINE,
+        "callerDepartment": other,
+    }
+
+
+def test_an_order_belongs_to_the_operator_department_that_accepted_it(
+    ledger: Ledger,
+    works: WorkOrdersContract,
+    operator: Signer,
+    other_operator: Signer,
+    civil: Signer,
+    accepted: WorkOrder,
+) -> None:
+    assert bytes(works.contract.functions.operatorOf(b32(ORDER)).call()) == b32(HOTLINE)
+    with reverts(ledger, "OrderUnknown", orderId="wo.none"):
+        ledger.tx.call(works.contract.functions.operatorOf(b32("wo.none")), "WorkOrders")
+
+    with reverts(ledger, "NotOwner", **not_owner()):
+        works.transfer(other_operator, ORDER, HEALTH)
+    works.transfer(operator, ORDER, CIVIL)
+    works.handle(civil, ORDER)
+    works.feedback(civil, ORDER, FEEDBACK)
+
+    with reverts(ledger, "NotOwner", **not_owner()):
+        works.complete(other_operator, ORDER)
+    works.complete(operator, ORDER)
+
+    with reverts(ledger, "NotOwner", **not_owner()):
+        works.evaluate(other_operator, ORDER, 1)
+    works.evaluate(operator, ORDER, 5)
+    assert works.order(ORDER).score == 5
+
+
+def test_ownership_is_checked_before_the_stage(
+    ledger: Ledger, works: WorkOrdersContract, other_operator: Signer, accepted: WorkOrder
+) -> None:
+    """Another department learns "not yours", not where the order stands."""
+    with reverts(ledger, "NotOwner", **not_owner()):
+        works.complete(other_operator, ORDER)
+    with reverts(ledger, "NotOwner", **not_owner()):
+        works.evaluate(other_operator, ORDER, 3)
