@@ -189,24 +189,17 @@ def json_safe(value: Any) -> Any:
 
 async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LedgerError)
-    if isinstance(exc, ContractRevert) and exc.not_yours is not None:
-        return problem(
-            request,
-            403,
-            "Forbidden",
-            exc.not_yours,
-            type_=problem_type("not-yours"),
-            error=exc.name,
-            arguments=json_safe(exc.arguments),
-            contract=exc.contract,
-        )
     if isinstance(exc, ContractRevert):
+        if exc.not_yours is not None:
+            status, title, detail, name = 403, "Forbidden", exc.not_yours, "not-yours"
+        else:
+            status, title, detail, name = 409, "Contract reverted", str(exc), "contract-revert"
         return problem(
             request,
-            409,
-            "Contract reverted",
-            str(exc),
-            type_=problem_type("contract-revert"),
+            status,
+            title,
+            detail,
+            type_=problem_type(name),
             error=exc.name,
             arguments=json_safe(exc.arguments),
             contract=exc.contract,

@@ -36,21 +36,22 @@ Errors are RFC 9457 problem details (`application/problem+json`); a contract
 revert is a 409 whose `error` and `arguments` give the decoded custom error.
 """
 
-TAGS = [
-    {"name": "policies", "description": "Knowledge records anchored on chain."},
-    {"name": "departments", "description": "The on-chain directory of departments."},
-    {"name": "catalog", "description": "Data catalog items and their providers."},
-    {"name": "agreements", "description": "Data-sharing agreements and deliveries."},
-    {"name": "events", "description": "The indexed execution trail."},
-    {"name": "maturity", "description": "Maturity scores computed from the evidence."},
-    {"name": "orders", "description": "The 12345 hotline's six-stage closed loop."},
-    {"name": "drills", "description": "Drill plans and the drills held under them."},
-    {"name": "systems", "description": "Business systems, reserved slots and connections."},
-    {"name": "statistics", "description": "Attested statistics (shares in [0, 1])."},
-    {"name": "effects", "description": "The effect log: batches, checkpoints and proofs."},
-    {"name": "audit", "description": "Audit verification, published scores and findings."},
-    {"name": "service", "description": "Health and the dashboard."},
-]
+_TAG_DESCRIPTIONS = {
+    "policies": "Knowledge records anchored on chain.",
+    "departments": "The on-chain directory of departments.",
+    "catalog": "Data catalog items and their providers.",
+    "agreements": "Data-sharing agreements and deliveries.",
+    "events": "The indexed execution trail.",
+    "maturity": "Maturity scores computed from the evidence.",
+    "orders": "The 12345 hotline's six-stage closed loop.",
+    "drills": "Drill plans and the drills held under them.",
+    "systems": "Business systems, reserved slots and connections.",
+    "statistics": "Attested statistics (shares in [0, 1]).",
+    "effects": "The effect log: batches, checkpoints and proofs.",
+    "audit": "Audit verification, published scores and findings.",
+    "service": "Health and the dashboard.",
+}
+TAGS = [{"name": name, "description": text} for name, text in _TAG_DESCRIPTIONS.items()]
 
 
 def _dashboard() -> str:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from ledger.chain.types import TxRef
 from ledger.cli.common import (
     ClauseOpt,
     HomeOpt,
@@ -17,6 +18,7 @@ from ledger.cli.common import (
     list_rows,
     send,
 )
+from ledger.core import Ledger
 from ledger.mechanisms.fields import build
 from ledger.mechanisms.systems import SystemConnection, SystemCreate
 from ledger.store import views
@@ -83,36 +85,33 @@ def system_fill(
     )
 
 
-@system_app.command("connect")
-def system_connect(
-    system_id: SystemArg,
-    department: OwnerOpt,
-    policy: PolicyOpt,
-    clause: ClauseOpt,
-    home: HomeOpt = None,
-) -> None:
-    """Connect a system to the command center under a policy clause in force."""
-    send(
-        home,
-        lambda ledger: ledger.systems.connect(department, system_id, _under(policy, clause)),
-        f"connected {system_id} under {policy}#{clause}",
+def _connection_command(connect: bool) -> None:
+    """Register ``govledger system connect`` or ``disconnect``: the same options, the
+    opposite change."""
+    verb, where = ("connect", "to") if connect else ("disconnect", "from")
+
+    @system_app.command(
+        verb,
+        help=f"{verb.capitalize()} a system {where} the command center under a policy "
+        "clause in force.",
     )
+    def change(
+        system_id: SystemArg,
+        department: OwnerOpt,
+        policy: PolicyOpt,
+        clause: ClauseOpt,
+        home: HomeOpt = None,
+    ) -> None:
+        def call(ledger: Ledger) -> TxRef:
+            systems = ledger.systems
+            method = systems.connect if connect else systems.disconnect
+            return method(department, system_id, _under(policy, clause))
+
+        send(home, call, f"{verb}ed {system_id} under {policy}#{clause}")
 
 
-@system_app.command("disconnect")
-def system_disconnect(
-    system_id: SystemArg,
-    department: OwnerOpt,
-    policy: PolicyOpt,
-    clause: ClauseOpt,
-    home: HomeOpt = None,
-) -> None:
-    """Disconnect a system from the command center under a policy clause in force."""
-    send(
-        home,
-        lambda ledger: ledger.systems.disconnect(department, system_id, _under(policy, clause)),
-        f"disconnected {system_id} under {policy}#{clause}",
-    )
+_connection_command(connect=True)
+_connection_command(connect=False)
 
 
 def _state(row: Row) -> str:

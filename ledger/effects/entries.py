@@ -500,16 +500,13 @@ def prepare_line(obj: object, raw: str | bytes | None = None) -> tuple[bytes, En
         records = obj["records"]
         permission = obj["permission"]
         latency = obj["latency_ms"]
-        strings = 3  # kind, agreement, system
         if type(agreement) is not str or not _ID_MATCH(agreement):
             return None
-        if type(system) is not str or not _ID_MATCH(system):
+        placed = _fast_system_at(system, obj["at"])
+        if placed is None:
             return None
-        timed = _fast_at(obj["at"])
-        if timed is None:
-            return None
-        at, quoted = timed
-        strings += quoted
+        at, quoted = placed
+        strings = 3 + quoted  # kind, agreement, system, and the time if quoted
         if type(records) is not int or not 0 <= records <= MAX_COUNT:
             return None
         if type(permission) is str:
@@ -554,19 +551,23 @@ def prepare_line(obj: object, raw: str | bytes | None = None) -> tuple[bytes, En
         if obj.keys() != _HEARTBEAT_KEYS:
             return None
         system = obj["system"]
-        strings = 2
-        if type(system) is not str or not _ID_MATCH(system):
+        placed = _fast_system_at(system, obj["at"])
+        if placed is None:
             return None
-        timed = _fast_at(obj["at"])
-        if timed is None:
-            return None
-        at, quoted = timed
-        strings += quoted
+        at, quoted = placed
+        strings = 2 + quoted  # kind, system, and the time if quoted
         if raw is not None and _quotes(raw) != 2 * (3 + strings):
             return None
         data = f'{{"at":{at},"kind":"heartbeat","system":"{system}"}}'.encode("ascii")
         return data, EntryFacts("heartbeat", None, system, at, None, None)
     return None
+
+
+def _fast_system_at(system: object, at: object) -> tuple[int, int] | None:
+    """``at`` as :func:`_fast_at` reads it, when ``system`` is an id; otherwise None."""
+    if type(system) is not str or not _ID_MATCH(system):
+        return None
+    return _fast_at(at)
 
 
 def _quotes(raw: str | bytes) -> int:

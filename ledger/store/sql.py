@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
@@ -39,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.engine import URL, Connection, Engine, RowMapping
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.schema import CreateSchema
 
@@ -319,19 +319,7 @@ class EventStore:
             query = query.limit(limit)
         with self._guard("cannot be read"), self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
-        return [
-            EventRecord(
-                block_number=int(r["block_number"]),
-                block_hash=str(r["block_hash"]),
-                block_time=int(r["block_time"]),
-                tx_hash=str(r["tx_hash"]),
-                log_index=int(r["log_index"]),
-                contract=str(r["contract"]),
-                event=str(r["event"]),
-                args=json.loads(r["args"]),
-            )
-            for r in rows
-        ]
+        return [_event_record(r, json.loads(r["args"]), int) for r in rows]
 
     def rows(self, *, to_block: int | None = None) -> list[StoredRow]:
         """Every stored row as it is, derived columns included (for auditing).
@@ -352,22 +340,28 @@ class EventStore:
                     args = {"<unreadable>": str(r["args"])}
                 if not isinstance(args, dict):
                     args = {"<unreadable>": str(r["args"])}
-                record = EventRecord(
-                    block_number=_int_or_minus_one(r["block_number"]),
-                    block_hash=str(r["block_hash"]),
-                    block_time=_int_or_minus_one(r["block_time"]),
-                    tx_hash=str(r["tx_hash"]),
-                    log_index=_int_or_minus_one(r["log_index"]),
-                    contract=str(r["contract"]),
-                    event=str(r["event"]),
-                    args=args,
-                )
+                record = _event_record(r, args, _int_or_minus_one)
                 out.append(StoredRow(record, r["policy_id"], r["department_id"]))
         return out
 
     def count(self) -> int:
         with self._guard("cannot be read"), self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(events)).scalar() or 0)
+
+
+def _event_record(r: RowMapping, args: dict[str, Any], number: Callable[[Any], int]) -> EventRecord:
+    """The event in row ``r`` with ``args``, its block number, time and log index read
+    by ``number``."""
+    return EventRecord(
+        block_number=number(r["block_number"]),
+        block_hash=str(r["block_hash"]),
+        block_time=number(r["block_time"]),
+        tx_hash=str(r["tx_hash"]),
+        log_index=number(r["log_index"]),
+        contract=str(r["contract"]),
+        event=str(r["event"]),
+        args=args,
+    )
 
 
 def _int_or_minus_one(value: Any) -> int:
