@@ -95,16 +95,23 @@ VALUES ((SELECT IFNULL(MAX(seq) + 1, 0) FROM entries), ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 
-# Aggregates; parameters: ?1 first seq, ?2 last seq, ?3 since, ?4 until (exclusive).
-_CALLS_BY_AGREEMENT_AND_LEVEL = """
-WITH RECURSIVE agreements(agreement) AS (
-    SELECT (SELECT agreement FROM entries INDEXED BY calls_by_agreement
-            WHERE kind = 'call' ORDER BY agreement LIMIT 1)
+def _distinct(relation: str, column: str, kind: str, index: str) -> str:
+    """A recursive CTE ``relation(column)``: the distinct ``column`` values of the ``kind``
+    entries, one seek in ``index`` each (the skip scan SQLite does not do by itself)."""
+    return f"""{relation}({column}) AS (
+    SELECT (SELECT {column} FROM entries INDEXED BY {index}
+            WHERE kind = '{kind}' ORDER BY {column} LIMIT 1)
     UNION ALL
-    SELECT (SELECT agreement FROM entries INDEXED BY calls_by_agreement
-            WHERE kind = 'call' AND agreement > agreements.agreement ORDER BY agreement LIMIT 1)
-    FROM agreements WHERE agreements.agreement IS NOT NULL
-), levels(permission) AS (VALUES (1), (2), (3))
+    SELECT (SELECT {column} FROM entries INDEXED BY {index}
+            WHERE kind = '{kind}' AND {column} > {relation}.{column} ORDER BY {column} LIMIT 1)
+    FROM {relation} WHERE {relation}.{column} IS NOT NULL
+)"""
+
+
+# Aggregates; parameters: ?1 first seq, ?2 last seq, ?3 since, ?4 until (exclusive).
+_CALLS_BY_AGREEMENT_AND_LEVEL = f"""
+WITH RECURSIVE {_distinct("agreements", "agreement", "call", "calls_by_agreement")},
+levels(permission) AS (VALUES (1), (2), (3))
 SELECT agreement, permission, calls FROM (
     SELECT agreements.agreement AS agreement, levels.permission AS permission,
         (SELECT COUNT(*) FROM entries INDEXED BY calls_by_agreement
@@ -115,15 +122,8 @@ SELECT agreement, permission, calls FROM (
 ) WHERE calls > 0
 """
 
-_HEARTBEATS_BY_SYSTEM = """
-WITH RECURSIVE systems(system) AS (
-    SELECT (SELECT system FROM entries INDEXED BY heartbeats_by_system
-            WHERE kind = 'heartbeat' ORDER BY system LIMIT 1)
-    UNION ALL
-    SELECT (SELECT system FROM entries INDEXED BY heartbeats_by_system
-            WHERE kind = 'heartbeat' AND system > systems.system ORDER BY system LIMIT 1)
-    FROM systems WHERE systems.system IS NOT NULL
-)
+_HEARTBEATS_BY_SYSTEM = f"""
+WITH RECURSIVE {_distinct("systems", "system", "heartbeat", "heartbeats_by_system")}
 SELECT system, beats FROM (
     SELECT systems.system AS system,
         (SELECT COUNT(*) FROM entries INDEXED BY heartbeats_by_system

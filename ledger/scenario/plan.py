@@ -391,37 +391,26 @@ class _Builder:
                 "StageOutOfOrder",
                 "InvalidHandler",
             )
-        if st.handle is None:
-            self._overdue(order_id, at, category)
-            return
-        self.add(
-            at + st.handle,
-            f"handle {order_id}",
-            lambda ledger: ledger.orders.handle(final, order_id),
-            "StageOutOfOrder",
-        )
-        if st.feedback is None:
-            self._overdue(order_id, at, category)
-            return
-        self.add(
-            at + st.feedback,
-            f"feedback on {order_id}",
-            lambda ledger: ledger.orders.feedback(final, order_id, digest_of("fb", order_id)),
-            "StageOutOfOrder",
-        )
-        if st.complete is None:
-            self._overdue(order_id, at, category)
-            return
-        self.add(
-            at + st.complete,
-            f"complete {order_id}",
-            lambda ledger: ledger.orders.complete(operator, order_id),
-            "StageOutOfOrder",
-        )
+        stages: list[tuple[int | None, str, Callable[[Ledger], object]]] = [
+            (st.handle, "handle", lambda ledger: ledger.orders.handle(final, order_id)),
+            (
+                st.feedback,
+                "feedback on",
+                lambda ledger: ledger.orders.feedback(final, order_id, digest_of("fb", order_id)),
+            ),
+            (st.complete, "complete", lambda ledger: ledger.orders.complete(operator, order_id)),
+        ]
+        # each stage after the one before; a stage left out leaves the order open
+        for offset, verb, call in stages:
+            if offset is None:
+                self._overdue(order_id, at, category)
+                return
+            self.add(at + offset, f"{verb} {order_id}", call, "StageOutOfOrder")
+            completed = at + offset
         if st.evaluate is not None:
             score = st.evaluate
             self.add(
-                at + st.complete + st.evaluate_after,
+                completed + st.evaluate_after,
                 f"evaluate {order_id}",
                 lambda ledger: ledger.orders.evaluate(operator, order_id, score),
                 "AlreadyEvaluated",
