@@ -26,6 +26,12 @@ audit_app = typer.Typer(
     no_args_is_help=True,
 )
 FindingArg = Annotated[str, typer.Argument(help="The finding.")]
+ScopeOpt = Annotated[str | None, typer.Option(help="Score one department instead of the city.")]
+WindowDaysOpt = Annotated[int, typer.Option(help="Window length in days, ending at as-of.")]
+SpecOpt = Annotated[int | None, typer.Option("--spec", help="Spec version (default: the latest).")]
+DeadlineDaysOpt = Annotated[
+    int, typer.Option(help="Days the departments have to rectify a finding.")
+]
 
 finding_app = typer.Typer(
     help="Findings: missed obligation targets addressed to departments, until closed.",
@@ -65,13 +71,9 @@ def print_report(report: AuditReport, as_json: bool, **extra: Any) -> None:
 @score_app.callback()
 def score_cmd(
     ctx: typer.Context,
-    department: Annotated[
-        str | None, typer.Option(help="Score one department instead of the city.")
-    ] = None,
-    window_days: Annotated[int, typer.Option(help="Window length in days, ending at as-of.")] = 90,
-    spec: Annotated[
-        int | None, typer.Option("--spec", help="Spec version (default: the latest).")
-    ] = None,
+    department: ScopeOpt = None,
+    window_days: WindowDaysOpt = 90,
+    spec: SpecOpt = None,
     clauses: Annotated[
         bool, typer.Option("--clauses", help="Each clause's start and first execution (I1).")
     ] = False,
@@ -112,20 +114,14 @@ def score_cmd(
 
 @score_app.command("publish")
 def score_publish(
-    department: Annotated[
-        str | None, typer.Option(help="Score one department instead of the city.")
-    ] = None,
-    window_days: Annotated[int, typer.Option(help="Window length in days, ending at as-of.")] = 90,
+    department: ScopeOpt = None,
+    window_days: WindowDaysOpt = 90,
     findings: Annotated[
         bool,
         typer.Option(help="Raise a finding for every obligation clause missing its target."),
     ] = True,
-    deadline_days: Annotated[
-        int, typer.Option(help="Days the departments have to rectify a finding.")
-    ] = 30,
-    spec: Annotated[
-        int | None, typer.Option("--spec", help="Spec version (default: the latest).")
-    ] = None,
+    deadline_days: DeadlineDaysOpt = 30,
+    spec: SpecOpt = None,
     home: HomeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -282,9 +278,7 @@ def finding_list(
 @finding_app.command("raise")
 def finding_raise(
     score_id: Annotated[int, typer.Argument(help="The published score to raise findings from.")],
-    deadline_days: Annotated[
-        int, typer.Option(help="Days the departments have to rectify a finding.")
-    ] = 30,
+    deadline_days: DeadlineDaysOpt = 30,
     home: HomeOpt = None,
 ) -> None:
     """Raise a finding for every obligation clause the score shows missing its target."""

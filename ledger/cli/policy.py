@@ -10,6 +10,8 @@ import typer
 from ledger.cli.common import HomeOpt, JsonOpt, list_rows, opened
 from ledger.cli.output import console, emit_json
 
+PolicyArg = Annotated[str, typer.Argument(help="The policy id.")]
+
 policy_app = typer.Typer(
     help="Knowledge records: anchor, list and verify policies.", no_args_is_help=True
 )
@@ -53,7 +55,7 @@ def policy_anchor(
 
 @policy_app.command("approve")
 def policy_approve(
-    policy_id: Annotated[str, typer.Argument(help="The policy id.")],
+    policy_id: PolicyArg,
     version: Annotated[int, typer.Option(help="The proposed version.")],
     department: Annotated[str, typer.Option(help="The leader's department (LEADER role).")],
     home: HomeOpt = None,
@@ -84,7 +86,7 @@ def policy_list(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
 
 @policy_app.command("verify")
 def policy_verify(
-    policy_id: Annotated[str, typer.Argument(help="The policy id.")],
+    policy_id: PolicyArg,
     home: HomeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
