@@ -13,9 +13,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request, Security
+from fastapi import APIRouter, Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
 from api.errors import API_KEY_HEADER
@@ -128,3 +128,13 @@ def read_access(
 
 DepartmentDep = Annotated[str, Depends(authenticated_department)]
 ReadAccess = Depends(read_access)
+
+
+def resource_router(tag: str, *, prefix: str | None = None, unknown: Any = None) -> APIRouter:
+    """One resource's router: at ``/<tag>`` (or ``prefix``), tagged ``tag``, every route
+    behind :data:`ReadAccess`, and ``unknown`` (an :func:`api.errors.unknown_is_404`
+    dependency) when the resource's contract has a "no such id" revert."""
+    dependencies = [ReadAccess] if unknown is None else [ReadAccess, unknown]
+    return APIRouter(
+        prefix=f"/{tag}" if prefix is None else prefix, tags=[tag], dependencies=dependencies
+    )

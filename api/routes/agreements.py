@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter
-
-from api.deps import DepartmentDep, LedgerDep, ReadAccess
+from api.deps import DepartmentDep, LedgerDep, resource_router
 from api.errors import WRITE_PROBLEMS, creates, one, problem_responses
 from api.models import (
     AgreementCommitted,
@@ -22,7 +20,7 @@ from ledger.errors import ForbiddenError
 from ledger.store import views
 from ledger.store.sql import EventStore
 
-router = APIRouter(prefix="/agreements", tags=["agreements"], dependencies=[ReadAccess])
+router = resource_router("agreements")
 
 
 def _require_provider(

@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 
 from api.deps import (
     DepartmentDep,
     LedgerAccess,
     LedgerDep,
-    ReadAccess,
     authenticated_department,
+    resource_router,
 )
 from api.errors import WRITE_PROBLEMS, problem_responses, unknown_is_404
 from api.models import (
@@ -44,9 +44,8 @@ from ledger.audit.verify import AuditSources, audit, chain_events
 from ledger.chain.types import TxRef
 from ledger.core import Ledger
 
-router = APIRouter(
-    tags=["audit"],
-    dependencies=[ReadAccess, unknown_is_404("FindingUnknown", "finding", "finding_id")],
+router = resource_router(
+    "audit", prefix="", unknown=unknown_is_404("FindingUnknown", "finding", "finding_id")
 )
 
 

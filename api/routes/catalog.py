@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
-from api.deps import DepartmentDep, LedgerDep, ReadAccess
+from api.deps import DepartmentDep, LedgerDep, resource_router
 from api.errors import creates
 from api.models import CatalogItemCreate, CatalogItemCreated, CatalogItemsPublic
 from ledger.store import views
 
-router = APIRouter(prefix="/catalog", tags=["catalog"], dependencies=[ReadAccess])
+router = resource_router("catalog")
 
 
 @router.get("", summary="List catalog items")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
-from api.deps import LedgerDep, ReadAccess
+from api.deps import LedgerDep, resource_router
 from api.models import DepartmentsPublic
 
-router = APIRouter(prefix="/departments", tags=["departments"], dependencies=[ReadAccess])
+router = resource_router("departments")
 
 
 @router.get("", summary="List departments")

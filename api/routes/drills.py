@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import Depends, Path
 
-from api.deps import DepartmentDep, LedgerDep, ReadAccess, authenticated_department
+from api.deps import DepartmentDep, LedgerDep, authenticated_department, resource_router
 from api.errors import WRITE_PROBLEMS, creates, one, problem_responses, unknown_is_404
 from api.models import (
     DrillPlanCreate,
@@ -24,11 +24,7 @@ from api.models import (
 from ledger.mechanisms.fields import UINT32_MAX
 from ledger.store import views
 
-router = APIRouter(
-    prefix="/drills",
-    tags=["drills"],
-    dependencies=[ReadAccess, unknown_is_404("PlanUnknown", "drill plan", "plan_id")],
-)
+router = resource_router("drills", unknown=unknown_is_404("PlanUnknown", "drill plan", "plan_id"))
 
 
 @router.get("/plans", summary="List drill plans")

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
-from api.deps import DepartmentDep, LedgerDep, ReadAccess
+from api.deps import DepartmentDep, LedgerDep, resource_router
 from api.errors import problem_responses
 from api.models import EntriesAdded, EntriesCreate, LogStatusPublic
 from ledger.errors import ForbiddenError
 
-router = APIRouter(prefix="/effects", tags=["effects"], dependencies=[ReadAccess])
+router = resource_router("effects")
 
 
 def _owner_only(lg: Any, department: str) -> None:

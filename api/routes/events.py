@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
-from api.deps import LedgerDep, ReadAccess
+from api.deps import LedgerDep, resource_router
 from api.models import EventPublic, EventsPublic
 
-router = APIRouter(prefix="/events", tags=["events"], dependencies=[ReadAccess])
+router = resource_router("events")
 
 
 @router.get("", summary="List events")

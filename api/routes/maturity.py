@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
-from api.deps import LedgerDep, ReadAccess
+from api.deps import LedgerDep, resource_router
 from api.errors import problem_responses
 from api.models import MaturityPublic
 from ledger.core import Ledger
 from ledger.errors import NotFoundError
 from ledger.maturity.service import Scorer
 
-router = APIRouter(prefix="/maturity", tags=["maturity"], dependencies=[ReadAccess])
+router = resource_router("maturity")
 
 Department = Annotated[
     str | None, Query(description="Score one department; the whole city when absent.")

@@ -13,9 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
-from api.deps import DepartmentDep, LedgerAccess, LedgerDep, ReadAccess, authenticated_department
+from api.deps import (
+    DepartmentDep,
+    LedgerAccess,
+    LedgerDep,
+    authenticated_department,
+    resource_router,
+)
 from api.errors import WRITE_PROBLEMS, creates, one, problem_responses, unknown_is_404
 from api.models import (
     CategorySet,
@@ -34,11 +40,7 @@ from ledger.core import Ledger
 from ledger.mechanisms.fields import digest_bytes
 from ledger.store import views
 
-router = APIRouter(
-    prefix="/orders",
-    tags=["orders"],
-    dependencies=[ReadAccess, unknown_is_404("OrderUnknown", "work order", "order_id")],
-)
+router = resource_router("orders", unknown=unknown_is_404("OrderUnknown", "work order", "order_id"))
 
 
 def _step(ledger: LedgerAccess, order_id: str, send: Callable[[Ledger], TxRef]) -> OrderStep:

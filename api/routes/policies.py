@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
-from api.deps import DepartmentDep, LedgerDep, ReadAccess
+from api.deps import DepartmentDep, LedgerDep, resource_router
 from api.errors import WRITE_PROBLEMS, one, problem_responses
 from api.models import (
     ApprovalCreate,
@@ -17,7 +17,7 @@ from api.models import (
     VersionCheckPublic,
 )
 
-router = APIRouter(prefix="/policies", tags=["policies"], dependencies=[ReadAccess])
+router = resource_router("policies")
 
 
 @router.get("", summary="List anchored policies")

@@ -6,14 +6,12 @@ previous one; every version stays readable.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
-from api.deps import DepartmentDep, LedgerDep, ReadAccess
+from api.deps import DepartmentDep, LedgerDep, resource_router
 from api.errors import creates
 from api.models import StatisticAttestedDone, StatisticCreate, StatisticsPublic
 from ledger.store import views
 
-router = APIRouter(prefix="/statistics", tags=["statistics"], dependencies=[ReadAccess])
+router = resource_router("statistics")
 
 
 @router.get("", summary="List attested statistics")

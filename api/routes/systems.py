@@ -9,20 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fastapi import APIRouter
-
-from api.deps import DepartmentDep, LedgerAccess, LedgerDep, ReadAccess
+from api.deps import DepartmentDep, LedgerAccess, LedgerDep, resource_router
 from api.errors import WRITE_PROBLEMS, creates, unknown_is_404
 from api.models import SystemConnection, SystemCreate, SystemsPublic, SystemState
 from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.store import views
 
-router = APIRouter(
-    prefix="/systems",
-    tags=["systems"],
-    dependencies=[ReadAccess, unknown_is_404("SystemUnknown", "system", "system_id")],
-)
+router = resource_router("systems", unknown=unknown_is_404("SystemUnknown", "system", "system_id"))
 
 
 def _state(ledger: LedgerAccess, system_id: str, send: Callable[[Ledger], TxRef]) -> SystemState:
