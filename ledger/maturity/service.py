@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack
 
 from ledger.errors import LedgerValueError
 from ledger.maturity.engine import compute_result
@@ -51,6 +51,7 @@ __all__ = [
     "EffectViewFactory",
     "EventSource",
     "ScoreFunction",
+    "ScoreQuery",
     "Scorer",
     "Web3Blocks",
 ]
@@ -66,18 +67,26 @@ EventSource = Callable[[int], Sequence[EventRecord]]
 EffectViewFactory = Callable[[int, Sequence[EventRecord] | None], EffectView | None]
 
 
+class ScoreQuery(TypedDict, total=False):
+    """What a score, a series or the clause cycles are asked for; a key left out (or None)
+    takes its default."""
+
+    #: One department; the city when None.
+    scope: str | None
+    #: The window's length in days; the spec's when None.
+    window_days: int | None
+    #: The block the window ends at; the head when None.
+    as_of_block: int | None
+    #: The spec version; the latest when None.
+    spec_version: int | None
+
+
 class ScoreFunction(Protocol):
     """A score result at a block, from the index or from ``events``: :meth:`Scorer.score`
     (``Ledger.score``), what publishing and verifying a score call."""
 
     def __call__(
-        self,
-        *,
-        scope: str | None = None,
-        window_days: int | None = None,
-        as_of_block: int | None = None,
-        events: Sequence[EventRecord] | None = None,
-        spec_version: int | None = None,
+        self, *, events: Sequence[EventRecord] | None = None, **query: Unpack[ScoreQuery]
     ) -> dict[str, Any]: ...
 
 
@@ -143,6 +152,19 @@ class Scorer:
             view = self.effects(as_of, chosen)
         return self._evidence_at(spec, scope, window_days, as_of, chosen, view)
 
+    def _evidence_for(
+        self, query: ScoreQuery, events: Sequence[EventRecord] | None = None
+    ) -> tuple[Evidence, int, str]:
+        """:meth:`evidence` for what ``query`` asks."""
+        spec = load_spec(query.get("spec_version"))
+        return self.evidence(
+            scope=query.get("scope"),
+            window_days=query.get("window_days"),
+            as_of_block=query.get("as_of_block"),
+            events=events,
+            spec=spec,
+        )
+
     def _evidence_at(
         self,
         spec: Spec,
@@ -168,26 +190,13 @@ class Scorer:
     # -- scores --------------------------------------------------------------------------
 
     def score(
-        self,
-        *,
-        scope: str | None = None,
-        window_days: int | None = None,
-        as_of_block: int | None = None,
-        events: Sequence[EventRecord] | None = None,
-        spec_version: int | None = None,
+        self, *, events: Sequence[EventRecord] | None = None, **query: Unpack[ScoreQuery]
     ) -> dict[str, Any]:
         """The result (MATURITY.md "Output and evidence") of the city (``scope=None``) or
         one department at ``as_of_block`` (default: head), under spec ``spec_version``
         (default: the latest)."""
-        spec = load_spec(spec_version)
-        evidence, as_of, as_of_hash = self.evidence(
-            scope=scope,
-            window_days=window_days,
-            as_of_block=as_of_block,
-            events=events,
-            spec=spec,
-        )
-        return self._result(spec, evidence, as_of, as_of_hash)
+        evidence, as_of, as_of_hash = self._evidence_for(query, events)
+        return self._result(evidence.spec, evidence, as_of, as_of_hash)
 
     def _result(
         self, spec: Spec, evidence: Evidence, as_of: int, as_of_hash: str
@@ -206,13 +215,7 @@ class Scorer:
         )
 
     def series(
-        self,
-        *,
-        scope: str | None = None,
-        windows: int = DEFAULT_SERIES_WINDOWS,
-        window_days: int | None = None,
-        as_of_block: int | None = None,
-        spec_version: int | None = None,
+        self, *, windows: int = DEFAULT_SERIES_WINDOWS, **query: Unpack[ScoreQuery]
     ) -> dict[str, Any]:
         """Scores at the ends of ``windows`` consecutive windows, the last ending at
         ``as_of_block`` (default: head), oldest first.
@@ -225,9 +228,10 @@ class Scorer:
         """
         if isinstance(windows, bool) or not isinstance(windows, int) or windows < 1:
             raise LedgerValueError(f"a series has at least one window, got {windows!r}")
-        spec = load_spec(spec_version)
-        days = _window_days(spec, window_days)
-        as_of = self._as_of(as_of_block)
+        spec = load_spec(query.get("spec_version"))
+        scope = query.get("scope")
+        days = _window_days(spec, query.get("window_days"))
+        as_of = self._as_of(query.get("as_of_block"))
         end, _hash = self.blocks.block(as_of)
         events = self.events(as_of)
         blocks = [
@@ -253,24 +257,15 @@ class Scorer:
 
     # -- the conversion cycle ------------------------------------------------------------
 
-    def clauses(
-        self,
-        *,
-        scope: str | None = None,
-        window_days: int | None = None,
-        as_of_block: int | None = None,
-        spec_version: int | None = None,
-    ) -> dict[str, Any]:
+    def clauses(self, **query: Unpack[ScoreQuery]) -> dict[str, Any]:
         """Every in-force clause's start, first execution and days (or "not executed"),
         as I1 of spec ``spec_version`` sees them at ``as_of_block``."""
-        spec = load_spec(spec_version)
-        evidence, as_of, as_of_hash = self.evidence(
-            scope=scope, window_days=window_days, as_of_block=as_of_block, spec=spec
-        )
+        evidence, as_of, as_of_hash = self._evidence_for(query)
+        spec = evidence.spec
         return {
             "spec_version": spec.version,
             "spec_hash": spec.spec_hash,
-            "scope": scope or "city",
+            "scope": query.get("scope") or "city",
             "as_of": {"block": as_of, "hash": as_of_hash, "time": evidence.window_end},
             "window": {"start": evidence.window_start, "end": evidence.window_end},
             "clauses": [_clause_row(c) for c in clause_cycles(evidence)],
