@@ -8,11 +8,30 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from ledger.audit.bundle import check_bundle, export_bundle
 from ledger.audit.checks import AuditReport
+from ledger.audit.findings import (
+    findings_view,
+    mark_overdue,
+    raise_ledger_findings,
+    respond,
+    review,
+)
+from ledger.audit.scores import (
+    ScoreArchive,
+    finalized_block,
+    publication_view,
+    publish_ledger_score,
+    published,
+    verify_published,
+)
+from ledger.audit.verify import AuditSources, audit, chain_events
+from ledger.chain.factory import make_web3
 from ledger.cli.common import HomeOpt, JsonOpt, opened
 from ledger.cli.output import console, emit_json, err_console, table
 from ledger.cli.render import print_clauses, print_score, print_series
 from ledger.errors import NotFoundError
+from ledger.settings import Settings
 from ledger.times import format_timestamp
 
 score_app = typer.Typer(
@@ -126,8 +145,6 @@ def score_publish(
     as_json: JsonOpt = False,
 ) -> None:
     """Compute the score at the latest block and anchor it on the ScoreBoard."""
-    from ledger.audit.findings import raise_ledger_findings
-    from ledger.audit.scores import finalized_block, publish_ledger_score
 
     if deadline_days < 1:
         raise typer.BadParameter("--deadline-days must be at least 1")
@@ -189,14 +206,6 @@ def score_verify(
 
     Exits 1 when it differs, naming the indicator that differs.
     """
-    from ledger.audit.scores import (
-        ScoreArchive,
-        finalized_block,
-        publication_view,
-        published,
-        verify_published,
-    )
-    from ledger.audit.verify import chain_events
 
     with opened(home) as ledger:
         score = published(ledger.scoreboard, score_id)
@@ -228,7 +237,6 @@ def audit_verify(
     Prints every check with pass or fail and, for a failure, what differs and where.
     Exits 0 only when everything passes.
     """
-    from ledger.audit.verify import AuditSources, audit
 
     with opened(home) as ledger, err_console.status("auditing…") as status:
         report = audit(
@@ -248,7 +256,6 @@ def finding_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List findings with their state on chain."""
-    from ledger.audit.findings import findings_view
 
     with opened(home) as ledger:
         ledger.indexer.sync()  # findings raised since the index last caught up
@@ -282,7 +289,6 @@ def finding_raise(
     home: HomeOpt = None,
 ) -> None:
     """Raise a finding for every obligation clause the score shows missing its target."""
-    from ledger.audit.findings import raise_ledger_findings
 
     with opened(home) as ledger:
         ledger.indexer.sync()  # the evidence is read from the index
@@ -309,7 +315,6 @@ def finding_respond(
     home: HomeOpt = None,
 ) -> None:
     """Answer a finding with a rectification plan and evidence."""
-    from ledger.audit.findings import respond
 
     plan_bytes, evidence_bytes = _read(plan, "plan"), _read(evidence, "evidence")
     with opened(home) as ledger:
@@ -331,7 +336,6 @@ def finding_review(
     home: HomeOpt = None,
 ) -> None:
     """Accept or reject a department's response to a finding."""
-    from ledger.audit.findings import review
 
     note_bytes = _read(note, "note") if note is not None else b""
     with opened(home) as ledger:
@@ -346,7 +350,6 @@ def finding_overdue(
     home: HomeOpt = None,
 ) -> None:
     """Mark an open finding whose deadline has passed as overdue."""
-    from ledger.audit.findings import mark_overdue
 
     with opened(home) as ledger:
         ref = mark_overdue(ledger.findings, ledger.signers, finding_id)
@@ -363,8 +366,6 @@ def audit_export(
     home: HomeOpt = None,
 ) -> None:
     """Write a self-contained, documented bundle of one policy's trail, with an HTML report."""
-    from ledger.audit.bundle import export_bundle
-    from ledger.audit.verify import AuditSources
 
     if max_entries < 0:
         raise typer.BadParameter("--max-entries must not be negative")
@@ -400,9 +401,6 @@ def audit_check_bundle(
 
     Exits 0 only when every check passes.
     """
-    from ledger.audit.bundle import check_bundle
-    from ledger.chain.factory import make_web3
-    from ledger.settings import Settings
 
     if rpc and chain_dir:
         raise typer.BadParameter("give --rpc or --chain-dir, not both")

@@ -9,6 +9,7 @@ import typer
 
 from ledger.cli.common import HomeOpt, JsonOpt, list_rows, opened
 from ledger.cli.output import console, emit_json
+from ledger.knowledge.loader import load_record
 
 PolicyArg = Annotated[str, typer.Argument(help="The policy id.")]
 
@@ -24,7 +25,6 @@ def policy_anchor(
     as_json: JsonOpt = False,
 ) -> None:
     """Canonicalise a record, store it by digest and anchor it on chain."""
-    from ledger.knowledge.loader import load_record
 
     record = load_record(file)
     with opened(home) as ledger:

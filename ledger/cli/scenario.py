@@ -13,6 +13,9 @@ from ledger.cli.common import (
     opened,
 )
 from ledger.cli.output import console, emit_json, progress_bar
+from ledger.cli.render import print_score
+from ledger.scenario.plan import build_steps
+from ledger.scenario.runner import file_digest, load_scenario, run_scenario, scenario_records
 
 scenario_app = typer.Typer(
     help="Scenarios: a city's departments, policies, mechanisms and timeline (YAML).",
@@ -29,8 +32,6 @@ def scenario_run(
     as_json: JsonOpt = False,
 ) -> None:
     """Play a scenario onto the ledger (resumable), index it and print the maturity."""
-    from ledger.cli.render import print_score
-    from ledger.scenario.runner import file_digest, load_scenario, run_scenario
 
     scenario = load_scenario(file)
     with opened(home, create=True) as ledger:
@@ -53,8 +54,6 @@ def scenario_check(
     file: Annotated[Path, typer.Argument(help="A scenario YAML file.")],
 ) -> None:
     """Validate a scenario file without touching any ledger."""
-    from ledger.scenario.plan import build_steps
-    from ledger.scenario.runner import load_scenario, scenario_records
 
     scenario = load_scenario(file)
     records = scenario_records(scenario, file.parent)
