@@ -25,11 +25,12 @@ from ledger.mechanisms.base import role_id
 from tests.contracts.conftest import (
     ZERO,
     ZERO_ID,
-    anchor_policy,
     b32,
+    clause,
+    contract_fixture,
     emitted,
     event_names,
-    keyless,
+    policy_fixture,
     receipt_of,
     reverts,
 )
@@ -87,25 +88,13 @@ def attested_event(
     }
 
 
-@pytest.fixture
-def attestations(ledger: Ledger) -> AttestationsContract:
-    return keyless(ledger, AttestationsContract)
+attestations = contract_fixture(AttestationsContract, "attestations")
 
-
-@pytest.fixture
-def policy(ledger: Ledger) -> str:
-    """A digital-uptake policy in force whose clause ``uptake`` obliges T3 >= 0.9."""
-    return anchor_policy(
-        ledger,
-        POLICY,
-        "Digital infrastructure and uptake measures",
-        {
-            "id": CLAUSE,
-            "text": "Reach 90% fibre, 5G, bus prediction and e-payment.",
-            "obligation": {"metric": "T3", "comparator": ">=", "target": 0.9},
-        },
-        element="technical_support",
-    )
+#: A digital-uptake policy in force whose clause ``uptake`` obliges T3 >= 0.9.
+UPTAKE = clause(CLAUSE, "Reach 90% fibre, 5G, bus prediction and e-payment.", "T3")
+policy = policy_fixture(
+    POLICY, "Digital infrastructure and uptake measures", UPTAKE, element="technical_support"
+)
 
 
 @pytest.fixture

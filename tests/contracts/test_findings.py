@@ -23,13 +23,14 @@ from tests.contracts.conftest import (
     SECURITY,
     ZERO,
     ZERO_ID,
-    anchor_policy,
     b32,
     call,
+    clause,
     clock_at,
     events,
     mined_at,
     new_signer,
+    policy_fixture,
     reverts,
     send,
 )
@@ -149,20 +150,11 @@ def status(ledger: Ledger, finding_id: str = FINDING) -> FindingStatus:
     return ledger.findings.finding_of(finding_id).status
 
 
-@pytest.fixture
-def policy(ledger: Ledger) -> str:
-    """A policy in force whose clause ``ontime`` obliges M3 >= 0.9."""
-    return anchor_policy(
-        ledger,
-        POLICY,
-        "Hotline timeliness measures",
-        {
-            "id": CLAUSE,
-            "text": "Close 90% of hotline work orders within their SLA.",
-            "obligation": {"metric": METRIC, "comparator": ">=", "target": 0.9},
-        },
-        element="operating_mechanism",
-    )
+#: A policy in force whose clause ``ontime`` obliges M3 >= 0.9.
+ONTIME = clause(CLAUSE, "Close 90% of hotline work orders within their SLA.", METRIC)
+policy = policy_fixture(
+    POLICY, "Hotline timeliness measures", ONTIME, element="operating_mechanism"
+)
 
 
 @pytest.fixture

@@ -13,11 +13,12 @@ from tests.contracts.conftest import (
     SECURITY,
     ZERO,
     ZERO_ID,
-    anchor_policy,
     b32,
+    clause,
+    contract_fixture,
     emitted,
     event_names,
-    keyless,
+    policy_fixture,
     reverts,
 )
 
@@ -56,25 +57,13 @@ def linked(system_id: str) -> dict[str, object]:
     return {"systemId": system_id, "policyId": POLICY, "ownerId": SECURITY, "clauseId": CLAUSE}
 
 
-@pytest.fixture
-def systems(ledger: Ledger) -> SystemsContract:
-    return keyless(ledger, SystemsContract)
+systems = contract_fixture(SystemsContract, "systems")
 
-
-@pytest.fixture
-def policy(ledger: Ledger) -> str:
-    """A command-center policy in force whose clause ``connect`` obliges T1 >= 0.9."""
-    return anchor_policy(
-        ledger,
-        POLICY,
-        "Command center interconnection measures",
-        {
-            "id": CLAUSE,
-            "text": "Connect every business system to the command center.",
-            "obligation": {"metric": "T1", "comparator": ">=", "target": 0.9},
-        },
-        element="technical_support",
-    )
+#: A command-center policy in force whose clause ``connect`` obliges T1 >= 0.9.
+CONNECT = clause(CLAUSE, "Connect every business system to the command center.", "T1")
+policy = policy_fixture(
+    POLICY, "Command center interconnection measures", CONNECT, element="technical_support"
+)
 
 
 @pytest.fixture
