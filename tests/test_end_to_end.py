@@ -19,14 +19,17 @@ from ledger.core import Ledger
 from ledger.errors import ContractRevert
 from ledger.mechanisms.fields import hex_digest
 from ledger.mechanisms.sharing import (
-    AgreementCreate,
-    CatalogItemCreate,
     DeliveryCreate,
     PeriodStatus,
 )
 from ledger.settings import Settings
 from ledger.store import views
-from tests.conftest import DEPARTMENTS, make_settings, publish, sample_policy
+from tests.conftest import (
+    found_city,
+    make_settings,
+    publish,
+    share_households,
+)
 from tests.nodes import anvil_node, hardhat_node
 
 DAY = 86_400
@@ -41,35 +44,10 @@ class EndToEndSuite:
 
     def test_deploy_anchor_commit_deliver_index_score(self, chain_settings: Settings) -> None:
         with Ledger.open(chain_settings) as ledger:
-            for dep_id, (name, roles) in DEPARTMENTS.items():
-                ledger.departments.register(dep_id, name, roles)
-            anchored = ledger.policy_book.anchor(sample_policy())
+            anchored = found_city(ledger)
             assert anchored.tx is not None
-            ledger.sharing.register_item(
-                "dcity.security",
-                CatalogItemCreate(
-                    item_id="item.hh",
-                    data_type="household",
-                    permission="restricted",
-                    disclosure="on-request",
-                ),
-            )
             first_due = ledger.clock.now() + DAY
-            ledger.sharing.commit_agreement(
-                "dcity.security",
-                AgreementCreate(
-                    agreement_id="agr.hh",
-                    item_id="item.hh",
-                    consumer_id="dcity.civil",
-                    policy_id="test.sharing",
-                    clause_id="c2",
-                    permission="conditional",
-                    first_due_at=first_due,
-                    period_seconds=DAY,
-                    periods=3,
-                    calls_per_period=100,
-                ),
-            )
+            share_households(ledger, "c2", first_due, DAY, disclosure="on-request")
             ledger.sharing.record_delivery(
                 "dcity.security",
                 "agr.hh",
@@ -127,9 +105,7 @@ class EndToEndSuite:
         self, chain_settings: Settings, tmp_path: Path
     ) -> None:
         with Ledger.open(chain_settings) as ledger:
-            for dep_id, (name, roles) in DEPARTMENTS.items():
-                ledger.departments.register(dep_id, name, roles)
-            ledger.policy_book.anchor(sample_policy())
+            found_city(ledger)
             publication = publish(ledger)
             ledger.indexer.sync()
             report = audit(AuditSources.of(ledger))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,24 +19,14 @@ from ledger.errors import LedgerError
 from ledger.knowledge.loader import RecordParseError
 from ledger.scenario.plan import connected_spans
 from ledger.scenario.runner import load_scenario
+from tests.conftest import ROOT, run_cli
+from tests.scenario.conftest import small_town
 
-ROOT = Path(__file__).resolve().parents[2]
 GOOD = Path(__file__).parent / "data" / "river-town.yaml"
 
-TOWN = """\
-schema_version: 1
-name: tiny-town
-departments:
-  - {id: t.office, name: Office, roles: [ISSUER]}
-  - {id: t.water, name: Water Bureau}
-  - {id: t.housing, name: Housing Bureau}
-policies:
-  - record:
-      {schema_version: 1, id: t.share, version: 1, kind: policy, element: data_governance,
-       title: Sharing, issuer: t.office, effective: '2026-01-01T00:00:00Z',
-       clauses: [{id: c1, text: Share.}]}
-catalog:
-  - {id: item.meters, provider: t.water, type: meter-readings, permission: open}
+TOWN = (
+    small_town("tiny-town")
+    + """\
 agreements:
   - id: agr.meters                    # line 15
     item: item.meters                 # line 16
@@ -51,6 +40,7 @@ agreements:
 timeline:
   - {at: 5d, miss: {agreement: agr.meters, period: 0}}   # line 25
 """
+)
 
 
 def write(tmp_path: Path, old: str, new: str, name: str = "town.yaml", town: str = TOWN) -> Path:
@@ -113,16 +103,7 @@ def test_non_utf8_scenario_names_line_and_byte(tmp_path: Path) -> None:
 
 def check(path: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "ledger.cli.main", "scenario", "check", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return run_cli("scenario", "check", str(path), env=env | {"PYTHONPATH": str(ROOT)}, cwd=cwd)
 
 
 def test_check_a_bad_file_exits_1_with_the_message(tmp_path: Path) -> None:
