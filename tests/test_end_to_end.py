@@ -35,6 +35,16 @@ from tests.nodes import anvil_node, hardhat_node
 DAY = 86_400
 
 
+def deliver(ledger: Ledger, period: int, record_count: int) -> None:
+    """The security bureau delivers ``period`` of ``agr.hh``: the digest of ``week <period>``."""
+    digest = hashlib.sha256(f"week {period}".encode()).digest()
+    ledger.sharing.record_delivery(
+        "dcity.security",
+        "agr.hh",
+        DeliveryCreate(period=period, record_count=record_count, payload_digest=hex_digest(digest)),
+    )
+
+
 class EndToEndSuite:
     """Subclasses provide ``chain_settings``."""
 
@@ -48,15 +58,7 @@ class EndToEndSuite:
             assert anchored.tx is not None
             first_due = ledger.clock.now() + DAY
             share_households(ledger, "c2", first_due, DAY, disclosure="on-request")
-            ledger.sharing.record_delivery(
-                "dcity.security",
-                "agr.hh",
-                DeliveryCreate(
-                    period=0,
-                    record_count=10,
-                    payload_digest=hex_digest(hashlib.sha256(b"week 0").digest()),
-                ),
-            )
+            deliver(ledger, 0, 10)
             with pytest.raises(ContractRevert) as err:
                 ledger.sharing.mark_missed("agr.hh", 1)
             assert err.value.name == "NotYetDue"
@@ -66,15 +68,7 @@ class EndToEndSuite:
                 "dueAt": first_due + DAY,
             }
             ledger.clock.advance_time(3 * DAY + 60)
-            ledger.sharing.record_delivery(
-                "dcity.security",
-                "agr.hh",
-                DeliveryCreate(
-                    period=1,
-                    record_count=12,
-                    payload_digest=hex_digest(hashlib.sha256(b"week 1").digest()),
-                ),
-            )  # late
+            deliver(ledger, 1, 12)  # late
             ledger.sharing.mark_missed("agr.hh", 2)
             assert ledger.sharing.period_status("agr.hh", 2) is PeriodStatus.MISSED
 

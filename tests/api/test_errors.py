@@ -93,25 +93,27 @@ def test_busy_is_503_with_retry_after(bare: TestClient) -> None:
     assert SECRET not in response.text
 
 
-def _request_id(body: dict[str, object]) -> str:
+def _internal_error(bare: TestClient, path: str) -> tuple[str, str]:
+    """GET ``path``: a 500 problem that tells nothing of the cause but a request id.
+    Returns the response's text and the request id."""
+    response = bare.get(path)
+
+    body = assert_problem(response, 500)
     request_id = body["request_id"]
     assert isinstance(request_id, str) and len(request_id) == 32
     assert body["detail"] == (
         "an unexpected error occurred; the server log has the details under request " + request_id
     )
-    return request_id
+    assert body["title"] == "Internal server error"
+    assert SECRET not in response.text
+    return response.text, request_id
 
 
 @pytest.mark.parametrize("path", ["/ledger-error", "/keystore", "/chain"])
 def test_other_ledger_errors_are_500_without_their_message(
     bare: TestClient, path: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    response = bare.get(path)
-
-    body = assert_problem(response, 500)
-    request_id = _request_id(body)
-    assert body["title"] == "Internal server error"
-    assert SECRET not in response.text
+    _, request_id = _internal_error(bare, path)
     assert any(request_id in r.getMessage() for r in caplog.records if r.name == "api")
 
 
@@ -128,13 +130,8 @@ def test_record_and_value_errors_are_422(bare: TestClient) -> None:
 def test_unexpected_errors_are_500_with_no_internals(
     bare: TestClient, path: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    response = bare.get(path)
-
-    body = assert_problem(response, 500)
-    request_id = _request_id(body)
-    assert body["title"] == "Internal server error"
-    assert SECRET not in response.text
-    assert "RuntimeError" not in response.text and "ValidationError" not in response.text
+    text, request_id = _internal_error(bare, path)
+    assert "RuntimeError" not in text and "ValidationError" not in text
     logged = [r for r in caplog.records if r.name == "api" and request_id in r.getMessage()]
     assert logged and path in logged[0].getMessage() and logged[0].exc_info is not None
 

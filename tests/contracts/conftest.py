@@ -198,6 +198,13 @@ def new_signer(ledger: Ledger) -> Signer:
     return ledger.keystore.signer(name)
 
 
+def granted(ledger: Ledger, department: str, role: str) -> Signer:
+    """``department``'s signer, granted ``role`` in the Directory."""
+    signer = ledger.signers.department(department)
+    ledger.directory.grant_role(role, signer.address)
+    return signer
+
+
 @pytest.fixture
 def stranger(ledger: Ledger) -> Signer:
     return new_signer(ledger)

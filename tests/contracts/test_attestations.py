@@ -23,6 +23,8 @@ from ledger.mechanisms.attestations import (
 )
 from ledger.mechanisms.base import role_id
 from tests.contracts.conftest import (
+    HEALTH,
+    SECURITY,
     ZERO,
     ZERO_ID,
     b32,
@@ -30,6 +32,7 @@ from tests.contracts.conftest import (
     contract_fixture,
     emitted,
     event_names,
+    granted,
     policy_fixture,
     receipt_of,
     reverts,
@@ -100,9 +103,7 @@ policy = policy_fixture(
 @pytest.fixture
 def statistician(ledger: Ledger, policy: str) -> Signer:
     """The health commission, granted the STATISTICIAN role."""
-    signer = ledger.signers.department("dcity.health")
-    ledger.directory.grant_role("STATISTICIAN", signer.address)
-    return signer
+    return granted(ledger, HEALTH, "STATISTICIAN")
 
 
 def attest(
@@ -308,8 +309,7 @@ def test_a_key_belongs_to_the_department_that_first_attested_it(
     ledger: Ledger, attestations: AttestationsContract, statistician: Signer
 ) -> None:
     """Another statistician department may not supersede the key (the issue's 0.5 -> 0.9)."""
-    other = ledger.signers.department("dcity.security")
-    ledger.directory.grant_role("STATISTICIAN", other.address)
+    other = granted(ledger, SECURITY, "STATISTICIAN")
     attest(attestations, statistician, "e-payment", 0.5)
     owner_of = attestations.contract.functions.ownerOf
     assert bytes(owner_of(b32("e-payment")).call()) == b32("dcity.health")

@@ -20,6 +20,7 @@ from ledger.mechanisms.base import role_id
 from ledger.mechanisms.findings import Finding, FindingStatus
 from tests.contracts.conftest import (
     CIVIL,
+    HEALTH,
     SECURITY,
     ZERO,
     ZERO_ID,
@@ -28,6 +29,7 @@ from tests.contracts.conftest import (
     clause,
     clock_at,
     events,
+    granted,
     mined_at,
     new_signer,
     policy_fixture,
@@ -160,8 +162,7 @@ policy = policy_fixture(
 @pytest.fixture
 def score(ledger: Ledger, policy: str) -> int:
     """Score 1 of the city, published by the health commission as SCORER."""
-    scorer = ledger.signers.department("dcity.health")
-    ledger.directory.grant_role("SCORER", scorer.address)
+    scorer = granted(ledger, HEALTH, "SCORER")
     root = keccak(text="evidence")
     ledger.scoreboard.publish(
         scorer,

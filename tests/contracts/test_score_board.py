@@ -13,6 +13,7 @@ from ledger.core import Ledger
 from ledger.mechanisms.base import role_id
 from ledger.mechanisms.scoreboard import PublishedScore
 from tests.contracts.conftest import (
+    HEALTH,
     SECURITY,
     ZERO,
     ZERO_ID,
@@ -20,6 +21,7 @@ from tests.contracts.conftest import (
     call,
     events,
     function,
+    granted,
     mined_at,
     receipt_of,
     reverts,
@@ -88,9 +90,7 @@ def published_event(scorer: Signer, score_id: int, **changes: object) -> dict[st
 @pytest.fixture
 def scorer(ledger: Ledger) -> Signer:
     """The health commission, granted the SCORER role."""
-    signer = ledger.signers.department("dcity.health")
-    ledger.directory.grant_role("SCORER", signer.address)
-    return signer
+    return granted(ledger, HEALTH, "SCORER")
 
 
 # -- publish -----------------------------------------------------------------------

@@ -66,34 +66,37 @@ policy = policy_fixture(
 )
 
 
+#: The security bureau's police dispatch system, feeding the data center.
+POLICE = SystemCreate(
+    system_id="sys.police",
+    kind="police-dispatch",
+    heartbeat_seconds=5 * MINUTE,
+    feeds_data_center=True,
+)
+
+
+def slot(ministry: str) -> SystemCreate:
+    """A reserved slot ``slot.<ministry>`` for the data of a vertical ministry."""
+    return SystemCreate(
+        system_id=f"slot.{ministry}",
+        kind=ministry,
+        heartbeat_seconds=3_600,
+        feeds_data_center=True,
+        reserved=True,
+    )
+
+
 @pytest.fixture
 def police(ledger: Ledger, systems: SystemsContract, security: Signer, policy: str) -> str:
     """The security bureau's police dispatch system: registered, feeding the data center."""
-    systems.register_system(
-        security,
-        SystemCreate(
-            system_id="sys.police",
-            kind="police-dispatch",
-            heartbeat_seconds=5 * MINUTE,
-            feeds_data_center=True,
-        ),
-    )
+    systems.register_system(security, POLICE)
     return "sys.police"
 
 
 @pytest.fixture
 def customs(ledger: Ledger, systems: SystemsContract, security: Signer, policy: str) -> str:
     """A reserved slot for the customs data of a vertical ministry, not available yet."""
-    systems.register_system(
-        security,
-        SystemCreate(
-            system_id="slot.customs",
-            kind="customs",
-            heartbeat_seconds=3_600,
-            feeds_data_center=True,
-            reserved=True,
-        ),
-    )
+    systems.register_system(security, slot("customs"))
     return "slot.customs"
 
 
@@ -103,15 +106,7 @@ def customs(ledger: Ledger, systems: SystemsContract, security: Signer, policy: 
 def test_register_emits_system_registered(
     ledger: Ledger, systems: SystemsContract, security: Signer
 ) -> None:
-    receipt = systems.register_system(
-        security,
-        SystemCreate(
-            system_id="sys.police",
-            kind="police-dispatch",
-            heartbeat_seconds=5 * MINUTE,
-            feeds_data_center=True,
-        ),
-    )
+    receipt = systems.register_system(security, POLICE)
 
     assert emitted(systems, "SystemRegistered", receipt) == [
         {
@@ -153,17 +148,8 @@ def test_d_city_interconnection(
             ),
         )
         systems.connect(owner, system_id, UNDER)
-    for slot in ("slot.customs", "slot.tax"):
-        receipt = systems.register_system(
-            security,
-            SystemCreate(
-                system_id=slot,
-                kind=slot.removeprefix("slot."),
-                heartbeat_seconds=3_600,
-                feeds_data_center=True,
-                reserved=True,
-            ),
-        )
+    for ministry in ("customs", "tax"):
+        receipt = systems.register_system(security, slot(ministry))
         assert [e["reserved"] for e in emitted(systems, "SystemRegistered", receipt)] == [True]
 
     infos = [systems.system_of(f"sys.{n:02d}") for n in range(29)]

@@ -173,47 +173,11 @@ def test_a_duplicate_order_id_is_refused(tmp_path: Path) -> None:
     ) in error_of(path)
 
 
-def test_a_period_both_late_and_missing_is_refused(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "    periods: 2\n",
-        "    periods: 2\n    deliveries: {late: [1], missing: [1, 2]}\n",
-    )
-    message = error_of(path)
-    assert f"{path} line 24: agreements[0].deliveries.late: periods [1] are also missing" in message
-    assert (
-        f"{path} line 24: agreements[0].deliveries.missing: period 2 does not exist (0..1 do)"
-    ) in message
-
-
 SYSTEMS = """\
 systems:
   - {id: sys.pumps, owner: t.water, kind: business, connect: {policy: t.share, clause: c1, at: 1d}}
   - {id: sys.river, owner: t.water, kind: vertical-ministry, reserved: true}
 """
-
-
-def test_filling_a_slot_twice_and_connecting_an_unfilled_slot_are_refused(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "timeline:\n",
-        SYSTEMS
-        + "timeline:\n"
-        + "  - {at: 2d, connect: {system: sys.river, policy: t.share, clause: c1}}\n"
-        + "  - {at: 3d, fill_slot: sys.river}\n"
-        + "  - {at: 4d, fill_slot: sys.river}\n",
-    )
-    message = error_of(path)
-    assert f"{path} line 28: timeline[0].connect: sys.river is a reserved slot: fill it" in message
-    assert f"{path} line 30: timeline[2].fill_slot: sys.river is not a reserved slot" in message
-
-
-def test_approvals_of_a_department_level_record_are_refused(tmp_path: Path) -> None:
-    path = write(tmp_path, "  - record:\n", "  - approved_by: [t.office, t.water]\n    record:\n")
-    message = error_of(path)
-    assert f"{path} line 8: policies[0].approved_by: t.share is a department-level record" in (
-        message
-    )
 
 
 def test_heartbeats_follow_connections_and_disconnections(tmp_path: Path) -> None:
@@ -237,6 +201,12 @@ def test_heartbeats_follow_connections_and_disconnections(tmp_path: Path) -> Non
 # -- one line changed, one message naming the file, the line and the field ----------------
 
 TIMELINE_TWICE = "  - {at: 5d, miss: {agreement: agr.meters, period: 0}}   # line 25\n"
+LATE_AND_MISSING = "    deliveries: {late: [1], missing: [1, 2]}\n"
+SLOT_STEPS = (
+    "  - {at: 2d, connect: {system: sys.river, policy: t.share, clause: c1}}\n"
+    "  - {at: 3d, fill_slot: sys.river}\n"
+    "  - {at: 4d, fill_slot: sys.river}\n"
+)
 CONNECT_PUMPS = "  - {at: 3d, connect: {system: sys.pumps, policy: t.share, clause: c1}}\n"
 
 
@@ -340,6 +310,39 @@ CONNECT_PUMPS = "  - {at: 3d, connect: {system: sys.pumps, policy: t.share, clau
             "  - effective: 2 weeks\n    record:\n",
             "line 8: policies[0].effective: expected a duration such as 30m, 12h or 7d",
             id="a_relative_effective_time_is_an_offset",
+        ),
+        *[
+            pytest.param(TOWN, "    periods: 2\n", "    periods: 2\n" + LATE_AND_MISSING, m, id=i)
+            for i, m in [
+                (
+                    "late_and_missing",
+                    "line 24: agreements[0].deliveries.late: periods [1] are also missing",
+                ),
+                (
+                    "a_period_that_does_not_exist",
+                    "line 24: agreements[0].deliveries.missing: period 2 does not exist (0..1 do)",
+                ),
+            ]
+        ],
+        *[
+            pytest.param(TOWN, "timeline:\n", SYSTEMS + "timeline:\n" + SLOT_STEPS, m, id=i)
+            for i, m in [
+                (
+                    "connecting_an_unfilled_slot",
+                    "line 28: timeline[0].connect: sys.river is a reserved slot: fill it",
+                ),
+                (
+                    "filling_a_slot_twice",
+                    "line 30: timeline[2].fill_slot: sys.river is not a reserved slot",
+                ),
+            ]
+        ],
+        pytest.param(
+            TOWN,
+            "  - record:\n",
+            "  - approved_by: [t.office, t.water]\n    record:\n",
+            "line 8: policies[0].approved_by: t.share is a department-level record",
+            id="approvals_of_a_department_level_record",
         ),
     ],
 )
