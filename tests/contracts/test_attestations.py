@@ -23,7 +23,6 @@ from ledger.mechanisms.attestations import (
 )
 from ledger.mechanisms.base import role_id
 from tests.contracts.conftest import (
-    HEALTH,
     SECURITY,
     ZERO,
     ZERO_ID,
@@ -103,7 +102,7 @@ policy = policy_fixture(
 @pytest.fixture
 def statistician(ledger: Ledger, policy: str) -> Signer:
     """The health commission, granted the STATISTICIAN role."""
-    return granted(ledger, HEALTH, "STATISTICIAN")
+    return granted(ledger, "dcity.health", "STATISTICIAN")
 
 
 def attest(

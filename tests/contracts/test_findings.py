@@ -20,7 +20,6 @@ from ledger.mechanisms.base import role_id
 from ledger.mechanisms.findings import Finding, FindingStatus
 from tests.contracts.conftest import (
     CIVIL,
-    HEALTH,
     SECURITY,
     ZERO,
     ZERO_ID,
@@ -162,7 +161,7 @@ policy = policy_fixture(
 @pytest.fixture
 def score(ledger: Ledger, policy: str) -> int:
     """Score 1 of the city, published by the health commission as SCORER."""
-    scorer = granted(ledger, HEALTH, "SCORER")
+    scorer = granted(ledger, "dcity.health", "SCORER")
     root = keccak(text="evidence")
     ledger.scoreboard.publish(
         scorer,

@@ -13,7 +13,6 @@ from ledger.core import Ledger
 from ledger.mechanisms.base import role_id
 from ledger.mechanisms.scoreboard import PublishedScore
 from tests.contracts.conftest import (
-    HEALTH,
     SECURITY,
     ZERO,
     ZERO_ID,
@@ -90,7 +89,7 @@ def published_event(scorer: Signer, score_id: int, **changes: object) -> dict[st
 @pytest.fixture
 def scorer(ledger: Ledger) -> Signer:
     """The health commission, granted the SCORER role."""
-    return granted(ledger, HEALTH, "SCORER")
+    return granted(ledger, "dcity.health", "SCORER")
 
 
 # -- publish -----------------------------------------------------------------------
