@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from web3.types import TxReceipt
 
@@ -281,21 +283,17 @@ def test_only_the_owner_connects_and_disconnects(
     stranger: Signer,
     police: str,
 ) -> None:
-    with reverts(ledger, "NotSystemOwner", systemId=police, callerId=CIVIL):
-        systems.connect(civil, police, UNDER)
-    with reverts(ledger, "NotADepartment", account=stranger.address):
-        systems.connect(stranger, police, UNDER)
-    with reverts(ledger, "SystemUnknown", systemId="sys.none"):
-        systems.connect(security, "sys.none", UNDER)
+    def refused(act: Callable[[Signer, str, SystemConnection], object]) -> None:
+        with reverts(ledger, "NotSystemOwner", systemId=police, callerId=CIVIL):
+            act(civil, police, UNDER)
+        with reverts(ledger, "NotADepartment", account=stranger.address):
+            act(stranger, police, UNDER)
+        with reverts(ledger, "SystemUnknown", systemId="sys.none"):
+            act(security, "sys.none", UNDER)
 
+    refused(systems.connect)
     systems.connect(security, police, UNDER)
-
-    with reverts(ledger, "NotSystemOwner", systemId=police, callerId=CIVIL):
-        systems.disconnect(civil, police, UNDER)
-    with reverts(ledger, "NotADepartment", account=stranger.address):
-        systems.disconnect(stranger, police, UNDER)
-    with reverts(ledger, "SystemUnknown", systemId="sys.none"):
-        systems.disconnect(security, "sys.none", UNDER)
+    refused(systems.disconnect)
     assert systems.system_of(police).connected
 
 
