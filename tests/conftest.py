@@ -7,7 +7,10 @@ that is reverted afterwards, so tests do not see each other's transactions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,9 +20,14 @@ import pytest
 from ledger.audit.scores import Publication, publish_ledger_score
 from ledger.core import Ledger
 from ledger.knowledge.models import PolicyRecord
+from ledger.mechanisms.sharing import AgreementCreate, CatalogItemCreate
+from ledger.policies import AnchorResult
 from ledger.settings import Settings
 
 TEST_PASSWORD = "correct horse battery staple"
+
+#: The checkout's root: child processes import ``ledger`` from here.
+ROOT = Path(__file__).resolve().parents[1]
 
 #: Departments every session ledger has: id -> (name, roles).
 DEPARTMENTS = {
@@ -36,6 +44,36 @@ def publish(
     """Sync the index and publish a score from it, as ``govledger score publish`` does."""
     ledger.indexer.sync()
     return publish_ledger_score(ledger, scope=scope, window_days=window_days)
+
+
+def cli_env(home: Path) -> dict[str, str]:
+    """The environment of a ``govledger`` child process on ``home``, 200 columns wide."""
+    return os.environ | {
+        "GOVLEDGER_HOME": str(home),
+        "GOVLEDGER_KEYSTORE_PASSWORD": TEST_PASSWORD,
+        "COLUMNS": "200",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def run_cli(
+    *args: str, env: Mapping[str, str], cwd: Path | None = None, script: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``govledger *args`` (or ``python -c script *args``) in a child process."""
+    command = (
+        [sys.executable, "-m", "ledger.cli.main"]
+        if script is None
+        else [sys.executable, "-c", script]
+    )
+    return subprocess.run(
+        [*command, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=dict(env),
+        timeout=300,
+        check=False,
+    )
 
 
 def make_settings(home: Path, **overrides: object) -> Settings:
@@ -77,6 +115,34 @@ def sample_policy(
     return PolicyRecord.model_validate(data)
 
 
+def found_city(ledger: Ledger, policy: PolicyRecord | None = None) -> AnchorResult:
+    """Register :data:`DEPARTMENTS` on ``ledger`` and anchor ``policy`` (default: the sample)."""
+    for dep_id, (name, roles) in DEPARTMENTS.items():
+        ledger.departments.register(dep_id, name, roles)
+    return ledger.policy_book.anchor(sample_policy() if policy is None else policy)
+
+
+def share_households(
+    ledger: Ledger, clause_id: str, first_due_at: int, period_seconds: int, disclosure: str
+) -> None:
+    """The security bureau registers its household data ``item.hh`` and commits, as
+    ``agr.hh``, to share it with civil affairs under ``test.sharing``'s ``clause_id``:
+    three periods of ``period_seconds`` from ``first_due_at``, 100 calls a period."""
+    item = CatalogItemCreate(
+        item_id="item.hh", data_type="household", permission="restricted", disclosure=disclosure
+    )
+    ledger.sharing.register_item("dcity.security", item)
+    parties = {"agreement_id": "agr.hh", "item_id": "item.hh", "consumer_id": "dcity.civil"}
+    terms = {"permission": "conditional", "periods": 3, "calls_per_period": 100}
+    agreement = AgreementCreate.model_validate(
+        parties
+        | terms
+        | {"policy_id": "test.sharing", "clause_id": clause_id, "first_due_at": first_due_at}
+        | {"period_seconds": period_seconds}
+    )
+    ledger.sharing.commit_agreement("dcity.security", agreement)
+
+
 @pytest.fixture(scope="session")
 def session_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("ledger-home")
@@ -85,9 +151,7 @@ def session_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def session_ledger(session_home: Path) -> Iterator[Ledger]:
     ledger = Ledger.open(make_settings(session_home))
-    for dep_id, (name, roles) in DEPARTMENTS.items():
-        ledger.departments.register(dep_id, name, roles)
-    ledger.policy_book.anchor(sample_policy())
+    found_city(ledger)
     yield ledger
     ledger.close()
 

@@ -19,17 +19,30 @@ from ledger.core import Ledger
 from ledger.errors import ContractRevert
 from ledger.mechanisms.fields import hex_digest
 from ledger.mechanisms.sharing import (
-    AgreementCreate,
-    CatalogItemCreate,
     DeliveryCreate,
     PeriodStatus,
 )
 from ledger.settings import Settings
 from ledger.store import views
-from tests.conftest import DEPARTMENTS, make_settings, publish, sample_policy
+from tests.conftest import (
+    found_city,
+    make_settings,
+    publish,
+    share_households,
+)
 from tests.nodes import anvil_node, hardhat_node
 
 DAY = 86_400
+
+
+def deliver(ledger: Ledger, period: int, record_count: int) -> None:
+    """The security bureau delivers ``period`` of ``agr.hh``: the digest of ``week <period>``."""
+    digest = hashlib.sha256(f"week {period}".encode()).digest()
+    ledger.sharing.record_delivery(
+        "dcity.security",
+        "agr.hh",
+        DeliveryCreate(period=period, record_count=record_count, payload_digest=hex_digest(digest)),
+    )
 
 
 class EndToEndSuite:
@@ -41,44 +54,11 @@ class EndToEndSuite:
 
     def test_deploy_anchor_commit_deliver_index_score(self, chain_settings: Settings) -> None:
         with Ledger.open(chain_settings) as ledger:
-            for dep_id, (name, roles) in DEPARTMENTS.items():
-                ledger.departments.register(dep_id, name, roles)
-            anchored = ledger.policy_book.anchor(sample_policy())
+            anchored = found_city(ledger)
             assert anchored.tx is not None
-            ledger.sharing.register_item(
-                "dcity.security",
-                CatalogItemCreate(
-                    item_id="item.hh",
-                    data_type="household",
-                    permission="restricted",
-                    disclosure="on-request",
-                ),
-            )
             first_due = ledger.clock.now() + DAY
-            ledger.sharing.commit_agreement(
-                "dcity.security",
-                AgreementCreate(
-                    agreement_id="agr.hh",
-                    item_id="item.hh",
-                    consumer_id="dcity.civil",
-                    policy_id="test.sharing",
-                    clause_id="c2",
-                    permission="conditional",
-                    first_due_at=first_due,
-                    period_seconds=DAY,
-                    periods=3,
-                    calls_per_period=100,
-                ),
-            )
-            ledger.sharing.record_delivery(
-                "dcity.security",
-                "agr.hh",
-                DeliveryCreate(
-                    period=0,
-                    record_count=10,
-                    payload_digest=hex_digest(hashlib.sha256(b"week 0").digest()),
-                ),
-            )
+            share_households(ledger, "c2", first_due, DAY, disclosure="on-request")
+            deliver(ledger, 0, 10)
             with pytest.raises(ContractRevert) as err:
                 ledger.sharing.mark_missed("agr.hh", 1)
             assert err.value.name == "NotYetDue"
@@ -88,15 +68,7 @@ class EndToEndSuite:
                 "dueAt": first_due + DAY,
             }
             ledger.clock.advance_time(3 * DAY + 60)
-            ledger.sharing.record_delivery(
-                "dcity.security",
-                "agr.hh",
-                DeliveryCreate(
-                    period=1,
-                    record_count=12,
-                    payload_digest=hex_digest(hashlib.sha256(b"week 1").digest()),
-                ),
-            )  # late
+            deliver(ledger, 1, 12)  # late
             ledger.sharing.mark_missed("agr.hh", 2)
             assert ledger.sharing.period_status("agr.hh", 2) is PeriodStatus.MISSED
 
@@ -127,9 +99,7 @@ class EndToEndSuite:
         self, chain_settings: Settings, tmp_path: Path
     ) -> None:
         with Ledger.open(chain_settings) as ledger:
-            for dep_id, (name, roles) in DEPARTMENTS.items():
-                ledger.departments.register(dep_id, name, roles)
-            ledger.policy_book.anchor(sample_policy())
+            found_city(ledger)
             publication = publish(ledger)
             ledger.indexer.sync()
             report = audit(AuditSources.of(ledger))

@@ -12,6 +12,7 @@ header may ever contain one.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from ledger.apikeys import ApiKeys
+from ledger.audit.scores import ensure_role
 from ledger.core import Ledger
 from tests.conftest import DEPARTMENTS, make_settings, sample_policy
 
@@ -36,6 +38,7 @@ HEALTH = "dcity.health"
 STRANGER = "dcity.stranger"
 
 POLICY_ID = "test.sharing"
+DAY = 86_400
 
 _counter = itertools.count(1)
 
@@ -114,3 +117,38 @@ def assert_problem(response: httpx.Response, status: int, detail: str | None = N
         assert body["detail"] == detail
     assert "Traceback" not in response.text
     return body
+
+
+def terms(api: Api, item_id: str, **changes: Any) -> dict[str, Any]:
+    """A request to share ``item_id`` from security with civil affairs under clause c2:
+    four weekly periods of 100 calls from tomorrow, with ``changes`` on top."""
+    body = {
+        "agreement_id": fresh_id("api.agr"),
+        "item_id": item_id,
+        "consumer_id": CIVIL,
+        "policy_id": POLICY_ID,
+        "clause_id": "c2",
+        "permission": "open",
+        "first_due_at": api.now() + DAY,
+        "period_seconds": 7 * DAY,
+        "periods": 4,
+        "calls_per_period": 100,
+    }
+    return body | changes
+
+
+def raise_finding(api: Api, finding_id: str, score_id: int, *, deadline: int) -> None:
+    """Raise a finding on clause c1 against the issuer, as the ledger's auditor."""
+    with api.app.state.ledger_lock:
+        ensure_role(api.ledger.signers, "AUDITOR")
+        api.ledger.findings.raise_finding(
+            api.ledger.admin,
+            finding_id=finding_id,
+            score_id=score_id,
+            policy_id=POLICY_ID,
+            clause_id="c1",
+            metric="D1",
+            department_id=ISSUER,
+            deadline=deadline,
+            detail_digest=hashlib.sha256(finding_id.encode()).digest(),
+        )

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from tests.api.conftest import CIVIL, POLICY_ID, SECURITY, Api, assert_problem, fresh_id
+from tests.api.conftest import CIVIL, POLICY_ID, SECURITY, Api, assert_problem, fresh_id, terms
 
 DAY = 86_400
 DIGEST = "0x" + "ab" * 32
@@ -24,22 +22,6 @@ def item_id(api: Api) -> str:
     }
     assert api.post("/catalog/items", SECURITY, body).status_code == 201
     return item_id
-
-
-def terms(api: Api, item_id: str, **changes: Any) -> dict[str, Any]:
-    body = {
-        "agreement_id": fresh_id("api.agr"),
-        "item_id": item_id,
-        "consumer_id": CIVIL,
-        "policy_id": POLICY_ID,
-        "clause_id": "c2",
-        "permission": "open",
-        "first_due_at": api.now() + DAY,
-        "period_seconds": 7 * DAY,
-        "periods": 4,
-        "calls_per_period": 100,
-    }
-    return body | changes
 
 
 @pytest.fixture

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Iterator
 
 import pytest
 
-from ledger.audit.scores import ensure_role
-from tests.api.conftest import CIVIL, ISSUER, POLICY_ID, Api, assert_problem
+from tests.api.conftest import CIVIL, ISSUER, POLICY_ID, Api, assert_problem, raise_finding
 from tests.conftest import publish
 
 
@@ -86,23 +84,6 @@ def test_published_scores_are_listed_and_recompute(api: Api, score_id: int) -> N
 
 def test_an_unknown_score_is_a_404(api: Api) -> None:
     assert_problem(api.client.get("/scores/999/verify"), 404, "published score '999' not found")
-
-
-def raise_finding(api: Api, finding_id: str, score_id: int, *, deadline: int) -> None:
-    """Raise a finding on clause c1 against the issuer, as the ledger's auditor."""
-    with api.app.state.ledger_lock:
-        ensure_role(api.ledger.signers, "AUDITOR")
-        api.ledger.findings.raise_finding(
-            api.ledger.admin,
-            finding_id=finding_id,
-            score_id=score_id,
-            policy_id=POLICY_ID,
-            clause_id="c1",
-            metric="D1",
-            department_id=ISSUER,
-            deadline=deadline,
-            detail_digest=hashlib.sha256(finding_id.encode()).digest(),
-        )
 
 
 def test_a_department_answers_its_finding(api: Api, score_id: int) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi import FastAPI
@@ -29,51 +29,42 @@ class _Strict(BaseModel):
     n: int
 
 
+#: What each route of the bare app raises, made afresh for each request.
+FAILURES: dict[str, Callable[[], Exception]] = {
+    "/revert": lambda: ContractRevert(
+        "Custom", {"who": "x", "raw": b"\x01\x02", "n": 2**70}, "Thing"
+    ),
+    "/busy": lambda: LedgerBusyError(f"another process holds {SECRET}"),
+    "/ledger-error": lambda: StoreError(f"cannot open the index database {SECRET}"),
+    "/keystore": lambda: KeystoreError(f"wrong password {SECRET}"),
+    "/chain": lambda: ChainError(f"cannot reach {SECRET}"),
+    "/record": lambda: RecordError("the record is malformed"),
+    "/value": lambda: LedgerValueError(
+        "unknown permission 'x'; use one of open, conditional, restricted"
+    ),
+    "/plain-value": lambda: ValueError(f"a bug, not input: {SECRET}"),
+    "/crash": lambda: RuntimeError(f"internal state {SECRET}"),
+}
+
+
+def failing(make: Callable[[], Exception]) -> Callable[[], None]:
+    def route() -> None:
+        raise make()
+
+    return route
+
+
 @pytest.fixture(scope="module")
 def bare() -> Iterator[TestClient]:
     """An app with nothing but the error handlers and routes that fail on purpose."""
     app = FastAPI()
     install_error_handlers(app)
-
-    @app.get("/revert")
-    def revert() -> None:
-        raise ContractRevert("Custom", {"who": "x", "raw": b"\x01\x02", "n": 2**70}, "Thing")
-
-    @app.get("/busy")
-    def busy() -> None:
-        raise LedgerBusyError(f"another process holds {SECRET}")
-
-    @app.get("/ledger-error")
-    def ledger_error() -> None:
-        raise StoreError(f"cannot open the index database {SECRET}")
-
-    @app.get("/keystore")
-    def keystore() -> None:
-        raise KeystoreError(f"wrong password {SECRET}")
-
-    @app.get("/chain")
-    def chain() -> None:
-        raise ChainError(f"cannot reach {SECRET}")
-
-    @app.get("/record")
-    def record() -> None:
-        raise RecordError("the record is malformed")
-
-    @app.get("/value")
-    def value() -> None:
-        raise LedgerValueError("unknown permission 'x'; use one of open, conditional, restricted")
-
-    @app.get("/plain-value")
-    def plain_value() -> None:
-        raise ValueError(f"a bug, not input: {SECRET}")
+    for path, make in FAILURES.items():
+        app.add_api_route(path, failing(make), methods=["GET"])
 
     @app.get("/own-model")
     def own_model() -> None:
         _Strict.model_validate({"n": SECRET})
-
-    @app.get("/crash")
-    def crash() -> None:
-        raise RuntimeError(f"internal state {SECRET}")
 
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
@@ -102,25 +93,27 @@ def test_busy_is_503_with_retry_after(bare: TestClient) -> None:
     assert SECRET not in response.text
 
 
-def _request_id(body: dict[str, object]) -> str:
+def _internal_error(bare: TestClient, path: str) -> tuple[str, str]:
+    """GET ``path``: a 500 problem that tells nothing of the cause but a request id.
+    Returns the response's text and the request id."""
+    response = bare.get(path)
+
+    body = assert_problem(response, 500)
     request_id = body["request_id"]
     assert isinstance(request_id, str) and len(request_id) == 32
     assert body["detail"] == (
         "an unexpected error occurred; the server log has the details under request " + request_id
     )
-    return request_id
+    assert body["title"] == "Internal server error"
+    assert SECRET not in response.text
+    return response.text, request_id
 
 
 @pytest.mark.parametrize("path", ["/ledger-error", "/keystore", "/chain"])
 def test_other_ledger_errors_are_500_without_their_message(
     bare: TestClient, path: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    response = bare.get(path)
-
-    body = assert_problem(response, 500)
-    request_id = _request_id(body)
-    assert body["title"] == "Internal server error"
-    assert SECRET not in response.text
+    _, request_id = _internal_error(bare, path)
     assert any(request_id in r.getMessage() for r in caplog.records if r.name == "api")
 
 
@@ -137,13 +130,8 @@ def test_record_and_value_errors_are_422(bare: TestClient) -> None:
 def test_unexpected_errors_are_500_with_no_internals(
     bare: TestClient, path: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    response = bare.get(path)
-
-    body = assert_problem(response, 500)
-    request_id = _request_id(body)
-    assert body["title"] == "Internal server error"
-    assert SECRET not in response.text
-    assert "RuntimeError" not in response.text and "ValidationError" not in response.text
+    text, request_id = _internal_error(bare, path)
+    assert "RuntimeError" not in text and "ValidationError" not in text
     logged = [r for r in caplog.records if r.name == "api" and request_id in r.getMessage()]
     assert logged and path in logged[0].getMessage() and logged[0].exc_info is not None
 

@@ -11,14 +11,12 @@ the two together are every write route the API has.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from ledger.audit.scores import ensure_role
 from tests.api.conftest import (
     CIVIL,
     HEALTH,
@@ -28,6 +26,8 @@ from tests.api.conftest import (
     Api,
     assert_problem,
     fresh_id,
+    raise_finding,
+    terms,
 )
 from tests.conftest import publish
 
@@ -142,18 +142,8 @@ def _item(api: Api) -> str:
 
 
 def _terms(api: Api, item_id: str) -> dict[str, Any]:
-    return {
-        "agreement_id": fresh_id("own.agr"),
-        "item_id": item_id,
-        "consumer_id": CIVIL,
-        "policy_id": POLICY_ID,
-        "clause_id": "c2",
-        "permission": "open",
-        "first_due_at": api.now() + DAY,
-        "period_seconds": DAY,
-        "periods": 2,
-        "calls_per_period": 10,
-    }
+    changes = {"period_seconds": DAY, "periods": 2, "calls_per_period": 10}
+    return terms(api, item_id, agreement_id=fresh_id("own.agr"), **changes)
 
 
 def agreement(api: Api) -> Attempt:
@@ -163,9 +153,9 @@ def agreement(api: Api) -> Attempt:
 
 
 def delivery(api: Api) -> Attempt:
-    terms = _terms(api, _item(api))
-    ok(api.post("/agreements", SECURITY, terms))
-    agreement_id = terms["agreement_id"]
+    agreed = _terms(api, _item(api))
+    ok(api.post("/agreements", SECURITY, agreed))
+    agreement_id = agreed["agreement_id"]
     detail = f"department {CIVIL!r} does not provide agreement {agreement_id!r}"
     body = {"period": 0, "record_count": 1, "payload_digest": DIGEST}
     return Attempt(f"/agreements/{agreement_id}/deliveries", CIVIL, body, None, detail)
@@ -215,18 +205,8 @@ def finding(api: Api) -> Attempt:
     deadline = api.now() + DAY
     with api.app.state.ledger_lock:
         score_id = publish(api.ledger).score_id
-        ensure_role(api.ledger.signers, "AUDITOR")
-        api.ledger.findings.raise_finding(
-            api.ledger.admin,
-            finding_id=finding_id,
-            score_id=score_id,
-            policy_id=POLICY_ID,
-            clause_id="c1",
-            metric="D1",
-            department_id=ISSUER,
-            deadline=deadline,
-            detail_digest=hashlib.sha256(finding_id.encode()).digest(),
-        )
+    raise_finding(api, finding_id, score_id, deadline=deadline)
+    with api.app.state.ledger_lock:
         civil = api.ledger.signers.department(CIVIL).address
     body = {"plan_digest": DIGEST, "evidence_digest": DIGEST}
     detail = f"finding {finding_id} is for {ISSUER}, not the department of {civil}"

@@ -6,15 +6,13 @@ from pathlib import Path
 
 from ledger.audit.scores import finalized_block, publication_view
 from ledger.core import Ledger
-from tests.conftest import DEPARTMENTS, make_settings, publish, sample_policy
+from tests.conftest import found_city, make_settings, publish
 from tests.nodes import hardhat_node
 
 
 def test_a_score_is_provisional_until_its_block_is_deep_enough(tmp_path: Path) -> None:
     with Ledger.open(make_settings(tmp_path / "home", finality_depth=3)) as ledger:
-        for dep_id, (name, roles) in DEPARTMENTS.items():
-            ledger.departments.register(dep_id, name, roles)
-        ledger.policy_book.anchor(sample_policy())
+        found_city(ledger)
         pub = publish(ledger)
         as_of = pub.result["as_of"]["block"]
         score = ledger.scoreboard.score_of(pub.score_id)

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import cli_env, run_cli
 
 
 def govledger(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {
-        "GOVLEDGER_HOME": str(home),
-        "GOVLEDGER_KEYSTORE_PASSWORD": TEST_PASSWORD,
-        "COLUMNS": "200",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "ledger.cli.main", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    return run_cli(*args, env=cli_env(home))
 
 
 @pytest.fixture(scope="module")

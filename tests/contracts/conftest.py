@@ -149,6 +149,32 @@ def anchor_policy(
     return policy_id
 
 
+def clause(clause_id: str, text: str, metric: str | None = None) -> dict[str, Any]:
+    """A knowledge record's clause; with ``metric``, it obliges ``metric >= 0.9``."""
+    obligation = {} if metric is None else {"metric": metric, "comparator": ">=", "target": 0.9}
+    return {"id": clause_id, "text": text} | ({"obligation": obligation} if obligation else {})
+
+
+def policy_fixture(policy_id: str, title: str, one: dict[str, Any], **changes: Any) -> Any:
+    """A ``policy`` fixture: anchors ``policy_id`` in force with clause ``one``, gives its id."""
+
+    @pytest.fixture(name="policy")
+    def policy(ledger: Ledger) -> str:
+        return anchor_policy(ledger, policy_id, title, one, **changes)
+
+    return policy
+
+
+def contract_fixture(cls: type[W], name: str) -> Any:
+    """A fixture ``name`` giving the deployed ``cls`` through :func:`keyless`."""
+
+    @pytest.fixture(name=name)
+    def contract(ledger: Ledger) -> W:
+        return keyless(ledger, cls)
+
+    return contract
+
+
 @contextmanager
 def reverts(ledger: Ledger, name: str, **arguments: Any) -> Iterator[None]:
     """Expect the block to revert with custom error ``name(**arguments)``, mining nothing.
@@ -170,6 +196,13 @@ def new_signer(ledger: Ledger) -> Signer:
     address = ledger.keystore.create(name)
     ledger.tx.fund(address)
     return ledger.keystore.signer(name)
+
+
+def granted(ledger: Ledger, department: str, role: str) -> Signer:
+    """``department``'s signer, granted ``role`` in the Directory."""
+    signer = ledger.signers.department(department)
+    ledger.directory.grant_role(role, signer.address)
+    return signer
 
 
 @pytest.fixture

@@ -23,13 +23,16 @@ from ledger.mechanisms.attestations import (
 )
 from ledger.mechanisms.base import role_id
 from tests.contracts.conftest import (
+    SECURITY,
     ZERO,
     ZERO_ID,
-    anchor_policy,
     b32,
+    clause,
+    contract_fixture,
     emitted,
     event_names,
-    keyless,
+    granted,
+    policy_fixture,
     receipt_of,
     reverts,
 )
@@ -87,33 +90,19 @@ def attested_event(
     }
 
 
-@pytest.fixture
-def attestations(ledger: Ledger) -> AttestationsContract:
-    return keyless(ledger, AttestationsContract)
+attestations = contract_fixture(AttestationsContract, "attestations")
 
-
-@pytest.fixture
-def policy(ledger: Ledger) -> str:
-    """A digital-uptake policy in force whose clause ``uptake`` obliges T3 >= 0.9."""
-    return anchor_policy(
-        ledger,
-        POLICY,
-        "Digital infrastructure and uptake measures",
-        {
-            "id": CLAUSE,
-            "text": "Reach 90% fibre, 5G, bus prediction and e-payment.",
-            "obligation": {"metric": "T3", "comparator": ">=", "target": 0.9},
-        },
-        element="technical_support",
-    )
+#: A digital-uptake policy in force whose clause ``uptake`` obliges T3 >= 0.9.
+UPTAKE = clause(CLAUSE, "Reach 90% fibre, 5G, bus prediction and e-payment.", "T3")
+policy = policy_fixture(
+    POLICY, "Digital infrastructure and uptake measures", UPTAKE, element="technical_support"
+)
 
 
 @pytest.fixture
 def statistician(ledger: Ledger, policy: str) -> Signer:
     """The health commission, granted the STATISTICIAN role."""
-    signer = ledger.signers.department("dcity.health")
-    ledger.directory.grant_role("STATISTICIAN", signer.address)
-    return signer
+    return granted(ledger, "dcity.health", "STATISTICIAN")
 
 
 def attest(
@@ -319,8 +308,7 @@ def test_a_key_belongs_to_the_department_that_first_attested_it(
     ledger: Ledger, attestations: AttestationsContract, statistician: Signer
 ) -> None:
     """Another statistician department may not supersede the key (the issue's 0.5 -> 0.9)."""
-    other = ledger.signers.department("dcity.security")
-    ledger.directory.grant_role("STATISTICIAN", other.address)
+    other = granted(ledger, SECURITY, "STATISTICIAN")
     attest(attestations, statistician, "e-payment", 0.5)
     owner_of = attestations.contract.functions.ownerOf
     assert bytes(owner_of(b32("e-payment")).call()) == b32("dcity.health")

@@ -32,13 +32,14 @@ from tests.contracts.conftest import (
     SECURITY,
     ZERO,
     ZERO_ID,
-    anchor_policy,
     b32,
+    clause,
     clock_at,
+    contract_fixture,
     emitted,
     event_names,
-    keyless,
     mined_at,
+    policy_fixture,
     reverts,
 )
 
@@ -102,25 +103,13 @@ def monthly_half(terms: Terms) -> Terms:
     )
 
 
-@pytest.fixture
-def drills(ledger: Ledger) -> DrillsContract:
-    return keyless(ledger, DrillsContract)
+drills = contract_fixture(DrillsContract, "drills")
 
-
-@pytest.fixture
-def policy(ledger: Ledger) -> str:
-    """A drill policy in force whose clause ``drills`` obliges M2 >= 0.9."""
-    return anchor_policy(
-        ledger,
-        POLICY,
-        "Command center drill measures",
-        {
-            "id": CLAUSE,
-            "text": "Hold a full drill every quarter and a half drill every month.",
-            "obligation": {"metric": "M2", "comparator": ">=", "target": 0.9},
-        },
-        element="operating_mechanism",
-    )
+#: A drill policy in force whose clause ``drills`` obliges M2 >= 0.9.
+DRILLS = clause(CLAUSE, "Hold a full drill every quarter and a half drill every month.", "M2")
+policy = policy_fixture(
+    POLICY, "Command center drill measures", DRILLS, element="operating_mechanism"
+)
 
 
 def plan(ledger: Ledger, drills: DrillsContract, signer: Signer, terms: Terms) -> TxReceipt:

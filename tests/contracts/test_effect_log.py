@@ -24,12 +24,13 @@ from tests.contracts.conftest import (
     SECURITY,
     ZERO,
     ZERO_ID,
-    anchor_policy,
     b32,
+    clause,
+    contract_fixture,
     emitted,
     event_names,
-    keyless,
     mined_at,
+    policy_fixture,
     reverts,
 )
 
@@ -94,20 +95,11 @@ def send_checkpoint(
     return ledger.tx.send(signer, fn, "EffectLog")
 
 
-@pytest.fixture
-def effect_log(ledger: Ledger) -> EffectLogContract:
-    return keyless(ledger, EffectLogContract)
+effect_log = contract_fixture(EffectLogContract, "effect_log")
 
-
-@pytest.fixture
-def policy(ledger: Ledger) -> str:
-    """A policy in force whose clause ``log`` asks for the effects to be logged."""
-    return anchor_policy(
-        ledger,
-        POLICY,
-        "Effect logging measures",
-        {"id": CLAUSE, "text": "Log every effect of the measures, append-only."},
-    )
+#: A policy in force whose clause ``log`` asks for the effects to be logged.
+LOGGED = clause(CLAUSE, "Log every effect of the measures, append-only.")
+policy = policy_fixture(POLICY, "Effect logging measures", LOGGED)
 
 
 @pytest.fixture

@@ -23,13 +23,15 @@ from tests.contracts.conftest import (
     SECURITY,
     ZERO,
     ZERO_ID,
-    anchor_policy,
     b32,
     call,
+    clause,
     clock_at,
     events,
+    granted,
     mined_at,
     new_signer,
+    policy_fixture,
     reverts,
     send,
 )
@@ -149,27 +151,17 @@ def status(ledger: Ledger, finding_id: str = FINDING) -> FindingStatus:
     return ledger.findings.finding_of(finding_id).status
 
 
-@pytest.fixture
-def policy(ledger: Ledger) -> str:
-    """A policy in force whose clause ``ontime`` obliges M3 >= 0.9."""
-    return anchor_policy(
-        ledger,
-        POLICY,
-        "Hotline timeliness measures",
-        {
-            "id": CLAUSE,
-            "text": "Close 90% of hotline work orders within their SLA.",
-            "obligation": {"metric": METRIC, "comparator": ">=", "target": 0.9},
-        },
-        element="operating_mechanism",
-    )
+#: A policy in force whose clause ``ontime`` obliges M3 >= 0.9.
+ONTIME = clause(CLAUSE, "Close 90% of hotline work orders within their SLA.", METRIC)
+policy = policy_fixture(
+    POLICY, "Hotline timeliness measures", ONTIME, element="operating_mechanism"
+)
 
 
 @pytest.fixture
 def score(ledger: Ledger, policy: str) -> int:
     """Score 1 of the city, published by the health commission as SCORER."""
-    scorer = ledger.signers.department("dcity.health")
-    ledger.directory.grant_role("SCORER", scorer.address)
+    scorer = granted(ledger, "dcity.health", "SCORER")
     root = keccak(text="evidence")
     ledger.scoreboard.publish(
         scorer,

@@ -20,6 +20,7 @@ from tests.contracts.conftest import (
     call,
     events,
     function,
+    granted,
     mined_at,
     receipt_of,
     reverts,
@@ -88,9 +89,7 @@ def published_event(scorer: Signer, score_id: int, **changes: object) -> dict[st
 @pytest.fixture
 def scorer(ledger: Ledger) -> Signer:
     """The health commission, granted the SCORER role."""
-    signer = ledger.signers.department("dcity.health")
-    ledger.directory.grant_role("SCORER", signer.address)
-    return signer
+    return granted(ledger, "dcity.health", "SCORER")
 
 
 # -- publish -----------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from web3.types import TxReceipt
 
@@ -13,11 +15,12 @@ from tests.contracts.conftest import (
     SECURITY,
     ZERO,
     ZERO_ID,
-    anchor_policy,
     b32,
+    clause,
+    contract_fixture,
     emitted,
     event_names,
-    keyless,
+    policy_fixture,
     reverts,
 )
 
@@ -56,55 +59,46 @@ def linked(system_id: str) -> dict[str, object]:
     return {"systemId": system_id, "policyId": POLICY, "ownerId": SECURITY, "clauseId": CLAUSE}
 
 
-@pytest.fixture
-def systems(ledger: Ledger) -> SystemsContract:
-    return keyless(ledger, SystemsContract)
+systems = contract_fixture(SystemsContract, "systems")
+
+#: A command-center policy in force whose clause ``connect`` obliges T1 >= 0.9.
+CONNECT = clause(CLAUSE, "Connect every business system to the command center.", "T1")
+policy = policy_fixture(
+    POLICY, "Command center interconnection measures", CONNECT, element="technical_support"
+)
 
 
-@pytest.fixture
-def policy(ledger: Ledger) -> str:
-    """A command-center policy in force whose clause ``connect`` obliges T1 >= 0.9."""
-    return anchor_policy(
-        ledger,
-        POLICY,
-        "Command center interconnection measures",
-        {
-            "id": CLAUSE,
-            "text": "Connect every business system to the command center.",
-            "obligation": {"metric": "T1", "comparator": ">=", "target": 0.9},
-        },
-        element="technical_support",
+#: The security bureau's police dispatch system, feeding the data center.
+POLICE = SystemCreate(
+    system_id="sys.police",
+    kind="police-dispatch",
+    heartbeat_seconds=5 * MINUTE,
+    feeds_data_center=True,
+)
+
+
+def slot(ministry: str) -> SystemCreate:
+    """A reserved slot ``slot.<ministry>`` for the data of a vertical ministry."""
+    return SystemCreate(
+        system_id=f"slot.{ministry}",
+        kind=ministry,
+        heartbeat_seconds=3_600,
+        feeds_data_center=True,
+        reserved=True,
     )
 
 
 @pytest.fixture
 def police(ledger: Ledger, systems: SystemsContract, security: Signer, policy: str) -> str:
     """The security bureau's police dispatch system: registered, feeding the data center."""
-    systems.register_system(
-        security,
-        SystemCreate(
-            system_id="sys.police",
-            kind="police-dispatch",
-            heartbeat_seconds=5 * MINUTE,
-            feeds_data_center=True,
-        ),
-    )
+    systems.register_system(security, POLICE)
     return "sys.police"
 
 
 @pytest.fixture
 def customs(ledger: Ledger, systems: SystemsContract, security: Signer, policy: str) -> str:
     """A reserved slot for the customs data of a vertical ministry, not available yet."""
-    systems.register_system(
-        security,
-        SystemCreate(
-            system_id="slot.customs",
-            kind="customs",
-            heartbeat_seconds=3_600,
-            feeds_data_center=True,
-            reserved=True,
-        ),
-    )
+    systems.register_system(security, slot("customs"))
     return "slot.customs"
 
 
@@ -114,15 +108,7 @@ def customs(ledger: Ledger, systems: SystemsContract, security: Signer, policy: 
 def test_register_emits_system_registered(
     ledger: Ledger, systems: SystemsContract, security: Signer
 ) -> None:
-    receipt = systems.register_system(
-        security,
-        SystemCreate(
-            system_id="sys.police",
-            kind="police-dispatch",
-            heartbeat_seconds=5 * MINUTE,
-            feeds_data_center=True,
-        ),
-    )
+    receipt = systems.register_system(security, POLICE)
 
     assert emitted(systems, "SystemRegistered", receipt) == [
         {
@@ -164,17 +150,8 @@ def test_d_city_interconnection(
             ),
         )
         systems.connect(owner, system_id, UNDER)
-    for slot in ("slot.customs", "slot.tax"):
-        receipt = systems.register_system(
-            security,
-            SystemCreate(
-                system_id=slot,
-                kind=slot.removeprefix("slot."),
-                heartbeat_seconds=3_600,
-                feeds_data_center=True,
-                reserved=True,
-            ),
-        )
+    for ministry in ("customs", "tax"):
+        receipt = systems.register_system(security, slot(ministry))
         assert [e["reserved"] for e in emitted(systems, "SystemRegistered", receipt)] == [True]
 
     infos = [systems.system_of(f"sys.{n:02d}") for n in range(29)]
@@ -306,21 +283,17 @@ def test_only_the_owner_connects_and_disconnects(
     stranger: Signer,
     police: str,
 ) -> None:
-    with reverts(ledger, "NotSystemOwner", systemId=police, callerId=CIVIL):
-        systems.connect(civil, police, UNDER)
-    with reverts(ledger, "NotADepartment", account=stranger.address):
-        systems.connect(stranger, police, UNDER)
-    with reverts(ledger, "SystemUnknown", systemId="sys.none"):
-        systems.connect(security, "sys.none", UNDER)
+    def refused(act: Callable[[Signer, str, SystemConnection], object]) -> None:
+        with reverts(ledger, "NotSystemOwner", systemId=police, callerId=CIVIL):
+            act(civil, police, UNDER)
+        with reverts(ledger, "NotADepartment", account=stranger.address):
+            act(stranger, police, UNDER)
+        with reverts(ledger, "SystemUnknown", systemId="sys.none"):
+            act(security, "sys.none", UNDER)
 
+    refused(systems.connect)
     systems.connect(security, police, UNDER)
-
-    with reverts(ledger, "NotSystemOwner", systemId=police, callerId=CIVIL):
-        systems.disconnect(civil, police, UNDER)
-    with reverts(ledger, "NotADepartment", account=stranger.address):
-        systems.disconnect(stranger, police, UNDER)
-    with reverts(ledger, "SystemUnknown", systemId="sys.none"):
-        systems.disconnect(security, "sys.none", UNDER)
+    refused(systems.disconnect)
     assert systems.system_of(police).connected
 
 

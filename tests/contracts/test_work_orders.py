@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -189,6 +190,22 @@ def completed(works: WorkOrdersContract, operator: Signer, fed_back: WorkOrder) 
 # -- categories ----------------------------------------------------------------------
 
 
+def just_accepted(deadline: int) -> WorkOrder:
+    """ORDER as accepted under CLAUSE with ``deadline``: no handler yet, on time, no score."""
+    return WorkOrder(
+        order_id=ORDER,
+        policy_id=POLICY,
+        clause_id=CLAUSE,
+        category=CATEGORY,
+        handler_id=None,
+        sla_deadline=deadline,
+        stage=Stage.ACCEPTED,
+        overdue=False,
+        late=False,
+        score=None,
+    )
+
+
 def test_set_category_emits_category_set(ledger: Ledger, works: WorkOrdersContract) -> None:
     receipt = works.set_category(CategorySet(category=CATEGORY, sla_seconds=SLA), by=ledger.admin)
 
@@ -301,18 +318,7 @@ def test_accept_emits_order_accepted(
         }
     ]
     assert event_names(ledger, receipt) == ["OrderAccepted"]
-    assert works.order(ORDER) == WorkOrder(
-        order_id=ORDER,
-        policy_id=POLICY,
-        clause_id=CLAUSE,
-        category=CATEGORY,
-        handler_id=None,
-        sla_deadline=deadline,
-        stage=Stage.ACCEPTED,
-        overdue=False,
-        late=False,
-        score=None,
-    )
+    assert works.order(ORDER) == just_accepted(deadline)
 
 
 def test_only_operators_accept(
@@ -406,17 +412,8 @@ def test_the_six_stages_in_order(
         scope | {"handlerId": CIVIL, "clauseId": CLAUSE, "score": 5}
     ]
     assert event_names(ledger, receipt) == ["OrderEvaluated"]
-    assert works.order(ORDER) == WorkOrder(
-        order_id=ORDER,
-        policy_id=POLICY,
-        clause_id=CLAUSE,
-        category=CATEGORY,
-        handler_id=CIVIL,
-        sla_deadline=deadline,
-        stage=Stage.EVALUATED,
-        overdue=False,
-        late=False,
-        score=5,
+    assert works.order(ORDER) == dataclasses.replace(
+        just_accepted(deadline), handler_id=CIVIL, stage=Stage.EVALUATED, score=5
     )
 
 

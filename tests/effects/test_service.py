@@ -14,9 +14,8 @@ import pytest
 from ledger.core import Ledger
 from ledger.effects import merkle
 from ledger.errors import NotFoundError, StoreError
-from ledger.mechanisms.sharing import AgreementCreate, CatalogItemCreate
 from ledger.mechanisms.systems import SystemConnection, SystemCreate
-from tests.conftest import DEPARTMENTS, make_settings, sample_policy
+from tests.conftest import found_city, make_settings, share_households
 
 DAY = 86_400
 LOG = "t.calls"
@@ -26,30 +25,8 @@ LOG = "t.calls"
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
     home = tmp_path_factory.mktemp("effects") / "home"
     with Ledger.open(make_settings(home)) as ledger:
-        for dep_id, (name, roles) in DEPARTMENTS.items():
-            ledger.departments.register(dep_id, name, roles)
-        ledger.policy_book.anchor(sample_policy())
-        ledger.sharing.register_item(
-            "dcity.security",
-            CatalogItemCreate(
-                item_id="item.hh", data_type="household", permission="restricted", disclosure="x"
-            ),
-        )
-        ledger.sharing.commit_agreement(
-            "dcity.security",
-            AgreementCreate(
-                agreement_id="agr.hh",
-                item_id="item.hh",
-                consumer_id="dcity.civil",
-                policy_id="test.sharing",
-                clause_id="c3",
-                permission="conditional",
-                first_due_at=ledger.clock.now() + DAY,
-                period_seconds=10 * DAY,
-                periods=3,
-                calls_per_period=100,
-            ),
-        )
+        found_city(ledger)
+        share_households(ledger, "c3", ledger.clock.now() + DAY, 10 * DAY, disclosure="x")
         ledger.systems.register_system(
             "dcity.health",
             SystemCreate(

@@ -66,6 +66,13 @@ def level_sizes(directory: Path) -> dict[int, int]:
     }
 
 
+def stored(directory: Path, count: int) -> bytes:
+    """The root of a new store in ``directory`` holding entries 0 to ``count - 1``, closed."""
+    with EffectStore(directory, LOG) as s:
+        s.append_batch([entry(i) for i in range(count)])
+        return s.root()
+
+
 def expected_levels(size: int) -> dict[int, int]:
     return {k: size >> k for k in range(max(size.bit_length(), 1))}
 
@@ -346,10 +353,7 @@ def test_a_crash_between_level_files_and_commit(tmp_path: Path) -> None:
 
 def test_level_files_behind_sqlite_are_completed(tmp_path: Path) -> None:
     """After a power loss the level files may lack what SQLite committed."""
-    entries = [entry(i) for i in range(45)]
-    with EffectStore(tmp_path, LOG) as s:
-        s.append_batch(entries)
-        root = s.root()
+    root = stored(tmp_path, 45)
     os.truncate(tmp_path / f"{LOG}.level0.bin", 32 * 30)
     os.truncate(tmp_path / f"{LOG}.level2.bin", 32 * 3)
     (tmp_path / f"{LOG}.level5.bin").unlink()
@@ -360,10 +364,7 @@ def test_level_files_behind_sqlite_are_completed(tmp_path: Path) -> None:
 
 
 def test_a_corrupt_tail_is_rebuilt(tmp_path: Path) -> None:
-    entries = [entry(i) for i in range(20)]
-    with EffectStore(tmp_path, LOG) as s:
-        s.append_batch(entries)
-        root = s.root()
+    root = stored(tmp_path, 20)
     with (tmp_path / f"{LOG}.level2.bin").open("r+b") as handle:
         handle.seek(32 * 4)
         handle.write(b"\xff" * 32)

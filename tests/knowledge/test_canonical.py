@@ -23,6 +23,7 @@ from ledger.knowledge.canonical import (
 )
 from ledger.knowledge.loader import parse_record
 from ledger.knowledge.models import Clause, PolicyRecord
+from tests.knowledge.conftest import SHARING_HEAD
 
 SMALL = {
     "schema_version": 1,
@@ -46,22 +47,14 @@ SMALL_BYTES = (
     b'"version":2}'
 )
 
-SAMPLE_YAML = """\
-schema_version: 1
-id: dcity.sharing
-version: 1
-kind: policy
-element: data_governance
-title: D-city government data sharing measures
-issuer: dcity.govoffice
-effective: 2024-01-01T00:00:00Z
-clauses:
-  - id: c1
-    text: Share what you register.
+SAMPLE_YAML = (
+    SHARING_HEAD
+    + """\
     obligation: {metric: D1, comparator: ">=", target: 0.95}
   - id: c2
     text: Keep the catalog.
 """
+)
 
 # The same record: keys in another order, the time in +08:00, defaults spelt out.
 SAMPLE_YAML_REORDERED = """\

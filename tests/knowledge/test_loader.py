@@ -10,19 +10,11 @@ import pytest
 from ledger.errors import LedgerError, RecordError
 from ledger.knowledge.canonical import canonical_bytes
 from ledger.knowledge.loader import Problem, RecordParseError, load_record, parse_record
+from tests.knowledge.conftest import SHARING_HEAD
 
-GOOD = """\
-schema_version: 1
-id: dcity.sharing
-version: 1
-kind: policy
-element: data_governance
-title: D-city government data sharing measures
-issuer: dcity.govoffice
-effective: 2024-01-01T00:00:00Z
-clauses:
-  - id: c1
-    text: Share what you register.
+GOOD = (
+    SHARING_HEAD
+    + """\
     obligation:
       metric: D1
       comparator: ">="
@@ -36,6 +28,7 @@ clauses:
   - id: c3
     text: Keep the catalog.
 """
+)
 
 
 def write(tmp_path: Path, text: str, name: str = "policy.yaml") -> Path:

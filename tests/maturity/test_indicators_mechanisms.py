@@ -97,6 +97,11 @@ def delivery(t: int, clause: str = "c1", policy: str = "test.ops", k: int = 0) -
     )
 
 
+def drill_ids(pid: str, owner: str, clause: str, policy: str) -> dict[str, str]:
+    """The ids every drill event carries."""
+    return {"planId": pid, "policyId": policy, "ownerId": owner, "clauseId": clause}
+
+
 def plan(
     pid: str,
     first: int,
@@ -110,10 +115,7 @@ def plan(
     return ev(
         "DrillsPlanned",
         time,
-        planId=pid,
-        policyId=policy,
-        ownerId=owner,
-        clauseId=clause,
+        **drill_ids(pid, owner, clause, policy),
         kind=2,
         firstDueAt=first,
         interval=interval,
@@ -136,10 +138,7 @@ def held(
     return ev(
         "DrillHeld",
         t,
-        planId=pid,
-        policyId=policy,
-        ownerId=owner,
-        clauseId=clause,
+        **drill_ids(pid, owner, clause, policy),
         index=k,
         dueAt=t,
         seatsPresent=69 if seats else 10,
@@ -161,10 +160,7 @@ def drill_missed(
     return ev(
         "DrillMissed",
         t,
-        planId=pid,
-        policyId=policy,
-        ownerId=owner,
-        clauseId=clause,
+        **drill_ids(pid, owner, clause, policy),
         index=k,
         dueAt=t - 8 * DAY,
         markedBy="0x0000000000000000000000000000000000000001",

@@ -21,6 +21,7 @@ from ledger.maturity.spec import (
     spec_for_hash,
     spec_versions,
 )
+from tests.maturity.conftest import EXECUTION
 
 #: MATURITY.md "Indicators", transcribed: id -> (element, f, worst, best, n_min).
 TABLE = {
@@ -160,18 +161,7 @@ def test_bad_version(version: object) -> None:
 def test_definitions_by_version() -> None:
     assert load_spec(1).definitions == Definitions()  # v1's file has none: v1's rules
     d = load_spec(2).definitions
-    assert d.execution_events == (
-        "DeliveryRecorded",
-        "DrillHeld",
-        "OrderAccepted",
-        "OrderTransferred",
-        "OrderHandled",
-        "OrderFeedbackGiven",
-        "OrderCompleted",
-        "OrderEvaluated",
-        "SystemConnected",
-        "StatisticAttested",
-    )
+    assert d.execution_events == EXECUTION
     assert d.checkpoints_execute and d.effect_log_citations
     assert d.clause_start == "later_of_effective_and_anchor"
     assert d.i1_horizon_days == 365

@@ -6,10 +6,8 @@ interrupted: the same names with the same arguments, each as often."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -20,7 +18,7 @@ from eth_typing import HexStr
 
 from ledger.core import Ledger
 from ledger.scenario.runner import file_digest, load_scenario, run_scenario
-from tests.conftest import TEST_PASSWORD, make_settings
+from tests.conftest import cli_env, make_settings, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "tests" / "scenario" / "data" / "replay-town.yaml"
@@ -66,20 +64,10 @@ class Kill(NamedTuple):
 
 
 def cli(home: Path, *args: str, kill: Kill | None = None) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {
-        "GOVLEDGER_HOME": str(home),
-        "GOVLEDGER_KEYSTORE_PASSWORD": TEST_PASSWORD,
-        "COLUMNS": "200",
-        "PYTHONPATH": str(ROOT),
-    }
     if kill is None:
-        command = [sys.executable, "-m", "ledger.cli.main", *args]
-    else:
-        env |= {"KILL_HEIGHT": str(kill.height), "KILL_MODE": kill.mode, "KILL_TOPIC": kill.topic}
-        command = [sys.executable, "-c", KILLED_CLI, *args]
-    return subprocess.run(
-        command, capture_output=True, text=True, env=env, timeout=300, check=False
-    )
+        return run_cli(*args, env=cli_env(home))
+    killing = {"KILL_HEIGHT": str(kill.height), "KILL_MODE": kill.mode, "KILL_TOPIC": kill.topic}
+    return run_cli(*args, env=cli_env(home) | killing, script=KILLED_CLI)
 
 
 def prepare(home: Path, start: int) -> None:

@@ -5,10 +5,8 @@ start, and what ``effects ingest`` says about entries a checkpoint does not cove
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,32 +15,23 @@ import pytest
 
 from ledger.core import Ledger
 from ledger.scenario.runner import RunReport, file_digest, load_scenario, run_scenario
-from tests.conftest import TEST_PASSWORD, make_settings
+from tests.conftest import cli_env, make_settings, run_cli
+from tests.scenario.conftest import small_town
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = 86_400
 HOUR = 3600
 
 # Written in the format as it was before these changes, so that only `end` is new to it.
-END_TOWN = """\
-schema_version: 1
-name: end-town
-departments:
-  - {id: t.office, name: Office, roles: [ISSUER]}
-  - {id: t.water, name: Water Bureau}
-  - {id: t.housing, name: Housing Bureau}
-policies:
-  - record:
-      {schema_version: 1, id: t.share, version: 1, kind: policy, element: data_governance,
-       title: Sharing, issuer: t.office, effective: '2026-01-01T00:00:00Z',
-       clauses: [{id: c1, text: Share.}]}
-catalog:
-  - {id: item.meters, provider: t.water, type: meter-readings, permission: open}
+END_TOWN = (
+    small_town("end-town")
+    + """\
 agreements:
   - {id: agr.meters, item: item.meters, consumer: t.housing, policy: t.share, clause: c1,
      permission: open, first_due: 10d, period: 10d, periods: 3}
 end: 20d
 """
+)
 
 LATER_TOWN = """\
 schema_version: 1
@@ -193,20 +182,7 @@ def test_an_agreement_is_committed_at_its_offset(later_town: Played) -> None:
 
 
 def govledger(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {
-        "GOVLEDGER_HOME": str(home),
-        "GOVLEDGER_KEYSTORE_PASSWORD": TEST_PASSWORD,
-        "COLUMNS": "200",
-        "PYTHONPATH": str(ROOT),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "ledger.cli.main", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    return run_cli(*args, env=cli_env(home))
 
 
 def test_ingest_after_a_run_says_what_waits_to_be_sealed(

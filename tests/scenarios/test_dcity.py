@@ -15,6 +15,7 @@ import pytest
 from ledger.core import Ledger
 from ledger.scenario.runner import RunReport, file_digest, load_scenario, run_scenario
 from tests.conftest import make_settings
+from tests.maturity.conftest import EXECUTION
 
 
 @pytest.fixture(scope="module")
@@ -108,19 +109,6 @@ def test_playing_it_again_changes_nothing(dcity: tuple[Ledger, RunReport]) -> No
     assert (again.played, again.transactions) == (0, 0)
 
 
-#: MATURITY.md v2, "Execution event": the events that record something done under a mechanism.
-EXECUTION = (
-    "DeliveryRecorded",
-    "DrillHeld",
-    "OrderAccepted",
-    "OrderTransferred",
-    "OrderHandled",
-    "OrderFeedbackGiven",
-    "OrderCompleted",
-    "OrderEvaluated",
-    "SystemConnected",
-    "StatisticAttested",
-)
 DAY = 86_400
 
 
