@@ -82,7 +82,7 @@ def print_clauses(view: dict[str, Any]) -> None:
                 f"{c['policy_id']}#{c['clause_id']}",
                 c["start_utc"][:10],
                 "not executed" if done is None else f"{done['event']} {done['time_utc'][:10]}",
-                _days(c["days"]),
+                "∞" if done is None else _days(c["days"]),
                 "yes" if c["in_sample"] else "no",
             ]
         )

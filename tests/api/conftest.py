@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from ledger.apikeys import ApiKeys
+from ledger.audit.findings import finding_dir
 from ledger.audit.scores import ensure_role
 from ledger.core import Ledger
 from tests.conftest import DEPARTMENTS, make_settings, sample_policy
@@ -138,7 +140,12 @@ def terms(api: Api, item_id: str, **changes: Any) -> dict[str, Any]:
 
 
 def raise_finding(api: Api, finding_id: str, score_id: int, *, deadline: int) -> None:
-    """Raise a finding on clause c1 against the issuer, as the ledger's auditor."""
+    """Raise a finding on clause c1 against the issuer, as the ledger's auditor, with its
+    details stored as the ledger stores them (so the shared ledger keeps auditing clean)."""
+    details = json.dumps({"finding_id": finding_id, "raised_by": "tests"}).encode()
+    folder = finding_dir(api.home)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{finding_id}.json").write_bytes(details)
     with api.app.state.ledger_lock:
         ensure_role(api.ledger.signers, "AUDITOR")
         api.ledger.findings.raise_finding(
@@ -150,5 +157,5 @@ def raise_finding(api: Api, finding_id: str, score_id: int, *, deadline: int) ->
             metric="D1",
             department_id=ISSUER,
             deadline=deadline,
-            detail_digest=hashlib.sha256(finding_id.encode()).digest(),
+            detail_digest=hashlib.sha256(details).digest(),
         )
