@@ -17,16 +17,20 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Security
 from fastapi.security import APIKeyHeader
+from web3 import HTTPProvider, Web3
 
 from api.errors import API_KEY_HEADER
 from ledger.apikeys import ApiKeys
+from ledger.chain.identity import node_address
 from ledger.chain.types import TxRef
 from ledger.core import Ledger
-from ledger.errors import ForbiddenError, LedgerBusyError
+from ledger.errors import ForbiddenError, LedgerBusyError, NodeUnavailableError
 from ledger.settings import Settings, get_settings
 
 #: How long a request waits for the ledger before it gets 503.
 LOCK_TIMEOUT_SECONDS = 30.0
+#: How long ``/health`` waits for the chain (so it answers within about a second).
+HEALTH_TIMEOUT_SECONDS = 1.0
 
 T = TypeVar("T")
 
@@ -42,6 +46,32 @@ class LedgerAccess:
     def __init__(self, ledger: Ledger, lock: threading.Lock) -> None:
         self._ledger = ledger
         self._lock = lock
+
+    def head(self, timeout: float = HEALTH_TIMEOUT_SECONDS) -> tuple[str, int | None]:
+        """The chain's kind and head block within ``timeout`` seconds, for ``/health``.
+
+        A node is asked directly (its client is thread-safe), with that timeout; one that
+        does not answer is a :class:`NodeUnavailableError`. The embedded chain is read
+        under the lock, waited for at most ``timeout``: ``None`` when a long request
+        holds it.
+        """
+        ledger = self._ledger
+        if ledger.handle.kind == "rpc":
+            url = ledger.settings.rpc_url or ""
+            probe = Web3(HTTPProvider(url, request_kwargs={"timeout": timeout}))
+            try:
+                return "rpc", int(probe.eth.block_number)
+            except Exception as err:  # connection refused, timeout, a broken reply
+                raise NodeUnavailableError(
+                    f"the JSON-RPC node at {node_address(url)} does not answer"
+                    f" ({type(err).__name__})"
+                ) from err
+        if not self._lock.acquire(timeout=timeout):
+            return "embedded", None
+        try:
+            return "embedded", int(ledger.w3.eth.block_number)
+        finally:
+            self._lock.release()
 
     @contextmanager
     def _locked(self) -> Iterator[Ledger]:

@@ -18,6 +18,7 @@ object (``NOT_YOURS``)
 :class:`ContractRevert`       409     ``error``, ``arguments``, ``contract``
 :class:`ConfigError`          409     (e.g. no effect log opened yet)
 :class:`LedgerBusyError`      503     (and a ``Retry-After`` header)
+:class:`NodeUnavailableError` 503     (the node does not answer; ``Retry-After``)
 other :class:`LedgerError`    500     nothing from the error itself
 anything else                 500     ``request_id`` (the server log names it)
 ============================  ======  =========================================
@@ -56,6 +57,7 @@ from ledger.errors import (
     LedgerBusyError,
     LedgerError,
     LedgerValueError,
+    NodeUnavailableError,
     NotFoundError,
     RecordError,
 )
@@ -234,6 +236,15 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, ConfigError):
         return problem(
             request, 409, "Not configured", str(exc), type_=problem_type("not-configured")
+        )
+    if isinstance(exc, NodeUnavailableError):
+        return problem(
+            request,
+            503,
+            "Chain unavailable",
+            str(exc),
+            type_=problem_type("chain-unavailable"),
+            headers={"Retry-After": "5"},
         )
     if isinstance(exc, LedgerBusyError):
         return problem(

@@ -12,12 +12,13 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
+from typing import Literal
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from api.deps import LedgerDep
-from api.errors import install_error_handlers, install_problem_openapi
+from api.errors import install_error_handlers, install_problem_openapi, problem_responses
 from api.limits import BodyLimits
 from api.models import HealthPublic
 from api.routes import api_router
@@ -87,13 +88,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimits)
     app.include_router(api_router)
     install_problem_openapi(app)
+    last_head: dict[str, int] = {}
 
-    @app.get("/health", tags=["service"], summary="Liveness and chain head")
+    @app.get(
+        "/health",
+        tags=["service"],
+        summary="Liveness and chain head",
+        responses=problem_responses(503),
+    )
     def health(ledger: LedgerDep) -> HealthPublic:
-        """Whether the service answers, which chain it uses and the latest block."""
-        with ledger.read(fresh=False) as lg:
-            kind, block = lg.handle.kind, lg.w3.eth.block_number
-        return HealthPublic(status="ok", chain="rpc" if kind == "rpc" else "embedded", block=block)
+        """Whether the service answers, which chain it uses and the latest block, within
+        about a second: `busy` (with the last block seen) while a long request holds the
+        embedded chain, 503 when the JSON-RPC node does not answer."""
+        kind, block = ledger.head()
+        chain: Literal["embedded", "rpc"] = "rpc" if kind == "rpc" else "embedded"
+        if block is None:
+            return HealthPublic(status="busy", chain=chain, block=last_head.get("block"))
+        last_head["block"] = block
+        return HealthPublic(status="ok", chain=chain, block=block)
 
     @app.get("/", tags=["service"], response_class=HTMLResponse, summary="Dashboard")
     def dashboard() -> HTMLResponse:

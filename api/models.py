@@ -253,9 +253,12 @@ class EventsPublic(BaseModel):
 
 
 class HealthPublic(BaseModel):
-    status: Literal["ok"]
+    """``ok``, or ``busy`` when a long request holds the embedded chain (``block`` is then
+    the last head this endpoint saw, or null)."""
+
+    status: Literal["ok", "busy"]
     chain: Literal["embedded", "rpc"]
-    block: int
+    block: int | None
 
 
 class Problem(BaseModel):

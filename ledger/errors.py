@@ -34,6 +34,10 @@ class ChainError(LedgerError):
     """The chain could not be reached or did something unexpected."""
 
 
+class NodeUnavailableError(ChainError):
+    """The JSON-RPC node does not answer (down, or not reachable)."""
+
+
 class LedgerBusyError(ChainError):
     """Another process holds the embedded chain."""
 

@@ -135,6 +135,15 @@ def test_health(api: Api) -> None:
     assert isinstance(body["block"], int) and body["block"] > 0
 
 
+def test_health_does_not_wait_behind_a_long_request(api: Api) -> None:
+    seen = api.client.get("/health").json()["block"]
+    with api.app.state.ledger_lock:  # as an audit or a write in flight holds it
+        busy = api.client.get("/health")
+    assert busy.status_code == 200
+    assert busy.json() == {"status": "busy", "chain": "embedded", "block": seen}
+    assert api.client.get("/health").json()["status"] == "ok"
+
+
 def test_dashboard_is_a_self_contained_html_page(api: Api) -> None:
     response = api.client.get("/")
 
