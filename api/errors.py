@@ -15,7 +15,9 @@ invalid request (validation)  422     ``errors``: ``[{loc, field, message, type}
 :class:`NotFoundError`        404     ``kind``, ``id``
 revert: another department's  403     ``error``, ``arguments``, ``contract``
 object (``NOT_YOURS``)
-:class:`ContractRevert`       409     ``error``, ``arguments``, ``contract``
+:class:`ContractRevert`       409     ``error``, ``arguments``, ``contract``; the
+                                      detail explains it in words
+                                      (:func:`ledger.mechanisms.explain.explain`)
 :class:`ConfigError`          409     (e.g. no effect log opened yet)
 :class:`LedgerBusyError`      503     (and a ``Retry-After`` header)
 :class:`NodeUnavailableError` 503     (the node does not answer; ``Retry-After``)
@@ -61,6 +63,7 @@ from ledger.errors import (
     NotFoundError,
     RecordError,
 )
+from ledger.mechanisms.explain import explain
 
 logger = logging.getLogger("api")
 
@@ -195,7 +198,7 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
         if exc.not_yours is not None:
             status, title, detail, name = 403, "Forbidden", exc.not_yours, "not-yours"
         else:
-            status, title, detail, name = 409, "Contract reverted", str(exc), "contract-revert"
+            status, title, detail, name = 409, "Contract reverted", explain(exc), "contract-revert"
         return problem(
             request,
             status,

@@ -342,6 +342,8 @@ _SPECS: dict[str, Callable[[Any], str]] = {
 
 def show_value(value: Any) -> str:
     """An argument as the sentences show it: text quoted, 0x-values and numbers as is."""
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
     if isinstance(value, str) and not value.startswith("0x"):
         return repr(value)
     return str(value)

@@ -73,7 +73,10 @@ def test_a_clause_not_in_force_is_a_409_revert_with_its_arguments(api: Api, item
     body = assert_problem(response, 409)
     assert body["error"] == "ClauseNotInForce"
     assert body["arguments"] == {"policyId": POLICY_ID, "clauseId": "c9"}
-    assert body["detail"] == f"ClauseNotInForce(policyId='{POLICY_ID}', clauseId='c9')"
+    assert body["detail"] == (
+        f"clause 'c9' of policy '{POLICY_ID}' is not in force (no such clause, or the policy"
+        " is revoked or superseded) (ClauseNotInForce)"
+    )
 
 
 def test_granting_more_than_the_item_allows_is_a_409_revert(api: Api, item_id: str) -> None:

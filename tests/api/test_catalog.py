@@ -53,7 +53,7 @@ def test_registering_the_same_item_twice_is_a_409_item_exists(api: Api) -> None:
     assert body["error"] == "ItemExists"
     assert body["arguments"] == {"itemId": item_id}
     assert body["contract"] == "DataSharing"
-    assert body["detail"] == f"ItemExists(itemId='{item_id}')"
+    assert body["detail"] == (f"catalog item '{item_id}' is already registered (ItemExists)")
 
 
 def test_registering_without_a_key_is_401(api: Api) -> None:

@@ -77,7 +77,7 @@ def test_a_revert_is_409_with_json_safe_arguments(bare: TestClient) -> None:
         "type": "urn:govledger:problem:contract-revert",
         "title": "Contract reverted",
         "status": 409,
-        "detail": f"Custom(who='x', raw=0x0102, n={2**70})",
+        "detail": f"the contract refused the call: Custom(who='x', raw=0x0102, n={2**70})",
         "instance": "/revert",
         "error": "Custom",
         "arguments": {"who": "x", "raw": "0x0102", "n": 2**70},

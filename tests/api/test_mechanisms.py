@@ -141,7 +141,11 @@ def test_a_reserved_slot_is_listed_and_cannot_connect_until_filled(api: Api) -> 
 
     assert (slot["slot"], slot["reserved"], slot["connected"]) == (True, True, False)
     assert (slot["owner_id"], slot["kind"], slot["heartbeat_seconds"]) == (SECURITY, "customs", 60)
-    problem = assert_problem(refused, 409, f"SlotReserved(systemId='{system_id}')")
+    problem = assert_problem(
+        refused,
+        409,
+        (f"system '{system_id}' is a reserved slot: fill it before it connects (SlotReserved)"),
+    )
     assert (problem["error"], problem["arguments"]) == ("SlotReserved", {"systemId": system_id})
 
     filled = api.post(f"/systems/{system_id}/fill", SECURITY, None)

@@ -122,7 +122,12 @@ def test_an_out_of_order_step_is_a_409_stage_out_of_order(api: Api, category: st
     response = api.post(f"/orders/{order_id}/complete", OPERATOR, None)
 
     body = assert_problem(
-        response, 409, f"StageOutOfOrder(orderId='{order_id}', current=1, attempted=5)"
+        response,
+        409,
+        (
+            f"work order '{order_id}' is at stage accepted: it cannot move to completed now"
+            " (StageOutOfOrder)"
+        ),
     )
     assert body["error"] == "StageOutOfOrder"
     assert body["arguments"] == {"orderId": order_id, "current": 1, "attempted": 5}
