@@ -22,6 +22,15 @@ class LedgerValueError(LedgerError, ValueError):
     """
 
 
+class InputFileError(LedgerValueError):
+    """A file named by the user is missing or cannot be read; the text is ``PATH: reason``."""
+
+    def __init__(self, path: Any, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
 class LedgerTypeError(LedgerError, TypeError):
     """A value of the wrong kind (say a list where a mapping belongs)."""
 

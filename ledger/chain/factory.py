@@ -9,8 +9,17 @@ from web3 import EthereumTesterProvider, HTTPProvider, Web3
 from web3.providers.eth_tester.defaults import API_ENDPOINTS, static_return
 
 from ledger.chain.embedded import EMBEDDED_CHAIN_ID, PersistentPyEVMBackend, open_embedded
-from ledger.errors import ChainError
+from ledger.chain.identity import node_address
+from ledger.errors import NodeUnavailableError
 from ledger.settings import Settings
+
+
+def node_unavailable(url: str, err: BaseException) -> NodeUnavailableError:
+    """The error for a node at ``url`` that does not answer; the URL keeps no credentials
+    (nor path or query), and ``err`` is named by its type only (its text repeats the URL)."""
+    return NodeUnavailableError(
+        f"the chain node at {node_address(url)} does not answer ({type(err).__name__})"
+    )
 
 
 @dataclass
@@ -37,10 +46,8 @@ def make_web3(settings: Settings) -> ChainHandle:
         w3 = Web3(HTTPProvider(settings.rpc_url, request_kwargs={"timeout": 60}))
         try:
             w3.eth.chain_id  # noqa: B018 - a real round trip proves the node answers
-        except Exception as err:
-            raise ChainError(
-                f"cannot reach the JSON-RPC node at {settings.rpc_url}: {err}"
-            ) from err
+        except Exception as err:  # refused, timed out, not JSON-RPC: the node is not there
+            raise node_unavailable(settings.rpc_url, err) from err
         return ChainHandle(w3=w3, kind="rpc")
     tester = open_embedded(settings.resolved_home() / "chain")
     endpoints: dict[str, Any] = {k: dict(v) for k, v in API_ENDPOINTS.items()}

@@ -8,9 +8,8 @@ from typing import Annotated
 import typer
 
 from ledger.apikeys import ApiKeys
-from ledger.cli.common import HomeOpt, JsonOpt, opened, parse_option, settings_for
+from ledger.cli.common import HomeOpt, JsonOpt, known, opened, parse_option, settings_for
 from ledger.cli.output import console, emit_json, err_console, table
-from ledger.errors import NotFoundError
 
 apikey_app = typer.Typer(help="API keys, each bound to one department.", no_args_is_help=True)
 
@@ -23,8 +22,7 @@ def apikey_create(
 ) -> None:
     """Create an API key for a department. The key is shown once; store it safely."""
     with opened(home) as ledger:
-        if not ledger.directory.is_department(department_id):
-            raise NotFoundError("department", department_id)
+        known(ledger, department=department_id)
     key, info = parse_option(
         lambda d: ApiKeys(settings_for(home).resolved_home()).create(d, label), department_id
     )

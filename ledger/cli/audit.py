@@ -27,10 +27,11 @@ from ledger.audit.scores import (
 )
 from ledger.audit.verify import AuditSources, audit, chain_events
 from ledger.chain.factory import make_web3
-from ledger.cli.common import HomeOpt, JsonOpt, opened
+from ledger.cli.common import HomeOpt, JsonOpt, known, opened
 from ledger.cli.output import console, emit_json, err_console, table
 from ledger.cli.render import print_clauses, print_score, print_series
-from ledger.errors import NotFoundError
+from ledger.errors import InputFileError
+from ledger.files import read_input
 from ledger.settings import Settings
 from ledger.times import format_timestamp
 
@@ -109,8 +110,7 @@ def score_cmd(
     if clauses and series:
         raise typer.BadParameter("--clauses and --series are separate views: choose one")
     with opened(home) as ledger:
-        if department is not None and not ledger.directory.is_department(department):
-            raise NotFoundError("department", department)
+        known(ledger, department=department)
         ledger.indexer.sync()
         scorer = ledger.scorer
         if clauses:
@@ -258,6 +258,7 @@ def finding_list(
     """List findings with their state on chain."""
 
     with opened(home) as ledger:
+        known(ledger, department=department, policy=policy)
         ledger.indexer.sync()  # findings raised since the index last caught up
         rows = findings_view(ledger.findings, ledger.store, department, policy)
     if as_json:
@@ -300,12 +301,6 @@ def finding_raise(
         console.print(f"finding {f.finding_id} {state} for {f.detail['department_id']}")
 
 
-def _read(path: Path, what: str) -> bytes:
-    if not path.is_file():
-        raise typer.BadParameter(f"no such {what} file: {path}")
-    return path.read_bytes()
-
-
 @finding_app.command("respond")
 def finding_respond(
     finding_id: FindingArg,
@@ -316,7 +311,7 @@ def finding_respond(
 ) -> None:
     """Answer a finding with a rectification plan and evidence."""
 
-    plan_bytes, evidence_bytes = _read(plan, "plan"), _read(evidence, "evidence")
+    plan_bytes, evidence_bytes = read_input(plan), read_input(evidence)
     with opened(home) as ledger:
         ref = respond(
             ledger.findings, ledger.signers, finding_id, department, plan_bytes, evidence_bytes
@@ -337,7 +332,7 @@ def finding_review(
 ) -> None:
     """Accept or reject a department's response to a finding."""
 
-    note_bytes = _read(note, "note") if note is not None else b""
+    note_bytes = read_input(note) if note is not None else b""
     with opened(home) as ledger:
         ref = review(ledger.findings, ledger.signers, finding_id, accept=accept, note=note_bytes)
     verdict = "accepted: the finding is closed" if accept else "rejected: the finding is open"
@@ -405,9 +400,9 @@ def audit_check_bundle(
     if rpc and chain_dir:
         raise typer.BadParameter("give --rpc or --chain-dir, not both")
     if not directory.is_dir():
-        raise typer.BadParameter(f"no such directory: {directory}")
+        raise InputFileError(directory, "no such directory")
     if chain_dir is not None and not (chain_dir / "chain").is_dir():
-        raise typer.BadParameter(f"{chain_dir} holds no embedded chain")
+        raise InputFileError(chain_dir, "holds no embedded chain")
     handle = None
     if rpc:
         handle = make_web3(Settings(rpc_url=rpc, home=directory))

@@ -14,6 +14,8 @@ import typer
 from ledger.chain.types import TxRef
 from ledger.cli.output import console, emit_json, err_console, table
 from ledger.core import Ledger
+from ledger.errors import NotFoundError
+from ledger.files import check_input, read_input
 from ledger.settings import Settings
 from ledger.times import format_timestamp
 
@@ -30,9 +32,15 @@ ClauseOpt = Annotated[str, typer.Option("--clause", help="Clause id the step exe
 OwnerOpt = Annotated[str, typer.Option("--department", help="The owning department.")]
 
 
+def _readable(path: Path | None) -> Path | None:
+    return None if path is None else check_input(path)
+
+
 def input_file(help: str) -> Any:
-    """A ``typer.Option`` for an existing, readable file (what stays off chain)."""
-    return typer.Option(exists=True, dir_okay=False, readable=True, help=help)
+    """A ``typer.Option`` for an existing, readable file (what stays off chain): checked
+    before anything else runs, a missing one reported as every command does (``PATH: no
+    such file``, :func:`ledger.files.check_input`)."""
+    return typer.Option(callback=_readable, help=help)
 
 
 T = TypeVar("T")
@@ -48,7 +56,7 @@ def parse_option(fn: Callable[[Any], T], value: Any, option: str | None = None) 
 
 def sha256_file(path: Path) -> bytes:
     """The SHA-256 of a file named on the command line (what goes on chain instead)."""
-    return hashlib.sha256(path.read_bytes()).digest()
+    return hashlib.sha256(read_input(path)).digest()
 
 
 def iso(timestamp: int | None) -> str | None:
@@ -76,6 +84,15 @@ def opened(home: Path | None, *, create: bool = False) -> Iterator[Ledger]:
         ledger.close()
 
 
+def known(ledger: Ledger, *, department: str | None = None, policy: str | None = None) -> None:
+    """A :class:`NotFoundError` when ``department`` or ``policy`` (a filter or a scope) names
+    nothing on this ledger: an unknown id is an error, never an empty list or a score."""
+    if department is not None and not ledger.directory.is_department(department):
+        raise NotFoundError("department", department)
+    if policy is not None and ledger.policy_book.registry.state(policy)[0] == 0:
+        raise NotFoundError("policy", policy)
+
+
 def send(home: Path | None, call: Callable[[Ledger], TxRef], done: str) -> TxRef:
     """Open the ledger, send one transaction with ``call`` and print ``done`` with its block."""
     with opened(home) as ledger:
@@ -96,10 +113,13 @@ def list_rows(
     cells: Callable[[Row], Sequence[Any]],
     *,
     sync: bool = True,
+    department: str | None = None,
 ) -> None:
     """A list command: bring the index to the head (``sync``), ``read`` the rows, and print
-    them as JSON or as a table of ``columns`` with each row's ``cells``."""
+    them as JSON or as a table of ``columns`` with each row's ``cells``; a ``department``
+    filter must name a department (:func:`known`)."""
     with opened(home) as ledger:
+        known(ledger, department=department)
         if sync:
             ledger.indexer.sync()
         rows = read(ledger)

@@ -9,6 +9,7 @@ import typer
 
 from ledger.cli.common import HomeOpt, JsonOpt, opened
 from ledger.cli.output import console, emit_json, progress_bar
+from ledger.files import check_input
 
 effects_app = typer.Typer(
     help="The effect log: high-volume facts (data-sharing calls, heartbeats) in an RFC 9162"
@@ -39,8 +40,7 @@ def effects_ingest(
     as_json: JsonOpt = False,
 ) -> None:
     """Validate and append a JSONL file (resumable; bad lines are reported, never fatal)."""
-    if not file.is_file():
-        raise typer.BadParameter(f"no such file: {file}")
+    check_input(file)
     with opened(home) as ledger:
         with progress_bar(f"ingesting {file.name}") as update:
             report = ledger.effects.ingest_file(file, update)

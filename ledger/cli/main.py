@@ -10,29 +10,26 @@ top-level commands (``index``, ``events``, ``serve``; ``demo`` lives in its own 
 
 from __future__ import annotations
 
-import os
-import sys
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from ledger import __version__
 from ledger.cli.apikey import apikey_app
 from ledger.cli.audit import audit_app, finding_app, score_app
-from ledger.cli.common import HomeOpt, JsonOpt, opened
+from ledger.cli.common import HomeOpt, JsonOpt, known, opened
 from ledger.cli.demo import demo
 from ledger.cli.department import department_app
 from ledger.cli.drill import drill_app
 from ledger.cli.effects import effects_app
+from ledger.cli.failures import ReportingGroup
 from ledger.cli.order import order_app
-from ledger.cli.output import console, emit_json, err_console, progress_bar, table
+from ledger.cli.output import console, emit_json, progress_bar, table
 from ledger.cli.policy import policy_app
 from ledger.cli.scenario import scenario_app
 from ledger.cli.sharing import agreement_app, item_app
 from ledger.cli.stat import stat_app
 from ledger.cli.system import system_app
-from ledger.errors import LedgerError
 
 app = typer.Typer(
     name="govledger",
@@ -41,6 +38,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=ReportingGroup,
 )
 
 
@@ -56,6 +54,14 @@ def _root(
         bool,
         typer.Option(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Report failures as JSON (on stderr); every command that prints data also"
+            " takes --json.",
         ),
     ] = False,
 ) -> None:
@@ -109,6 +115,7 @@ def events_cmd(
 ) -> None:
     """List indexed events, oldest first."""
     with opened(home) as ledger:
+        known(ledger, department=department, policy=policy)
         ledger.indexer.sync()
         records = ledger.store.events(policy_id=policy, department_id=department, limit=limit)
     if as_json:
@@ -152,25 +159,8 @@ app.command("demo")(demo)  # after serve, as the help lists it
 
 
 def main() -> None:
-    """Entry point: run the app and turn ledger errors into one clear line."""
-    try:
-        app()
-    except LedgerError as err:
-        err_console.print("[red]error:[/]", escape(str(err)), soft_wrap=True)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        err_console.print("interrupted")
-        sys.exit(130)
-    except Exception as err:  # a bug: say so plainly; the traceback on request
-        if os.environ.get("GOVLEDGER_DEBUG"):
-            raise
-        err_console.print(
-            "[red]internal error:[/]",
-            escape(f"{type(err).__name__}: {err}"),
-            "\nThis is a bug in govledger. Run again with GOVLEDGER_DEBUG=1 for the traceback.",
-            soft_wrap=True,
-        )
-        sys.exit(70)
+    """Entry point: run the app; every failure is reported one way (:mod:`ledger.cli.failures`)."""
+    app()
 
 
 if __name__ == "__main__":

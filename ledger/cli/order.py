@@ -226,6 +226,7 @@ def order_list(
             r["overdue"],
             r["score"],
         ],
+        department=department,
     )
 
 

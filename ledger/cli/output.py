@@ -1,4 +1,5 @@
-"""Printing for people (Rich tables) and for machines (``--json``)."""
+"""Printing for people (Rich tables) and for machines (``--json``), and the one way every
+command reports a failure (:func:`report_failure`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -46,3 +48,25 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Any]:
             progress.update(task, completed=done, total=total_ if total_ is not None else total)
 
         yield update
+
+
+def report_failure(
+    kind: str,
+    message: str,
+    *,
+    as_json: bool,
+    hint: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """A failure on stderr: ``error: message`` (and ``hint: ...``) for people, or under
+    ``--json`` one object ``{"error": {"kind", "message", "hint"?, ...details}}``."""
+    if as_json:
+        body: dict[str, Any] = {"kind": kind, "message": message}
+        if hint is not None:
+            body["hint"] = hint
+        body.update(details or {})
+        sys.stderr.write(json.dumps({"error": body}, sort_keys=True, default=str) + "\n")
+        return
+    err_console.print("[red]error:[/]", escape(message), soft_wrap=True)
+    if hint is not None:
+        err_console.print("hint:", escape(hint), soft_wrap=True)

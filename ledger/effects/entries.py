@@ -610,9 +610,10 @@ def _loads(text: str | bytes | bytearray) -> object:
 
 
 def _reason(err: ValidationError) -> str:
-    """One line naming the field of the first error (and how many more there are)."""
+    """One line naming the field of the error that matters most (and how many more there
+    are): personal data first, whatever else is wrong with the line, then the first error."""
     errors = err.errors(include_url=False)
-    first = errors[0]
+    first = min(errors, key=_rank)  # min keeps the first of equal rank
     kind = first["type"]
     loc = [str(part) for part in first["loc"]]
     if kind in ("union_tag_not_found", "union_tag_invalid"):
@@ -626,7 +627,7 @@ def _reason(err: ValidationError) -> str:
     else:
         field = loc[-1] if len(loc) > 1 else (loc[0] if loc else "entry")
         if kind == "extra_forbidden":
-            if field.lower() in _PERSONAL_FIELDS:
+            if _is_personal(first):
                 text = (
                     f"{field}: personal data is not allowed in the effect log;"
                     " identify a person only by the salted digest 'subject'"
@@ -648,6 +649,19 @@ def _reason(err: ValidationError) -> str:
     if more:
         text += f" (and {more} more {'problem' if more == 1 else 'problems'})"
     return text.replace("\n", " ")
+
+
+def _is_personal(error: Mapping[str, Any]) -> bool:
+    loc = error["loc"]
+    return (
+        error["type"] == "extra_forbidden"
+        and bool(loc)
+        and str(loc[-1]).lower() in _PERSONAL_FIELDS
+    )
+
+
+def _rank(error: Mapping[str, Any]) -> int:
+    return 0 if _is_personal(error) else 1
 
 
 def _allowed_fields(tag: str) -> list[str]:

@@ -19,7 +19,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from ledger.errors import RecordError
+from ledger.errors import InputFileError, RecordError
+from ledger.files import read_input
 from ledger.knowledge.models import PolicyRecord
 
 Loc = tuple[int | str, ...]
@@ -83,13 +84,9 @@ def read_text(path: str | Path) -> str:
     :class:`RecordParseError` naming the file (and, for bad bytes, the line and byte)."""
     p = Path(path)
     try:
-        data = p.read_bytes()
-    except FileNotFoundError as err:
-        raise RecordParseError(str(p), [Problem(None, "", "no such file")]) from err
-    except IsADirectoryError as err:
-        raise RecordParseError(str(p), [Problem(None, "", "is a directory, not a file")]) from err
-    except OSError as err:
-        raise RecordParseError(str(p), [Problem(None, "", f"cannot read: {err.strerror}")]) from err
+        data = read_input(p)
+    except InputFileError as err:
+        raise RecordParseError(str(p), [Problem(None, "", err.reason)]) from err
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:

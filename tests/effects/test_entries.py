@@ -192,6 +192,24 @@ def test_several_problems_are_counted_on_one_line() -> None:
     assert reason(call(records=-1, permission=9)).endswith("(and 1 more problem)")
 
 
+@pytest.mark.parametrize(
+    ("obj", "more"),
+    [
+        ({"kind": "call", "name": "Zhang San", "phone": "13800000000"}, 7),
+        ({"kind": "heartbeat", "colour": "red", "id_card": "110101"}, 3),
+        (call(records=-1, citizen="Li Si"), 1),
+    ],
+)
+def test_personal_data_is_the_reason_given_whatever_else_is_wrong(obj: Any, more: int) -> None:
+    field = next(k for k in ("name", "id_card", "citizen") if k in obj)
+    assert reason(obj) == (
+        f"{field}: personal data is not allowed in the effect log; identify a person only by"
+        f" the salted digest 'subject' (and {more} more problems)".replace(
+            "1 more problems", "1 more problem"
+        )
+    )
+
+
 def test_parse_json_entry_rejects_what_parse_entry_rejects() -> None:
     for line in ['{"kind": "call"}', "nope", json.dumps(call(name="x"))]:
         with pytest.raises(ValueError) as fast:
