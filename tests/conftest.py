@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ledger.audit.scores import Publication, publish_ledger_score
 from ledger.core import Ledger
@@ -113,6 +114,12 @@ def sample_policy(
     }
     data.update(changes)
     return PolicyRecord.model_validate(data)
+
+
+def sample_policy_file(path: Path, policy_id: str = "test.sharing") -> Path:
+    """:func:`sample_policy` written as YAML to ``path`` (for the command line)."""
+    path.write_text(yaml.safe_dump(sample_policy(policy_id).model_dump(mode="json")))
+    return path
 
 
 def found_city(ledger: Ledger, policy: PolicyRecord | None = None) -> AnchorResult:

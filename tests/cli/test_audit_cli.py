@@ -331,8 +331,8 @@ def test_finding_respond_with_a_missing_plan_file_is_a_clear_error(
         "--plan", str(plan), "--evidence", str(evidence),
     )  # fmt: skip
 
-    assert result.exit_code == 2
-    assert f"no such plan file: {plan}" in result.output
+    assert result.exit_code == 1
+    assert " ".join(result.stderr.split()) == f"error: {plan}: no such file"
     assert not isinstance(result.exception, Exception)  # refused, not crashed
 
 

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 import requests
 import typer
-import yaml
 from typer.testing import CliRunner
 
 from ledger.chain.identity import LedgerIdentity, write_identity
@@ -31,7 +30,7 @@ from ledger.errors import (
     NodeUnavailableError,
     NotFoundError,
 )
-from tests.conftest import TEST_PASSWORD, cli_env, run_cli, sample_policy
+from tests.conftest import TEST_PASSWORD, cli_env, run_cli, sample_policy_file
 
 OPERATOR = "dcity.govoffice"
 HANDLER = "dcity.security"
@@ -66,7 +65,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("failures")
     home = folder / "home"
     policy = folder / "policy.yaml"
-    policy.write_text(yaml.safe_dump(sample_policy(POLICY).model_dump(mode="json")))
+    sample_policy_file(policy, POLICY)
     ok(home, "department", "add", OPERATOR, "--name", "General Office", "--role", "ISSUER")
     ok(home, "department", "add", HANDLER, "--name", "Public Security Bureau")
     ok(home, "policy", "anchor", str(policy))

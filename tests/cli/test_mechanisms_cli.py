@@ -13,12 +13,11 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from ledger.cli.main import app
 from tests.cli.test_cli import govledger
-from tests.conftest import sample_policy
+from tests.conftest import sample_policy_file
 
 OPERATOR = "dcity.govoffice"  # issuer, hotline operator and statistician
 HANDLER = "dcity.security"
@@ -37,7 +36,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("mechanisms")
     home = folder / "home"
     policy = folder / "policy.yaml"
-    policy.write_text(yaml.safe_dump(sample_policy(POLICY).model_dump(mode="json")))
+    sample_policy_file(policy, POLICY)
     roles = ["--role", "ISSUER", "--role", "OPERATOR", "--role", "STATISTICIAN"]
     ok(home, "department", "add", OPERATOR, "--name", "General Office", *roles)
     ok(home, "department", "add", HANDLER, "--name", "Public Security Bureau")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from tests.cli.test_cli import govledger
-from tests.conftest import sample_policy
+from tests.conftest import sample_policy_file
 
 POLICY = "test.sharing"
 HOTLINE = "dcity.govoffice"  # the sample policy's issuer runs the hotline
@@ -21,7 +19,7 @@ def ok(home: Path, *args: str) -> str:
 
 def test_another_operators_order_is_refused_in_words(tmp_path: Path) -> None:
     home, policy, case = tmp_path / "home", tmp_path / "policy.yaml", tmp_path / "case.txt"
-    policy.write_text(yaml.safe_dump(sample_policy(POLICY).model_dump(mode="json")))
+    sample_policy_file(policy, POLICY)
     case.write_text("a citizen's request")
     ok(home, "department", "add", HOTLINE, "--name", "General Office",
        "--role", "ISSUER", "--role", "OPERATOR")  # fmt: skip
