@@ -44,6 +44,7 @@ from ledger.indexer.sources import EmbeddedLogSource
 from ledger.knowledge.store import RecordStore
 from ledger.maturity.service import ScoreFunction
 from ledger.mechanisms.effectlog import Checkpoint, EffectLogContract
+from ledger.mechanisms.explain import explain
 from ledger.mechanisms.findings import FindingsContract
 from ledger.mechanisms.policies import PolicyRegistryContract
 from ledger.mechanisms.scoreboard import PublishedScore, ScoreBoardContract
@@ -372,7 +373,9 @@ def verify_effects(effects: Effects, chain: Sequence[EventRecord]) -> list[Check
     except ContractRevert as err:
         return [
             *checks,
-            Check("effects", f"effect log {log_id}", False, f"not on chain: {err}", log_id),
+            Check(
+                "effects", f"effect log {log_id}", False, f"not on chain: {explain(err)}", log_id
+            ),
         ]
     store = effects.store
     entry_faults: list[Check] = []

@@ -37,6 +37,7 @@ from ledger.core import Ledger
 from ledger.errors import ContractRevert
 from ledger.knowledge.loader import load_record, parse_model, read_text
 from ledger.knowledge.models import PolicyRecord
+from ledger.mechanisms.explain import explain
 from ledger.mechanisms.fields import build
 from ledger.mechanisms.workorders import CategorySet
 from ledger.scenario.checks import play_problems
@@ -178,7 +179,7 @@ def run_scenario(
                     if err.name not in step.done_if:
                         raise ScenarioError(
                             f"scenario {scenario.name!r} step {index + 1} of {len(steps)}"
-                            f" ({step.what}, at +{_fmt(step.at)}): {err}"
+                            f" ({step.what}, at +{_fmt(step.at)}): {explain(err)}"
                         ) from err
                     skipped += 1
             state.data.pop("pending", None)
