@@ -118,6 +118,9 @@ def _ledger(err: LedgerError) -> Failure:
         return Failure("unreadable-file", str(unreadable), ExitCode.REFUSED, details=details)
     if isinstance(err, ContractRevert):
         return _revert(err)
+    if isinstance(err.__cause__, ContractRevert):  # a revert told with its context (a step)
+        revert = _revert(err.__cause__)
+        return Failure(revert.kind, str(err), revert.code, details=revert.details)
     if isinstance(err, NotFoundError):
         details = {"what": err.kind, "id": err.ident}
         return Failure("not-found", str(err), ExitCode.REFUSED, details=details)

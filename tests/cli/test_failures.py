@@ -30,6 +30,7 @@ from ledger.errors import (
     NodeUnavailableError,
     NotFoundError,
 )
+from ledger.scenario.plan import ScenarioError
 from tests.conftest import TEST_PASSWORD, cli_env, run_cli, sample_policy_file
 
 OPERATOR = "dcity.govoffice"
@@ -375,6 +376,17 @@ def test_a_revert_is_explained_and_a_bug_named_by_its_type() -> None:
     revert = failure_of(ContractRevert("ItemExists", {"itemId": "i"}, "DataSharing"))
     assert revert.message == "catalog item 'i' is already registered (ItemExists)"
     assert failure_of(RuntimeError("boom")).message == "RuntimeError: boom"
+
+
+def test_a_revert_told_with_its_context_keeps_its_kind_and_exit_code() -> None:
+    revert = ContractRevert("PeriodClosed", {"agreementId": "a", "period": 0, "status": 1})
+    try:
+        raise ScenarioError("step 3 of 9 (deliver a period 0): ...") from revert
+    except ScenarioError as err:
+        failure = failure_of(err)
+    assert (failure.kind, failure.code) == ("contract-revert", ExitCode.REVERTED)
+    assert failure.message == "step 3 of 9 (deliver a period 0): ..."
+    assert failure.details["name"] == "PeriodClosed"
 
 
 def test_a_node_lost_during_a_command_is_unavailable_too(monkeypatch: pytest.MonkeyPatch) -> None:
