@@ -8,7 +8,8 @@ from enum import IntEnum
 from typing import Annotated, Any, Literal, NamedTuple
 
 from eth_typing import ChecksumAddress
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from ledger.chain.keystore import Signer
 from ledger.chain.types import TxRef
@@ -75,8 +76,15 @@ TierName = Literal["province", "city", "district", "street", "community", "grid"
 #: A tier in a request: its number or its name.
 TierIn = Annotated[int, Field(ge=1, le=6)] | TierName
 
+
+def _not_blank(name: str) -> str:
+    if not name.strip():
+        raise PydanticCustomError("blank_name", "a jurisdiction's name must not be empty")
+    return name
+
+
 #: A jurisdiction's display name.
-JurisdictionName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+JurisdictionName = Annotated[str, Field(max_length=200), AfterValidator(_not_blank)]
 
 
 class JurisdictionCreate(Request):

@@ -174,6 +174,7 @@ def test_unknown_ids(api: Api, tree: dict[str, str]) -> None:
         ({"tier": "planet"}, "tier"),
         ({"tier": "3"}, "tier"),
         ({"name": ""}, "name"),
+        ({"name": "  "}, "name"),
         ({"jurisdiction_id": "bad id"}, "jurisdiction_id"),
         ({"extra": 1}, "extra"),
     ],

@@ -128,6 +128,14 @@ def test_rename_move_and_place_again(home: Path) -> None:
         ),
         (("show", "nowhere"), "error: JurisdictionUnknown(jurisdictionId='nowhere')"),
         (
+            ("add", "l.x", "--tier", "city", "--name", " ", "--parent", "l"),
+            "error: name: a jurisdiction's name must not be empty",
+        ),
+        (
+            ("targets", "l.d", "--set", "1969-12-30=2"),
+            "error: milestones.0.at: Input should be greater than or equal to 0",
+        ),
+        (
             ("targets", "l.d", "--set", "2026-01-01=4", "--set", "2025-01-01=5"),
             "error: InvalidMilestones(jurisdictionId='l.d')",
         ),
