@@ -74,6 +74,32 @@ EXPLANATIONS: dict[str, Explanation] = {
         "account {account} acts for no department (or its department is disabled)"
     ),
     "NotOwner(subject,subjectId,ownerDepartment,callerDepartment)": _not_yours("NotOwner"),
+    "JurisdictionExists(jurisdictionId)": Explanation(
+        "jurisdiction {jurisdictionId} already exists"
+    ),
+    "JurisdictionUnknown(jurisdictionId)": _unknown("no jurisdiction {jurisdictionId} exists"),
+    "InvalidJurisdiction(jurisdictionId)": Explanation(
+        "a jurisdiction needs a non-empty id, not {jurisdictionId}"
+    ),
+    "JurisdictionCycle(jurisdictionId,newParentId)": Explanation(
+        "jurisdiction {jurisdictionId} cannot move under {newParentId}: that is itself or"
+        " one of its own descendants"
+    ),
+    "InvalidTier(jurisdictionId,tier,parentTier)": Explanation(
+        "jurisdiction {jurisdictionId} of tier {tier} cannot sit under a jurisdiction of"
+        " tier {parentTier}: a child's tier is below its parent's (province 1, city 2,"
+        " district 3, street 4, community 5, grid 6)"
+    ),
+    "DepartmentAlreadyPlaced(departmentId,jurisdictionId)": Explanation(
+        "department {departmentId} already belongs to jurisdiction {jurisdictionId}"
+    ),
+    "DepartmentNotPlaced(departmentId)": Explanation(
+        "department {departmentId} belongs to no jurisdiction yet: place it first"
+    ),
+    "InvalidMilestones(jurisdictionId)": Explanation(
+        "the milestones of jurisdiction {jurisdictionId} must have rising times and levels"
+        " from 1 to 5 that never fall"
+    ),
     "ClauseNotInForce(policyId,clauseId)": Explanation(
         "clause {clauseId} of policy {policyId} is not in force (no such clause, or the"
         " policy is revoked or superseded)"

@@ -173,9 +173,10 @@ def main_fails(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     *args: str,
+    code: int = 1,
 ) -> CaptureResult[str]:
-    """Run ``govledger ARGS --home HOME`` as the console script does, which must exit 1;
-    what it printed."""
+    """Run ``govledger ARGS --home HOME`` as the console script does, which must exit with
+    ``code`` (1 unless told); what it printed."""
     monkeypatch.setenv("GOVLEDGER_KEYSTORE_PASSWORD", TEST_PASSWORD)
     monkeypatch.setenv("COLUMNS", "400")
     monkeypatch.setattr(sys, "argv", ["govledger", *args, "--home", str(home)])
@@ -183,7 +184,7 @@ def main_fails(
     with pytest.raises(SystemExit) as exited:
         main()
 
-    assert exited.value.code == 1
+    assert exited.value.code == code
     return capsys.readouterr()
 
 

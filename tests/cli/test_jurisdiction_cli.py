@@ -112,43 +112,55 @@ def test_rename_move_and_place_again(home: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "error"),
+    ("args", "error", "code"),
     [
         (
             ("move", "l", "--parent", "l.d.e"),
-            "error: JurisdictionCycle(jurisdictionId='l', newParentId='l.d.e')",
+            "error: jurisdiction 'l' cannot move under 'l.d.e': that is itself or one of its"
+            " own descendants (JurisdictionCycle)",
+            4,
         ),
         (
             ("place", OFFICE, "l.d"),
-            "error: DepartmentAlreadyPlaced(departmentId='dcity.office', jurisdictionId='l.d')",
+            "error: department 'dcity.office' already belongs to jurisdiction 'l.d'"
+            " (DepartmentAlreadyPlaced)",
+            4,
         ),
         (
             ("add", "l.x", "--tier", "city", "--name", "X", "--parent", "l", "--by", CIVIL),
             "error: department 'dcity.civil' does not hold the REGISTRAR role",
+            1,
         ),
-        (("show", "nowhere"), "error: JurisdictionUnknown(jurisdictionId='nowhere')"),
+        (("show", "nowhere"), "error: no jurisdiction 'nowhere' exists (JurisdictionUnknown)", 1),
         (
             ("add", "l.x", "--tier", "city", "--name", " ", "--parent", "l"),
             "error: name: a jurisdiction's name must not be empty",
+            1,
         ),
         (
             ("targets", "l.d", "--set", "1969-12-30=2"),
             "error: milestones.0.at: Input should be greater than or equal to 0",
+            1,
         ),
         (
             ("targets", "l.d", "--set", "2026-01-01=4", "--set", "2025-01-01=5"),
-            "error: InvalidMilestones(jurisdictionId='l.d')",
+            "error: the milestones of jurisdiction 'l.d' must have rising times and levels from"
+            " 1 to 5 that never fall (InvalidMilestones)",
+            4,
         ),
     ],
 )
-def test_refused_writes_and_unknown_ids_exit_1_with_the_error(
+def test_refused_writes_and_unknown_ids_exit_with_the_error_in_words(
     home: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     args: tuple[str, ...],
     error: str,
+    code: int,
 ) -> None:
-    out = main_fails(home, monkeypatch, capsys, "jurisdiction", *args)
+    """Refused input and unknown ids exit 1, a contract's refusal 4 (README "When a command
+    fails"), each with its error in words."""
+    out = main_fails(home, monkeypatch, capsys, "jurisdiction", *args, code=code)
     assert out.err.strip() == error
     assert out.out == ""
 
