@@ -453,15 +453,15 @@ def test_trail_is_grouped_by_clause_then_month_each_in_block_and_log_order() -> 
     delivery["block_time"] = T0 + 31 * DAY
     trail = section(render_report(data), "trail")
     groups = re.findall(
-        r'<details class="group clause" id="(clause-\d+)">\n<summary><h3>(.*?)</h3>'
-        r' <span class="count">(.*?)</span></summary>',
+        r'<details class="group clause">\n<summary><h3>(.*?)</h3> <span class="count">(.*?)'
+        r'</span></summary>\n<div class="group-body" id="(clause-\d+)">',
         trail,
     )
     assert groups == [
-        ("clause-1", "Clause <code>c1</code>", "2 events · 2026-09 to 2026-10"),
-        ("clause-2", "Events that name no clause", "3 events · 2026-09"),
+        ("Clause <code>c1</code>", "2 events · 2026-09 to 2026-10", "clause-1"),
+        ("Events that name no clause", "3 events · 2026-09", "clause-2"),
     ]
-    months = re.findall(r'<details class="group month" id="([\w-]+)">', trail)
+    months = re.findall(r'<ol class="timeline" id="([\w-]+)">', trail)
     assert months == ["clause-1-2026-09", "clause-1-2026-10", "clause-2-2026-09"]
     names = re.findall(r'<span class="name">(\w+)</span>', trail)
     assert names == [
@@ -476,7 +476,7 @@ def test_trail_is_grouped_by_clause_then_month_each_in_block_and_log_order() -> 
         ("FindingRaised", "clause-2-2026-09"),
     ):
         before = trail[: trail.index(f'<span class="name">{name}</span>')]
-        assert re.findall(r'<details class="group month" id="([\w-]+)">', before)[-1] == month
+        assert re.findall(r'<ol class="timeline" id="([\w-]+)">', before)[-1] == month
     assert (
         "<p>5 events, grouped by the clause each executes, then by month (UTC), each in block"
         " and log order.</p>"
