@@ -32,7 +32,6 @@ from ledger.cli.output import console, emit_json, err_console, table
 from ledger.cli.render import print_clauses, print_score, print_series
 from ledger.errors import InputFileError
 from ledger.files import read_input
-from ledger.errors import NotFoundError
 from ledger.i18n import UnsupportedLanguageError, parse_lang
 from ledger.settings import Settings
 from ledger.times import format_timestamp
