@@ -145,7 +145,8 @@ class PolicyRecord(_Record):
     issuer: DepartmentId
     effective: UtcTime
     level: Level = "department"
-    clauses: tuple[Clause, ...]
+    # At least one clause: the validator below says so (the schema's minItems tells clients).
+    clauses: tuple[Clause, ...] = Field(json_schema_extra={"minItems": 1})
     relations: Relations = Relations()
 
     @field_validator("clauses")

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Column,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Text,
@@ -299,27 +300,56 @@ class EventStore:
         names: Iterable[str] | None = None,
         policy_id: str | None = None,
         department_id: str | None = None,
+        tx_hash: str | None = None,
+        block: int | None = None,
         to_block: int | None = None,
         limit: int | None = None,
         offset: int = 0,
     ) -> list[EventRecord]:
-        query = select(events)
-        if contract is not None:
-            query = query.where(events.c.contract == contract)
-        if names is not None:
-            query = query.where(events.c.event.in_(list(names)))
-        if policy_id is not None:
-            query = query.where(events.c.policy_id == policy_id)
-        if department_id is not None:
-            query = query.where(events.c.department_id == department_id)
-        if to_block is not None:
-            query = query.where(events.c.block_number <= to_block)
+        """The stored events that match every filter given, in chain order (block, then
+        log index), ``limit`` of them from ``offset``. ``tx_hash`` (any case) picks one
+        transaction's events, ``block`` one block's, ``to_block`` those up to a block."""
+        query = _where(
+            select(events),
+            contract=contract,
+            names=names,
+            policy_id=policy_id,
+            department_id=department_id,
+            tx_hash=tx_hash,
+            block=block,
+            to_block=to_block,
+        )
         query = query.order_by(events.c.block_number, events.c.log_index).offset(offset)
         if limit is not None:
             query = query.limit(limit)
         with self._guard("cannot be read"), self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
         return [_event_record(r, json.loads(r["args"]), int) for r in rows]
+
+    def count_events(
+        self,
+        *,
+        contract: str | None = None,
+        names: Iterable[str] | None = None,
+        policy_id: str | None = None,
+        department_id: str | None = None,
+        tx_hash: str | None = None,
+        block: int | None = None,
+        to_block: int | None = None,
+    ) -> int:
+        """How many stored events :meth:`events` with the same filters finds, over every page."""
+        query = _where(
+            select(func.count()).select_from(events),
+            contract=contract,
+            names=names,
+            policy_id=policy_id,
+            department_id=department_id,
+            tx_hash=tx_hash,
+            block=block,
+            to_block=to_block,
+        )
+        with self._guard("cannot be read"), self.engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
 
     def rows(self, *, to_block: int | None = None) -> list[StoredRow]:
         """Every stored row as it is, derived columns included (for auditing).
@@ -347,6 +377,35 @@ class EventStore:
     def count(self) -> int:
         with self._guard("cannot be read"), self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(events)).scalar() or 0)
+
+
+def _where(
+    query: Select[Any],
+    *,
+    contract: str | None,
+    names: Iterable[str] | None,
+    policy_id: str | None,
+    department_id: str | None,
+    tx_hash: str | None,
+    block: int | None,
+    to_block: int | None,
+) -> Select[Any]:
+    """``query`` narrowed to the events that match every filter given."""
+    if contract is not None:
+        query = query.where(events.c.contract == contract)
+    if names is not None:
+        query = query.where(events.c.event.in_(list(names)))
+    if policy_id is not None:
+        query = query.where(events.c.policy_id == policy_id)
+    if department_id is not None:
+        query = query.where(events.c.department_id == department_id)
+    if tx_hash is not None:
+        query = query.where(events.c.tx_hash == tx_hash.lower())  # stored in lower case
+    if block is not None:
+        query = query.where(events.c.block_number == block)
+    if to_block is not None:
+        query = query.where(events.c.block_number <= to_block)
+    return query
 
 
 def _event_record(r: RowMapping, args: dict[str, Any], number: Callable[[Any], int]) -> EventRecord:

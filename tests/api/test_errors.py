@@ -140,7 +140,28 @@ def test_unknown_route_and_method_are_problems(bare: TestClient) -> None:
     body = assert_problem(bare.get("/nowhere"), 404, "no route /nowhere")
     assert body["type"] == "about:blank"
     assert body["title"] == "Not Found"
-    assert_problem(bare.post("/revert"), 405, "Method Not Allowed")
+    refused = bare.post("/revert")
+    assert_problem(refused, 405, "POST is not allowed on /revert; use GET")
+    assert refused.headers["allow"] == "GET"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("OPTIONS", "/orders", "GET, POST"),
+        ("DELETE", "/orders/o.1", "GET"),
+        ("PUT", "/findings/F1-1", "GET"),
+        ("GET", "/findings/F1-1/review", "POST"),
+        ("OPTIONS", "/scores", "GET, POST"),
+    ],
+)
+def test_a_wrong_method_names_every_method_of_the_path(
+    api: Api, method: str, path: str, allowed: str
+) -> None:
+    response = api.client.request(method, path)
+
+    assert_problem(response, 405, f"{method} is not allowed on {path}; use {allowed}")
+    assert response.headers["allow"] == allowed
 
 
 # -- request validation on the real app ----------------------------------------------

@@ -273,6 +273,8 @@ NOT_OWNED = {
     "/orders/{order_id}/overdue": "anyone marks an order overdue once its SLA passed",
     "/drills/plans/{plan_id}/drills/{index}/missed": "anyone marks a drill missed",
     "/findings/{finding_id}/overdue": "anyone marks a finding overdue",
+    "/scores": "the auditor publishes a score (an auditor's key; tests/api/test_auditor.py)",
+    "/findings/{finding_id}/review": "the auditor reviews a response (tests/api/test_auditor.py)",
 }
 
 

@@ -1,0 +1,121 @@
+"""Query parameters shared by the list routes: one page, and one set of filter names.
+
+Every list route pages with ``limit`` (1..:data:`MAX_LIMIT`, default
+:data:`DEFAULT_LIMIT`) and ``offset`` (0..:data:`MAX_OFFSET`), and answers the
+envelope ``{data, count, total, limit, offset}`` (:class:`api.models.ListPublic`):
+``count`` rows in this page, ``total`` rows matching the filters.
+
+Filters are named after the ids they match, the same on every route:
+
+- ``policy_id``: rows of this policy;
+- ``department_id``: rows this department is party to (provider or consumer,
+  operator or handler, owner, attester, addressee: the route's description says which);
+- ``status``: rows in this state (findings).
+
+``policy`` and ``department``, the names some routes used before, are still
+accepted as deprecated aliases; giving both names with different values is a 422.
+
+(No ``from __future__ import annotations`` here: FastAPI reads the annotations of the
+dependencies :func:`department_filter` makes at run time, and they name its argument.)
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Path, Query
+
+from ledger.errors import LedgerValueError
+
+#: The pattern every ledger id matches (``ledger.ids``): 1-32 ASCII characters.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,31}$"
+#: A transaction or block hash: 0x and 64 hex digits.
+HASH_PATTERN = r"^0x[0-9a-fA-F]{64}$"
+
+#: The largest page a list route answers.
+MAX_LIMIT = 1000
+#: The page size when ``limit`` is not given.
+DEFAULT_LIMIT = 100
+#: The largest ``offset`` (beyond any ledger's rows; keeps SQL's 64-bit OFFSET safe).
+MAX_OFFSET = 1_000_000_000
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which rows of a list: ``limit`` of them from ``offset``."""
+
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+
+    def of(self, rows: Sequence[T]) -> list[T]:
+        """This page of ``rows``."""
+        return list(rows[self.offset : self.offset + self.limit])
+
+
+def _page(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="Rows in a page, at most 1000.")
+    ] = DEFAULT_LIMIT,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip before the page.")
+    ] = 0,
+) -> Page:
+    return Page(limit, offset)
+
+
+PageDep = Annotated[Page, Depends(_page)]
+
+
+def id_path(what: str) -> Any:
+    """A path parameter holding the id of a ``what`` (its pattern in the schema)."""
+    return Path(pattern=ID_PATTERN, description=f"The {what}'s id.")
+
+
+def id_query(description: str) -> Any:
+    """A query parameter holding a ledger id (its pattern in the schema)."""
+    return Query(pattern=ID_PATTERN, description=description)
+
+
+def _either(name: str, value: str | None, old: str, old_value: str | None) -> str | None:
+    """The filter's value, given by its name or (deprecated) by its old name."""
+    if value is not None and old_value is not None and value != old_value:
+        raise LedgerValueError(
+            f"query parameters {name} and {old} (its deprecated name) differ: give {name} only"
+        )
+    return value if value is not None else old_value
+
+
+def department_filter(description: str) -> Callable[..., str | None]:
+    """A dependency reading ``department_id`` (or the deprecated ``department``)."""
+
+    def department_id_(
+        department_id: Annotated[str | None, id_query(description)] = None,
+        department: Annotated[
+            str | None,
+            Query(pattern=ID_PATTERN, deprecated=True, description="Use department_id."),
+        ] = None,
+    ) -> str | None:
+        return _either("department_id", department_id, "department", department)
+
+    return department_id_
+
+
+def _policy_id(
+    policy_id: Annotated[str | None, id_query("Only rows of this policy.")] = None,
+    policy: Annotated[
+        str | None, Query(pattern=ID_PATTERN, deprecated=True, description="Use policy_id.")
+    ] = None,
+) -> str | None:
+    return _either("policy_id", policy_id, "policy", policy)
+
+
+#: ``policy_id`` (or the deprecated ``policy``).
+PolicyFilter = Annotated[str | None, Depends(_policy_id)]
+
+
+def matching(rows: Sequence[dict[str, Any]], **wanted: Any) -> list[dict[str, Any]]:
+    """The rows whose key ``k`` equals ``v`` for each ``k=v`` in ``wanted`` that is not None."""
+    wanted = {k: v for k, v in wanted.items() if v is not None}
+    return [r for r in rows if all(r.get(k) == v for k, v in wanted.items())]
