@@ -279,6 +279,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     headers = exc.headers
     if exc.status_code == 404 and detail == title:
         detail = f"no route {request.url.path}"
+    if exc.status_code == 400 and detail == "There was an error parsing the body":
+        detail = "the request body cannot be read as JSON: send UTF-8 JSON"
     if exc.status_code == 405:
         # Starlette names only the first route that matched the path; a path can have
         # a GET route and a POST route: name every method the path has.

@@ -13,7 +13,7 @@ Filters are named after the ids they match, the same on every route:
 - ``status``: rows in this state (findings).
 
 ``policy`` and ``department``, the names some routes used before, are still
-accepted as deprecated aliases; giving both names with different values is a 422.
+accepted as deprecated aliases, read only when the new name is absent.
 
 (No ``from __future__ import annotations`` here: FastAPI reads the annotations of the
 dependencies :func:`department_filter` makes at run time, and they name its argument.)
@@ -25,10 +25,8 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Query
 
-from ledger.errors import LedgerValueError
+from ledger.ids import ID_PATTERN
 
-#: The pattern every ledger id matches (``ledger.ids``): 1-32 ASCII characters.
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,31}$"
 #: A transaction or block hash: 0x and 64 hex digits.
 HASH_PATTERN = r"^0x[0-9a-fA-F]{64}$"
 
@@ -78,12 +76,8 @@ def id_query(description: str) -> Any:
     return Query(pattern=ID_PATTERN, description=description)
 
 
-def _either(name: str, value: str | None, old: str, old_value: str | None) -> str | None:
-    """The filter's value, given by its name or (deprecated) by its old name."""
-    if value is not None and old_value is not None and value != old_value:
-        raise LedgerValueError(
-            f"query parameters {name} and {old} (its deprecated name) differ: give {name} only"
-        )
+def _either(value: str | None, old_value: str | None) -> str | None:
+    """The filter's value, given by its name or else (deprecated) by its old name."""
     return value if value is not None else old_value
 
 
@@ -94,10 +88,14 @@ def department_filter(description: str) -> Callable[..., str | None]:
         department_id: Annotated[str | None, id_query(description)] = None,
         department: Annotated[
             str | None,
-            Query(pattern=ID_PATTERN, deprecated=True, description="Use department_id."),
+            Query(
+                pattern=ID_PATTERN,
+                deprecated=True,
+                description="The old name of department_id (read only when it is absent).",
+            ),
         ] = None,
     ) -> str | None:
-        return _either("department_id", department_id, "department", department)
+        return _either(department_id, department)
 
     return department_id_
 
@@ -105,10 +103,15 @@ def department_filter(description: str) -> Callable[..., str | None]:
 def _policy_id(
     policy_id: Annotated[str | None, id_query("Only rows of this policy.")] = None,
     policy: Annotated[
-        str | None, Query(pattern=ID_PATTERN, deprecated=True, description="Use policy_id.")
+        str | None,
+        Query(
+            pattern=ID_PATTERN,
+            deprecated=True,
+            description="The old name of policy_id (read only when it is absent).",
+        ),
     ] = None,
 ) -> str | None:
-    return _either("policy_id", policy_id, "policy", policy)
+    return _either(policy_id, policy)
 
 
 #: ``policy_id`` (or the deprecated ``policy``).

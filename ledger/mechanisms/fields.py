@@ -20,7 +20,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ledger.errors import LedgerValueError
-from ledger.ids import check_id
+from ledger.ids import ID_PATTERN, check_id
 
 UINT16_MAX = 2**16 - 1
 UINT32_MAX = 2**32 - 1
@@ -36,7 +36,12 @@ def _check_id(value: str) -> str:
 
 Id = Annotated[
     str,
-    Field(min_length=1, max_length=32, examples=["dcity.sharing"]),
+    Field(
+        min_length=1,
+        max_length=32,
+        examples=["dcity.sharing"],
+        json_schema_extra={"pattern": ID_PATTERN},  # checked by _check_id, with its message
+    ),
     AfterValidator(_check_id),
 ]
 """A text id as the contracts store it (1-32 ASCII characters, see :mod:`ledger.ids`)."""

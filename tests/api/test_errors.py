@@ -193,6 +193,18 @@ def test_a_body_that_is_not_json_at_all_is_422(api: Api) -> None:
     )
 
 
+def test_a_body_in_another_charset_is_a_documented_400(api: Api) -> None:
+    response = api.client.post(
+        "/catalog/items",
+        content='{"item_id": "é"}'.encode("latin-1"),
+        headers={**api.auth(SECURITY), "Content-Type": "application/json; charset=latin-1"},
+    )
+
+    assert_problem(response, 400, "the request body cannot be read as JSON: send UTF-8 JSON")
+    documented = api.app.openapi()["paths"]["/catalog/items"]["post"]["responses"]
+    assert documented["400"]["description"] == "The request body cannot be read."
+
+
 def test_a_missing_body_is_422(api: Api) -> None:
     response = api.client.post("/catalog/items", headers=api.auth(SECURITY))
 
