@@ -264,12 +264,17 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method the OpenAPI document gives the request's path (none if no path matches)."""
-    methods: set[str] = set()
+    """Every method the OpenAPI document gives the request's path (none if no path matches).
+
+    As OpenAPI has it, a path without parameters wins over a templated one it also
+    matches (``/orders/categories`` is not ``/orders/{order_id}``).
+    """
+    found: dict[int, set[str]] = {}
     for template, operations in request.app.openapi().get("paths", {}).items():
-        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), request.url.path):
-            methods |= {m.upper() for m in operations}
-    return sorted(methods)
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            found.setdefault(template.count("{"), set()).update(m.upper() for m in operations)
+    return sorted(found[min(found)]) if found else []
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

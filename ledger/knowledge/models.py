@@ -89,7 +89,10 @@ def _to_utc(value: datetime) -> datetime:
 
 
 StrictText = Annotated[str, Field(strict=True)]
-Text = Annotated[StrictText, AfterValidator(_check_text)]
+#: Not blank: the schema says so with a pattern (Python's ``\s`` is ``str.isspace``).
+Text = Annotated[
+    StrictText, Field(json_schema_extra={"pattern": r"\S"}), AfterValidator(_check_text)
+]
 #: What the schema says of an id (the checker says the same, with its own message).
 _ID_SCHEMA = Field(json_schema_extra={"pattern": ID_PATTERN, "minLength": 1, "maxLength": 32})
 PolicyId = Annotated[StrictText, _ID_SCHEMA, _id_checker("policy id")]

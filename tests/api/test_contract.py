@@ -260,6 +260,10 @@ def test_request_schemas_say_what_validation_refuses(api: Api) -> None:
     schemas = openapi(api)["components"]["schemas"]
     record = next(s for n, s in schemas.items() if n.startswith("PolicyRecord"))
     assert record["properties"]["clauses"]["minItems"] == 1
+    assert record["properties"]["title"]["pattern"] == r"\S"  # not blank
+    assert record["properties"]["id"]["pattern"] == ID_PATTERN
+    blank = api.post("/policies", ISSUER, {"title": " "})
+    assert "title: must not be blank" in blank.json()["detail"]
     body = {"id": "p.none", "version": 1, "kind": "rule", "clauses": []}
     refused = api.post("/policies", ISSUER, body)
     assert refused.status_code == 422

@@ -153,6 +153,8 @@ def test_unknown_route_and_method_are_problems(bare: TestClient) -> None:
         ("PUT", "/findings/F1-1", "GET"),
         ("GET", "/findings/F1-1/review", "POST"),
         ("OPTIONS", "/scores", "GET, POST"),
+        # a path without parameters wins over a templated one (not /orders/{order_id})
+        ("OPTIONS", "/orders/categories", "POST"),
     ],
 )
 def test_a_wrong_method_names_every_method_of_the_path(
