@@ -71,51 +71,37 @@ def id_path(what: str) -> Any:
     return Path(pattern=ID_PATTERN, description=f"The {what}'s id.")
 
 
-def id_query(description: str) -> Any:
-    """A query parameter holding a ledger id (its pattern in the schema)."""
-    return Query(pattern=ID_PATTERN, description=description)
+def id_filter(name: str, description: str) -> Callable[..., str | None]:
+    """A dependency reading the id filter ``name`` (``policy_id``) or else its deprecated
+    old name (``policy``), each with the id pattern."""
+    old = name.removesuffix("_id")
 
+    def either(
+        value: Annotated[
+            str | None, Query(alias=name, pattern=ID_PATTERN, description=description)
+        ] = None,
+        old_value: Annotated[
+            str | None,
+            Query(
+                alias=old,
+                pattern=ID_PATTERN,
+                deprecated=True,
+                description=f"The old name of {name} (read only when it is absent).",
+            ),
+        ] = None,
+    ) -> str | None:
+        return value if value is not None else old_value
 
-def _either(value: str | None, old_value: str | None) -> str | None:
-    """The filter's value, given by its name or else (deprecated) by its old name."""
-    return value if value is not None else old_value
+    return either
 
 
 def department_filter(description: str) -> Callable[..., str | None]:
     """A dependency reading ``department_id`` (or the deprecated ``department``)."""
-
-    def department_id_(
-        department_id: Annotated[str | None, id_query(description)] = None,
-        department: Annotated[
-            str | None,
-            Query(
-                pattern=ID_PATTERN,
-                deprecated=True,
-                description="The old name of department_id (read only when it is absent).",
-            ),
-        ] = None,
-    ) -> str | None:
-        return _either(department_id, department)
-
-    return department_id_
-
-
-def _policy_id(
-    policy_id: Annotated[str | None, id_query("Only rows of this policy.")] = None,
-    policy: Annotated[
-        str | None,
-        Query(
-            pattern=ID_PATTERN,
-            deprecated=True,
-            description="The old name of policy_id (read only when it is absent).",
-        ),
-    ] = None,
-) -> str | None:
-    return _either(policy_id, policy)
+    return id_filter("department_id", description)
 
 
 #: ``policy_id`` (or the deprecated ``policy``).
-PolicyFilter = Annotated[str | None, Depends(_policy_id)]
+PolicyFilter = Annotated[str | None, Depends(id_filter("policy_id", "Only rows of this policy."))]
 
 
 def matching(rows: Sequence[dict[str, Any]], **wanted: Any) -> list[dict[str, Any]]:

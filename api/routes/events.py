@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
@@ -10,6 +10,7 @@ from api.deps import LedgerDep, ReadAccess, resource_router
 from api.errors import problem_responses
 from api.models import BlockPublic, EventPublic, EventsPublic, TransactionPublic
 from api.params import HASH_PATTERN, PageDep, PolicyFilter, department_filter
+from ledger.store.sql import EventFilters
 from ledger.store.trail import block_view, transaction_view
 
 router = resource_router("events")
@@ -44,7 +45,7 @@ def list_events(
     ] = None,
 ) -> EventsPublic:
     """Events in chain order (block, then log index), one page at a time."""
-    filters: dict[str, Any] = {
+    filters: EventFilters = {
         "contract": contract,
         "names": None if event is None else [event],
         "policy_id": policy_id,
