@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from api.main import create_app
-from api.params import HASH_PATTERN, ID_PATTERN, MAX_LIMIT, MAX_OFFSET
+from api.models import DepartmentsPublic, EventsPublic
+from api.params import HASH_PATTERN, ID_PATTERN, MAX_LIMIT, MAX_OFFSET, Page, matching
 from ledger.knowledge.models import PolicyRecord
 from ledger.mechanisms.workorders import OrderEvaluate
 from tests.api.conftest import ISSUER, POLICY_ID, SECURITY, Api, assert_problem
@@ -285,3 +286,31 @@ def test_a_fraction_or_a_string_is_no_integer(value: Any) -> None:
 def test_a_policy_record_without_clauses_is_refused() -> None:
     with pytest.raises(ValidationError, match="must list at least one clause"):
         PolicyRecord.model_validate({"clauses": []})
+
+
+@given(
+    st.lists(st.integers(), max_size=40),
+    st.integers(min_value=1, max_value=MAX_LIMIT),
+    st.integers(min_value=0, max_value=60),
+)
+def test_a_page_is_the_slice_and_the_total_counts_every_row(
+    rows: list[int], limit: int, offset: int
+) -> None:
+    page = Page(limit, offset)
+    body = EventsPublic.of([], page, len(rows))  # the store pages: the envelope keeps the total
+    assert (body.count, body.total, body.limit, body.offset) == (0, len(rows), limit, offset)
+    picked = page.of(rows)
+    assert picked == rows[offset : offset + limit]
+    assert len(picked) == max(0, min(limit, len(rows) - offset))
+    listed = DepartmentsPublic.of(
+        [{"id": f"d.{n}", "name": "n", "account": "0x"} for n in rows], page
+    )
+    assert [d.id for d in listed.data] == [f"d.{n}" for n in picked]
+    assert (listed.count, listed.total) == (len(picked), len(rows))
+
+
+@given(st.lists(st.fixed_dictionaries({"a": st.sampled_from("xyz"), "b": st.sampled_from("xy")})))
+def test_matching_keeps_the_rows_equal_on_every_filter_given(rows: list[dict]) -> None:
+    assert matching(rows) == rows == matching(rows, a=None)
+    assert matching(rows, a="x", b=None) == [r for r in rows if r["a"] == "x"]
+    assert matching(rows, a="x", b="y") == [r for r in rows if (r["a"], r["b"]) == ("x", "y")]
