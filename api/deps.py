@@ -5,8 +5,9 @@
 - :data:`LedgerDep`: the one :class:`Ledger` the app holds, behind a lock.
 - :data:`DepartmentDep`: the department whose API key came in ``X-API-Key`` (a
   department's key; an auditor's is a 403 there).
-- :data:`AuditorDep`: an auditor's key (a department's is a 403 there).
-- :data:`AnyKey`: any valid key, a department's or the auditor's.
+- :data:`AuditorOnly`: for the auditor's routes: an auditor's key (a department's is
+  a 403 there).
+- :data:`AnyKey`: for routes any valid key may use, a department's or the auditor's.
 - :data:`ReadAccess`: for read routes; checks the key only when the settings
   ask for keys on reads (``read_api_key_required``). It reads the header itself, so
   read routes declare no security in the OpenAPI document (:func:`api.errors.
@@ -182,8 +183,7 @@ def read_access(settings: SettingsDep, request: Request) -> None:
 
 
 DepartmentDep = Annotated[str, Depends(authenticated_department)]
-AuditorDep = Annotated[ApiKeyInfo, Depends(authenticated_auditor)]
-#: For routes any key may use (a department's or the auditor's).
+AuditorOnly = Depends(authenticated_auditor)
 AnyKey = Depends(authenticated_key)
 ReadAccess = Depends(read_access)
 

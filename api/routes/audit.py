@@ -21,7 +21,7 @@ from fastapi import Depends, Path, Query
 
 from api.deps import (
     AnyKey,
-    AuditorDep,
+    AuditorOnly,
     DepartmentDep,
     LedgerAccess,
     LedgerDep,
@@ -42,7 +42,7 @@ from api.models import (
     ScoresPublic,
     ScoreVerifyPublic,
 )
-from api.params import ID_PATTERN, PageDep, PolicyFilter, department_filter, matching
+from api.params import PageDep, PolicyFilter, department_filter, id_path, matching
 from ledger.audit.checks import AuditReport
 from ledger.audit.findings import (
     finding,
@@ -74,7 +74,7 @@ def _out(report: AuditReport) -> AuditPublic:
     return AuditPublic.model_validate(report.to_dict())
 
 
-FindingId = Annotated[str, Path(pattern=ID_PATTERN, description="The finding's id.")]
+FindingId = Annotated[str, id_path("finding")]
 Addressee = Annotated[
     str | None, Depends(department_filter("Only those addressed to this department."))
 ]
@@ -115,8 +115,9 @@ def list_scores(
     status_code=HTTPStatus.CREATED,
     summary="Publish a score (the auditor)",
     responses=problem_responses(401, 403, 404, 409, 422),
+    dependencies=[AuditorOnly],
 )
-def publish(body: ScorePublish, auditor: AuditorDep, ledger: LedgerDep) -> ScorePublished:
+def publish(body: ScorePublish, ledger: LedgerDep) -> ScorePublished:
     """Score the chain's head and anchor the result on the ScoreBoard, then (unless
     `raise_findings` is false) raise a finding for every obligation it shows missing its
     target, due in `deadline_days`. Needs an auditor's key; a 404 for an unknown
@@ -208,9 +209,10 @@ def respond(
     "/findings/{finding_id}/review",
     summary="Accept or reject a response (the auditor)",
     responses=WRITE_PROBLEMS,
+    dependencies=[AuditorOnly],
 )
 def review_finding(
-    finding_id: FindingId, body: FindingReviewCreate, auditor: AuditorDep, ledger: LedgerDep
+    finding_id: FindingId, body: FindingReviewCreate, ledger: LedgerDep
 ) -> FindingStep:
     """Accept (close) or reject (reopen) the department's pending response, with the
     digest of the auditor's note. Needs an auditor's key; a 409 NotResponded when no
