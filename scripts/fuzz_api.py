@@ -124,7 +124,7 @@ def schemathesis(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--max-examples", type=int, default=25, help="Per operation and phase.")
-    parser.add_argument("--max-time", type=int, default=40, help="Seconds per run (three runs).")
+    parser.add_argument("--max-time", type=int, default=30, help="Seconds per run (three runs).")
     parser.add_argument("--seed", type=int, default=20261130, help="Schemathesis seed.")
     parser.add_argument("--keep", action="store_true", help="Keep the temporary home and logs.")
     parser.add_argument(
