@@ -3,9 +3,15 @@
 - :data:`SettingsDep`: the settings, from the cached :func:`get_settings` (tests and
   :func:`api.main.create_app` override it through ``app.dependency_overrides``).
 - :data:`LedgerDep`: the one :class:`Ledger` the app holds, behind a lock.
-- :data:`DepartmentDep`: the department whose API key came in ``X-API-Key``.
+- :data:`DepartmentDep`: the department whose API key came in ``X-API-Key`` (a
+  department's key; an auditor's is a 403 there).
+- :data:`AuditorOnly`: for the auditor's routes: an auditor's key (a department's is
+  a 403 there).
+- :data:`AnyKey`: for routes any valid key may use, a department's or the auditor's.
 - :data:`ReadAccess`: for read routes; checks the key only when the settings
-  ask for keys on reads (``read_api_key_required``).
+  ask for keys on reads (``read_api_key_required``). It reads the header itself, so
+  read routes declare no security in the OpenAPI document (:func:`api.errors.
+  install_problem_openapi` adds it when the settings require keys on reads).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from fastapi.security import APIKeyHeader
 from web3 import HTTPProvider, Web3
 
 from api.errors import API_KEY_HEADER
-from ledger.apikeys import ApiKeys
+from ledger.apikeys import ApiKeyInfo, ApiKeys
 from ledger.chain.identity import node_address
 from ledger.chain.types import TxRef
 from ledger.core import Ledger
@@ -126,21 +132,33 @@ LedgerDep = Annotated[LedgerAccess, Depends(get_ledger)]
 _api_key_header = APIKeyHeader(
     name=API_KEY_HEADER,
     auto_error=False,
-    description="An API key bound to one department (`govledger apikey create <department>`).",
+    description="An API key: a department's (`govledger apikey create <department>`) or the"
+    " auditor's (`govledger apikey create --role auditor`).",
 )
 
 
-def authenticated_department(
-    settings: SettingsDep,
-    ledger: LedgerDep,
-    api_key: Annotated[str | None, Security(_api_key_header)],
-) -> str:
-    """The department id of the API key.
+def authenticated_key(
+    settings: SettingsDep, api_key: Annotated[str | None, Security(_api_key_header)]
+) -> ApiKeyInfo:
+    """The API key's record, whatever its role; :class:`AuthError` (401) when the key is
+    missing or unknown."""
+    return ApiKeys(settings.resolved_home()).authenticate(api_key)
+
+
+KeyDep = Annotated[ApiKeyInfo, Depends(authenticated_key)]
+
+
+def authenticated_department(ledger: LedgerDep, key: KeyDep) -> str:
+    """The department id of a department's API key.
 
     :class:`AuthError` (401) when the key is missing or unknown; :class:`ForbiddenError`
-    (403) when its department is not registered on this ledger.
+    (403) when it is the auditor's, or its department is not registered on this ledger.
     """
-    department = ApiKeys(settings.resolved_home()).authenticate(api_key).department_id
+    department = key.department_id
+    if key.role != "department" or department is None:
+        raise ForbiddenError(
+            "this route acts for a department: use a department's API key, not the auditor's"
+        )
     with ledger.read(fresh=False) as lg:
         registered = lg.directory.is_department(department)
     if not registered:
@@ -148,15 +166,25 @@ def authenticated_department(
     return department
 
 
-def read_access(
-    settings: SettingsDep, api_key: Annotated[str | None, Security(_api_key_header)]
-) -> None:
+def authenticated_auditor(key: KeyDep) -> ApiKeyInfo:
+    """An auditor's API key; :class:`ForbiddenError` (403) for a department's."""
+    if key.role != "auditor":
+        raise ForbiddenError(
+            f"this route is the auditor's: the API key of {key.holder} cannot use it"
+            " (`govledger apikey create --role auditor` makes an auditor's key)"
+        )
+    return key
+
+
+def read_access(settings: SettingsDep, request: Request) -> None:
     """Reads are open unless ``read_api_key_required``; then they need any valid key."""
     if settings.read_api_key_required:
-        ApiKeys(settings.resolved_home()).authenticate(api_key)
+        ApiKeys(settings.resolved_home()).authenticate(request.headers.get(API_KEY_HEADER))
 
 
 DepartmentDep = Annotated[str, Depends(authenticated_department)]
+AuditorOnly = Depends(authenticated_auditor)
+AnyKey = Depends(authenticated_key)
 ReadAccess = Depends(read_access)
 
 

@@ -40,6 +40,7 @@ unexpected exception.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from http import HTTPStatus
@@ -64,6 +65,7 @@ from ledger.errors import (
     RecordError,
 )
 from ledger.mechanisms.explain import explain
+from ledger.settings import get_settings
 
 logger = logging.getLogger("api")
 
@@ -264,13 +266,36 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
 # -- HTTP and everything else ----------------------------------------------------
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the OpenAPI document gives the request's path (none if no path matches).
+
+    As OpenAPI has it, a path without parameters wins over a templated one it also
+    matches (``/orders/categories`` is not ``/orders/{order_id}``).
+    """
+    found: dict[int, set[str]] = {}
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            found.setdefault(template.count("{"), set()).update(m.upper() for m in operations)
+    return sorted(found[min(found)]) if found else []
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     title = HTTPStatus(exc.status_code).phrase
     detail = exc.detail if isinstance(exc.detail, str) else title
+    headers = exc.headers
     if exc.status_code == 404 and detail == title:
         detail = f"no route {request.url.path}"
-    return problem(request, exc.status_code, title, detail, headers=exc.headers)
+    if exc.status_code == 400 and detail == "There was an error parsing the body":
+        detail = "the request body cannot be read as JSON: send UTF-8 JSON"
+    if exc.status_code == 405:
+        # Starlette names only the first route that matched the path; a path can have
+        # a GET route and a POST route: name every method the path has.
+        allowed = allowed_methods(request) or [(headers or {}).get("Allow", "GET")]
+        headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+        detail = f"{request.method} is not allowed on {request.url.path}; use {headers['Allow']}"
+    return problem(request, exc.status_code, title, detail, headers=headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -304,12 +329,17 @@ def install_error_handlers(app: FastAPI) -> None:
 # -- OpenAPI -----------------------------------------------------------------------
 
 _DESCRIPTIONS = {
+    400: "The request body cannot be read.",
     401: "No API key, or an unknown one.",
-    403: "The key's department may not do this.",
+    403: "The key may not do this: another department's object, a role the key's department"
+    " lacks, or a route of the other kind of key (department or auditor).",
     404: "An id that does not exist.",
-    409: "The contract reverted; `error` and `arguments` give its custom error.",
+    405: "The path does not take this method; `Allow` names those it takes.",
+    409: "The contract reverted (`error` and `arguments` give its custom error), or the"
+    " ledger is not configured for this yet.",
+    413: "The request body is larger than the server accepts.",
     422: "The request is malformed or invalid.",
-    503: "The ledger is busy.",
+    503: "The ledger is busy, or the chain's node does not answer (`Retry-After`).",
 }
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -336,8 +366,10 @@ def install_problem_openapi(app: FastAPI) -> None:
         if app.openapi_schema is not None:
             return app.openapi_schema
         schema = build()
-        for path in schema.get("paths", {}).values():
+        settings = app.dependency_overrides.get(get_settings, get_settings)()
+        for name, path in schema.get("paths", {}).items():
             for operation in path.values():
+                _declare_common(operation, name, settings.read_api_key_required)
                 for status, response in operation.get("responses", {}).items():
                     if str(status)[0] not in "45":
                         continue
@@ -352,6 +384,20 @@ def install_problem_openapi(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _declare_common(operation: dict[str, Any], path: str, read_keys: bool) -> None:
+    """Declare what any route of the ledger may answer: 503 (busy, or no node), for a
+    body 400 and 413; and when reads need keys, the key (and 401) on read routes."""
+    responses = operation.setdefault("responses", {})
+    wanted = [] if path == "/" else [503]
+    if "requestBody" in operation:
+        wanted += [400, 413, 422]
+    if read_keys and "security" not in operation and path != "/health":
+        operation["security"] = [{"APIKeyHeader": []}]
+        wanted.append(401)
+    for status in wanted:
+        responses.setdefault(str(status), {"description": _DESCRIPTIONS[status]})
 
 
 # -- not found, translated once ------------------------------------------------------

@@ -33,10 +33,20 @@ blockchain audit ledger: policies are anchored as knowledge records, data-sharin
 commitments are smart contracts, and every execution step is an on-chain event
 scored into maturity levels.
 
-**Writes** need an API key bound to a department, sent in the `X-API-Key` header.
-**Reads** are open unless the server requires keys for reads too.
+**Writes** need an API key, sent in the `X-API-Key` header: a department's key acts
+for its department; the auditor's key publishes scores and reviews findings. A route
+of the other kind of key answers 403. **Reads** are open unless the server requires
+keys for reads too (the routes then declare the key).
+
+**Lists** answer `{data, count, total, limit, offset}`: `limit` rows (1 to 1000,
+default 100) from `offset`, `count` in this page, `total` matching the filters. Filters
+have the same names on every route: `policy_id`, `department_id`, `status`
+(`policy` and `department` are deprecated aliases).
+
 Errors are RFC 9457 problem details (`application/problem+json`); a contract
-revert is a 409 whose `error` and `arguments` give the decoded custom error.
+revert is a 409 whose `error` and `arguments` give the decoded custom error. A method
+a path does not take is a 405 whose `Allow` names every method the path takes (OPTIONS
+included: the API answers no preflight).
 """
 
 _TAG_DESCRIPTIONS = {

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import AliasGenerator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from api.params import ID_PATTERN, Page
 from ledger.chain.types import TxRef
 from ledger.knowledge.models import PolicyRecord
 from ledger.mechanisms.attestations import StatisticCreate
@@ -30,7 +31,7 @@ from ledger.mechanisms.directory import (
     TierName,
 )
 from ledger.mechanisms.drills import DrillPlanCreate, DrillRecord
-from ledger.mechanisms.fields import Digest
+from ledger.mechanisms.fields import Digest, Request
 from ledger.mechanisms.sharing import (
     AgreementCreate,
     CatalogItemCreate,
@@ -46,6 +47,7 @@ from ledger.mechanisms.workorders import (
     OrderFeedback,
     OrderTransfer,
 )
+from ledger.store.records import EventRecord
 
 # -- requests ------------------------------------------------------------------
 # One request model per operation, declared beside its contract wrapper in the ledger:
@@ -109,12 +111,32 @@ class TxPublic(_Public):
 
 
 class _Page(BaseModel):
-    """A list response: ``data`` and its ``count``."""
+    """A list response, the same envelope on every list route: one page of ``data``,
+    ``count`` rows in it, ``total`` rows matching the filters, and the ``limit`` and
+    ``offset`` that chose the page (:mod:`api.params`)."""
+
+    count: int = Field(ge=0, description="Rows in this page (the length of `data`).")
+    total: int = Field(ge=0, description="Rows matching the filters, over every page.")
+    limit: int = Field(ge=1, description="The page size asked for.")
+    offset: int = Field(ge=0, description="Rows skipped before this page.")
 
     @classmethod
-    def of(cls, rows: Sequence[Any]) -> Self:
-        """The page of ``rows`` (read-model dicts, validated into ``data``'s model)."""
-        return cls.model_validate({"data": rows, "count": len(rows)})
+    def of(cls, rows: Sequence[Any], page: Page, total: int | None = None) -> Self:
+        """The page of ``rows`` (read-model dicts, validated into ``data``'s model).
+
+        Without ``total``, ``rows`` are every matching row and ``page`` picks from them;
+        with it, ``rows`` are the page already (the store paged them).
+        """
+        data = page.of(rows) if total is None else list(rows)
+        return cls.model_validate(
+            {
+                "data": data,
+                "count": len(data),
+                "total": len(rows) if total is None else total,
+                "limit": page.limit,
+                "offset": page.offset,
+            }
+        )
 
 
 class PolicyAnchored(_Public):
@@ -149,7 +171,6 @@ class PolicyDetailPublic(PolicyPublic):
 
 class PoliciesPublic(_Page):
     data: list[PolicyPublic]
-    count: int
 
 
 class VersionCheckPublic(_Public):
@@ -174,7 +195,6 @@ class DepartmentPublic(_Public):
 
 class DepartmentsPublic(_Page):
     data: list[DepartmentPublic]
-    count: int
 
 
 class CatalogItemPublic(_Public):
@@ -190,7 +210,6 @@ class CatalogItemPublic(_Public):
 
 class CatalogItemsPublic(_Page):
     data: list[CatalogItemPublic]
-    count: int
 
 
 class CatalogItemCreated(TxPublic):
@@ -234,7 +253,6 @@ class AgreementPublic(_Public):
 
 class AgreementsPublic(_Page):
     data: list[AgreementPublic]
-    count: int
 
 
 class AgreementCommitted(TxPublic):
@@ -257,12 +275,49 @@ class EventPublic(BaseModel):
     event: str
     args: dict[str, Any] = Field(description="Decoded event arguments, by their ABI names.")
 
+    @classmethod
+    def of(cls, rec: EventRecord) -> Self:
+        return cls(
+            block=rec.block_number,
+            block_hash=rec.block_hash,
+            block_time=rec.block_time,
+            tx=rec.tx_hash,
+            log_index=rec.log_index,
+            contract=rec.contract,
+            event=rec.event,
+            args=rec.args,
+        )
 
-class EventsPublic(BaseModel):
+
+class EventsPublic(_Page):
     data: list[EventPublic]
-    count: int = Field(description="How many events are in `data`.")
-    limit: int
-    offset: int
+
+
+class BlockPublic(BaseModel):
+    """A block as the chain has it, with the events the ledger indexed in it."""
+
+    number: int
+    hash: str
+    parent_hash: str
+    time: int = Field(description="Block time, UTC seconds.")
+    time_utc: str
+    transactions: list[str] = Field(description="Hashes of the block's transactions.")
+    events: list[EventPublic]
+
+
+class TransactionPublic(BaseModel):
+    """A transaction's receipt, with the events the ledger indexed from it."""
+
+    tx: str
+    block: int
+    block_hash: str
+    block_time: int
+    block_time_utc: str
+    sender: str = Field(description="The account that sent it.")
+    to: str | None = Field(description="The contract called; None for a deployment.")
+    succeeded: bool
+    gas_used: int
+    events: list[EventPublic]
 
 
 class HealthPublic(BaseModel):
@@ -349,7 +404,6 @@ class WorkOrderPublic(_Public):
 
 class WorkOrdersPublic(_Page):
     data: list[WorkOrderPublic]
-    count: int
 
 
 class DrillPlanned(TxPublic):
@@ -400,7 +454,6 @@ class DrillPlanPublic(_Public):
 
 class DrillPlansPublic(_Page):
     data: list[DrillPlanPublic]
-    count: int
 
 
 class SystemState(TxPublic):
@@ -438,7 +491,6 @@ class SystemPublic(_Public):
 
 class SystemsPublic(_Page):
     data: list[SystemPublic]
-    count: int
 
 
 class StatisticVersionPublic(_Public):
@@ -466,7 +518,6 @@ class StatisticPublic(StatisticVersionPublic):
 
 class StatisticsPublic(_Page):
     data: list[StatisticPublic]
-    count: int
 
 
 class StatisticAttestedDone(TxPublic):
@@ -480,10 +531,9 @@ class StatisticAttestedDone(TxPublic):
 # -- policies: approvals -------------------------------------------------------------
 
 
-class ApprovalCreate(BaseModel):
+class ApprovalCreate(Request):
     """A leader's approval of a proposed city-level version."""
 
-    model_config = ConfigDict(extra="forbid")
     version: int = Field(ge=1, description="The proposed version being approved.")
 
 
@@ -571,7 +621,6 @@ class ScorePublic(BaseModel):
 
 class ScoresPublic(_Page):
     data: list[ScorePublic]
-    count: int
 
 
 class ScoreVerifyPublic(AuditPublic):
@@ -593,21 +642,50 @@ class FindingPublic(BaseModel):
 
 class FindingsPublic(_Page):
     data: list[FindingPublic]
-    count: int
 
 
-class FindingResponseCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+class FindingDetailPublic(FindingPublic):
+    """One finding: its state on chain, its deadline and its history."""
 
-    plan_digest: Digest
-    evidence_digest: Digest
+    deadline_utc: str
+    history: list[EventPublic] = Field(
+        description="Its events in chain order: raised, responded, reviewed, overdue."
+    )
 
 
-class FindingStep(BaseModel):
-    finding_id: str
-    status: str
-    tx: str
-    block: int
+#: The states of a finding, as ``status`` names them.
+FindingStatusName = Literal["Open", "Responded", "Accepted", "Overdue"]
+
+
+class FindingReviewCreate(Request):
+    """The auditor's decision on a department's response to a finding."""
+
+    accept: bool = Field(
+        description="True accepts (closes) the finding; false rejects the response and reopens it."
+    )
+    note_digest: Digest | None = Field(
+        default=None,
+        description="SHA-256 of the auditor's note (kept off chain); the digest of no note"
+        " when absent.",
+    )
+
+
+class ScorePublish(Request):
+    """What the auditor publishes: the score at the chain's head over a window."""
+
+    department_id: Annotated[str, Field(pattern=ID_PATTERN)] | None = Field(
+        default=None, description="Score one department; the whole city when absent."
+    )
+    window_days: int | None = Field(
+        default=None, ge=1, le=3660, description="Days of evidence; the spec's default."
+    )
+    spec: int | None = Field(default=None, ge=1, description="Spec version; the latest.")
+    raise_findings: bool = Field(
+        default=True, description="Raise a finding for every obligation missing its target."
+    )
+    deadline_days: int = Field(
+        default=30, ge=1, le=3650, description="Days the departments have to rectify."
+    )
 
 
 # -- maturity ----------------------------------------------------------------------------
@@ -691,13 +769,10 @@ class JurisdictionPublic(_JurisdictionBase):
     depth: int = Field(description="0 for a root, its children 1, and so on.")
 
 
-class JurisdictionsPublic(BaseModel):
+class JurisdictionsPublic(_Page):
     """The tree flattened depth first (each parent before its children), one page at a time."""
 
     data: list[JurisdictionPublic]
-    count: int = Field(description="How many jurisdictions are in `data`.")
-    limit: int
-    offset: int
 
 
 class JurisdictionDetailPublic(_JurisdictionBase):
@@ -715,3 +790,46 @@ class DepartmentPlacedPublic(TxPublic):
     department_id: str
     jurisdiction_id: str
     from_jurisdiction_id: str | None = Field(description="None on the first placement.")
+
+
+# -- publishing a score -------------------------------------------------------------------
+
+
+class RaisedFindingPublic(BaseModel):
+    finding_id: str
+    department_id: str
+    policy_id: str
+    clause_id: str
+    metric: str
+    comparator: str
+    target: Number | None
+    observed: Number | None
+    raised: bool = Field(description="False when it had been raised before.")
+
+
+class ScorePublished(BaseModel):
+    score_id: int
+    scope: str
+    as_of_block: int
+    level: str
+    level_name: str
+    M: Number | None
+    spec_hash: str
+    evidence_root: str
+    result_hash: str
+    tx: str
+    block: int
+    provisional: bool = Field(description="The as-of block is not final on this chain yet.")
+    findings: list[RaisedFindingPublic]
+
+
+class FindingResponseCreate(Request):
+    plan_digest: Digest
+    evidence_digest: Digest
+
+
+class FindingStep(BaseModel):
+    finding_id: str
+    status: str
+    tx: str
+    block: int

@@ -1,4 +1,6 @@
-"""API keys, each bound to one department.
+"""API keys, each with a role: a department's key acts for that department; an
+auditor's key acts as the ledger's auditor (the administrator's account, which holds
+AUDITOR and SCORER on chain), to review findings and publish scores.
 
 A key is shown once, when it is created; the ledger keeps only its SHA-256 in
 ``<home>/apikeys.json``, so neither a log nor a copy of the data directory
@@ -15,19 +17,35 @@ import secrets
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, Literal, get_args
 
-from ledger.errors import AuthError, NotFoundError
+from ledger.errors import AuthError, LedgerValueError, NotFoundError
 from ledger.ids import check_id
 
 PREFIX = "glk_"
+
+#: What a key may do: act for its department, or act as the ledger's auditor.
+KeyRole = Literal["department", "auditor"]
+ROLES: tuple[KeyRole, ...] = get_args(KeyRole)
 
 
 @dataclass(frozen=True)
 class ApiKeyInfo:
     key_id: str
-    department_id: str
+    department_id: str | None  # None for an auditor's key
     label: str
     created_at: int
+    role: KeyRole = "department"
+
+    @property
+    def holder(self) -> str:
+        """Who the key acts for, as messages name it."""
+        return f"department {self.department_id!r}" if self.department_id else "the auditor"
+
+    @classmethod
+    def of(cls, stored: dict[str, Any]) -> ApiKeyInfo:
+        """A stored record (keys written before roles existed are departments')."""
+        return cls(**stored)
 
 
 def _digest(key: str) -> str:
@@ -52,11 +70,21 @@ class ApiKeys:
             json.dump({"keys": keys}, handle, indent=2, sort_keys=True)
         os.replace(tmp, self.path)
 
-    def create(self, department_id: str, label: str = "") -> tuple[str, ApiKeyInfo]:
-        """A new key for ``department_id``; the plain key is returned only here."""
-        check_id(department_id, "department id")
+    def create(
+        self, department_id: str | None, label: str = "", role: KeyRole = "department"
+    ) -> tuple[str, ApiKeyInfo]:
+        """A new key for ``department_id`` (a department's role) or for the auditor (the
+        auditor's role, no department); the plain key is returned only here."""
+        if role not in ROLES:
+            raise LedgerValueError(f"key role {role!r} is not one of {', '.join(ROLES)}")
+        if role == "department":
+            if department_id is None:
+                raise LedgerValueError("a department's key names its department")
+            check_id(department_id, "department id")
+        elif department_id is not None:
+            raise LedgerValueError("an auditor's key acts for no department: give none")
         key = PREFIX + secrets.token_urlsafe(32)
-        info = ApiKeyInfo(secrets.token_hex(4), department_id, label, int(time.time()))
+        info = ApiKeyInfo(secrets.token_hex(4), department_id, label, int(time.time()), role)
         keys = self._load()
         keys[_digest(key)] = asdict(info)
         self._save(keys)
@@ -69,13 +97,13 @@ class ApiKeys:
         wanted = _digest(key)
         for digest, info in self._load().items():
             if hmac.compare_digest(digest, wanted):
-                return ApiKeyInfo(**info)  # type: ignore[arg-type]
+                return ApiKeyInfo.of(info)
         raise AuthError("unknown API key")
 
     def list(self) -> list[ApiKeyInfo]:
         return sorted(
-            (ApiKeyInfo(**info) for info in self._load().values()),  # type: ignore[arg-type]
-            key=lambda i: (i.department_id, i.created_at),
+            (ApiKeyInfo.of(info) for info in self._load().values()),
+            key=lambda i: (i.role, i.department_id or "", i.created_at),
         )
 
     def revoke(self, key_id: str) -> ApiKeyInfo:
@@ -84,5 +112,5 @@ class ApiKeys:
             if info["key_id"] == key_id:
                 del keys[digest]
                 self._save(keys)
-                return ApiKeyInfo(**info)  # type: ignore[arg-type]
+                return ApiKeyInfo.of(info)
         raise NotFoundError("API key", key_id)

@@ -14,7 +14,9 @@ from ledger.errors import LedgerValueError
 
 Bytes32Text = NewType("Bytes32Text", str)
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,31}$")
+#: What every id matches (as a JSON Schema ``pattern`` too).
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,31}$"
+_ID_RE = re.compile(ID_PATTERN)
 
 
 def check_id(value: str, what: str = "id") -> str:

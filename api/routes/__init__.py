@@ -38,3 +38,4 @@ for _module in (
     audit,
 ):
     api_router.include_router(_module.router)
+api_router.include_router(events.chain_router)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Depends
 
 from api.deps import DepartmentDep, LedgerDep, resource_router
 from api.errors import WRITE_PROBLEMS, creates, one, problem_responses
@@ -15,11 +17,13 @@ from api.models import (
     DeliveryCreate,
     DeliveryRecorded,
 )
+from api.params import PageDep, PolicyFilter, department_filter, id_path, matching
 from ledger.core import Ledger
 from ledger.errors import ForbiddenError
 from ledger.store import views
 from ledger.store.sql import EventStore
 
+AgreementId = Annotated[str, id_path("agreement")]
 router = resource_router("agreements")
 
 
@@ -40,14 +44,22 @@ def _require_provider(
         raise ForbiddenError(f"department {department!r} does not provide {noun} {ident!r}")
 
 
-@router.get("", summary="List agreements")
-def list_agreements(ledger: LedgerDep) -> AgreementsPublic:
-    """Every agreement in commitment order, with its deliveries and tallies."""
-    return AgreementsPublic.of(ledger.view(lambda lg: views.agreements(lg.store)))
+@router.get("", summary="List agreements", responses=problem_responses(422))
+def list_agreements(
+    ledger: LedgerDep,
+    page: PageDep,
+    policy_id: PolicyFilter,
+    department_id: Annotated[
+        str | None, Depends(department_filter("Only agreements it provides or consumes."))
+    ],
+) -> AgreementsPublic:
+    """Agreements in commitment order, with their deliveries and tallies."""
+    rows = ledger.view(lambda lg: views.agreements(lg.store, department_id))
+    return AgreementsPublic.of(matching(rows, policyId=policy_id), page)
 
 
 @router.get("/{agreement_id}", summary="One agreement", responses=problem_responses(404))
-def get_agreement(agreement_id: str, ledger: LedgerDep) -> AgreementPublic:
+def get_agreement(agreement_id: AgreementId, ledger: LedgerDep) -> AgreementPublic:
     with ledger.read() as lg:
         row = one(views.agreements(lg.store), "agreementId", agreement_id, "agreement")
     return AgreementPublic.model_validate(row)
@@ -69,7 +81,7 @@ def commit_agreement(
 
 @creates(router, "/{agreement_id}/deliveries", "Record a delivery", WRITE_PROBLEMS)
 def record_delivery(
-    agreement_id: str, body: DeliveryCreate, department: DepartmentDep, ledger: LedgerDep
+    agreement_id: AgreementId, body: DeliveryCreate, department: DepartmentDep, ledger: LedgerDep
 ) -> DeliveryRecorded:
     """Record one period's delivery by the agreement's provider (the API key's department)."""
     with ledger.write() as lg:

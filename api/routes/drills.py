@@ -21,20 +21,28 @@ from api.models import (
     DrillRecord,
     DrillStep,
 )
+from api.params import PageDep, PolicyFilter, department_filter, id_path, matching
 from ledger.mechanisms.fields import UINT32_MAX
 from ledger.store import views
 
+PlanId = Annotated[str, id_path("drill plan")]
 router = resource_router("drills", unknown=unknown_is_404("PlanUnknown", "drill plan", "plan_id"))
 
 
-@router.get("/plans", summary="List drill plans")
-def list_plans(ledger: LedgerDep) -> DrillPlansPublic:
-    """Every plan with each drill's due time and outcome (held, missed or open)."""
-    return DrillPlansPublic.of(ledger.view(lambda lg: views.drill_plans(lg.store)))
+@router.get("/plans", summary="List drill plans", responses=problem_responses(422))
+def list_plans(
+    ledger: LedgerDep,
+    page: PageDep,
+    policy_id: PolicyFilter,
+    department_id: Annotated[str | None, Depends(department_filter("Only plans it owns."))],
+) -> DrillPlansPublic:
+    """Plans with each drill's due time and outcome (held, missed or open)."""
+    rows = ledger.view(lambda lg: views.drill_plans(lg.store, department_id))
+    return DrillPlansPublic.of(matching(rows, policyId=policy_id), page)
 
 
 @router.get("/plans/{plan_id}", summary="One drill plan", responses=problem_responses(404))
-def get_plan(plan_id: str, ledger: LedgerDep) -> DrillPlanPublic:
+def get_plan(plan_id: PlanId, ledger: LedgerDep) -> DrillPlanPublic:
     with ledger.read() as lg:
         row = one(views.drill_plans(lg.store), "planId", plan_id, "drill plan")
     return DrillPlanPublic.model_validate(row)
@@ -51,7 +59,7 @@ def plan_drills(
 
 @creates(router, "/plans/{plan_id}/drills", "Record a drill held", WRITE_PROBLEMS)
 def record_drill(
-    plan_id: str, body: DrillRecord, department: DepartmentDep, ledger: LedgerDep
+    plan_id: PlanId, body: DrillRecord, department: DepartmentDep, ledger: LedgerDep
 ) -> DrillStep:
     """Record drill ``index`` as held by the plan's owner (the API key's department), no
     earlier than 7 days before it is due. Only the record's digest goes on chain."""
@@ -66,7 +74,7 @@ def record_drill(
     dependencies=[Depends(authenticated_department)],
 )
 def mark_missed(
-    plan_id: str,
+    plan_id: PlanId,
     index: Annotated[int, Path(ge=0, le=UINT32_MAX, description="0-based drill index.")],
     ledger: LedgerDep,
 ) -> DrillStep:

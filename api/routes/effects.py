@@ -2,14 +2,15 @@
 
 Appending needs an API key of the log's owning department. Proofs are for anyone:
 an entry's inclusion proof against the latest anchored checkpoint, and consistency
-proofs between checkpoints, each checkable with nothing but RFC 9162.
+proofs between checkpoints, each checkable with nothing but RFC 9162. Every route
+answers 409 while no effect log is opened on the ledger.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Path, Query
 
 from api.deps import DepartmentDep, LedgerDep, resource_router
 from api.errors import problem_responses
@@ -25,7 +26,7 @@ def _owner_only(lg: Any, department: str) -> None:
         raise ForbiddenError(f"only {owner!r}, the log's owner, appends to the effect log")
 
 
-@router.get("", summary="The effect log's status")
+@router.get("", summary="The effect log's status", responses=problem_responses(409))
 def status_(ledger: LedgerDep) -> LogStatusPublic:
     with ledger.read() as lg:
         config = lg.effects.require_config()
@@ -43,7 +44,7 @@ def status_(ledger: LedgerDep) -> LogStatusPublic:
 
 
 @router.post(
-    "/entries", summary="Append a batch of entries", responses=problem_responses(401, 403, 422)
+    "/entries", summary="Append a batch of entries", responses=problem_responses(401, 403, 409, 422)
 )
 def append(body: EntriesCreate, department: DepartmentDep, ledger: LedgerDep) -> EntriesAdded:
     """Validate each entry; bad ones are rejected with their index and reason and the rest
@@ -54,7 +55,7 @@ def append(body: EntriesCreate, department: DepartmentDep, ledger: LedgerDep) ->
     return EntriesAdded.model_validate(result)
 
 
-@router.post("/seal", summary="Anchor a checkpoint now", responses=problem_responses(401, 403))
+@router.post("/seal", summary="Anchor a checkpoint now", responses=problem_responses(401, 403, 409))
 def seal(department: DepartmentDep, ledger: LedgerDep) -> LogStatusPublic:
     with ledger.write() as lg:
         _owner_only(lg, department)
@@ -65,9 +66,12 @@ def seal(department: DepartmentDep, ledger: LedgerDep) -> LogStatusPublic:
 @router.get(
     "/entries/{sequence}",
     summary="An entry with its inclusion proof",
-    responses=problem_responses(404),
+    responses=problem_responses(404, 409, 422),
 )
-def entry_proof(sequence: int, ledger: LedgerDep) -> dict[str, Any]:
+def entry_proof(
+    sequence: Annotated[int, Path(ge=0, le=2**63 - 1, description="The entry's sequence number.")],
+    ledger: LedgerDep,
+) -> dict[str, Any]:
     """The entry's canonical JSON, its leaf hash, and the RFC 9162 inclusion proof against
     the latest anchored checkpoint (with that checkpoint's transaction)."""
     with ledger.read() as lg:
@@ -77,12 +81,12 @@ def entry_proof(sequence: int, ledger: LedgerDep) -> dict[str, Any]:
 @router.get(
     "/consistency",
     summary="A consistency proof between two checkpoints",
-    responses=problem_responses(404, 422),
+    responses=problem_responses(404, 409, 422),
 )
 def consistency(
     ledger: LedgerDep,
-    first: int = Query(ge=1, description="The earlier checkpoint, from 1."),
-    second: int = Query(ge=1, description="The later checkpoint."),
+    first: Annotated[int, Query(ge=1, le=2**63 - 1, description="The earlier checkpoint, from 1.")],
+    second: Annotated[int, Query(ge=1, le=2**63 - 1, description="The later checkpoint.")],
 ) -> dict[str, Any]:
     with ledger.read() as lg:
         return lg.effects.consistency(first, second)

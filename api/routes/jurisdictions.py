@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 
 from api.deps import DepartmentDep, LedgerAccess, LedgerDep, resource_router
 from api.errors import WRITE_PROBLEMS, creates
@@ -26,6 +26,7 @@ from api.models import (
     JurisdictionState,
     MilestonesUpdate,
 )
+from api.params import PageDep, id_path
 from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.errors import ContractRevert, NotFoundError
@@ -44,6 +45,8 @@ def _unknown_is_404(request: Request) -> Iterator[None]:
         raise
 
 
+JurisdictionId = Annotated[str, id_path("jurisdiction")]
+
 router = resource_router("jurisdictions", unknown=Depends(_unknown_is_404))
 
 
@@ -56,21 +59,16 @@ def _state(
 
 
 @router.get("", summary="List jurisdictions")
-def list_jurisdictions(
-    ledger: LedgerDep,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
-) -> JurisdictionsPublic:
+def list_jurisdictions(ledger: LedgerDep, page: PageDep) -> JurisdictionsPublic:
     """The tree depth first, each parent before its children, with each one's departments."""
     rows = ledger.view(lambda lg: node_rows(lg.jurisdictions.tree()), fresh=False)
-    page = rows[offset : offset + limit]
-    return JurisdictionsPublic.model_validate(
-        {"data": page, "count": len(page), "limit": limit, "offset": offset}
-    )
+    return JurisdictionsPublic.of(rows, page)
 
 
 @router.get("/{jurisdiction_id}", summary="Show a jurisdiction")
-def show_jurisdiction(jurisdiction_id: str, ledger: LedgerDep) -> JurisdictionDetailPublic:
+def show_jurisdiction(
+    jurisdiction_id: JurisdictionId, ledger: LedgerDep
+) -> JurisdictionDetailPublic:
     """Its parent, tier and name, the path from its root, its children and departments, and
     its staged targets."""
     row = ledger.view(lambda lg: detail_row(lg.jurisdictions.show(jurisdiction_id)), fresh=False)
@@ -93,7 +91,10 @@ def create_jurisdiction(
 
 @router.post("/{jurisdiction_id}/rename", summary="Rename a jurisdiction", responses=WRITE_PROBLEMS)
 def rename_jurisdiction(
-    jurisdiction_id: str, body: JurisdictionRename, department: DepartmentDep, ledger: LedgerDep
+    jurisdiction_id: JurisdictionId,
+    body: JurisdictionRename,
+    department: DepartmentDep,
+    ledger: LedgerDep,
 ) -> JurisdictionState:
     """Only a REGISTRAR department."""
     return _state(
@@ -105,7 +106,10 @@ def rename_jurisdiction(
 
 @router.post("/{jurisdiction_id}/move", summary="Move a jurisdiction", responses=WRITE_PROBLEMS)
 def move_jurisdiction(
-    jurisdiction_id: str, body: JurisdictionMove, department: DepartmentDep, ledger: LedgerDep
+    jurisdiction_id: JurisdictionId,
+    body: JurisdictionMove,
+    department: DepartmentDep,
+    ledger: LedgerDep,
 ) -> JurisdictionState:
     """Move it with its subtree under another parent (null: make it a root). Under itself or
     one of its descendants is a 409 ``JurisdictionCycle``. Only a REGISTRAR department."""
@@ -122,7 +126,10 @@ def move_jurisdiction(
     responses=WRITE_PROBLEMS,
 )
 def place_department(
-    jurisdiction_id: str, body: DepartmentPlacement, department: DepartmentDep, ledger: LedgerDep
+    jurisdiction_id: JurisdictionId,
+    body: DepartmentPlacement,
+    department: DepartmentDep,
+    ledger: LedgerDep,
 ) -> DepartmentPlacedPublic:
     """Put a department here, moving it from the jurisdiction it is in, if any: a department
     belongs to exactly one. Only a REGISTRAR department."""
@@ -141,7 +148,10 @@ def place_department(
     responses=WRITE_PROBLEMS,
 )
 def set_milestones(
-    jurisdiction_id: str, body: MilestonesUpdate, department: DepartmentDep, ledger: LedgerDep
+    jurisdiction_id: JurisdictionId,
+    body: MilestonesUpdate,
+    department: DepartmentDep,
+    ledger: LedgerDep,
 ) -> JurisdictionState:
     """Replace the milestones (an empty list restores the national path). Times must
     strictly increase and levels must not go down (409 ``InvalidMilestones``). Only a

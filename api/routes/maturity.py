@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Depends, Query
 
 from api.deps import LedgerDep, resource_router
 from api.errors import problem_responses
 from api.models import MaturityPublic
+from api.params import department_filter
 from ledger.core import Ledger
 from ledger.errors import NotFoundError
 from ledger.maturity.service import Scorer
@@ -16,7 +17,8 @@ from ledger.maturity.service import Scorer
 router = resource_router("maturity")
 
 Department = Annotated[
-    str | None, Query(description="Score one department; the whole city when absent.")
+    str | None,
+    Depends(department_filter("Score one department; the whole city when absent.")),
 ]
 WindowDays = Annotated[
     int | None, Query(ge=1, le=3660, description="Days of evidence; the spec's default.")
@@ -36,7 +38,7 @@ def _scorer(lg: Ledger, department: str | None) -> Scorer:
 @router.get("", summary="Maturity score", responses=problem_responses(404, 422))
 def score(
     ledger: LedgerDep,
-    department: Department = None,
+    department: Department,
     window_days: WindowDays = None,
     spec: SpecVersion = None,
 ) -> MaturityPublic:
@@ -54,7 +56,7 @@ def score(
 )
 def clauses(
     ledger: LedgerDep,
-    department: Department = None,
+    department: Department,
     window_days: WindowDays = None,
     spec: SpecVersion = None,
 ) -> dict[str, Any]:
@@ -71,7 +73,7 @@ def clauses(
 )
 def series(
     ledger: LedgerDep,
-    department: Department = None,
+    department: Department,
     window_days: WindowDays = None,
     windows: Annotated[int, Query(ge=1, le=48, description="Number of windows.")] = 4,
     spec: SpecVersion = None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, cast
 
-from fastapi import Depends, Query
+from fastapi import Depends
 
 from api.deps import (
     DepartmentDep,
@@ -35,11 +35,13 @@ from api.models import (
     WorkOrderPublic,
     WorkOrdersPublic,
 )
+from api.params import PageDep, PolicyFilter, department_filter, id_path, matching
 from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.mechanisms.fields import digest_bytes
 from ledger.store import views
 
+OrderId = Annotated[str, id_path("work order")]
 router = resource_router("orders", unknown=unknown_is_404("OrderUnknown", "work order", "order_id"))
 
 
@@ -61,20 +63,23 @@ def _step(ledger: LedgerAccess, order_id: str, send: Callable[[Ledger], TxRef]) 
 # -- reads -------------------------------------------------------------------------
 
 
-@router.get("", summary="List work orders")
+@router.get("", summary="List work orders", responses=problem_responses(422))
 def list_orders(
     ledger: LedgerDep,
+    page: PageDep,
+    policy_id: PolicyFilter,
     department_id: Annotated[
         str | None,
-        Query(description="Only orders this department accepted or was transferred."),
-    ] = None,
+        Depends(department_filter("Only orders this department accepted or was transferred.")),
+    ],
 ) -> WorkOrdersPublic:
-    """Every work order in acceptance order: its stage, the time of each stage, SLA and score."""
-    return WorkOrdersPublic.of(ledger.view(lambda lg: views.work_orders(lg.store, department_id)))
+    """Work orders in acceptance order: their stage, the time of each stage, SLA and score."""
+    rows = ledger.view(lambda lg: views.work_orders(lg.store, department_id))
+    return WorkOrdersPublic.of(matching(rows, policyId=policy_id), page)
 
 
 @router.get("/{order_id}", summary="One work order", responses=problem_responses(404))
-def get_order(order_id: str, ledger: LedgerDep) -> WorkOrderPublic:
+def get_order(order_id: OrderId, ledger: LedgerDep) -> WorkOrderPublic:
     with ledger.read() as lg:
         row = one(views.work_orders(lg.store), "orderId", order_id, "work order")
     return WorkOrderPublic.model_validate(row)
@@ -109,7 +114,7 @@ def accept_order(body: OrderAccept, department: DepartmentDep, ledger: LedgerDep
 
 @router.post("/{order_id}/transfer", summary="Transfer (转办)", responses=WRITE_PROBLEMS)
 def transfer_order(
-    order_id: str, body: OrderTransfer, department: DepartmentDep, ledger: LedgerDep
+    order_id: OrderId, body: OrderTransfer, department: DepartmentDep, ledger: LedgerDep
 ) -> OrderStep:
     """Transfer an accepted order to a department, again while nobody has handled it.
     Needs the OPERATOR role."""
@@ -119,14 +124,14 @@ def transfer_order(
 
 
 @router.post("/{order_id}/handle", summary="Handle (办理)", responses=WRITE_PROBLEMS)
-def handle_order(order_id: str, department: DepartmentDep, ledger: LedgerDep) -> OrderStep:
+def handle_order(order_id: OrderId, department: DepartmentDep, ledger: LedgerDep) -> OrderStep:
     """Handle a transferred order; only the department it was transferred to."""
     return _step(ledger, order_id, lambda lg: lg.orders.handle(department, order_id))
 
 
 @router.post("/{order_id}/feedback", summary="Feedback (反馈)", responses=WRITE_PROBLEMS)
 def order_feedback(
-    order_id: str, body: OrderFeedback, department: DepartmentDep, ledger: LedgerDep
+    order_id: OrderId, body: OrderFeedback, department: DepartmentDep, ledger: LedgerDep
 ) -> OrderStep:
     """Give feedback on a handled order, as a digest; only the handling department."""
     return _step(
@@ -137,7 +142,7 @@ def order_feedback(
 
 
 @router.post("/{order_id}/complete", summary="Complete (办结)", responses=WRITE_PROBLEMS)
-def complete_order(order_id: str, department: DepartmentDep, ledger: LedgerDep) -> OrderStep:
+def complete_order(order_id: OrderId, department: DepartmentDep, ledger: LedgerDep) -> OrderStep:
     """Complete an order after the department's feedback (late if past its SLA deadline).
     Needs the OPERATOR role."""
     return _step(ledger, order_id, lambda lg: lg.orders.complete(department, order_id))
@@ -145,7 +150,7 @@ def complete_order(order_id: str, department: DepartmentDep, ledger: LedgerDep) 
 
 @router.post("/{order_id}/evaluate", summary="Evaluate (评价)", responses=WRITE_PROBLEMS)
 def evaluate_order(
-    order_id: str, body: OrderEvaluate, department: DepartmentDep, ledger: LedgerDep
+    order_id: OrderId, body: OrderEvaluate, department: DepartmentDep, ledger: LedgerDep
 ) -> OrderStep:
     """Record the citizen's satisfaction (1..5) with a completed order, once.
     Needs the OPERATOR role."""
@@ -158,7 +163,7 @@ def evaluate_order(
     responses=WRITE_PROBLEMS,
     dependencies=[Depends(authenticated_department)],
 )
-def mark_overdue(order_id: str, ledger: LedgerDep) -> OrderStep:
+def mark_overdue(order_id: OrderId, ledger: LedgerDep) -> OrderStep:
     """Mark an order overdue once its SLA deadline passed without completion.
 
     Any department's key will do: the ledger sends it, and the contract checks the deadline.

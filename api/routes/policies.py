@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import Response, status
+from typing import Annotated
+
+from fastapi import Depends, Response, status
 
 from api.deps import DepartmentDep, LedgerDep, resource_router
 from api.errors import WRITE_PROBLEMS, one, problem_responses
@@ -16,18 +18,25 @@ from api.models import (
     PolicyVerificationPublic,
     VersionCheckPublic,
 )
+from api.params import PageDep, department_filter, id_path, matching
 
+PolicyId = Annotated[str, id_path("policy")]
 router = resource_router("policies")
 
 
-@router.get("", summary="List anchored policies")
-def list_policies(ledger: LedgerDep) -> PoliciesPublic:
-    """Every anchored policy at its latest version."""
-    return PoliciesPublic.of(ledger.view(lambda lg: lg.policy_book.summaries()))
+@router.get("", summary="List anchored policies", responses=problem_responses(422))
+def list_policies(
+    ledger: LedgerDep,
+    page: PageDep,
+    department_id: Annotated[str | None, Depends(department_filter("Only those it issued."))],
+) -> PoliciesPublic:
+    """Anchored policies at their latest version, by id."""
+    rows = ledger.view(lambda lg: lg.policy_book.summaries())
+    return PoliciesPublic.of(matching(rows, issuer=department_id), page)
 
 
 @router.get("/{policy_id}", summary="One policy", responses=problem_responses(404))
-def get_policy(policy_id: str, ledger: LedgerDep) -> PolicyDetailPublic:
+def get_policy(policy_id: PolicyId, ledger: LedgerDep) -> PolicyDetailPublic:
     """The latest version's summary and its stored record (checked against its digest)."""
     with ledger.read() as lg:
         row = one(lg.policy_book.summaries(), "id", policy_id, "policy")
@@ -38,7 +47,7 @@ def get_policy(policy_id: str, ledger: LedgerDep) -> PolicyDetailPublic:
 @router.get(
     "/{policy_id}/verify", summary="Verify a policy's records", responses=problem_responses(404)
 )
-def verify_policy(policy_id: str, ledger: LedgerDep) -> PolicyVerificationPublic:
+def verify_policy(policy_id: PolicyId, ledger: LedgerDep) -> PolicyVerificationPublic:
     """Recompute every version's digest from the stored bytes and compare it with the chain."""
     with ledger.read() as lg:
         checks = lg.policy_book.verify(policy_id)
@@ -84,7 +93,7 @@ def anchor_policy(
     responses=WRITE_PROBLEMS,
 )
 def approve_policy(
-    policy_id: str, body: ApprovalCreate, department: DepartmentDep, ledger: LedgerDep
+    policy_id: PolicyId, body: ApprovalCreate, department: DepartmentDep, ledger: LedgerDep
 ) -> ApprovalPublic:
     """The API key's department must hold the LEADER role. City-level policies are
     anchored when two distinct leaders (D city: the party secretary and the mayor) approve

@@ -6,18 +6,31 @@ previous one; every version stays readable.
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Depends
+
 from api.deps import DepartmentDep, LedgerDep, resource_router
-from api.errors import creates
+from api.errors import creates, problem_responses
 from api.models import StatisticAttestedDone, StatisticCreate, StatisticsPublic
+from api.params import PageDep, PolicyFilter, department_filter, matching
 from ledger.store import views
 
 router = resource_router("statistics")
 
 
-@router.get("", summary="List attested statistics")
-def list_statistics(ledger: LedgerDep) -> StatisticsPublic:
+@router.get("", summary="List attested statistics", responses=problem_responses(422))
+def list_statistics(
+    ledger: LedgerDep,
+    page: PageDep,
+    policy_id: PolicyFilter,
+    department_id: Annotated[
+        str | None, Depends(department_filter("Only those it attested (the version in force)."))
+    ],
+) -> StatisticsPublic:
     """Each statistic's version in force, with its history of versions."""
-    return StatisticsPublic.of(ledger.view(lambda lg: views.statistics(lg.store)))
+    rows = ledger.view(lambda lg: views.statistics(lg.store))
+    return StatisticsPublic.of(matching(rows, policyId=policy_id, attesterId=department_id), page)
 
 
 @creates(router, "", "Attest a statistic")

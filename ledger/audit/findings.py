@@ -22,7 +22,12 @@ from typing import Any, Protocol
 
 import rfc8785
 
-from ledger.audit.scores import ensure_role, published
+from ledger.audit.scores import (
+    ensure_role,
+    finalized_block,
+    publish_ledger_score,
+    published,
+)
 from ledger.chain.clock import ChainClock
 from ledger.chain.types import TxRef
 from ledger.core import Ledger
@@ -180,6 +185,53 @@ def raise_ledger_findings(
     )
 
 
+def publish_and_raise(
+    ledger: Ledger,
+    *,
+    scope: str | None = None,
+    window_days: int | None = None,
+    spec_version: int | None = None,
+    findings: bool = True,
+    deadline_days: int = DEFAULT_DEADLINE_DAYS,
+) -> dict[str, Any]:
+    """Score the chain's head (the index synced first), anchor the score on the
+    ScoreBoard and, with ``findings``, raise a finding for every obligation it shows
+    missing its target: ``govledger score publish`` and ``POST /scores``.
+
+    Returns the publication: score id, scope, as-of block, level, ``M``, the hashes,
+    the transaction, where the result is stored, whether the as-of block is final yet,
+    and the findings (each with ``raised``: false when it had been raised before).
+    """
+    if deadline_days < 1:
+        raise LedgerValueError("a rectification deadline is at least one day away")
+    ledger.indexer.sync()  # the score reads the index: bring it to the head first
+    pub = publish_ledger_score(
+        ledger, scope=scope, window_days=window_days, spec_version=spec_version
+    )
+    raised = raise_ledger_findings(ledger, pub.score_id, deadline_days) if findings else []
+    ledger.indexer.sync()
+    final = finalized_block(ledger.handle, ledger.settings.finality_depth)
+    result = pub.result
+    return {
+        "score_id": pub.score_id,
+        "scope": result["scope"],
+        "as_of_block": result["as_of"]["block"],
+        "level": result["level"],
+        "level_name": result["level_name"],
+        "M": result["M"],
+        "spec_hash": result["spec_hash"],
+        "evidence_root": result["evidence_root"],
+        "result_hash": result["result_hash"],
+        "tx": pub.tx.tx_hash,
+        "block": pub.tx.block_number,
+        "stored": str(pub.path),
+        "provisional": result["as_of"]["block"] > final,
+        "findings": [
+            {"finding_id": f.finding_id, **f.detail, "raised": f.tx is not None} for f in raised
+        ],
+    }
+
+
 @contextmanager
 def _known(finding_id: str) -> Iterator[None]:
     """Turn the contract's FindingUnknown into a plain "finding 'X' not found"."""
@@ -220,13 +272,14 @@ def review(
     *,
     accept: bool,
     note: bytes = b"",
+    note_digest: bytes | None = None,
 ) -> TxRef:
-    """An auditor's decision on the pending response (signed by the administrator)."""
+    """An auditor's decision on the pending response (signed by the administrator), with
+    the SHA-256 of the auditor's ``note`` (or ``note_digest``, when only that is known)."""
     ensure_role(signers, "AUDITOR")
+    digest = hashlib.sha256(note).digest() if note_digest is None else note_digest
     with _known(finding_id):
-        receipt = findings.review(
-            signers.admin(), finding_id, accept=accept, note_digest=hashlib.sha256(note).digest()
-        )
+        receipt = findings.review(signers.admin(), finding_id, accept=accept, note_digest=digest)
     return TxRef.of(receipt)
 
 
@@ -281,6 +334,7 @@ __all__ = [
     "findings_view",
     "mark_overdue",
     "missed_obligations",
+    "publish_and_raise",
     "raise_findings",
     "raise_ledger_findings",
     "respond",

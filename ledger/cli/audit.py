@@ -13,6 +13,7 @@ from ledger.audit.checks import AuditReport
 from ledger.audit.findings import (
     findings_view,
     mark_overdue,
+    publish_and_raise,
     raise_ledger_findings,
     respond,
     review,
@@ -21,7 +22,6 @@ from ledger.audit.scores import (
     ScoreArchive,
     finalized_block,
     publication_view,
-    publish_ledger_score,
     published,
     verify_published,
 )
@@ -150,48 +150,29 @@ def score_publish(
     if deadline_days < 1:
         raise typer.BadParameter("--deadline-days must be at least 1")
     with opened(home) as ledger:
-        ledger.indexer.sync()  # the score reads the index: bring it to the head first
-        pub = publish_ledger_score(
-            ledger, scope=department, window_days=window_days, spec_version=spec
+        data = publish_and_raise(
+            ledger,
+            scope=department,
+            window_days=window_days,
+            spec_version=spec,
+            findings=findings,
+            deadline_days=deadline_days,
         )
-        raised = raise_ledger_findings(ledger, pub.score_id, deadline_days) if findings else []
-        ledger.indexer.sync()
-        final = finalized_block(ledger.handle, ledger.settings.finality_depth)
-        provisional = ledger.scoreboard.score_of(pub.score_id).as_of_block > final
-    result = pub.result
-    data = {
-        "score_id": pub.score_id,
-        "scope": result["scope"],
-        "as_of_block": result["as_of"]["block"],
-        "level": result["level"],
-        "M": result["M"],
-        "spec_hash": result["spec_hash"],
-        "evidence_root": result["evidence_root"],
-        "result_hash": result["result_hash"],
-        "tx": pub.tx.tx_hash,
-        "block": pub.tx.block_number,
-        "stored": str(pub.path),
-        "provisional": provisional,
-        "findings": [{"finding_id": f.finding_id, **f.detail} for f in raised],
-    }
     if as_json:
         emit_json(data)
         return
     console.print(
-        f"published score {pub.score_id} ({result['scope']}, as of block"
-        f" {result['as_of']['block']}): {result['level']} {result['level_name']},"
-        f" M={result['M']} in block {pub.tx.block_number}"
+        f"published score {data['score_id']} ({data['scope']}, as of block"
+        f" {data['as_of_block']}): {data['level']} {data['level_name']},"
+        f" M={data['M']} in block {data['block']}"
     )
-    console.print(f"result_hash {result['result_hash']}")
-    if provisional:
+    console.print(f"result_hash {data['result_hash']}")
+    if data["provisional"]:
+        console.print(f"provisional: block {data['as_of_block']} is not final on this chain yet")
+    for d in data["findings"]:
+        state = "raised" if d["raised"] else "already raised"
         console.print(
-            f"provisional: block {result['as_of']['block']} is not final on this chain yet"
-        )
-    for f in raised:
-        d = f.detail
-        state = "raised" if f.tx is not None else "already raised"
-        console.print(
-            f"finding {f.finding_id} {state}: {d['policy_id']}#{d['clause_id']} wants"
+            f"finding {d['finding_id']} {state}: {d['policy_id']}#{d['clause_id']} wants"
             f" {d['metric']} {d['comparator']} {d['target']}, observed {d['observed']};"
             f" addressed to {d['department_id']}"
         )

@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ledger.ids import check_id
+from ledger.ids import ID_PATTERN, check_id
 from ledger.times import format_time
 
 SCHEMA_VERSION = 1
@@ -89,10 +89,15 @@ def _to_utc(value: datetime) -> datetime:
 
 
 StrictText = Annotated[str, Field(strict=True)]
-Text = Annotated[StrictText, AfterValidator(_check_text)]
-PolicyId = Annotated[StrictText, _id_checker("policy id")]
-ClauseId = Annotated[StrictText, _id_checker("clause id")]
-DepartmentId = Annotated[StrictText, _id_checker("department id")]
+#: Not blank: the schema says so with a pattern (Python's ``\s`` is ``str.isspace``).
+Text = Annotated[
+    StrictText, Field(json_schema_extra={"pattern": r"\S"}), AfterValidator(_check_text)
+]
+#: What the schema says of an id (the checker says the same, with its own message).
+_ID_SCHEMA = Field(json_schema_extra={"pattern": ID_PATTERN, "minLength": 1, "maxLength": 32})
+PolicyId = Annotated[StrictText, _ID_SCHEMA, _id_checker("policy id")]
+ClauseId = Annotated[StrictText, _ID_SCHEMA, _id_checker("clause id")]
+DepartmentId = Annotated[StrictText, _ID_SCHEMA, _id_checker("department id")]
 Cite = Annotated[StrictText, AfterValidator(_check_cite)]
 UtcTime = Annotated[
     AwareDatetime,
@@ -145,7 +150,8 @@ class PolicyRecord(_Record):
     issuer: DepartmentId
     effective: UtcTime
     level: Level = "department"
-    clauses: tuple[Clause, ...]
+    # At least one clause: the validator below says so (the schema's minItems tells clients).
+    clauses: tuple[Clause, ...] = Field(json_schema_extra={"minItems": 1})
     relations: Relations = Relations()
 
     @field_validator("clauses")

@@ -6,13 +6,21 @@ body and the CLI builds it from its options, so both validate with the same rule
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from ledger.errors import LedgerValueError
-from ledger.ids import check_id
+from ledger.ids import ID_PATTERN, check_id
 
 UINT16_MAX = 2**16 - 1
 UINT32_MAX = 2**32 - 1
@@ -28,7 +36,12 @@ def _check_id(value: str) -> str:
 
 Id = Annotated[
     str,
-    Field(min_length=1, max_length=32, examples=["dcity.sharing"]),
+    Field(
+        min_length=1,
+        max_length=32,
+        examples=["dcity.sharing"],
+        json_schema_extra={"pattern": ID_PATTERN},  # checked by _check_id, with its message
+    ),
     AfterValidator(_check_id),
 ]
 """A text id as the contracts store it (1-32 ASCII characters, see :mod:`ledger.ids`)."""
@@ -44,10 +57,34 @@ Digest = Annotated[
 """32 bytes as 0x-hex (a digest of something kept off chain)."""
 
 
+def _takes_int(annotation: Any) -> bool:
+    """Whether a field of this annotation holds an int (and no float)."""
+    if annotation is int:
+        return True
+    args = get_args(annotation)
+    return get_origin(annotation) in (Union, UnionType) and int in args and float not in args
+
+
 class Request(BaseModel):
-    """An operation's request: strict, unknown fields refused."""
+    """An operation's request: strict, unknown fields refused.
+
+    A whole number written with a fraction (``5.0``) is an integer in JSON Schema, so
+    an int field takes it as that int; ``5.5`` and ``"5"`` stay refused.
+    """
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _whole_numbers(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for name, field in cls.model_fields.items():
+            value = out.get(name)
+            if isinstance(value, float) and value.is_integer() and _takes_int(field.annotation):
+                out[name] = int(value)
+        return out
 
 
 def digest_bytes(value: str) -> bytes:

@@ -21,13 +21,14 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypedDict, Unpack
 
 from sqlalchemy import (
     BigInteger,
     Column,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Text,
@@ -77,6 +78,24 @@ meta = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+
+class EventFilters(TypedDict, total=False):
+    """What :meth:`EventStore.events` and :meth:`EventStore.count_events` filter on; a
+    filter that is absent or None matches every event."""
+
+    contract: str | None
+    #: Event names (an empty list matches nothing).
+    names: Iterable[str] | None
+    policy_id: str | None
+    #: The department an event concerns (:func:`department_of`).
+    department_id: str | None
+    #: One transaction's events (any case).
+    tx_hash: str | None
+    #: One block's events.
+    block: int | None
+    #: The events up to this block.
+    to_block: int | None
 
 
 class StoredRow(NamedTuple):
@@ -293,33 +312,23 @@ class EventStore:
         return [(int(n), str(h)) for n, h in rows]
 
     def events(
-        self,
-        *,
-        contract: str | None = None,
-        names: Iterable[str] | None = None,
-        policy_id: str | None = None,
-        department_id: str | None = None,
-        to_block: int | None = None,
-        limit: int | None = None,
-        offset: int = 0,
+        self, *, limit: int | None = None, offset: int = 0, **filters: Unpack[EventFilters]
     ) -> list[EventRecord]:
-        query = select(events)
-        if contract is not None:
-            query = query.where(events.c.contract == contract)
-        if names is not None:
-            query = query.where(events.c.event.in_(list(names)))
-        if policy_id is not None:
-            query = query.where(events.c.policy_id == policy_id)
-        if department_id is not None:
-            query = query.where(events.c.department_id == department_id)
-        if to_block is not None:
-            query = query.where(events.c.block_number <= to_block)
+        """The stored events that match every filter given (:class:`EventFilters`), in
+        chain order (block, then log index), ``limit`` of them from ``offset``."""
+        query = _where(select(events), filters)
         query = query.order_by(events.c.block_number, events.c.log_index).offset(offset)
         if limit is not None:
             query = query.limit(limit)
         with self._guard("cannot be read"), self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
         return [_event_record(r, json.loads(r["args"]), int) for r in rows]
+
+    def count_events(self, **filters: Unpack[EventFilters]) -> int:
+        """How many stored events :meth:`events` with the same filters finds, over every page."""
+        query = _where(select(func.count()).select_from(events), filters)
+        with self._guard("cannot be read"), self.engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
 
     def rows(self, *, to_block: int | None = None) -> list[StoredRow]:
         """Every stored row as it is, derived columns included (for auditing).
@@ -347,6 +356,25 @@ class EventStore:
     def count(self) -> int:
         with self._guard("cannot be read"), self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(events)).scalar() or 0)
+
+
+def _where(query: Select[Any], filters: EventFilters) -> Select[Any]:
+    """``query`` narrowed to the events that match every filter given."""
+    if (contract := filters.get("contract")) is not None:
+        query = query.where(events.c.contract == contract)
+    if (names := filters.get("names")) is not None:
+        query = query.where(events.c.event.in_(list(names)))
+    if (policy_id := filters.get("policy_id")) is not None:
+        query = query.where(events.c.policy_id == policy_id)
+    if (department_id := filters.get("department_id")) is not None:
+        query = query.where(events.c.department_id == department_id)
+    if (tx_hash := filters.get("tx_hash")) is not None:
+        query = query.where(events.c.tx_hash == tx_hash.lower())  # stored in lower case
+    if (block := filters.get("block")) is not None:
+        query = query.where(events.c.block_number == block)
+    if (to_block := filters.get("to_block")) is not None:
+        query = query.where(events.c.block_number <= to_block)
+    return query
 
 
 def _event_record(r: RowMapping, args: dict[str, Any], number: Callable[[Any], int]) -> EventRecord:

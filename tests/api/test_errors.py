@@ -140,7 +140,30 @@ def test_unknown_route_and_method_are_problems(bare: TestClient) -> None:
     body = assert_problem(bare.get("/nowhere"), 404, "no route /nowhere")
     assert body["type"] == "about:blank"
     assert body["title"] == "Not Found"
-    assert_problem(bare.post("/revert"), 405, "Method Not Allowed")
+    refused = bare.post("/revert")
+    assert_problem(refused, 405, "POST is not allowed on /revert; use GET")
+    assert refused.headers["allow"] == "GET"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("OPTIONS", "/orders", "GET, POST"),
+        ("DELETE", "/orders/o.1", "GET"),
+        ("PUT", "/findings/F1-1", "GET"),
+        ("GET", "/findings/F1-1/review", "POST"),
+        ("OPTIONS", "/scores", "GET, POST"),
+        # a path without parameters wins over a templated one (not /orders/{order_id})
+        ("OPTIONS", "/orders/categories", "POST"),
+    ],
+)
+def test_a_wrong_method_names_every_method_of_the_path(
+    api: Api, method: str, path: str, allowed: str
+) -> None:
+    response = api.client.request(method, path)
+
+    assert_problem(response, 405, f"{method} is not allowed on {path}; use {allowed}")
+    assert response.headers["allow"] == allowed
 
 
 # -- request validation on the real app ----------------------------------------------
@@ -170,6 +193,18 @@ def test_a_body_that_is_not_json_at_all_is_422(api: Api) -> None:
         422,
         "the request body must be a JSON object, sent with Content-Type: application/json",
     )
+
+
+def test_a_body_in_another_charset_is_a_documented_400(api: Api) -> None:
+    response = api.client.post(
+        "/catalog/items",
+        content='{"item_id": "é"}'.encode("latin-1"),
+        headers={**api.auth(SECURITY), "Content-Type": "application/json; charset=latin-1"},
+    )
+
+    assert_problem(response, 400, "the request body cannot be read as JSON: send UTF-8 JSON")
+    documented = api.app.openapi()["paths"]["/catalog/items"]["post"]["responses"]
+    assert documented["400"]["description"] == "The request body cannot be read."
 
 
 def test_a_missing_body_is_422(api: Api) -> None:

@@ -278,6 +278,8 @@ NOT_OWNED = {
     "/jurisdictions/{jurisdiction_id}/move": "the tree is no department's (REGISTRAR)",
     "/jurisdictions/{jurisdiction_id}/departments": "places a department (REGISTRAR)",
     "/jurisdictions/{jurisdiction_id}/milestones": "a jurisdiction's targets (REGISTRAR)",
+    "/scores": "the auditor publishes a score (an auditor's key; tests/api/test_auditor.py)",
+    "/findings/{finding_id}/review": "the auditor reviews a response (tests/api/test_auditor.py)",
 }
 
 

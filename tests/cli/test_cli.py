@@ -106,6 +106,27 @@ def test_api_keys_are_shown_once_and_never_listed(demo_home: Path) -> None:
     assert key not in (demo_home / "apikeys.json").read_text()
 
 
+def test_an_auditor_key_names_no_department(demo_home: Path) -> None:
+    created = govledger(demo_home, "apikey", "create", "--role", "auditor", "--label", "audit")
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip()
+    assert key.startswith("glk_")
+    assert "for the auditor (shown once)" in " ".join(created.stderr.split())
+    listed = json.loads(govledger(demo_home, "apikey", "list", "--json").stdout)
+    ours = [k for k in listed if k["label"] == "audit"]
+    assert [(k["role"], k["department_id"]) for k in ours] == [("auditor", None)]
+    assert key not in (demo_home / "apikeys.json").read_text()
+    for args, reason in [
+        (["--role", "auditor", "dcity.security"], "an auditor's key names none"),
+        ([], "a department's key names its department"),
+        (["--role", "admin", "dcity.security"], "'admin' is not one of department, auditor"),
+    ]:
+        refused = govledger(demo_home, "apikey", "create", *args)
+        assert refused.returncode == 2, (args, refused.stdout)
+        assert reason in " ".join(refused.stderr.split()), refused.stderr
+        assert "glk_" not in refused.stdout
+
+
 def test_help_explains_every_command(demo_home: Path) -> None:
     out = govledger(demo_home, "--help")
     for command in ("demo", "serve", "policy", "score", "index", "apikey"):

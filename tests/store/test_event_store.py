@@ -156,6 +156,35 @@ class EventStoreSuite:
         assert keys(store.events(limit=2, offset=1)) == [(5, 1), (6, 0)]
         assert keys(store.events(contract="Nothing")) == []
 
+    def test_events_are_looked_up_by_transaction_and_block_and_counted(
+        self, store: EventStore
+    ) -> None:
+        filled(store)
+        later = [record(9, 0, tx=1, policyId="p.loop"), record(9, 1, tx=1), record(9, 2, tx=2)]
+        store.write_batch(later, hashes(9), 9)
+
+        def keys(got: list[EventRecord]) -> list[tuple[int, int]]:
+            return [(e.block_number, e.log_index) for e in got]
+
+        assert keys(store.events(tx_hash=tx_hash(9, 1))) == [(9, 0), (9, 1)]
+        assert keys(store.events(tx_hash=tx_hash(9, 1).upper().replace("0X", "0x"))) == [
+            (9, 0),
+            (9, 1),
+        ]
+        assert keys(store.events(block=9)) == [(9, 0), (9, 1), (9, 2)]
+        assert keys(store.events(block=7)) == [(7, 1), (7, 3)]
+        assert keys(store.events(block=9, tx_hash=tx_hash(9, 2))) == [(9, 2)]
+        assert keys(store.events(block=4)) == [] and keys(store.events(tx_hash="0x00")) == []
+        assert keys(store.events(block=9, policy_id="p.loop")) == [(9, 0)]
+        # the count is over every page, with the same filters
+        assert store.count_events() == len(TRAIL) + 3 == store.count()
+        assert store.count_events(block=9) == 3
+        assert store.count_events(tx_hash=tx_hash(9, 1)) == 2
+        assert store.count_events(policy_id="p.loop") == 3
+        assert store.count_events(contract="DataSharing", department_id="dcity.security") == 2
+        assert store.count_events(names=[]) == 0
+        assert store.count_events(to_block=6) == 3
+
     def test_rows_carry_the_derived_policy_and_department(self, store: EventStore) -> None:
         filled(store)
 
