@@ -33,6 +33,7 @@ LISTS = [
     "/statistics",
     "/scores",
     "/findings",
+    "/jurisdictions",
 ]
 ENVELOPE = {"data", "count", "total", "limit", "offset"}
 
