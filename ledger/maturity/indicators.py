@@ -9,8 +9,22 @@ denominator, the number of observations and the evidence keys
 Scope. The city counts every event. A department counts the events for which it is
 responsible: for the policy indicators (I*), the clauses of the policies it issued;
 for data sharing (M3, D1), the agreements and items it provides. ``Evidence.scope`` is
-None, one department id or a set of them, so that a jurisdiction (its departments at
-each event's block) can be scored the same way once jurisdictions exist.
+None, one department id, a set of them, or a
+:class:`~ledger.maturity.scopes.JurisdictionScope`, which counts a department's events
+by where it stood at each event's block. Each observation is judged at the block of the
+event that records it:
+
+- a clause (I1, I2, I3): the anchor of its in-force version, by its issuer;
+- a delivery or drill due (M3, M2): its outcome event (recorded or missed), or, when
+  none was recorded, the due time;
+- a work order (M1, D4, M4 version 1): its completion, or its last event when it did not
+  complete, by the department it was last transferred to; a transfer (M4 version 2):
+  the handling that answers it, by the department it was transferred to;
+- what the window measures as a whole (T1's connections, T2's heartbeats, D1's items,
+  D2's and D3's agreements): the window's end.
+
+A department or a set of departments is the same at every block, so these moments
+change nothing for them.
 
 Versions. Every definition that changed between spec versions is read from
 ``Evidence.spec.definitions`` (:class:`~ledger.maturity.spec.Definitions`), never from
@@ -30,6 +44,7 @@ from typing import Any
 from ledger.effects.types import EffectCounts, EffectView
 from ledger.knowledge.models import PolicyRecord
 from ledger.maturity.engine import IndicatorInput, rating_problem
+from ledger.maturity.scopes import JurisdictionScope
 from ledger.maturity.spec import Definitions, Spec, load_spec
 from ledger.store.records import EventRecord
 
@@ -47,7 +62,7 @@ class Evidence:
     events: Sequence[EventRecord]
     window_start: int
     window_end: int
-    scope: str | Collection[str] | None = None
+    scope: str | Collection[str] | JurisdictionScope | None = None
     #: ``lookup(policy_id, version, anchored_digest)``: the stored record whose digest
     #: matches the anchored one, or None (missing or tampered records do not count).
     lookup: RecordLookup = field(default=lambda _p, _v, _d: None)
@@ -65,17 +80,23 @@ class Evidence:
     def definitions(self) -> Definitions:
         return self.spec.definitions
 
-    def counts(self, department: str) -> bool:
-        """Whether the scope counts what ``department`` acts in or is responsible for.
+    def counts(self, department: str, at: EventRecord | int | None = None) -> bool:
+        """Whether the scope counts what ``department`` acts in or is responsible for,
+        at the block of event ``at``, or at block time ``at`` (default: the window's end).
 
-        ``scope`` is None (everything), one department id, or a set of them (a
-        jurisdiction's departments).
+        ``scope`` is None (everything), one department id, a set of them, or a
+        jurisdiction (its subtree's departments at that block or time).
         """
-        if self.scope is None:
+        scope = self.scope
+        if scope is None:
             return True
-        if isinstance(self.scope, str):
-            return department == self.scope
-        return department in self.scope
+        if isinstance(scope, str):
+            return department == scope
+        if isinstance(scope, JurisdictionScope):
+            if isinstance(at, EventRecord):
+                return scope.counts(department, at.block_number)
+            return scope.counts_at_time(department, self.window_end if at is None else at)
+        return department in scope
 
 
 @dataclass(frozen=True)
@@ -111,7 +132,7 @@ def in_force_clauses(ev: Evidence) -> list[InForceClause]:
             continue
         version = int(anchor.args["version"])
         record = ev.lookup(policy_id, version, anchor.args["digest"])
-        if ev.scope is not None and (record is None or not ev.counts(record.issuer)):
+        if ev.scope is not None and (record is None or not ev.counts(record.issuer, anchor)):
             continue
         for clause_id in anchor.args["clauseIds"]:
             out.append(InForceClause(policy_id, clause_id, version, anchor, record))
@@ -200,8 +221,7 @@ def sharing_fulfilment_m3(ev: Evidence) -> IndicatorInput:
     keys: set[Key] = set()
     num = den = 0
     for commit in ev.of("AgreementCommitted"):
-        if not ev.counts(commit.args["providerId"]):
-            continue
+        provider = commit.args["providerId"]
         aid = commit.args["agreementId"]
         first, period, periods = _agreement_terms(commit)
         for k in range(periods):
@@ -210,9 +230,11 @@ def sharing_fulfilment_m3(ev: Evidence) -> IndicatorInput:
                 continue
             if aid in revoked_at and due > revoked_at[aid]:
                 continue
+            result = outcome.get((aid, k))
+            if not ev.counts(provider, due if result is None else result):
+                continue
             den += 1
             keys.add(commit.key)
-            result = outcome.get((aid, k))
             if result is not None:
                 keys.add(result.key)
                 if result.event == "DeliveryRecorded" and result.args["onTime"]:
@@ -597,7 +619,12 @@ def _orders(ev: Evidence) -> dict[str, _Order]:
         else:
             order.events.setdefault(e.event, e)
     if ev.scope is not None:
-        orders = {k: o for k, o in orders.items() if o.handler is not None and ev.counts(o.handler)}
+        orders = {
+            k: o
+            for k, o in orders.items()
+            if o.handler is not None
+            and ev.counts(o.handler, o.events.get("OrderCompleted", o.all[-1]))
+        }
     return orders
 
 
@@ -664,12 +691,12 @@ def _response_per_transfer(ev: Evidence) -> IndicatorInput:
     keys: set[Key] = set()
     for order in _orders(replace(ev, scope=None)).values():
         for i, transfer in enumerate(order.all):
-            if transfer.event != "OrderTransferred" or not ev.counts(transfer.args["handlerId"]):
+            if transfer.event != "OrderTransferred":
                 continue
             handled = next((h for h in order.all[i + 1 :] if h.event == "OrderHandled"), None)
-            if handled is None:
+            if handled is None or not _in_window(ev, handled.block_time):
                 continue
-            if not _in_window(ev, handled.block_time):
+            if not ev.counts(transfer.args["handlerId"], handled):
                 continue
             sample.append(max(0, handled.block_time - transfer.block_time) / 3600)
             keys.update((transfer.key, handled.key))
@@ -735,15 +762,16 @@ def drill_adherence_m2(ev: Evidence) -> IndicatorInput:
     keys: set[Key] = set()
     num = den = 0
     for plan in ev.of("DrillsPlanned"):
-        if not ev.counts(plan.args["ownerId"]):
-            continue
         first, step = int(plan.args["firstDueAt"]), int(plan.args["interval"])
         for k in range(int(plan.args["count"])):
-            if not _in_window(ev, first + k * step):
+            due = first + k * step
+            if not _in_window(ev, due):
+                continue
+            held = outcome.get((plan.args["planId"], k))
+            if not ev.counts(plan.args["ownerId"], due if held is None else held):
                 continue
             den += 1
             keys.add(plan.key)
-            held = outcome.get((plan.args["planId"], k))
             if held is None:
                 continue
             keys.add(held.key)
