@@ -30,8 +30,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
 from ledger.errors import NotFoundError
 from ledger.ids import check_id
@@ -201,7 +201,9 @@ class JurisdictionHistory:
     def children(self, jurisdiction_id: str | None, *, block: int | None = None) -> list[str]:
         """The jurisdictions directly below one (None: the roots), in creation order."""
         return [
-            j for j in self.jurisdictions(block=block) if self.parent(j, block=block) == jurisdiction_id
+            j
+            for j in self.jurisdictions(block=block)
+            if self.parent(j, block=block) == jurisdiction_id
         ]
 
     def jurisdiction_of(
@@ -286,4 +288,3 @@ class JurisdictionScope:
             found = self.jurisdiction_id in self.history.path(where, time=time)
             self._by_time[key] = found
         return found
-
