@@ -37,9 +37,10 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar, cast
 
 from ledger.effects.types import EffectCounts, EffectView
 from ledger.knowledge.models import PolicyRecord
@@ -49,6 +50,7 @@ from ledger.maturity.spec import Definitions, Spec, load_spec
 from ledger.store.records import EventRecord
 
 Key = tuple[int, str, int]
+_T = TypeVar("_T")
 DAY = 86_400
 RecordLookup = Callable[[str, int, str], PolicyRecord | None]
 #: A clause: ``(policy id, clause id)``.
@@ -72,9 +74,36 @@ class Evidence:
     spec: Spec = field(default_factory=load_spec)
     #: Set when measuring one obligation's metric over what cites its clause (I3).
     clause: ClauseRef | None = None
+    #: Shared by the evidence of many scopes over the same events, window and effect
+    #: log (every node of a jurisdiction tree): what does not depend on the scope is
+    #: computed once for all of them. None: nothing is kept.
+    memo: dict[Any, Any] | None = field(default=None, repr=False, compare=False)
 
     def of(self, *names: str) -> list[EventRecord]:
-        return [e for e in self.events if e.event in names]
+        """The events named ``names``, in chain order (callers must not change the list)."""
+        return self.memoised(("of", names), lambda: [e for e in self.events if e.event in names])
+
+    def memoised(self, name: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()``, kept in :attr:`memo` under ``name`` and everything besides the
+        scope that it may read (events, window, effect log, spec, clause). Only what does
+        not depend on the scope may be memoised."""
+        if self.memo is None:
+            return compute()
+        # Keep the events and effect view alive with the memo, so their ids stay theirs.
+        self.memo.setdefault(("alive", id(self.events)), self.events)
+        self.memo.setdefault(("alive", id(self.effects)), self.effects)
+        key = (
+            name,
+            id(self.events),
+            self.window_start,
+            self.window_end,
+            id(self.effects),
+            self.spec.spec_hash,
+            self.clause,
+        )
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return cast(_T, self.memo[key])
 
     @property
     def definitions(self) -> Definitions:
@@ -158,6 +187,10 @@ def _ratio(indicator: str, num: int, den: int, keys: set[Any], empty_reason: str
 
 
 def _active_agreements(ev: Evidence) -> dict[str, EventRecord]:
+    return ev.memoised("active agreements", lambda: _find_active_agreements(ev))
+
+
+def _find_active_agreements(ev: Evidence) -> dict[str, EventRecord]:
     revoked = {e.args["agreementId"] for e in ev.of("AgreementRevoked")}
     return {
         e.args["agreementId"]: e
@@ -172,6 +205,10 @@ def _mechanism_citations(ev: Evidence) -> dict[tuple[str, str], list[EventRecord
     Active: an agreement not revoked, a drill plan, a system connected at the window's
     end, a work order accepted, an attested statistic.
     """
+    return ev.memoised("citations", lambda: _find_mechanism_citations(ev))
+
+
+def _find_mechanism_citations(ev: Evidence) -> dict[tuple[str, str], list[EventRecord]]:
     citing: dict[tuple[str, str], list[EventRecord]] = {}
 
     def cite(e: EventRecord) -> None:
@@ -419,18 +456,31 @@ def _first_cited_entries(ev: Evidence) -> dict[ClauseRef, int]:
     return first
 
 
+def _executions(ev: Evidence) -> dict[ClauseRef, list[EventRecord]]:
+    """The execution events by the clause they cite, up to the window's end."""
+    executions: dict[ClauseRef, list[EventRecord]] = {}
+    for e in ev.of(*ev.definitions.execution_events):
+        if e.block_time <= ev.window_end:
+            key = (e.args.get("policyId", ""), e.args.get("clauseId", ""))
+            executions.setdefault(key, []).append(e)
+    return executions
+
+
 def clause_cycles(ev: Evidence) -> list[ClauseCycle]:
     """Every in-force clause with its start, first execution and days (MATURITY.md
     "A clause's start", "A clause's first execution", "The I1 sample")."""
     defs = ev.definitions
     v2_start = defs.clause_start == "later_of_effective_and_anchor"
-    starts = _clause_run_anchors(ev) if v2_start else _first_anchor_of_clauses(ev)
-    executions: dict[ClauseRef, list[EventRecord]] = {}
-    for e in ev.of(*defs.execution_events):
-        if e.block_time <= ev.window_end:
-            key = (e.args.get("policyId", ""), e.args.get("clauseId", ""))
-            executions.setdefault(key, []).append(e)
-    entries = _first_cited_entries(ev) if defs.checkpoints_execute else {}
+    starts = ev.memoised(
+        ("starts", v2_start),
+        lambda: _clause_run_anchors(ev) if v2_start else _first_anchor_of_clauses(ev),
+    )
+    executions = ev.memoised("executions", lambda: _executions(ev))
+    entries = (
+        ev.memoised("cited entries", lambda: _first_cited_entries(ev))
+        if defs.checkpoints_execute
+        else {}
+    )
     checkpoints = [
         e
         for e in ev.of("CheckpointAnchored")
@@ -539,16 +589,9 @@ def obligation_outcomes(ev: Evidence) -> list[ObligationOutcome]:
         ob = clause.obligation
         if ob is None or ob.metric not in MEASURES or ob.metric.startswith("I"):
             continue
-        cited = [
-            e
-            for e in ev.events
-            if "policyId" not in e.args
-            or (
-                e.args["policyId"] == clause.policy_id
-                and e.args.get("clauseId") == clause.clause_id
-            )
-            or e.event in ("AgreementRevoked", "PolicyAnchored", "PolicyRevoked")
-        ]
+        cited = ev.memoised(
+            ("cited", clause.policy_id, clause.clause_id), partial(_citing, ev, clause)
+        )
         sub = Evidence(
             cited,
             ev.window_start,
@@ -558,6 +601,7 @@ def obligation_outcomes(ev: Evidence) -> list[ObligationOutcome]:
             ev.effects if citations else None,
             spec,
             (clause.policy_id, clause.clause_id) if citations else None,
+            ev.memo,
         )
         measured = MEASURES[ob.metric](sub)
         if rating_problem(spec, measured) is not None:
@@ -568,6 +612,18 @@ def obligation_outcomes(ev: Evidence) -> list[ObligationOutcome]:
             )
         )
     return out
+
+
+def _citing(ev: Evidence, clause: InForceClause) -> list[EventRecord]:
+    """The events an obligation's metric is computed over: those citing its clause, those
+    citing none, and the revocations and anchors every metric needs."""
+    return [
+        e
+        for e in ev.events
+        if "policyId" not in e.args
+        or (e.args["policyId"] == clause.policy_id and e.args.get("clauseId") == clause.clause_id)
+        or e.event in ("AgreementRevoked", "PolicyAnchored", "PolicyRevoked")
+    ]
 
 
 def execution_i3(ev: Evidence) -> IndicatorInput:
@@ -609,7 +665,7 @@ _ORDER_EVENTS = (
 )
 
 
-def _orders(ev: Evidence) -> dict[str, _Order]:
+def _group_orders(ev: Evidence) -> dict[str, _Order]:
     orders: dict[str, _Order] = {}
     for e in ev.of(*_ORDER_EVENTS):
         order = orders.setdefault(e.args["orderId"], _Order())
@@ -618,6 +674,12 @@ def _orders(ev: Evidence) -> dict[str, _Order]:
             order.transfers.append(e)
         else:
             order.events.setdefault(e.event, e)
+    return orders
+
+
+def _orders(ev: Evidence) -> dict[str, _Order]:
+    """The work orders of the scope, each with its events (shared: do not change them)."""
+    orders = ev.memoised("orders", lambda: _group_orders(ev))
     if ev.scope is not None:
         orders = {
             k: o

@@ -48,6 +48,7 @@ __all__ = [
     "Milestone",
     "jurisdiction_label",
     "jurisdiction_of_label",
+    "resolve_scope",
 ]
 
 #: A published score's scope label for a jurisdiction: ``"@" + jurisdiction id``.
@@ -94,6 +95,18 @@ def jurisdiction_of_label(scope: str | None) -> str | None:
     if scope is not None and scope.startswith(JURISDICTION_PREFIX):
         return scope[len(JURISDICTION_PREFIX) :]
     return None
+
+
+def resolve_scope(
+    scope: str | None, events: Iterable[EventRecord]
+) -> str | JurisdictionScope | None:
+    """A scope label as the indicators take it: a jurisdiction label (``"@id"``) becomes
+    that jurisdiction's scope over the history ``events`` tell (NotFoundError if they
+    create no such jurisdiction); the city (None) and a department id stay as they are."""
+    jurisdiction = jurisdiction_of_label(scope)
+    if jurisdiction is None:
+        return scope
+    return JurisdictionHistory.from_events(events).scope(jurisdiction)
 
 
 def _id_or_none(value: object) -> str | None:
