@@ -25,6 +25,7 @@ from ledger.cli.demo import demo
 from ledger.cli.department import department_app
 from ledger.cli.drill import drill_app
 from ledger.cli.effects import effects_app
+from ledger.cli.jurisdiction import jurisdiction_app
 from ledger.cli.order import order_app
 from ledger.cli.output import console, emit_json, err_console, progress_bar, table
 from ledger.cli.policy import policy_app
@@ -65,6 +66,7 @@ def _root(
 
 app.add_typer(policy_app, name="policy")
 app.add_typer(department_app, name="department")
+app.add_typer(jurisdiction_app, name="jurisdiction")
 app.add_typer(item_app, name="item")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(apikey_app, name="apikey")
