@@ -30,11 +30,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from ledger.errors import NotFoundError
 from ledger.ids import check_id
+from ledger.mechanisms.directory import DEFAULT_MILESTONES, Milestone
 from ledger.store.records import EventRecord
 
 T = TypeVar("T")
@@ -64,24 +64,10 @@ DIRECTORY_TREE_EVENTS = (
 )
 
 
-@dataclass(frozen=True, order=True)
-class Milestone:
-    """A staged target: the overall ``level`` (1..5) due by ``time`` (UTC seconds)."""
-
-    time: int
-    level: int
-
-
-def _end_of_day(year: int, month: int, day: int) -> int:
-    return int(datetime(year, month, day, 23, 59, 59, tzinfo=UTC).timestamp())
-
-
-#: The paper's national path, every jurisdiction's default: L4 (quantitatively
-#: managed) by the end of 2025-12-31 UTC, L5 (optimizing) by the end of 2035-12-31 UTC.
-NATIONAL_PATH: tuple[Milestone, ...] = (
-    Milestone(_end_of_day(2025, 12, 31), 4),
-    Milestone(_end_of_day(2035, 12, 31), 5),
-)
+#: The paper's national path, every jurisdiction's default (the Directory's own):
+#: L4 (quantitatively managed) by 2025-12-31 23:59:59 UTC, L5 (optimizing) by
+#: 2035-12-31 23:59:59 UTC. A :class:`Milestone` is ``(at, level)``.
+NATIONAL_PATH: tuple[Milestone, ...] = DEFAULT_MILESTONES
 
 
 def jurisdiction_label(jurisdiction_id: str) -> str:
