@@ -27,6 +27,7 @@ from ledger.cli.jurisdiction import jurisdiction_app
 from ledger.cli.order import order_app
 from ledger.cli.output import console, emit_json, progress_bar, table
 from ledger.cli.policy import policy_app
+from ledger.cli.progress import progress, roadmap
 from ledger.cli.scenario import scenario_app
 from ledger.cli.sharing import agreement_app, item_app
 from ledger.cli.stat import stat_app
@@ -158,6 +159,8 @@ def serve(
 
 
 app.command("demo")(demo)  # after serve, as the help lists it
+app.command("progress")(progress)
+app.command("roadmap")(roadmap)
 
 
 def main() -> None:
