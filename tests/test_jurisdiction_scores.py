@@ -27,7 +27,6 @@ from api.main import create_app
 from ledger.apikeys import ApiKeys
 from ledger.cli.main import app
 from ledger.core import Ledger
-from ledger.errors import NotFoundError
 from ledger.maturity.indicators import measure_all
 from ledger.maturity.roadmap import lifts
 from ledger.maturity.scopes import JurisdictionHistory
@@ -203,8 +202,8 @@ def test_publish_verify_and_audit_a_jurisdiction_score(home: Path) -> None:
 
 def test_score_refuses_an_unknown_jurisdiction_and_two_scopes(home: Path) -> None:
     unknown = govledger(home, "score", "--jurisdiction", "lp.nowhere")
-    assert isinstance(unknown.exception, NotFoundError)
-    assert str(unknown.exception) == "jurisdiction 'lp.nowhere' not found"
+    assert unknown.exit_code == 1
+    assert unknown.stderr.strip() == "error: jurisdiction 'lp.nowhere' not found"
     both = govledger(home, "score", "--jurisdiction", "lp.d", "--department", SECURITY)
     assert both.exit_code == 2
     assert "choose one" in both.output

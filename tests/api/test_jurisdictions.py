@@ -108,7 +108,10 @@ def test_a_cycle_is_409_with_the_decoded_error(api: Api, tree: dict[str, str]) -
     province, district = tree["province"], tree["district"]
     response = api.post(f"/jurisdictions/{province}/move", REGISTRAR, {"parent_id": district})
     problem = assert_problem(
-        response, 409, f"JurisdictionCycle(jurisdictionId='{province}', newParentId='{district}')"
+        response,
+        409,
+        f"jurisdiction '{province}' cannot move under '{district}': that is itself or one of"
+        " its own descendants (JurisdictionCycle)",
     )
     assert problem["error"] == "JurisdictionCycle"
     assert problem["arguments"] == {"jurisdictionId": province, "newParentId": district}

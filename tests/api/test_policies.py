@@ -82,7 +82,9 @@ def test_skipping_a_version_is_a_409_revert(api: Api) -> None:
     body = assert_problem(response, 409)
     assert body["error"] == "VersionOutOfOrder"
     assert body["arguments"] == {"policyId": policy_id, "expected": 1, "given": 3}
-    assert body["detail"] == f"VersionOutOfOrder(policyId='{policy_id}', expected=1, given=3)"
+    assert body["detail"] == (
+        f"policy '{policy_id}' expects version 1 next, not 3 (VersionOutOfOrder)"
+    )
 
 
 def test_anchoring_without_a_key_is_401(api: Api) -> None:
