@@ -62,14 +62,14 @@ def verify(
 ) -> AuditPublic:
     """Records against their anchored digests, the index against the chain, the effect
     log against its checkpoints, published scores recomputed, finding details."""
-    with ledger.read(fresh=False) as lg:
+    with ledger.chain_read(expensive=True) as lg:
         report = audit(AuditSources.of(lg), policy)
     return _out(report)
 
 
 @router.get("/scores", summary="Published scores")
 def list_scores(ledger: LedgerDep) -> ScoresPublic:
-    with ledger.read(fresh=False) as lg:
+    with ledger.chain_read() as lg:
         count = lg.scoreboard.count()
         final = finalized_block(lg.handle, lg.settings.finality_depth)
         rows = [publication_view(lg.scoreboard.score_of(i), final) for i in range(1, count + 1)]
@@ -86,7 +86,7 @@ def verify_score(
     ledger: LedgerDep,
 ) -> ScoreVerifyPublic:
     """Recompute the score from the chain alone and compare its result_hash."""
-    with ledger.read(fresh=False) as lg:
+    with ledger.chain_read(expensive=True) as lg:
         score = published(lg.scoreboard, score_id)
         chain = chain_events(lg.handle, lg.deployment, score.as_of_block)
         checks = verify_published(lg.score, ScoreArchive(lg.home), score, chain)
@@ -103,7 +103,7 @@ def list_findings(
 ) -> FindingsPublic:
     # synced to the head first
     return FindingsPublic.of(
-        ledger.view(lambda lg: findings_view(lg.findings, lg.store, department, policy))
+        ledger.chain_view(lambda lg: findings_view(lg.findings, lg.store, department, policy))
     )
 
 

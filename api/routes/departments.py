@@ -12,4 +12,4 @@ router = resource_router("departments")
 def list_departments(ledger: LedgerDep) -> DepartmentsPublic:
     """Every department in the directory, with its account."""
     # the directory contract, not the index
-    return DepartmentsPublic.of(ledger.view(lambda lg: lg.departments.list(), fresh=False))
+    return DepartmentsPublic.of(ledger.chain_view(lambda lg: lg.departments.list()))

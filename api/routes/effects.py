@@ -27,7 +27,7 @@ def _owner_only(lg: Any, department: str) -> None:
 
 @router.get("", summary="The effect log's status")
 def status_(ledger: LedgerDep) -> LogStatusPublic:
-    with ledger.read() as lg:
+    with ledger.chain_read() as lg:
         config = lg.effects.require_config()
         latest = lg.effects.latest()
         size = lg.effects.store.size
@@ -70,7 +70,7 @@ def seal(department: DepartmentDep, ledger: LedgerDep) -> LogStatusPublic:
 def entry_proof(sequence: int, ledger: LedgerDep) -> dict[str, Any]:
     """The entry's canonical JSON, its leaf hash, and the RFC 9162 inclusion proof against
     the latest anchored checkpoint (with that checkpoint's transaction)."""
-    with ledger.read() as lg:
+    with ledger.chain_read() as lg:
         return lg.effects.prove(sequence)
 
 
@@ -84,5 +84,5 @@ def consistency(
     first: int = Query(ge=1, description="The earlier checkpoint, from 1."),
     second: int = Query(ge=1, description="The later checkpoint."),
 ) -> dict[str, Any]:
-    with ledger.read() as lg:
+    with ledger.chain_read() as lg:
         return lg.effects.consistency(first, second)

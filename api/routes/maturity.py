@@ -9,7 +9,7 @@ from fastapi import Query
 from api.deps import LedgerDep, resource_router
 from api.errors import problem_responses
 from api.models import MaturityPublic
-from ledger.core import Ledger
+from api.reads import Snapshot
 from ledger.errors import NotFoundError
 from ledger.maturity.service import Scorer
 
@@ -26,9 +26,9 @@ SpecVersion = Annotated[
 ]
 
 
-def _scorer(lg: Ledger, department: str | None) -> Scorer:
-    """The ledger's scorer, once ``department`` (when given) is known to the directory."""
-    if department is not None and not lg.directory.is_department(department):
+def _scorer(lg: Snapshot, department: str | None) -> Scorer:
+    """The snapshot's scorer, once ``department`` (when given) is known to the directory."""
+    if department is not None and not lg.is_department(department):
         raise NotFoundError("department", department)
     return lg.scorer
 

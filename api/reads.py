@@ -1,0 +1,486 @@
+"""Reads that never wait behind writes or audits.
+
+The embedded chain is not thread-safe, so whatever touches it holds one lock, the
+:class:`WriterLock`. Reads mostly do not need the chain: they are served from the index
+(the SQL store; each reading thread checks out a connection of its own, and SQLite
+runs in WAL) and the record store, as they stood at the **published head**:
+
+- Whoever holds the lock publishes on release (:meth:`ReadState.refresh`): the index is
+  synced to the chain's latest block and that block (number, hash, time) becomes the
+  :class:`Head` readers see. A write's response is sent after its release, so the
+  next read sees the write (read-your-writes), while a write still in flight is not
+  seen and does not hold any reader up.
+- A :class:`Snapshot` is the ledger as of one head: the index capped at the head's
+  block (:meth:`~ledger.store.sql.EventStore.at`), policies and scores read from it.
+- :class:`ReadCache` (ASGI middleware) keeps each GET response under the head it was
+  computed at (a score is a pure function of its block): a second request for the
+  same URL at the same head is answered from memory, with an ``ETag`` (``304`` on
+  ``If-None-Match``). Concurrent requests for one URL share one computation. A new
+  head makes old entries unreachable; only the two latest heads are kept.
+- Reads that need the chain itself (the audit, published scores, findings, the
+  directory, the effect log's checkpoints) hold the lock like a write, but the lock
+  is fair (first come, first served) and at most one expensive check (an audit, a
+  score's recomputation) waits for it at a time, so a write waits for at most one.
+
+Verification routes (``…/verify``) also check files an intruder could alter without
+any block being added, so their results are not kept: requests that arrive while one
+is being computed share it, and the next one after it computes afresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ledger.core import Ledger
+from ledger.errors import LedgerBusyError
+from ledger.maturity.service import Scorer
+from ledger.policies import PolicyBook
+from ledger.store.sql import EventStore
+
+__all__ = [
+    "HEAD_SCOPE_KEY",
+    "USED_SCOPE_KEY",
+    "Head",
+    "ReadCache",
+    "ReadState",
+    "Snapshot",
+    "WriterLock",
+]
+
+log = logging.getLogger(__name__)
+
+#: The request scope's key for the head a GET request is pinned to (set by ReadCache).
+HEAD_SCOPE_KEY = "govledger.read_head"
+#: The request scope's key for the heads the request's reads used (set by the routes).
+USED_SCOPE_KEY = "govledger.read_used"
+#: How often an idle server looks for blocks that others added (a JSON-RPC node).
+REFRESH_SECONDS = 1.0
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Head:
+    """A published head: the indexed block readers see, and the writes that led there.
+
+    ``generation`` counts publications, so a write that adds no block (an effect-log
+    batch waiting to be sealed) still gives a new :attr:`token`.
+    """
+
+    number: int
+    hash: str
+    time: int
+    generation: int
+
+    @property
+    def token(self) -> str:
+        """What names this head in a cache key and an ``ETag``."""
+        return f"{self.number}-{self.hash[2:18]}-{self.generation}"
+
+
+class WriterLock:
+    """The lock of the chain: fair (first come, first served) and publishing on release.
+
+    ``acquire``/``release`` and ``with`` behave as :class:`threading.Lock`'s. Before the
+    lock is let go, ``on_release(dirty)`` runs (``dirty``: :meth:`mark_dirty` was called
+    while it was held, i.e. something was written); an error there is logged and the
+    lock is released all the same.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._queue: deque[object] = deque()
+        self._held = False
+        self._dirty = False
+        self.on_release: Callable[[bool], object] | None = None
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        with self._cond:
+            if not self._held and not self._queue:
+                self._held = True
+                return True
+            if not blocking:
+                return False
+            ticket = object()
+            self._queue.append(ticket)
+            deadline = None if timeout < 0 else time.monotonic() + timeout
+            while self._held or self._queue[0] is not ticket:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    self._queue.remove(ticket)
+                    self._cond.notify_all()
+                    return False
+                self._cond.wait(remaining)
+            self._queue.popleft()
+            self._held = True
+            return True
+
+    def mark_dirty(self) -> None:
+        """Say that the holder writes: the release publishes a new generation."""
+        self._dirty = True
+
+    def release(self) -> None:
+        dirty, self._dirty = self._dirty, False
+        hook = self.on_release
+        try:
+            if hook is not None:
+                hook(dirty)
+        except Exception:  # the write landed; a failed publication must not wedge the lock
+            log.exception("could not publish the head after releasing the ledger")
+        finally:
+            with self._cond:
+                self._held = False
+                self._cond.notify_all()
+
+    def locked(self) -> bool:
+        return self._held
+
+    def __enter__(self) -> WriterLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+class ReadState:
+    """The published head of one ledger, and what readers share: block times, the cache.
+
+    :meth:`refresh` runs only under the :class:`WriterLock` (it is the lock's release
+    hook), so the chain is touched by one thread at a time.
+    """
+
+    def __init__(self, ledger: Ledger, lock: WriterLock, *, cache: bool = True) -> None:
+        self.ledger = ledger
+        self.lock = lock
+        self.cache = ResponseStore() if cache else None
+        self._head: Head | None = None
+        self._published_at = 0.0
+        self._blocks: dict[int, tuple[int, str]] = {}
+        #: One expensive chain read (an audit) waits for the lock at a time.
+        self.expensive = threading.Semaphore(1)
+        self._stop = threading.Event()
+        self._refresher: threading.Thread | None = None
+
+    @property
+    def head(self) -> Head:
+        """The head readers see now."""
+        if self._head is None:
+            raise LedgerBusyError("the ledger is not open yet")
+        return self._head
+
+    def refresh(self, wrote: bool = False) -> Head:
+        """Sync the index to the chain's latest block and publish it (under the lock).
+
+        The head moves when the chain did; when it did not, ``wrote`` still publishes a
+        new generation (a write that adds no block).
+        """
+        latest = self.ledger.w3.eth.get_block("latest")
+        number, block_hash = int(latest["number"]), latest["hash"].to_0x_hex()
+        current = self._head
+        if current is None or (current.number, current.hash) != (number, block_hash):
+            self.ledger.indexer.sync(to_block=number)
+            generation = 0 if current is None else current.generation + 1
+            current = Head(number, block_hash, int(latest["timestamp"]), generation)
+        elif wrote:
+            current = replace(current, generation=current.generation + 1)
+        self._head = current
+        self._published_at = time.monotonic()
+        return current
+
+    # -- blocks for the scorer -------------------------------------------------------
+
+    def block(self, number: int, store: EventStore) -> tuple[int, str]:
+        """Block ``number``'s time and hash: from memory, the index, or the chain.
+
+        Blocks of the embedded chain never change, so they are kept once read; a node's
+        blocks are asked for each time (a node may reorganise; its client is
+        thread-safe, so no lock is needed).
+        """
+        embedded = self.ledger.handle.kind != "rpc"
+        if embedded and number in self._blocks:
+            return self._blocks[number]
+        found = store.block_of(number)
+        if found is None:
+            if embedded:
+                if not self.lock.acquire(timeout=LOCK_TIMEOUT_SECONDS):
+                    raise LedgerBusyError("timed out waiting for the ledger")
+                try:
+                    found = _block(self.ledger, number)
+                finally:
+                    self.lock.release()
+            else:
+                found = _block(self.ledger, number)
+        if embedded:
+            self._blocks[number] = found
+        return found
+
+    # -- the refresher -----------------------------------------------------------------
+
+    def start(self) -> None:
+        """Look for blocks others add (a JSON-RPC node) while nobody writes here."""
+        if self.ledger.handle.kind != "rpc":
+            return  # only this process writes an embedded chain, and it publishes
+        self._refresher = threading.Thread(
+            target=self._refresh_loop, name="govledger-refresh", daemon=True
+        )
+        self._refresher.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._refresher is not None:
+            self._refresher.join(timeout=5)
+
+    def _refresh_loop(self) -> None:
+        while not self._stop.wait(REFRESH_SECONDS / 2):
+            stale = time.monotonic() - self._published_at >= REFRESH_SECONDS
+            if stale and self.lock.acquire(blocking=False):
+                self.lock.release()  # the release publishes
+
+
+#: How long a reader waits for the chain when a block is nowhere else (rare).
+LOCK_TIMEOUT_SECONDS = 30.0
+
+
+def _block(ledger: Ledger, number: int) -> tuple[int, str]:
+    block = ledger.w3.eth.get_block(number)
+    return int(block["timestamp"]), block["hash"].to_0x_hex()
+
+
+@dataclass(frozen=True)
+class _SnapshotBlocks:
+    """The scorer's :class:`~ledger.maturity.service.BlockReader` at a snapshot's head."""
+
+    head_block: Head
+    state: ReadState
+    store: EventStore
+
+    def head(self) -> int:
+        return self.head_block.number
+
+    def block(self, number: int) -> tuple[int, str]:
+        if number == self.head_block.number:
+            return self.head_block.time, self.head_block.hash
+        return self.state.block(number, self.store)
+
+
+class Snapshot:
+    """The ledger as of one published head, read without the chain's lock.
+
+    - :attr:`store`: the index, every read capped at the head's block;
+    - :attr:`policy_book`: policies from that index and the record store;
+    - :attr:`scorer`: scores, clause cycles and series at the head.
+    """
+
+    def __init__(self, state: ReadState, head: Head) -> None:
+        ledger = state.ledger
+        self.head = head
+        self.store = ledger.store.at(head.number)
+        self.records = ledger.records
+        self.policy_book = PolicyBook(ledger.policies, ledger.records, self.store)
+        store = self.store
+        self.scorer = Scorer(
+            events=lambda to_block: store.events(to_block=to_block),
+            blocks=_SnapshotBlocks(head, state, store),
+            records=self.policy_book.stored_record,
+            effects=ledger.effects.view,
+            chain_id=ledger.deployment.chain_id,
+        )
+
+    def is_department(self, department_id: str) -> bool:
+        """Whether ``department_id`` was registered in the directory by the head."""
+        registered = self.store.events(
+            contract="Directory",
+            names=["DepartmentRegistered"],
+            department_id=department_id,
+            limit=1,
+        )
+        return bool(registered)
+
+
+# -- the response cache ----------------------------------------------------------------
+
+#: Responses larger than this are not kept.
+MAX_CACHED_BODY = 8 * 1024 * 1024
+#: At most this many responses are kept per head.
+MAX_CACHED_PER_HEAD = 2048
+#: GET paths never cached: the service's own pages and probes.
+UNCACHED = ("/health", "/docs", "/redoc", "/openapi.json", "/static")
+#: Request headers a response may depend on (content negotiation, the language).
+_VARY = (b"accept", b"accept-language", b"cookie")
+
+
+@dataclass
+class Cached:
+    """A response as it was sent."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+class ResponseStore:
+    """Responses by (head token, request key), for the two latest heads."""
+
+    def __init__(self) -> None:
+        self._by_head: dict[str, dict[tuple[Any, ...], Cached]] = {}
+        self.inflight: dict[tuple[str, tuple[Any, ...]], asyncio.Future[Cached | None]] = {}
+
+    def get(self, token: str, key: tuple[Any, ...]) -> Cached | None:
+        return self._by_head.get(token, {}).get(key)
+
+    def put(self, token: str, key: tuple[Any, ...], response: Cached) -> None:
+        if token not in self._by_head:
+            self._by_head[token] = {}
+            while len(self._by_head) > 2:  # dicts keep insertion order: drop the oldest
+                del self._by_head[next(iter(self._by_head))]
+        entries = self._by_head[token]
+        if len(entries) < MAX_CACHED_PER_HEAD or key in entries:
+            entries[key] = response
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._by_head.values())
+
+
+def _cacheable(path: str) -> bool:
+    return path != "/" and not any(
+        path == p or path.startswith(p + "/") or path.startswith(p + "?") for p in UNCACHED
+    )
+
+
+def _etag(token: str) -> bytes:
+    return f'"{token}"'.encode()
+
+
+def _request_key(scope: Scope) -> tuple[Any, ...]:
+    headers = dict(scope.get("headers") or [])
+    return (scope["path"], scope.get("query_string", b""), *(headers.get(h) for h in _VARY))
+
+
+class ReadCache:
+    """ASGI middleware: GET responses kept per published head (see the module doc)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = _read_state(scope)
+        if (
+            state is None
+            or state.cache is None
+            or scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not _cacheable(scope["path"])
+        ):
+            await self.app(scope, receive, send)
+            return
+        store = state.cache
+        head = state.head
+        scope[HEAD_SCOPE_KEY] = head
+        key = _request_key(scope)
+        hit = store.get(head.token, key)
+        if hit is None and (head.token, key) in store.inflight:
+            hit = await asyncio.shield(store.inflight[(head.token, key)])
+        if hit is not None:
+            await _replay(hit, head.token, scope, send)
+            return
+        await self._compute(store, head, key, scope, receive, send)
+
+    async def _compute(
+        self,
+        store: ResponseStore,
+        head: Head,
+        key: tuple[Any, ...],
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        future: asyncio.Future[Cached | None] = asyncio.get_running_loop().create_future()
+        store.inflight[(head.token, key)] = future
+        used: list[Head] = []
+        scope[USED_SCOPE_KEY] = used
+        status = 0
+        headers: list[tuple[bytes, bytes]] = []
+        body: list[bytes] = []
+        size = 0
+        result: Cached | None = None
+
+        async def capture(message: Message) -> None:
+            nonlocal status, headers, size
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                token = _single_token(used) or head.token
+                headers = [
+                    *(
+                        (k, v)
+                        for k, v in message.get("headers", [])
+                        if k.lower() not in (b"etag", b"cache-control")
+                    ),
+                    (b"etag", _etag(token)),
+                    (b"cache-control", b"no-cache"),
+                ]
+                message = {**message, "headers": headers}
+            elif message["type"] == "http.response.body":
+                size += len(message.get("body", b""))
+                if size <= MAX_CACHED_BODY:
+                    body.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+            token = _single_token(used) if used else head.token
+            if token is not None and _keepable(status) and size <= MAX_CACHED_BODY:
+                result = Cached(status, headers, b"".join(body))
+                if not scope["path"].endswith("/verify"):
+                    store.put(token, key, result)
+                if token != head.token:
+                    result = None  # computed at a newer head: waiters at the older one retry
+        finally:
+            del store.inflight[(head.token, key)]
+            future.set_result(result)
+
+
+def _keepable(status: int) -> bool:
+    """Answers that any reader at that head gets alike (not 401/403, not 5xx)."""
+    return 200 <= status < 500 and status not in (401, 403)
+
+
+def _single_token(used: Iterable[Head]) -> str | None:
+    tokens = {h.token for h in used}
+    return next(iter(tokens)) if len(tokens) == 1 else None
+
+
+def _read_state(scope: Scope) -> ReadState | None:
+    app = scope.get("app")
+    state = getattr(getattr(app, "state", None), "reads", None)
+    return state if isinstance(state, ReadState) else None
+
+
+async def _replay(hit: Cached, token: str, scope: Scope, send: Send) -> None:
+    """Send ``hit`` again, or 304 when the client holds it already."""
+    headers = dict(scope.get("headers") or [])
+    etag = dict(hit.headers).get(b"etag", _etag(token))
+    match = headers.get(b"if-none-match")
+    if match is not None and etag in [m.strip() for m in match.split(b",")]:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 304,
+                "headers": [(b"etag", etag), (b"cache-control", b"no-cache")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": hit.status, "headers": hit.headers})
+    await send({"type": "http.response.body", "body": hit.body})
