@@ -24,7 +24,8 @@ runs in WAL) and the record store, as they stood at the **published head**:
 
 Verification routes (``…/verify``) also check files an intruder could alter without
 any block being added, so their results are not kept: requests that arrive while one
-is being computed share it, and the next one after it computes afresh.
+is being computed share it (whatever head it started at: an audit takes seconds, and
+a busy ledger gains blocks meanwhile), and the next one after it computes afresh.
 """
 
 from __future__ import annotations
@@ -298,6 +299,14 @@ class Snapshot:
             chain_id=ledger.deployment.chain_id,
         )
 
+    def departments(self) -> list[dict[str, Any]]:
+        """Every department registered by the head: id, name and account, in order of
+        registration (as the Directory lists them; neither changes once registered)."""
+        return [
+            {"id": e.args["departmentId"], "name": e.args["name"], "account": e.args["account"]}
+            for e in self.store.events(contract="Directory", names=["DepartmentRegistered"])
+        ]
+
     def is_department(self, department_id: str) -> bool:
         """Whether ``department_id`` was registered in the directory by the head."""
         registered = self.store.events(
@@ -335,7 +344,9 @@ class ResponseStore:
 
     def __init__(self) -> None:
         self._by_head: dict[str, dict[tuple[Any, ...], Cached]] = {}
-        self.inflight: dict[tuple[str, tuple[Any, ...]], asyncio.Future[Cached | None]] = {}
+        #: The computations under way, by (head token, request key); a verification's
+        #: head token is None (it is shared whatever the head).
+        self.inflight: dict[tuple[str | None, tuple[Any, ...]], asyncio.Future[Cached | None]] = {}
 
     def get(self, token: str, key: tuple[Any, ...]) -> Cached | None:
         return self._by_head.get(token, {}).get(key)
@@ -389,25 +400,35 @@ class ReadCache:
         head = state.head
         scope[HEAD_SCOPE_KEY] = head
         key = _request_key(scope)
-        hit = store.get(head.token, key)
-        if hit is None and (head.token, key) in store.inflight:
-            hit = await asyncio.shield(store.inflight[(head.token, key)])
-        if hit is not None:
-            await _replay(hit, head.token, scope, send)
-            return
-        await self._compute(store, head, key, scope, receive, send)
+        verify = scope["path"].endswith("/verify")
+        # A verification joins the one in flight, whatever head it started at.
+        flight = (None if verify else head.token, key)
+        for _attempt in range(2):  # a shared computation may end with nothing to share
+            hit = None if verify else store.get(head.token, key)
+            pending = store.inflight.get(flight)
+            if hit is None and pending is not None:
+                hit = await asyncio.shield(pending)
+            if hit is not None:
+                await _replay(hit, head.token, scope, send)
+                return
+            if pending is None:
+                break
+        await self._compute(store, head, key, flight, scope, receive, send)
 
     async def _compute(
         self,
         store: ResponseStore,
         head: Head,
         key: tuple[Any, ...],
+        flight: tuple[str | None, tuple[Any, ...]],
         scope: Scope,
         receive: Receive,
         send: Send,
     ) -> None:
         future: asyncio.Future[Cached | None] = asyncio.get_running_loop().create_future()
-        store.inflight[(head.token, key)] = future
+        shared = flight not in store.inflight  # else another computation is shared already
+        if shared:
+            store.inflight[flight] = future
         used: list[Head] = []
         scope[USED_SCOPE_KEY] = used
         status = 0
@@ -442,13 +463,14 @@ class ReadCache:
             token = _single_token(used) if used else head.token
             if token is not None and _keepable(status) and size <= MAX_CACHED_BODY:
                 result = Cached(status, headers, b"".join(body))
-                if not scope["path"].endswith("/verify"):
+                if flight[0] is not None:
                     store.put(token, key, result)
-                if token != head.token:
-                    result = None  # computed at a newer head: waiters at the older one retry
+                    if token != head.token:
+                        result = None  # computed at a newer head: waiters at the old one retry
         finally:
-            del store.inflight[(head.token, key)]
-            future.set_result(result)
+            if shared:
+                del store.inflight[flight]
+                future.set_result(result)
 
 
 def _keepable(status: int) -> bool:

@@ -11,5 +11,4 @@ router = resource_router("departments")
 @router.get("", summary="List departments")
 def list_departments(ledger: LedgerDep) -> DepartmentsPublic:
     """Every department in the directory, with its account."""
-    # the directory contract, not the index
-    return DepartmentsPublic.of(ledger.chain_view(lambda lg: lg.departments.list()))
+    return DepartmentsPublic.of(ledger.view(lambda lg: lg.departments()))

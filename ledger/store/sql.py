@@ -306,6 +306,13 @@ class EventStore:
             value = conn.execute(select(blocks.c.hash).where(blocks.c.number == number)).scalar()
         return None if value is None else str(value)
 
+    def last_indexed_block(self) -> tuple[int, str] | None:
+        """The newest indexed block's number and hash (None before the first batch)."""
+        query = select(blocks.c.number, blocks.c.hash).order_by(blocks.c.number.desc()).limit(1)
+        with self._guard("cannot be read"), self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else (int(row[0]), str(row[1]))
+
     def indexed_blocks(self, above: int = -1) -> list[tuple[int, str]]:
         with self._guard("cannot be read"), self.engine.connect() as conn:
             rows = conn.execute(
