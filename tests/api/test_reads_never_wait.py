@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from api import deps, reads
 from api.reads import ReadState, ResponseStore, WriterLock
@@ -297,3 +299,29 @@ def test_answers_are_kept_for_the_two_latest_heads_only() -> None:
     assert store.get("h2", ("/a",)) is answer and store.get("h3", ("/b",)) is answer
     assert store.get("h3", ("/a",)) is None
     assert len(store) == 2
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from(["/a", "/b", "/c"])), min_size=1, max_size=40
+    )
+)
+def test_an_answer_is_found_only_under_the_head_it_was_computed_at(
+    steps: list[tuple[int, str]],
+) -> None:
+    """For any order of heads moving on and answers kept, a lookup gives the last answer
+    kept for that URL at that head, or nothing; never another head's answer."""
+    store = ResponseStore()
+    token = 0
+    kept: dict[tuple[str, str], reads.Cached] = {}
+    for advance, path in steps:
+        token += advance  # heads only move forward
+        answer = reads.Cached(200, [], f"{token}{path}".encode())
+        store.put(str(token), (path,), answer)
+        kept[(str(token), path)] = answer
+        for (t, p), expected in kept.items():
+            found = store.get(t, (p,))
+            assert found is None or found is expected
+        latest = sorted({int(t) for t, _ in kept})[-2:]
+        assert {int(t) for t, p in kept if store.get(t, (p,)) is not None} <= set(latest)
+        assert store.get(str(token), (path,)) is answer
