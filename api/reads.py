@@ -39,8 +39,9 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ledger.chain.identity import node_address
 from ledger.core import Ledger
-from ledger.errors import LedgerBusyError
+from ledger.errors import LedgerBusyError, NodeUnavailableError
 from ledger.maturity.service import Scorer
 from ledger.policies import PolicyBook
 from ledger.store.sql import EventStore
@@ -192,7 +193,15 @@ class ReadState:
         The head moves when the chain did; when it did not, ``wrote`` still publishes a
         new generation (a write that adds no block).
         """
-        latest = self.ledger.w3.eth.get_block("latest")
+        try:
+            latest = self.ledger.w3.eth.get_block("latest")
+        except Exception as err:
+            if self.ledger.handle.kind != "rpc":
+                raise
+            url = node_address(self.ledger.settings.rpc_url or "")
+            raise NodeUnavailableError(
+                f"the JSON-RPC node at {url} does not answer ({type(err).__name__})"
+            ) from err
         number, block_hash = int(latest["number"]), latest["hash"].to_0x_hex()
         current = self._head
         if current is None or (current.number, current.hash) != (number, block_hash):
@@ -214,7 +223,7 @@ class ReadState:
         needs one never asks the chain for it."""
         if self.ledger.handle.kind != "rpc":
             for n in numbers:
-                self._blocks[n] = _block(self.ledger, n)
+                self._remember(n, _block(self.ledger, n))
 
     def block(self, number: int, store: EventStore) -> tuple[int, str]:
         """Block ``number``'s time and hash: from memory, the index, or the chain.
@@ -238,8 +247,14 @@ class ReadState:
             else:
                 found = _block(self.ledger, number)
         if embedded:
-            self._blocks[number] = found
+            self._remember(number, found)
         return found
+
+    def _remember(self, number: int, block: tuple[int, str]) -> None:
+        if len(self._blocks) >= MAX_BLOCKS_KEPT:  # forget the older half (dicts keep order)
+            for old in list(self._blocks)[: MAX_BLOCKS_KEPT // 2]:
+                del self._blocks[old]
+        self._blocks[number] = block
 
     # -- the refresher -----------------------------------------------------------------
 
@@ -268,6 +283,8 @@ class ReadState:
 LOCK_TIMEOUT_SECONDS = 30.0
 #: A publication that adds at most this many blocks keeps their times.
 MAX_BLOCKS_KEPT_AT_ONCE = 64
+#: At most this many block times are kept (about 15 MB).
+MAX_BLOCKS_KEPT = 100_000
 
 
 def _block(ledger: Ledger, number: int) -> tuple[int, str]:

@@ -325,3 +325,23 @@ def test_an_answer_is_found_only_under_the_head_it_was_computed_at(
         latest = sorted({int(t) for t, _ in kept})[-2:]
         assert {int(t) for t, p in kept if store.get(t, (p,)) is not None} <= set(latest)
         assert store.get(str(token), (path,)) is answer
+
+
+@pytest.mark.parametrize("query", [{}, {"window_days": 30}, {"spec": 1}])
+def test_scores_from_the_index_are_the_ledgers_own_from_the_chain(
+    api: Api, query: dict[str, int]
+) -> None:
+    window, spec = query.get("window_days"), query.get("spec")
+    served = api.client.get("/maturity", params=query).json()
+    series = api.client.get("/maturity/series", params=query).json()
+    clauses = api.client.get("/maturity/clauses", params=query).json()
+    with api.app.state.ledger_lock:  # the ledger's scorer reads blocks from the chain
+        own = api.ledger.scorer.score(window_days=window, spec_version=spec)
+        own_series = api.ledger.scorer.series(window_days=window, spec_version=spec)
+        own_clauses = api.ledger.scorer.clauses(window_days=window, spec_version=spec)
+
+    assert served["result_hash"] == own["result_hash"]
+    assert [p["result_hash"] for p in series["points"]] == [
+        p["result_hash"] for p in own_series["points"]
+    ]
+    assert clauses == own_clauses
