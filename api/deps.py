@@ -138,9 +138,14 @@ class LedgerAccess:
 
     @contextmanager
     def write(self) -> Iterator[Ledger]:
-        """The ledger, to send transactions (and read what they depend on)."""
-        with self._locked(writes=True) as ledger:
-            yield ledger
+        """The ledger, to send transactions (and read what they depend on). Once the lock
+        is released, the answers read at the old head are computed at the new one and the
+        new head is published (:meth:`~api.reads.ReadState.settle`)."""
+        try:
+            with self._locked(writes=True) as ledger:
+                yield ledger
+        finally:
+            self._reads.settle()
 
     def send(self, call: Callable[[Ledger], TxRef]) -> TxRef:
         """Send the one transaction ``call`` makes; where it landed."""

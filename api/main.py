@@ -76,7 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.reads = reads
         with lock:
             reads.refresh()  # index what is there and publish the head
-        lock.on_release = reads.refresh
+        lock.on_release = reads.released
+        reads.app = app
         reads.start()
         try:
             yield

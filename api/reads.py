@@ -31,6 +31,7 @@ a busy ledger gains blocks meanwhile), and the next one after it computes afresh
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import threading
 import time
@@ -38,6 +39,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass, replace
 from typing import Any
+
+import anyio.from_thread
 
 from ledger.chain.identity import node_address
 from ledger.core import Ledger
@@ -60,6 +63,8 @@ log = logging.getLogger(__name__)
 
 #: The request scope's key for the head a GET request is pinned to (set by ReadCache).
 HEAD_SCOPE_KEY = "govledger.read_head"
+#: The request scope's key for the head a warming request is computed at.
+WARM_SCOPE_KEY = "govledger.warm_head"
 #: The request scope's key for the heads the request's reads used (set by the routes).
 USED_SCOPE_KEY = "govledger.read_used"
 #: How often an idle server looks for blocks that others added (a JSON-RPC node).
@@ -172,7 +177,13 @@ class ReadState:
         self.ledger = ledger
         self.lock = lock
         self.cache = ResponseStore() if cache else None
+        #: The app whose answers a write warms before it returns (see :meth:`settle`).
+        self.app: ASGIApp | None = None
         self._head: Head | None = None
+        self._latest: Head | None = None  # the newest head computed, published or not
+        self._staged: Head | None = None  # a write's head, published once warmed
+        self._generations = itertools.count()
+        self._publishing = threading.Lock()
         self._published_at = 0.0
         self._blocks: dict[int, tuple[int, str]] = {}
         #: One expensive chain read (an audit) waits for the lock at a time.
@@ -193,6 +204,57 @@ class ReadState:
         The head moves when the chain did; when it did not, ``wrote`` still publishes a
         new generation (a write that adds no block).
         """
+        self.publish(self.advance(wrote))
+        return self.head
+
+    def released(self, wrote: bool) -> None:
+        """The lock's release hook: what a write made is staged, for the writer to warm and
+        publish (:meth:`settle`); anything else is published at once."""
+        head = self.advance(wrote)
+        if wrote and self.app is not None and self.cache is not None:
+            with self._publishing:
+                if self._staged is None or head.generation > self._staged.generation:
+                    self._staged = head
+        else:
+            self.publish(head)
+
+    def publish(self, head: Head) -> None:
+        """Make ``head`` the one readers see, unless a newer one is published already."""
+        with self._publishing:
+            if self._head is None or head.generation > self._head.generation:
+                self._head = head
+            self._published_at = time.monotonic()
+
+    def settle(self) -> None:
+        """After a write released the lock, before its response: compute the answers read
+        at the old head again at the new one (for up to :data:`WARM_SECONDS`), then
+        publish it. Reads never wait for a recomputation a write caused; the write does.
+        """
+        with self._publishing:
+            staged, self._staged = self._staged, None
+        if staged is None:
+            return
+        try:
+            anyio.from_thread.run(self.warm, staged)
+        except Exception:  # not in a worker thread of the app, or a failed warm-up
+            log.debug("the answers at block %s were not warmed", staged.number, exc_info=True)
+        finally:
+            self.publish(staged)
+
+    async def warm(self, head: Head) -> None:
+        """Compute at ``head`` the answers kept at the published head (the latest
+        :data:`WARM_MAX` of them), in parallel, for up to :data:`WARM_SECONDS`; those not
+        done by then go on and are kept when they are."""
+        store, app, current = self.cache, self.app, self._head
+        if store is None or app is None or current is None:
+            return
+        keys = store.keys(current.token)[-WARM_MAX:]
+        tasks = [asyncio.ensure_future(_warm_one(app, head, key)) for key in keys]
+        if tasks:
+            await asyncio.wait(tasks, timeout=WARM_SECONDS)
+
+    def advance(self, wrote: bool = False) -> Head:
+        """Sync the index to the chain's latest block (under the lock); the head to publish."""
         try:
             latest = self.ledger.w3.eth.get_block("latest")
         except Exception as err:
@@ -203,17 +265,15 @@ class ReadState:
                 f"the JSON-RPC node at {url} does not answer ({type(err).__name__})"
             ) from err
         number, block_hash = int(latest["number"]), latest["hash"].to_0x_hex()
-        current = self._head
+        current = self._latest
         if current is None or (current.number, current.hash) != (number, block_hash):
             self.ledger.indexer.sync(to_block=number)
             if current is not None and 0 < number - current.number <= MAX_BLOCKS_KEPT_AT_ONCE:
                 self._keep_blocks(range(current.number + 1, number + 1))
-            generation = 0 if current is None else current.generation + 1
-            current = Head(number, block_hash, int(latest["timestamp"]), generation)
+            current = Head(number, block_hash, int(latest["timestamp"]), next(self._generations))
         elif wrote:
-            current = replace(current, generation=current.generation + 1)
-        self._head = current
-        self._published_at = time.monotonic()
+            current = replace(current, generation=next(self._generations))
+        self._latest = current
         return current
 
     # -- blocks for the scorer -------------------------------------------------------
@@ -277,6 +337,47 @@ class ReadState:
             stale = time.monotonic() - self._published_at >= REFRESH_SECONDS
             if stale and self.lock.acquire(blocking=False):
                 self.lock.release()  # the release publishes
+
+
+#: How long a write waits for the answers at its head to be computed again.
+WARM_SECONDS = 1.0
+#: At most this many answers are computed again after a write.
+WARM_MAX = 64
+
+
+async def _warm_one(app: ASGIApp, head: Head, key: tuple[Any, ...]) -> None:
+    """GET the request ``key`` names through ``app``, pinned to ``head`` (the cache keeps
+    the answer); the answer itself goes nowhere."""
+    path, query, *vary = key
+    headers = [(b"host", b"govledger")]
+    headers += [(name, value) for name, value in zip(_VARY, vary, strict=True) if value]
+    scope: Scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": headers,
+        "client": None,
+        "server": None,
+        "state": {},
+        WARM_SCOPE_KEY: head,
+    }
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def discard(message: Message) -> None:
+        return None
+
+    try:
+        await app(scope, receive, discard)
+    except Exception:  # a failed answer is computed again when it is asked for
+        log.debug("warming %s failed", path, exc_info=True)
 
 
 #: How long a reader waits for the chain when a block is nowhere else (rare).
@@ -388,6 +489,10 @@ class ResponseStore:
     def get(self, token: str, key: tuple[Any, ...]) -> Cached | None:
         return self._by_head.get(token, {}).get(key)
 
+    def keys(self, token: str) -> list[tuple[Any, ...]]:
+        """The requests answered at ``token``, in the order their answers were kept."""
+        return list(self._by_head.get(token, {}))
+
     def put(self, token: str, key: tuple[Any, ...], response: Cached) -> None:
         if token not in self._by_head:
             self._by_head[token] = {}
@@ -434,7 +539,8 @@ class ReadCache:
             await self.app(scope, receive, send)
             return
         store = state.cache
-        head = state.head
+        warming = scope.get(WARM_SCOPE_KEY)
+        head = warming if isinstance(warming, Head) else state.head
         scope[HEAD_SCOPE_KEY] = head
         key = _request_key(scope)
         verify = scope["path"].endswith("/verify")

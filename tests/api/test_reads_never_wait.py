@@ -345,3 +345,30 @@ def test_scores_from_the_index_are_the_ledgers_own_from_the_chain(
         p["result_hash"] for p in own_series["points"]
     ]
     assert clauses == own_clauses
+
+
+def test_a_write_computes_again_what_was_read_before_it_returns(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reads, "WARM_SECONDS", 60.0)  # however slow the machine
+    reads_state = state(api)
+    cache = reads_state.cache
+    assert cache is not None
+    paths = ["/catalog", "/maturity", "/maturity/series", f"/events?department_id={SECURITY}"]
+    for path in paths:
+        api.client.get(path)
+    item_id = fresh_id("api.item")
+
+    assert api.post("/catalog/items", SECURITY, item(item_id)).status_code == 201
+
+    head, hits = reads_state.head, cache.hits
+    answers = {path: api.client.get(path) for path in paths}
+    assert cache.hits == hits + len(paths)  # none was computed when it was asked for
+    assert {a.headers["etag"] for a in answers.values()} == {f'"{head.token}"'}
+    assert item_id in catalog_ids(answers["/catalog"])
+    reads_state.cache = None
+    try:
+        fresh = {path: api.client.get(path) for path in paths}
+    finally:
+        reads_state.cache = cache
+    assert {p: a.content for p, a in answers.items()} == {p: a.content for p, a in fresh.items()}
