@@ -67,10 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resolve = app.dependency_overrides.get(get_settings, get_settings)
-        settings = resolve()
-        ledger = Ledger.open(settings)
+        ledger = Ledger.open(resolve())
         lock = WriterLock()
-        reads = ReadState(ledger, lock, cache=not settings.read_api_key_required)
+        reads = ReadState(ledger, lock)
         app.state.ledger = ledger
         app.state.ledger_lock = lock
         app.state.reads = reads

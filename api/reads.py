@@ -5,20 +5,24 @@ The embedded chain is not thread-safe, so whatever touches it holds one lock, th
 (the SQL store; each reading thread checks out a connection of its own, and SQLite
 runs in WAL) and the record store, as they stood at the **published head**:
 
-- Whoever holds the lock publishes on release (:meth:`ReadState.refresh`): the index is
-  synced to the chain's latest block and that block (number, hash, time) becomes the
-  :class:`Head` readers see. A write's response is sent after its release, so the
-  next read sees the write (read-your-writes), while a write still in flight is not
+- Whoever holds the lock publishes on release (:meth:`ReadState.released`): the index
+  is synced to the chain's latest block and that block (number, hash, time) becomes the
+  :class:`Head` readers see. A write's response is sent after its head is published, so
+  the next read sees the write (read-your-writes), while a write still in flight is not
   seen and does not hold any reader up.
+- A write publishes its head itself (:meth:`ReadState.settle`), after computing again
+  at that head the answers read at the old one: the write, not the next reader, pays
+  for the recomputation it caused (for up to :data:`WARM_SECONDS`).
 - A :class:`Snapshot` is the ledger as of one head: the index capped at the head's
   block (:meth:`~ledger.store.sql.EventStore.at`), policies and scores read from it.
 - :class:`ReadCache` (ASGI middleware) keeps each GET response under the head it was
   computed at (a score is a pure function of its block): a second request for the
   same URL at the same head is answered from memory, with an ``ETag`` (``304`` on
   ``If-None-Match``). Concurrent requests for one URL share one computation. A new
-  head makes old entries unreachable; only the two latest heads are kept.
-- Reads that need the chain itself (the audit, published scores, findings, the
-  directory, the effect log's checkpoints) hold the lock like a write, but the lock
+  head makes old entries unreachable; only the two latest heads are kept. While reads
+  need an API key (``read_api_key_required``) nothing is cached.
+- Reads that need the chain itself (the audit, published scores, findings, a policy's
+  verification, the effect log's checkpoints) hold the lock like a write, but the lock
   is fair (first come, first served) and at most one expensive check (an audit, a
   score's recomputation) waits for it at a time, so a write waits for at most one.
 
@@ -47,6 +51,7 @@ from ledger.core import Ledger
 from ledger.errors import LedgerBusyError, NodeUnavailableError
 from ledger.maturity.service import Scorer
 from ledger.policies import PolicyBook
+from ledger.settings import Settings, get_settings
 from ledger.store.sql import EventStore
 
 __all__ = [
@@ -169,8 +174,10 @@ class WriterLock:
 class ReadState:
     """The published head of one ledger, and what readers share: block times, the cache.
 
-    :meth:`refresh` runs only under the :class:`WriterLock` (it is the lock's release
-    hook), so the chain is touched by one thread at a time.
+    :meth:`advance` (and :meth:`refresh`, :meth:`released`, the lock's release hook) runs
+    only under the :class:`WriterLock`, so the chain is touched by one thread at a time.
+    Heads are numbered by one counter (``generation``), so a newer one is never replaced
+    by an older one however the publications interleave.
     """
 
     def __init__(self, ledger: Ledger, lock: WriterLock, *, cache: bool = True) -> None:
@@ -535,6 +542,7 @@ class ReadCache:
             or scope["type"] != "http"
             or scope["method"] != "GET"
             or not _cacheable(scope["path"])
+            or _keys_required(scope)
         ):
             await self.app(scope, receive, send)
             return
@@ -626,6 +634,13 @@ def _keepable(status: int) -> bool:
 def _single_token(used: Iterable[Head]) -> str | None:
     tokens = {h.token for h in used}
     return next(iter(tokens)) if len(tokens) == 1 else None
+
+
+def _keys_required(scope: Scope) -> bool:
+    """Whether reads need an API key now (then every request is checked and computed)."""
+    overrides = getattr(scope.get("app"), "dependency_overrides", {})
+    settings: Settings = overrides.get(get_settings, get_settings)()
+    return settings.read_api_key_required
 
 
 def _read_state(scope: Scope) -> ReadState | None:

@@ -24,7 +24,9 @@ from api import deps, reads
 from api.reads import ReadState, ResponseStore, WriterLock
 from api.routes import audit as audit_routes
 from ledger.mechanisms.sharing import CatalogItemCreate
-from tests.api.conftest import POLICY_ID, SECURITY, Api, fresh_id
+from ledger.settings import get_settings
+from tests.api.conftest import POLICY_ID, SECURITY, Api, assert_problem, fresh_id
+from tests.conftest import make_settings
 
 #: The read routes served from the index (each with the id it needs).
 INDEX_READS = [
@@ -372,3 +374,19 @@ def test_a_write_computes_again_what_was_read_before_it_returns(
     finally:
         reads_state.cache = cache
     assert {p: a.content for p, a in answers.items()} == {p: a.content for p, a in fresh.items()}
+
+
+def test_a_cached_answer_is_never_given_without_a_key_once_reads_need_one(api: Api) -> None:
+    assert api.client.get("/policies").status_code == 200  # kept at this head
+    original = api.app.dependency_overrides[get_settings]
+    api.app.dependency_overrides[get_settings] = lambda: make_settings(
+        api.home, read_api_key_required=True
+    )
+    try:
+        refused = api.client.get("/policies")
+        allowed = api.client.get("/policies", headers=api.auth(SECURITY))
+    finally:
+        api.app.dependency_overrides[get_settings] = original
+
+    assert_problem(refused, 401, "an API key is required: send it in the X-API-Key header")
+    assert allowed.status_code == 200 and "etag" not in allowed.headers
