@@ -191,6 +191,7 @@ class ReadState:
         self._staged: Head | None = None  # a write's head, published once warmed
         self._generations = itertools.count()
         self._publishing = threading.Lock()
+        self._warming: set[tuple[Any, ...]] = set()  # touched in the event loop only
         self._published_at = 0.0
         self._blocks: dict[int, tuple[int, str]] = {}
         #: One expensive chain read (an audit) waits for the lock at a time.
@@ -251,14 +252,23 @@ class ReadState:
     async def warm(self, head: Head) -> None:
         """Compute at ``head`` the answers kept at the published head (the latest
         :data:`WARM_MAX` of them), in parallel, for up to :data:`WARM_SECONDS`; those not
-        done by then go on and are kept when they are."""
+        done by then go on and are kept when they are. An answer still being warmed for
+        an earlier write is not started again (writes faster than a score cannot pile
+        computations up)."""
         store, app, current = self.cache, self.app, self._head
         if store is None or app is None or current is None:
             return
-        keys = store.keys(current.token)[-WARM_MAX:]
-        tasks = [asyncio.ensure_future(_warm_one(app, head, key)) for key in keys]
+        keys = [k for k in store.keys(current.token)[-WARM_MAX:] if k not in self._warming]
+        self._warming.update(keys)
+        tasks = [asyncio.ensure_future(self._warm_one(app, head, key)) for key in keys]
         if tasks:
             await asyncio.wait(tasks, timeout=WARM_SECONDS)
+
+    async def _warm_one(self, app: ASGIApp, head: Head, key: tuple[Any, ...]) -> None:
+        try:
+            await _warm_one(app, head, key)
+        finally:
+            self._warming.discard(key)
 
     def advance(self, wrote: bool = False) -> Head:
         """Sync the index to the chain's latest block (under the lock); the head to publish."""
