@@ -2,7 +2,8 @@
 
 - :data:`SettingsDep`: the settings, from the cached :func:`get_settings` (tests and
   :func:`api.main.create_app` override it through ``app.dependency_overrides``).
-- :data:`LedgerDep`: the one :class:`Ledger` the app holds, behind a lock.
+- :data:`LedgerDep`: the one :class:`Ledger` the app holds: snapshots to read, the
+  ledger itself under its lock to write (:class:`LedgerAccess`, :mod:`api.reads`).
 - :data:`DepartmentDep`: the department whose API key came in ``X-API-Key`` (a
   department's key; an auditor's is a 403 there).
 - :data:`AuditorOnly`: for the auditor's routes: an auditor's key (a department's is
@@ -16,8 +17,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
 
@@ -26,6 +26,7 @@ from fastapi.security import APIKeyHeader
 from web3 import HTTPProvider, Web3
 
 from api.errors import API_KEY_HEADER
+from api.reads import HEAD_SCOPE_KEY, USED_SCOPE_KEY, Head, ReadState, Snapshot
 from ledger.apikeys import ApiKeyInfo, ApiKeys
 from ledger.chain.identity import node_address
 from ledger.chain.types import TxRef
@@ -42,16 +43,24 @@ T = TypeVar("T")
 
 
 class LedgerAccess:
-    """The app's ledger, one request at a time.
+    """The app's ledger for one request (see :mod:`api.reads`).
 
-    The embedded chain is not thread-safe and route handlers run in a thread pool,
-    so every use of the ledger goes through :meth:`read` or :meth:`write`, which
-    hold one lock for the whole use.
+    - :meth:`read` / :meth:`view`: the ledger as of the published head, a
+      :class:`~api.reads.Snapshot` of the index and the record store, without the
+      chain's lock: reads never wait for a write or an audit.
+    - :meth:`chain_read` / :meth:`chain_view`: the :class:`Ledger` itself, for reads
+      the chain must answer, under the lock (fair; ``expensive`` ones wait their turn
+      one at a time, so a write waits for at most one).
+    - :meth:`write`, :meth:`send`, :meth:`send_then`: under the lock; its release
+      indexes what was written and publishes the new head before the response goes
+      out, so the next read sees it.
     """
 
-    def __init__(self, ledger: Ledger, lock: threading.Lock) -> None:
-        self._ledger = ledger
-        self._lock = lock
+    def __init__(self, reads: ReadState, scope: MutableMapping[str, Any] | None = None) -> None:
+        self._reads = reads
+        self._ledger = reads.ledger
+        self._lock = reads.lock
+        self._scope = scope if scope is not None else {}
 
     def head(self, timeout: float = HEALTH_TIMEOUT_SECONDS) -> tuple[str, int | None]:
         """The chain's kind and head block within ``timeout`` seconds, for ``/health``.
@@ -79,33 +88,70 @@ class LedgerAccess:
         finally:
             self._lock.release()
 
+    def _used(self, head: Head) -> None:
+        """Note the head this request read at (the cache keeps the response under it)."""
+        used = self._scope.get(USED_SCOPE_KEY)
+        if isinstance(used, list):
+            used.append(head)
+
+    def snapshot(self) -> Snapshot:
+        """The ledger as of the head this request is pinned to (the published one)."""
+        pinned = self._scope.get(HEAD_SCOPE_KEY)
+        head = pinned if isinstance(pinned, Head) else self._reads.head
+        self._used(head)
+        return Snapshot(self._reads, head)
+
     @contextmanager
-    def _locked(self) -> Iterator[Ledger]:
+    def read(self) -> Iterator[Snapshot]:
+        """The ledger as of the published head, to read; no lock is taken."""
+        yield self.snapshot()
+
+    def view(self, read: Callable[[Snapshot], T]) -> T:
+        """What ``read`` returns from the ledger as of the published head."""
+        return read(self.snapshot())
+
+    @contextmanager
+    def _locked(self, *, writes: bool) -> Iterator[Ledger]:
         if not self._lock.acquire(timeout=LOCK_TIMEOUT_SECONDS):
             raise LedgerBusyError("timed out waiting for the ledger")
         try:
+            if writes:
+                self._lock.mark_dirty()
             yield self._ledger
         finally:
             self._lock.release()
 
     @contextmanager
-    def read(self, *, fresh: bool = True) -> Iterator[Ledger]:
-        """The ledger, to read; with ``fresh`` its index is synced to the chain's head first."""
-        with self._locked() as ledger:
-            if fresh:
-                ledger.indexer.sync()
-            yield ledger
+    def chain_read(self, *, expensive: bool = False) -> Iterator[Ledger]:
+        """The ledger itself, to read what only the chain answers, its index synced to the
+        chain's head first. ``expensive`` reads (an audit) queue for the lock one at a time.
+        """
+        gate = self._reads.expensive if expensive else None
+        if gate is not None and not gate.acquire(timeout=LOCK_TIMEOUT_SECONDS):
+            raise LedgerBusyError("timed out waiting for the ledger")
+        try:
+            with self._locked(writes=False) as ledger:
+                self._used(self._reads.refresh())
+                yield ledger
+        finally:
+            if gate is not None:
+                gate.release()
+
+    def chain_view(self, read: Callable[[Ledger], T], *, expensive: bool = False) -> T:
+        """What ``read`` returns from the ledger itself (see :meth:`chain_read`)."""
+        with self.chain_read(expensive=expensive) as ledger:
+            return read(ledger)
 
     @contextmanager
     def write(self) -> Iterator[Ledger]:
-        """The ledger, to send transactions (and read what they depend on)."""
-        with self._locked() as ledger:
-            yield ledger
-
-    def view(self, read: Callable[[Ledger], T], *, fresh: bool = True) -> T:
-        """What ``read`` returns from the ledger (its index synced first, with ``fresh``)."""
-        with self.read(fresh=fresh) as ledger:
-            return read(ledger)
+        """The ledger, to send transactions (and read what they depend on). Once the lock
+        is released, the answers read at the old head are computed at the new one and the
+        new head is published (:meth:`~api.reads.ReadState.settle`)."""
+        try:
+            with self._locked(writes=True) as ledger:
+                yield ledger
+        finally:
+            self._reads.settle()
 
     def send(self, call: Callable[[Ledger], TxRef]) -> TxRef:
         """Send the one transaction ``call`` makes; where it landed."""
@@ -122,8 +168,7 @@ class LedgerAccess:
 
 
 def get_ledger(request: Request) -> LedgerAccess:
-    state = request.app.state
-    return LedgerAccess(state.ledger, state.ledger_lock)
+    return LedgerAccess(request.app.state.reads, request.scope)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -159,8 +204,7 @@ def authenticated_department(ledger: LedgerDep, key: KeyDep) -> str:
         raise ForbiddenError(
             "this route acts for a department: use a department's API key, not the auditor's"
         )
-    with ledger.read(fresh=False) as lg:
-        registered = lg.directory.is_department(department)
+    registered = ledger.view(lambda snapshot: snapshot.is_department(department))
     if not registered:
         raise ForbiddenError(f"department {department!r} is not registered on this ledger")
     return department

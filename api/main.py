@@ -2,13 +2,14 @@
 
 The app holds one :class:`~ledger.core.Ledger`, opened when the app starts and
 closed when it stops. The embedded chain admits one process and is not
-thread-safe, so every use of the ledger holds one lock (see :mod:`api.deps`);
-route handlers are plain ``def`` functions and run in the thread pool.
+thread-safe, so every use of the chain holds one lock; reads are served from the
+index as of the head published at the last release of that lock, and their
+responses are cached by that head (see :mod:`api.reads` and :mod:`api.deps`).
+Route handlers are plain ``def`` functions and run in the thread pool.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -23,6 +24,7 @@ from api.deps import LedgerDep
 from api.errors import install_error_handlers, install_problem_openapi, problem_responses
 from api.limits import BodyLimits
 from api.models import HealthPublic
+from api.reads import ReadCache, ReadState, WriterLock
 from api.routes import api_router
 from ledger.core import Ledger
 from ledger.settings import Settings, get_settings
@@ -125,12 +127,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resolve = app.dependency_overrides.get(get_settings, get_settings)
         ledger = Ledger.open(resolve())
+        lock = WriterLock()
+        reads = ReadState(ledger, lock)
         app.state.ledger = ledger
-        app.state.ledger_lock = threading.Lock()
+        app.state.ledger_lock = lock
+        app.state.reads = reads
+        with lock:
+            reads.refresh()  # index what is there and publish the head
+        lock.on_release = reads.released
+        reads.app = app
+        reads.start()
         try:
             yield
         finally:
-            with app.state.ledger_lock:
+            reads.stop()
+            with lock:
+                lock.on_release = None
                 ledger.close()
 
     app = FastAPI(
@@ -147,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
     app.add_middleware(BodyLimits)
+    app.add_middleware(ReadCache)
     app.include_router(api_router)
     install_problem_openapi(app)
     app.mount(

@@ -85,7 +85,7 @@ def verify(ledger: LedgerDep, policy: PolicyFilter) -> AuditPublic:
     """Records against their anchored digests, the index against the chain, the effect
     log against its checkpoints, published scores recomputed, finding details; with
     `policy_id`, one policy's trail instead of the whole ledger."""
-    with ledger.read(fresh=False) as lg:
+    with ledger.chain_read(expensive=True) as lg:
         report = audit(AuditSources.of(lg), policy)
     return _out(report)
 
@@ -99,7 +99,7 @@ def list_scores(
     ],
 ) -> ScoresPublic:
     """Published scores, oldest first, each marked provisional until its block is final."""
-    with ledger.read(fresh=False) as lg:
+    with ledger.chain_read() as lg:
         count = lg.scoreboard.count()
         final = finalized_block(lg.handle, lg.settings.finality_depth)
         if department_id is None:  # read only the page's scores from the chain
@@ -144,7 +144,7 @@ def verify_score(
     ledger: LedgerDep,
 ) -> ScoreVerifyPublic:
     """Recompute the score from the chain alone and compare its result_hash."""
-    with ledger.read(fresh=False) as lg:
+    with ledger.chain_read(expensive=True) as lg:
         score = published(lg.scoreboard, score_id)
         chain = chain_events(lg.handle, lg.deployment, score.as_of_block)
         checks = verify_published(lg.score, ScoreArchive(lg.home), score, chain)
@@ -165,14 +165,16 @@ def list_findings(
 ) -> FindingsPublic:
     """Findings in the order they were raised, each with its state on chain."""
     # synced to the head first
-    rows = ledger.view(lambda lg: findings_view(lg.findings, lg.store, department_id, policy_id))
+    rows = ledger.chain_view(
+        lambda lg: findings_view(lg.findings, lg.store, department_id, policy_id)
+    )
     return FindingsPublic.of(matching(rows, status=status), page)
 
 
 @router.get("/findings/{finding_id}", summary="One finding", responses=problem_responses(404, 422))
 def get_finding(finding_id: FindingId, ledger: LedgerDep) -> FindingDetailPublic:
     """The finding's state on chain, its deadline, and its history (its events)."""
-    with ledger.read() as lg:
+    with ledger.chain_read() as lg:
         row = finding_dict(finding(lg.findings, finding_id))
         events = lg.store.events(contract="Findings")
     history = [EventPublic.of(e) for e in events if e.args.get("findingId") == finding_id]

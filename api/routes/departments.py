@@ -12,6 +12,5 @@ router = resource_router("departments")
 
 @router.get("", summary="List departments", responses=problem_responses(422))
 def list_departments(ledger: LedgerDep, page: PageDep) -> DepartmentsPublic:
-    """The departments in the directory, with their accounts."""
-    # the directory contract, not the index
-    return DepartmentsPublic.of(ledger.view(lambda lg: lg.departments.list(), fresh=False), page)
+    """The departments in the directory, with their accounts (from the index)."""
+    return DepartmentsPublic.of(ledger.view(lambda lg: lg.departments()), page)

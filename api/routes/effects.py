@@ -28,7 +28,7 @@ def _owner_only(lg: Any, department: str) -> None:
 
 @router.get("", summary="The effect log's status", responses=problem_responses(409))
 def status_(ledger: LedgerDep) -> LogStatusPublic:
-    with ledger.read() as lg:
+    with ledger.chain_read() as lg:
         config = lg.effects.require_config()
         latest = lg.effects.latest()
         size = lg.effects.store.size
@@ -74,7 +74,7 @@ def entry_proof(
 ) -> dict[str, Any]:
     """The entry's canonical JSON, its leaf hash, and the RFC 9162 inclusion proof against
     the latest anchored checkpoint (with that checkpoint's transaction)."""
-    with ledger.read() as lg:
+    with ledger.chain_read() as lg:
         return lg.effects.prove(sequence)
 
 
@@ -88,5 +88,5 @@ def consistency(
     first: Annotated[int, Query(ge=1, le=2**63 - 1, description="The earlier checkpoint, from 1.")],
     second: Annotated[int, Query(ge=1, le=2**63 - 1, description="The later checkpoint.")],
 ) -> dict[str, Any]:
-    with ledger.read() as lg:
+    with ledger.chain_read() as lg:
         return lg.effects.consistency(first, second)

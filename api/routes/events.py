@@ -65,7 +65,7 @@ chain_router = APIRouter(tags=["events"], dependencies=[ReadAccess])
 @chain_router.get("/blocks/{number}", summary="One block", responses=problem_responses(404, 422))
 def get_block(number: BlockNumber, ledger: LedgerDep) -> BlockPublic:
     """The block's hash, parent, time and transactions, with the events indexed in it."""
-    with ledger.read() as lg:
+    with ledger.chain_read() as lg:
         view = block_view(lg.w3, lg.store, number)
     return BlockPublic.model_validate(
         {**view, "events": [EventPublic.of(r) for r in view["events"]]}
@@ -77,7 +77,7 @@ def get_block(number: BlockNumber, ledger: LedgerDep) -> BlockPublic:
 )
 def get_transaction(tx_hash: TxHash, ledger: LedgerDep) -> TransactionPublic:
     """The transaction's block, sender, target and outcome, with the events indexed from it."""
-    with ledger.read() as lg:
+    with ledger.chain_read() as lg:
         view = transaction_view(lg.w3, lg.store, tx_hash)
     return TransactionPublic.model_validate(
         {**view, "events": [EventPublic.of(r) for r in view["events"]]}

@@ -61,7 +61,7 @@ def _state(
 @router.get("", summary="List jurisdictions")
 def list_jurisdictions(ledger: LedgerDep, page: PageDep) -> JurisdictionsPublic:
     """The tree depth first, each parent before its children, with each one's departments."""
-    rows = ledger.view(lambda lg: node_rows(lg.jurisdictions.tree()), fresh=False)
+    rows = ledger.chain_view(lambda lg: node_rows(lg.jurisdictions.tree()))
     return JurisdictionsPublic.of(rows, page)
 
 
@@ -71,7 +71,7 @@ def show_jurisdiction(
 ) -> JurisdictionDetailPublic:
     """Its parent, tier and name, the path from its root, its children and departments, and
     its staged targets."""
-    row = ledger.view(lambda lg: detail_row(lg.jurisdictions.show(jurisdiction_id)), fresh=False)
+    row = ledger.chain_view(lambda lg: detail_row(lg.jurisdictions.show(jurisdiction_id)))
     return JurisdictionDetailPublic.model_validate(row)
 
 

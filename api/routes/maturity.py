@@ -10,7 +10,7 @@ from api.deps import LedgerDep, resource_router
 from api.errors import problem_responses
 from api.models import MaturityPublic
 from api.params import department_filter
-from ledger.core import Ledger
+from api.reads import Snapshot
 from ledger.errors import LedgerValueError, NotFoundError
 from ledger.ids import ID_PATTERN
 from ledger.maturity.scopes import jurisdiction_label
@@ -37,14 +37,14 @@ SpecVersion = Annotated[
 ]
 
 
-def _scope(lg: Ledger, department: str | None, jurisdiction: str | None) -> str | None:
+def _scope(lg: Snapshot, department: str | None, jurisdiction: str | None) -> str | None:
     """The scope asked for: the city (None), a department known to the directory, or a
     jurisdiction's label ``@id`` (the scorer answers 404 if the chain has none)."""
     if department is not None and jurisdiction is not None:
         raise LedgerValueError("department and jurisdiction are separate scopes: choose one")
     if jurisdiction is not None:
         return jurisdiction_label(jurisdiction)
-    if department is not None and not lg.directory.is_department(department):
+    if department is not None and not lg.is_department(department):
         raise NotFoundError("department", department)
     return department
 

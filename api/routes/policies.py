@@ -49,7 +49,7 @@ def get_policy(policy_id: PolicyId, ledger: LedgerDep) -> PolicyDetailPublic:
 )
 def verify_policy(policy_id: PolicyId, ledger: LedgerDep) -> PolicyVerificationPublic:
     """Recompute every version's digest from the stored bytes and compare it with the chain."""
-    with ledger.read() as lg:
+    with ledger.chain_read() as lg:
         checks = lg.policy_book.verify(policy_id)
     parsed = [VersionCheckPublic.model_validate(c) for c in checks]
     return PolicyVerificationPublic(

@@ -104,16 +104,19 @@ class Indexer:
         cursor = self.store.cursor()
         if cursor is None:
             return 0
-        known = self.store.indexed_blocks()
-        for number, stored_hash in reversed(known):
-            try:
-                chain_hash = self.w3.eth.get_block(number)["hash"].to_0x_hex()
-            except Exception as err:  # the block no longer exists on a shorter chain
-                if "not found" not in str(err).lower():
-                    raise ChainError(f"cannot read block {number}: {err}") from err
-                continue
-            if chain_hash == stored_hash:
-                if number == known[-1][0]:
-                    return 0
+        last = self.store.last_indexed_block()
+        if last is not None and self._chain_hash(last[0]) == last[1]:
+            return 0  # the newest indexed block is still canonical: so is every older one
+        for number, stored_hash in reversed(self.store.indexed_blocks()):
+            if self._chain_hash(number) == stored_hash:
                 return self.store.rollback_to(number)
         return self.store.rollback_to(self.deployment.start_block - 1)
+
+    def _chain_hash(self, number: int) -> str | None:
+        """Block ``number``'s hash on the chain; None when the chain has no such block."""
+        try:
+            return str(self.w3.eth.get_block(number)["hash"].to_0x_hex())
+        except Exception as err:  # the block no longer exists on a shorter chain
+            if "not found" not in str(err).lower():
+                raise ChainError(f"cannot read block {number}: {err}") from err
+            return None

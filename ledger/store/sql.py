@@ -16,6 +16,7 @@ directories given one SQLite file). Every database error comes out as a
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -177,12 +178,16 @@ class EventStore:
         #: Where the index lives, fit to show: the URL without its password, the schema.
         self.where = masked(self.url) + (f" (schema {self.schema})" if self.schema else "")
         self._base: Engine | None = None
+        #: The last block every read sees (a reader's snapshot, :meth:`at`); None: all.
+        self.ceiling: int | None = None
         with self._guard("cannot be opened"):
             # A server that does not answer fails the open in seconds, not minutes.
             waits = {"connect_timeout": 10} if postgres else {}
             if "connect_timeout" in self.url.query:
                 waits = {}
-            self._base = create_engine(self.url, pool_pre_ping=postgres, connect_args=waits)
+            self._base = create_engine(
+                self.url, pool_pre_ping=postgres, connect_args=waits, **_pool_size(self.url)
+            )
             if self._base.dialect.name == "sqlite":
                 event.listen(self._base, "connect", _sqlite_pragmas)
             self.engine: Engine = self._base
@@ -204,8 +209,31 @@ class EventStore:
         return cls(url, IndexOwner.of(deployment))
 
     def close(self) -> None:
-        if self._base is not None:
+        if self._base is not None and self.ceiling is None:
             self._base.dispose()
+
+    def at(self, block: int) -> EventStore:
+        """This index as it stood at ``block``: every read of the copy stops there.
+
+        The copy shares the connection pool (each thread that reads checks out a
+        connection of its own; SQLite runs in WAL, so readers never wait for the
+        writer), and closing it closes nothing. A reader holding the copy sees the
+        same rows however far the indexer has gone since.
+        """
+        view = copy.copy(self)
+        view.ceiling = block if self.ceiling is None else min(block, self.ceiling)
+        return view
+
+    def _bounded(self, to_block: int | None) -> int | None:
+        """``to_block`` capped at the ceiling."""
+        if self.ceiling is None:
+            return to_block
+        return self.ceiling if to_block is None else min(to_block, self.ceiling)
+
+    def _capped(self, filters: EventFilters) -> EventFilters:
+        """``filters`` with their ``to_block`` capped at the ceiling."""
+        to_block = self._bounded(filters.get("to_block"))
+        return filters if to_block is None else {**filters, "to_block": to_block}
 
     def _claim(self, owner: IndexOwner) -> None:
         """Record ``owner`` in a new index; refuse an index another ledger wrote."""
@@ -302,6 +330,13 @@ class EventStore:
             value = conn.execute(select(blocks.c.hash).where(blocks.c.number == number)).scalar()
         return None if value is None else str(value)
 
+    def last_indexed_block(self) -> tuple[int, str] | None:
+        """The newest indexed block's number and hash (None before the first batch)."""
+        query = select(blocks.c.number, blocks.c.hash).order_by(blocks.c.number.desc()).limit(1)
+        with self._guard("cannot be read"), self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else (int(row[0]), str(row[1]))
+
     def indexed_blocks(self, above: int = -1) -> list[tuple[int, str]]:
         with self._guard("cannot be read"), self.engine.connect() as conn:
             rows = conn.execute(
@@ -315,8 +350,9 @@ class EventStore:
         self, *, limit: int | None = None, offset: int = 0, **filters: Unpack[EventFilters]
     ) -> list[EventRecord]:
         """The stored events that match every filter given (:class:`EventFilters`), in
-        chain order (block, then log index), ``limit`` of them from ``offset``."""
-        query = _where(select(events), filters)
+        chain order (block, then log index), ``limit`` of them from ``offset``; never
+        above the ceiling."""
+        query = _where(select(events), self._capped(filters))
         query = query.order_by(events.c.block_number, events.c.log_index).offset(offset)
         if limit is not None:
             query = query.limit(limit)
@@ -326,7 +362,7 @@ class EventStore:
 
     def count_events(self, **filters: Unpack[EventFilters]) -> int:
         """How many stored events :meth:`events` with the same filters finds, over every page."""
-        query = _where(select(func.count()).select_from(events), filters)
+        query = _where(select(func.count()).select_from(events), self._capped(filters))
         with self._guard("cannot be read"), self.engine.connect() as conn:
             return int(conn.execute(query).scalar() or 0)
 
@@ -337,6 +373,7 @@ class EventStore:
         empty args and its raw text, rather than failing the whole read.
         """
         query = select(events)
+        to_block = self._bounded(to_block)
         if to_block is not None:
             query = query.where(events.c.block_number <= to_block)
         with self._guard("cannot be read"), self.engine.connect() as conn:
@@ -354,8 +391,25 @@ class EventStore:
         return out
 
     def count(self) -> int:
+        query = select(func.count()).select_from(events)
+        if self.ceiling is not None:
+            query = query.where(events.c.block_number <= self.ceiling)
         with self._guard("cannot be read"), self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(events)).scalar() or 0)
+            return int(conn.execute(query).scalar() or 0)
+
+    def block_of(self, number: int) -> tuple[int, str] | None:
+        """Block ``number``'s time and hash, as its indexed events recorded them (None
+        when no indexed event is in it)."""
+        query = (
+            select(events.c.block_time, events.c.block_hash)
+            .where(events.c.block_number == number)
+            .limit(1)
+        )
+        if self.ceiling is not None and number > self.ceiling:
+            return None
+        with self._guard("cannot be read"), self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else (int(row[0]), str(row[1]))
 
 
 def _where(query: Select[Any], filters: EventFilters) -> Select[Any]:
@@ -398,6 +452,19 @@ def _int_or_minus_one(value: Any) -> int:
         return int(value)
     except (TypeError, ValueError):
         return -1
+
+
+#: Connections kept open, and how many more readers may open at once (an API server reads
+#: from a thread pool of 40 while the writer indexes).
+_POOL = {"pool_size": 10, "max_overflow": 40}
+
+
+def _pool_size(url: URL) -> dict[str, int]:
+    """The pool's size for a database on disk or a server; an in-memory SQLite database
+    keeps SQLAlchemy's own one-connection-per-thread pool."""
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return {}
+    return _POOL
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -224,6 +224,23 @@ class EventStoreSuite:
         assert store.events() == in_order(TRAIL)[:3]
         assert store.rollback_to(6) == 0
 
+    def test_a_snapshot_reads_the_index_as_it_stood_at_its_block(self, store: EventStore) -> None:
+        filled(store)
+        at6 = store.at(6)
+        store.write_batch([record(9, 0, itemId="item.c", providerId="dcity.civil")], hashes(9), 9)
+
+        assert at6.events() == in_order(TRAIL)[:3]
+        assert at6.events(to_block=8) == in_order(TRAIL)[:3]
+        assert at6.events(to_block=5) == in_order(TRAIL)[:2]
+        assert [r.event for r in at6.rows()] == in_order(TRAIL)[:3]
+        assert at6.count() == 3
+        assert (at6.block_of(6), at6.block_of(7)) == ((1_700_000_006, block_hash(6)), None)
+        assert at6.at(8).events() == at6.events()  # a snapshot never widens
+        assert store.count() == len(TRAIL) + 1
+        assert store.last_indexed_block() == (9, block_hash(9))
+        at6.close()  # closes nothing: the store still reads
+        assert store.events(to_block=5) == in_order(TRAIL)[:2]
+
     def test_a_batch_that_fails_half_way_leaves_nothing_behind(
         self, store: EventStore, monkeypatch: pytest.MonkeyPatch
     ) -> None:
