@@ -1,13 +1,17 @@
-"""The dashboard's test ledger: the short D-city case (``demo --case sharing``) plus an
-effect log of calls sealed into two checkpoints, built once into a home directory.
+"""The dashboard's test ledger: the short D-city case (``demo --case sharing``: its score
+published and its findings raised) plus an effect log of calls sealed into two
+checkpoints.
 
-The API's page tests and the browser tests share it (each builds it once per session).
+:func:`dashboard_home` builds it once per test session (about 15 s); the page tests
+and the browser tests both open it.
 """
 
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+
+import pytest
 
 from ledger.audit.findings import raise_ledger_findings
 from ledger.audit.scores import publish_ledger_score
@@ -51,3 +55,13 @@ def build(home: Path) -> None:
         lg.effects.ingest_entries([call(n, now) for n in range(FIRST, FIRST + SECOND)])
         lg.effects.seal()
         lg.indexer.sync()
+
+
+def dashboard_home(factory: pytest.TempPathFactory) -> Path:
+    """The session's dashboard ledger, built on first use."""
+    home = factory.getbasetemp() / "dashboard-ledger"
+    done = home / ".built"
+    if not done.exists():
+        build(home)
+        done.touch()
+    return home
