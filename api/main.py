@@ -14,6 +14,9 @@ from contextlib import asynccontextmanager
 from typing import Literal
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from api.deps import LedgerDep
 from api.errors import install_error_handlers, install_problem_openapi, problem_responses
@@ -54,6 +57,52 @@ _TAG_DESCRIPTIONS = {
 TAGS = [{"name": name, "description": text} for name, text in _TAG_DESCRIPTIONS.items()]
 
 
+#: Where the package's static files (``api/static``) are served.
+STATIC_PATH = "/static"
+#: The vendored libraries (``scripts/vendor_assets.py``), under :data:`STATIC_PATH`.
+VENDOR_PATH = f"{STATIC_PATH}/vendor"
+#: The documentation pages load nothing from another origin, whatever the libraries
+#: try (Redoc's footer links an image on cdn.redoc.ly; it hides itself when refused).
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def _install_docs(app: FastAPI) -> None:
+    """``/docs`` (Swagger UI) and ``/redoc`` (Redoc) from the vendored copies, so both
+    work offline: no CDN, no Google Fonts, a local favicon."""
+    openapi_url = app.openapi_url or "/openapi.json"
+    favicon = f"{VENDOR_PATH}/swagger-ui-dist/favicon-32x32.png"
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        page = get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{VENDOR_PATH}/swagger-ui-dist/swagger-ui-bundle.js",
+            swagger_css_url=f"{VENDOR_PATH}/swagger-ui-dist/swagger-ui.css",
+            swagger_favicon_url=favicon,
+            # No badge from validator.swagger.io (Swagger UI asks it for non-local hosts).
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+        page.headers["Content-Security-Policy"] = DOCS_CSP
+        return page
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        page = get_redoc_html(
+            openapi_url=openapi_url,
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{VENDOR_PATH}/redoc/redoc.standalone.js",
+            redoc_favicon_url=favicon,
+            with_google_fonts=False,
+        )
+        page.headers["Content-Security-Policy"] = DOCS_CSP
+        return page
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The API. ``settings`` default to :func:`get_settings` (the environment)."""
 
@@ -76,6 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     if settings is not None:
         app.dependency_overrides[get_settings] = lambda: settings
@@ -83,6 +134,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimits)
     app.include_router(api_router)
     install_problem_openapi(app)
+    app.mount(
+        STATIC_PATH, StaticFiles(packages=[("api", "static")], follow_symlink=False), name="static"
+    )
+    _install_docs(app)
     last_head: dict[str, int] = {}
 
     @app.get(

@@ -1,9 +1,10 @@
 """The dashboard: server-rendered pages (Jinja2) in zh-CN and English, at ``/``.
 
-:func:`install_pages` adds the pages (hidden from the OpenAPI document), their
-stylesheet and scripts at ``/assets`` and the vendored libraries and shared
-modules (``api/static``: ECharts, the RFC 9162 verifier) at ``/static``. The JSON
-API's routes come first, so a page never shadows one.
+:func:`install_pages` adds the pages (hidden from the OpenAPI document) and their
+stylesheet and scripts at ``/assets``; they also load the vendored ECharts and the
+RFC 9162 verifier from ``/static`` (``api/static``, mounted by
+:func:`api.main.create_app`). The JSON API's routes come first, so a page never
+shadows one.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from api.pages.routes import router
 def install_pages(app: FastAPI) -> None:
     app.include_router(router)
     app.mount("/assets", StaticFiles(packages=[("api.pages", "static")]), name="assets")
-    app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
 
 
 __all__ = ["install_pages"]
