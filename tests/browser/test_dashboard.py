@@ -19,7 +19,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from api.main import create_app
-from ledger.times import format_timestamp
 from tests.browser.conftest import offline_context, serve, watch
 from tests.conftest import make_settings
 from tests.dashboard_ledger import FIRST, SECOND, dashboard_home
