@@ -39,8 +39,8 @@ LEVELS = (
     N_("Optimizing"),
 )
 STATUSES = (
-    N_("RATED"),
-    N_("NOT_RATED"),
+    N_("rated"),
+    N_("not rated"),
     N_("Open"),
     N_("Responded"),
     N_("Accepted"),

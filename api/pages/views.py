@@ -140,6 +140,11 @@ def _status(value: str, good: Iterable[str] = (), bad: Iterable[str] = ()) -> Ce
     return label(value, tone)
 
 
+def _rating(status: str) -> Cell:
+    """An element's or indicator's status (``RATED``, ``NOT_RATED``) in words."""
+    return _status(status.lower().replace("_", " "), good=["rated"], bad=["not rated"])
+
+
 # -- maturity --------------------------------------------------------------------------
 
 
@@ -164,14 +169,14 @@ def radar(result: Mapping[str, Any]) -> dict[str, Any]:
 def elements_table(result: Mapping[str, Any]) -> Table:
     return Table.of(
         "elements",
-        [N_("element"), N_("score"), N_("level"), N_("rated"), N_("status")],
+        [N_("element"), N_("score"), N_("level"), N_("rated indicators"), N_("status")],
         [
             (
                 label(str(e.get("name") or e["id"])),
                 num(e["score"]),
                 text(e.get("level")),
                 text(f"{e.get('rated', '—')}/{e.get('total', '—')}"),
-                _status(str(e["status"]), good=["RATED"], bad=["NOT_RATED"]),
+                _rating(str(e["status"])),
             )
             for e in result["elements"]
         ],
@@ -189,7 +194,7 @@ def indicators_table(result: Mapping[str, Any], scope: str | None) -> Table:
                 num(i["raw"]),
                 num(i["score"]),
                 num(i["n"]),
-                _status(str(i["status"]), good=["RATED"], bad=["NOT_RATED"]),
+                _rating(str(i["status"])),
                 text(i.get("reason")),
             )
             for i in result["indicators"]

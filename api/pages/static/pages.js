@@ -48,7 +48,11 @@
       animation: false,
       tooltip: { trigger: "item" },
       radar: {
-        indicator: d.axes.map((name) => ({ name: wrap(name, narrow ? 10 : 16), max: 1, min: 0 })),
+        indicator: d.axes.map((name, i) => ({
+          name: wrap(name, narrow ? 10 : 16) + "\n" + (d.rated[i] ? d.values[i].toFixed(2) : d.not_rated),
+          max: 1,
+          min: 0,
+        })),
         radius: narrow ? "52%" : "62%",
         center: ["50%", "52%"],
         splitNumber: 5,
