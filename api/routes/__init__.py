@@ -16,6 +16,7 @@ from api.routes import (
     maturity,
     orders,
     policies,
+    progress,
     statistics,
     systems,
 )
@@ -28,6 +29,7 @@ for _module in (
     agreements,
     events,
     maturity,
+    progress,
     orders,
     drills,
     systems,
