@@ -1,6 +1,6 @@
 """The dashboard's test ledger: the short D-city case (``demo --case sharing``: its score
-published and its findings raised) plus an effect log of calls sealed into two
-checkpoints.
+published and its findings raised), its departments placed in a jurisdiction tree, and
+an effect log of calls sealed into two checkpoints.
 
 :func:`dashboard_home` builds it once per test session (about 15 s); the page tests
 and the browser tests both open it.
@@ -21,6 +21,21 @@ from tests.conftest import make_settings
 
 LOG_ID = "dcity.calls"
 LOG_OWNER = "dcity.bigdata"
+#: L province > D city > its east district (id, parent, tier, name).
+JURISDICTIONS = (
+    ("l.province", None, "province", "L Province"),
+    ("d.city", "l.province", "city", "D City"),
+    ("d.east", "d.city", "district", "East District"),
+)
+PLACEMENTS = {
+    "dcity.govoffice": "d.city",
+    "dcity.bigdata": "d.city",
+    "dcity.security": "d.city",
+    "dcity.transport": "d.city",
+    "dcity.market": "d.city",
+    "dcity.civil": "d.east",
+    "dcity.health": "d.east",
+}
 #: Entries in the first checkpoint, then in the second.
 FIRST, SECOND = 5, 3
 
@@ -45,6 +60,10 @@ def build(home: Path) -> None:
     ):
         file = Path(folder) / "dcity-sharing.yaml"
         run_scenario(lg, load_scenario(file), file.parent, file_digest(file))
+        for jurisdiction, parent, tier, name in JURISDICTIONS:
+            lg.jurisdictions.create(jurisdiction, parent, tier, name)
+        for department, jurisdiction in PLACEMENTS.items():
+            lg.jurisdictions.place(department, jurisdiction)
         lg.indexer.sync()
         raise_ledger_findings(lg, publish_ledger_score(lg).score_id)
         lg.indexer.sync()

@@ -38,7 +38,17 @@ LEVELS = (
     N_("Quantitatively managed"),
     N_("Optimizing"),
 )
+TIERS = (
+    N_("province"),
+    N_("city"),
+    N_("district"),
+    N_("street"),
+    N_("community"),
+    N_("grid"),
+)
 STATUSES = (
+    N_("on track"),
+    N_("behind"),
     N_("rated"),
     N_("not rated"),
     N_("Open"),

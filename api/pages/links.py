@@ -12,7 +12,7 @@ CITY = "city"
 
 
 def _seg(value: object) -> str:
-    return quote(str(value), safe="")
+    return quote(str(value), safe="@")
 
 
 def scope_url(scope: str | None) -> str:
@@ -72,7 +72,8 @@ def consistency_url(first: int, second: int) -> str:
 
 
 def jurisdiction_url(jurisdiction: str) -> str:
-    return f"/jurisdictions#{_seg('j-' + jurisdiction)}"
+    """A jurisdiction's page: its scope (``@`` and its id)."""
+    return scope_url("@" + jurisdiction)
 
 
 def search_url(query: str) -> str:

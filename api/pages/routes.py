@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from api.deps import LedgerDep, ReadAccess
 from api.pages import search as searching
 from api.pages import views
-from api.pages.jurisdictions import jurisdictions_page
+from api.pages.jurisdictions import jurisdictions_page, roadmap_view
 from api.pages.panels import Panels, Problem
 from api.pages.render import render, render_problem
 from ledger.core import Ledger
@@ -64,12 +64,18 @@ def scope(
     windows: Annotated[int, Query(ge=1, le=48)] = 4,
 ) -> Response:
     panels = Panels(request)
-    return _page(
-        request,
-        ledger,
-        "scope.html",
-        lambda lg: views.scope_page(panels, lg, scope, window_days, windows),
-    )
+
+    def read(lg: Ledger) -> dict[str, Any]:
+        context = views.scope_page(panels, lg, scope, window_days, windows)
+        jurisdiction = scope.removeprefix("@") if scope.startswith("@") else None
+        context["roadmap"] = (
+            panels.run(lambda: roadmap_view(lg, jurisdiction, window_days))
+            if jurisdiction is not None
+            else None
+        )
+        return context
+
+    return _page(request, ledger, "scope.html", read)
 
 
 @router.get("/scope/{scope}/indicators/{indicator}")

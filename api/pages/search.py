@@ -3,7 +3,7 @@
 A query is read as, in order: a 32-byte hash (a transaction, else a block hash); a
 number (a block, a published score, an effect-log entry, a checkpoint; ``block 12``,
 ``score 3``, ``entry 5`` or ``checkpoint 2`` pick one); ``policy#clause``; a policy,
-department or finding id. One match redirects to its page; several, or words that
+department, jurisdiction or finding id. One match redirects to its page; several, or words that
 match ids only in part, list them.
 """
 
@@ -130,6 +130,12 @@ def _id_hits(lg: Ledger, q: str) -> list[Hit]:
         if needle in str(d["name"]).lower():
             partial.append(
                 Hit(N_("department"), f"{d['id']}: {d['name']}", links.department_url(d["id"]))
+            )
+    for j in lg.jurisdictions.list():
+        add(N_("jurisdiction"), j.id, links.jurisdiction_url(j.id))
+        if needle in j.name.lower():
+            partial.append(
+                Hit(N_("jurisdiction"), f"{j.id}: {j.name}", links.jurisdiction_url(j.id))
             )
     for f in findings_view(lg.findings, lg.store):
         add(N_("finding"), f["finding_id"], links.finding_url(f["finding_id"]))

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from api.pages.i18n import Translations
 from ledger.times import format_timestamp
 
-CellKind = Literal["text", "num", "hash", "time", "label"]
+CellKind = Literal["text", "num", "hash", "time", "label", "links", "tree"]
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,9 @@ class Cell:
 
     ``label`` cells hold a msgid (a status), translated when shown and exported;
     ``time`` cells a UNIX time in ``value``, written in UTC and shown in the viewer's
-    zone; ``hash`` cells are shortened on screen, whole in the title and the export.
+    zone; ``hash`` cells are shortened on screen, whole in the title and the export;
+    ``links`` cells several ids, each linked (``value``: ``(text, href)`` pairs);
+    ``tree`` cells an id indented by its depth in ``value``.
     """
 
     text: str
@@ -60,6 +62,18 @@ def when(seconds: int | float | None) -> Cell:
     if seconds is None:
         return Cell(DASH)
     return Cell(format_timestamp(seconds), None, "time", int(seconds))
+
+
+def many(items: Sequence[tuple[str, str]]) -> Cell:
+    """Several linked ids (text, href), exported as ``a, b, c``."""
+    if not items:
+        return Cell(DASH)
+    return Cell(", ".join(t for t, _ in items), None, "links", tuple(items))
+
+
+def indented(name: str, depth: int, href: str) -> Cell:
+    """A node of a tree, indented ``depth`` levels on screen (not in the export)."""
+    return Cell(name, href, "tree", depth)
 
 
 def label(msgid: str, tone: str | None = None, href: str | None = None) -> Cell:

@@ -16,7 +16,7 @@ from eth_utils import keccak
 from api.pages import links
 from api.pages.i18n import N_
 from api.pages.panels import Panels
-from api.pages.tables import Cell, Table, hexval, label, num, text, when
+from api.pages.tables import Cell, Table, hexval, label, many, num, text, when
 from ledger.audit.findings import finding_dict, findings_view
 from ledger.audit.scores import (
     ScoreArchive,
@@ -149,9 +149,14 @@ def _rating(status: str) -> Cell:
 
 
 def scope_of(lg: Ledger, scope: str) -> str | None:
-    """The scorer's scope for a URL's ``scope`` (``city``, or a department id)."""
+    """The scorer's scope for a URL's ``scope``: ``city``, a department id, or a
+    jurisdiction as ``@`` and its id."""
     if scope == links.CITY:
         return None
+    if scope.startswith("@"):
+        if not any(j.id == scope[1:] for j in lg.jurisdictions.list()):
+            raise NotFoundError("jurisdiction", scope[1:])
+        return scope
     if not lg.directory.is_department(scope):
         raise NotFoundError("scope", scope)
     return scope
@@ -342,7 +347,7 @@ def policies_table(lg: Ledger, versions: PolicyVersions) -> Table:
                 department_cell(p["issuer"]),
                 label(str(p["element"]).replace("_", " ")),
                 text(p["effective"]),
-                text(", ".join(p["clauses"])),
+                many([(c, links.clause_url(p["id"], p["version"], c)) for c in p["clauses"]]),
                 _status(state, good=["anchored"], bad=["revoked", "record missing"]),
                 tx_cell(p["tx"]),
             )

@@ -283,6 +283,45 @@ def test_times_are_utc_without_javascript(client: TestClient) -> None:
     assert f'<time datetime="{utc}" title="{utc}" data-utc>{utc}</time>' in response.text
 
 
+def test_the_jurisdiction_tree_shows_level_expected_level_and_gap(client: TestClient) -> None:
+    p = page(client, "/jurisdictions")
+    nodes = client.get("/progress").json()["nodes"]
+    rows = list(csv.reader(io.StringIO(client.get("/jurisdictions?csv=tree").text)))
+
+    assert [n["id"] for n in nodes] == ["l.province", "d.city", "d.east"]
+    assert rows[0] == [
+        "jurisdiction",
+        "name",
+        "tier",
+        "level",
+        "M",
+        "expected level",
+        "gap",
+        "status",
+        "trend",
+        "departments",
+    ]
+    for node, row in zip(nodes, rows[1:], strict=True):
+        assert row[0] == node["id"] and row[3] == node["level"]
+        assert row[5] == node["expected_level"] and row[7] == node["status"]
+        assert f"/scope/@{node['id']}" in p.links
+        for department in node["departments"]:
+            assert f"/scope/{department}" in p.links
+
+
+def test_a_jurisdiction_is_a_scope_with_its_roadmap(client: TestClient) -> None:
+    p = page(client, "/scope/@d.east")
+    roadmap = client.get("/roadmap", params={"jurisdiction": "d.east"}).json()
+    score = client.get("/maturity", params={"department": "dcity.civil"})
+
+    assert {"maturity", "indicators", "roadmap"} <= p.ids
+    assert roadmap["note"] in words(p)
+    for step in roadmap["steps"]:
+        assert f"/scope/@d.east/indicators/{step['indicator']}" in p.links
+    assert score.status_code == 200
+    assert problem_of(page(client, "/scope/@nowhere", 404)) == "jurisdiction 'nowhere' not found"
+
+
 # -- problems ----------------------------------------------------------------------------
 
 
@@ -441,6 +480,7 @@ def test_search_goes_to_the_one_page_a_query_names(client: TestClient) -> None:
         ("dcity.sharing", "/policies/dcity.sharing/1"),
         ("dcity.sharing#c2", "/policies/dcity.sharing/1#clause-c2"),
         ("dcity.civil", "/scope/dcity.civil"),
+        ("d.east", "/scope/@d.east"),
         (finding["finding_id"], f"/findings/{finding['finding_id']}"),
         ("score 1", "/scores/1"),
         ("block 3", "/blocks/3"),

@@ -78,7 +78,7 @@
       xAxis: { type: "category", data: days },
       yAxis: [
         { type: "value", min: 0, max: 1, name: d.names[0] },
-        { type: "value", min: 0, name: d.names[1], nameLocation: "end", position: "right" },
+        { type: "value", min: 0, name: "I1", position: "right" },
       ],
       series: [
         { name: d.names[0], type: "line", data: d.M, connectNulls: false,
