@@ -36,17 +36,11 @@ def _page(
 
 
 def whole(value: str, what: str, minimum: int = 0) -> int:
-    """A path segment as a whole number; :class:`LedgerValueError` (422) otherwise."""
+    """A path segment as a whole number; :class:`LedgerValueError` otherwise. Handlers
+    parse inside their read, so :func:`_page` shows it as a 422 page."""
     if not value.isdigit() or int(value) < minimum:
         raise LedgerValueError(f"{what} must be a whole number from {minimum}, not {value!r}")
     return int(value)
-
-
-def _numbers(request: Request, **named: tuple[str, int]) -> dict[str, int] | Response:
-    try:
-        return {k: whole(v, k.replace("_", " "), low) for k, (v, low) in named.items()}
-    except LedgerValueError as exc:
-        return render_problem(request, Problem.of(request, exc))
 
 
 @router.get("/")
@@ -87,10 +81,12 @@ def indicator(request: Request, scope: str, indicator: str, ledger: LedgerDep) -
 
 @router.get("/events/{tx}/{log_index}")
 def event(request: Request, tx: str, log_index: str, ledger: LedgerDep) -> Response:
-    n = _numbers(request, log_index=(log_index, 0))
-    if isinstance(n, Response):
-        return n
-    return _page(request, ledger, "event.html", lambda lg: views.event_page(lg, tx, n["log_index"]))
+    return _page(
+        request,
+        ledger,
+        "event.html",
+        lambda lg: views.event_page(lg, tx, whole(log_index, "log index")),
+    )
 
 
 @router.get("/tx/{tx}")
@@ -100,29 +96,30 @@ def transaction(request: Request, tx: str, ledger: LedgerDep) -> Response:
 
 @router.get("/blocks/{number}")
 def block(request: Request, number: str, ledger: LedgerDep) -> Response:
-    n = _numbers(request, block=(number, 0))
-    if isinstance(n, Response):
-        return n
-    return _page(request, ledger, "block.html", lambda lg: views.block_page(lg, n["block"]))
+    return _page(
+        request, ledger, "block.html", lambda lg: views.block_page(lg, whole(number, "block"))
+    )
 
 
 @router.get("/policies/{policy}/{version}")
 def policy(request: Request, policy: str, version: str, ledger: LedgerDep) -> Response:
-    n = _numbers(request, version=(version, 1))
-    if isinstance(n, Response):
-        return n
     return _page(
-        request, ledger, "policy.html", lambda lg: views.policy_page(lg, policy, n["version"])
+        request,
+        ledger,
+        "policy.html",
+        lambda lg: views.policy_page(lg, policy, whole(version, "version", 1)),
     )
 
 
 @router.get("/scores/{score_id}")
 def score(request: Request, score_id: str, ledger: LedgerDep) -> Response:
-    n = _numbers(request, score=(score_id, 1))
-    if isinstance(n, Response):
-        return n
     panels = Panels(request)
-    return _page(request, ledger, "score.html", lambda lg: views.score_page(panels, lg, n["score"]))
+    return _page(
+        request,
+        ledger,
+        "score.html",
+        lambda lg: views.score_page(panels, lg, whole(score_id, "score", 1)),
+    )
 
 
 @router.get("/findings/{finding_id}")
@@ -132,33 +129,32 @@ def finding(request: Request, finding_id: str, ledger: LedgerDep) -> Response:
 
 @router.get("/checkpoints/{index}")
 def checkpoint(request: Request, index: str, ledger: LedgerDep) -> Response:
-    n = _numbers(request, checkpoint=(index, 1))
-    if isinstance(n, Response):
-        return n
     return _page(
-        request, ledger, "checkpoint.html", lambda lg: views.checkpoint_page(lg, n["checkpoint"])
+        request,
+        ledger,
+        "checkpoint.html",
+        lambda lg: views.checkpoint_page(lg, whole(index, "checkpoint", 1)),
     )
 
 
 @router.get("/checkpoints/{first}/consistency/{second}")
 def consistency(request: Request, first: str, second: str, ledger: LedgerDep) -> Response:
-    n = _numbers(request, first=(first, 1), second=(second, 1))
-    if isinstance(n, Response):
-        return n
     return _page(
         request,
         ledger,
         "consistency.html",
-        lambda lg: views.consistency_page(lg, n["first"], n["second"]),
+        lambda lg: views.consistency_page(lg, whole(first, "first", 1), whole(second, "second", 1)),
     )
 
 
 @router.get("/effects/{sequence}")
 def effect(request: Request, sequence: str, ledger: LedgerDep) -> Response:
-    n = _numbers(request, sequence=(sequence, 0))
-    if isinstance(n, Response):
-        return n
-    return _page(request, ledger, "effect.html", lambda lg: views.effect_page(lg, n["sequence"]))
+    return _page(
+        request,
+        ledger,
+        "effect.html",
+        lambda lg: views.effect_page(lg, whole(sequence, "sequence")),
+    )
 
 
 @router.get("/jurisdictions")
