@@ -3,8 +3,9 @@
 A query is read as, in order: a 32-byte hash (a transaction, else a block hash); a
 number (a block, a published score, an effect-log entry, a checkpoint; ``block 12``,
 ``score 3``, ``entry 5`` or ``checkpoint 2`` pick one); ``policy#clause``; a policy,
-department, jurisdiction or finding id. One match redirects to its page; several, or words that
-match ids only in part, list them.
+department, jurisdiction or finding id; an agreement, item, work order, drill plan,
+system or effect log id (the event that created it). One match redirects to its page;
+several, or words that match ids only in part, list them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from api.pages import links
 from api.pages.i18n import N_
-from api.pages.views import PolicyVersions, check_hash, checkpoints
+from api.pages.views import CREATED_ARGS, PolicyVersions, check_hash, checkpoints
 from ledger.audit.findings import findings_view
 from ledger.core import Ledger
 from ledger.errors import LedgerValueError
@@ -139,6 +140,13 @@ def _id_hits(lg: Ledger, q: str) -> list[Hit]:
             )
     for f in findings_view(lg.findings, lg.store):
         add(N_("finding"), f["finding_id"], links.finding_url(f["finding_id"]))
+    created: set[tuple[str, str]] = set()
+    for e in lg.store.events():
+        for arg, kind in CREATED_ARGS.items():
+            value = e.args.get(arg)
+            if isinstance(value, str) and (arg, value) not in created:
+                created.add((arg, value))  # its first event: the one that created it
+                add(kind, value, links.event_url(e.tx_hash, e.log_index))
     if clause and not exact and versions.latest(policy) is not None:
         partial.append(
             Hit(N_("policy"), policy, links.policy_url(policy, versions.latest(policy) or 1))

@@ -35,8 +35,43 @@ from ledger.store.views import agreements
 
 #: Event arguments that name a department.
 DEPARTMENT_ARGS = frozenset(
-    {"providerId", "consumerId", "departmentId", "handlerId", "ownerId", "issuerId", "toId"}
+    {
+        "providerId",
+        "consumerId",
+        "departmentId",
+        "handlerId",
+        "ownerId",
+        "issuerId",
+        "toId",
+        "operatorId",
+        "previousHandlerId",
+        "attesterId",
+        "callerId",
+    }
 )
+#: Event arguments that name a jurisdiction.
+JURISDICTION_ARGS = frozenset(
+    {
+        "jurisdictionId",
+        "parentId",
+        "newParentId",
+        "toParentId",
+        "fromParentId",
+        "toJurisdictionId",
+        "fromJurisdictionId",
+    }
+)
+#: Event arguments naming things with no page of their own (an agreement, an item, an
+#: order, a drill plan, a system, a log): their link is a search, which leads to the
+#: event that created them.
+CREATED_ARGS = {
+    "agreementId": N_("agreement"),
+    "itemId": N_("item"),
+    "orderId": N_("work order"),
+    "planId": N_("drill plan"),
+    "systemId": N_("system"),
+    "logId": N_("effect log"),
+}
 
 
 # -- shared lookups ------------------------------------------------------------------
@@ -397,8 +432,8 @@ def agreements_table(lg: Ledger, versions: PolicyVersions) -> Table:
         ],
         [
             (
-                text(a["agreementId"], links.tx_url(a["tx"])),
-                text(a["itemId"]),
+                text(a["agreementId"], links.search_url(a["agreementId"])),
+                text(a["itemId"], links.search_url(a["itemId"])),
                 department_cell(a["providerId"]),
                 department_cell(a["consumerId"]),
                 versions.clause_cell(a["policyId"], a["clauseId"], a["block"]),
@@ -592,6 +627,10 @@ def _arg_cell(name: str, value: Any, e: EventRecord, versions: PolicyVersions) -
             return department_cell(value)
         if name == "findingId":
             return text(value, links.finding_url(value))
+        if name in JURISDICTION_ARGS:
+            return text(value, links.jurisdiction_url(value))
+        if name in CREATED_ARGS:
+            return text(value, links.search_url(value))
         if value.startswith("0x") and len(value) > 42:
             return hexval(value)
     if name == "scoreId" and isinstance(value, int):

@@ -24,8 +24,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from api.main import create_app
-from api.pages.i18n import LANGUAGES, catalogue, choose_language
+from api.pages.i18n import LANGUAGES, English, catalogue, choose_language
 from api.pages.messages import msgids
+from api.pages.tables import Cell, Table, to_csv
 from ledger.errors import LedgerValueError
 from ledger.times import format_timestamp
 from tests.conftest import make_settings
@@ -203,7 +204,7 @@ def test_the_event_page_decodes_its_arguments_and_quotes_its_clause(
     assert f"/policies/dcity.sharing/1#clause-{clause['id']}" in p.links
     assert " ".join(clause["text"].split()) in text
     assert f"/scope/{e['args']['providerId']}" in p.links
-    assert e["args"]["agreementId"] in text
+    assert f"/search?q={e['args']['agreementId']}" in p.links
 
 
 def test_tx_and_block_pages_list_their_events(client: TestClient) -> None:
@@ -411,6 +412,19 @@ def test_every_table_exports_as_csv(client: TestClient) -> None:
             assert client.get(link).headers["content-type"].startswith("text/csv")
 
 
+@given(
+    rows=st.lists(
+        st.lists(st.text(st.characters(exclude_categories=("Cs",))), min_size=3, max_size=3),
+        max_size=5,
+    )
+)
+def test_csv_gives_back_every_cell_as_exported(rows: list[list[str]]) -> None:
+    """Commas, quotes, line breaks and CJK in a cell survive the export unchanged."""
+    table = Table.of("t", ["a", "b", "c"], [[Cell(v) for v in row] for row in rows])
+    back = list(csv.reader(io.StringIO(to_csv(table, English()), newline="")))
+    assert back == [["a", "b", "c"], *rows]
+
+
 def test_csv_headers_follow_the_language(client: TestClient) -> None:
     text = client.get("/", params={"csv": "findings", "lang": "zh-CN"}).text
     assert next(csv.reader(io.StringIO(text)))[:3] == ["问题", "状态", "部门"]
@@ -474,7 +488,13 @@ def _search(client: TestClient, q: str) -> httpx.Response:
 def test_search_goes_to_the_one_page_a_query_names(client: TestClient) -> None:
     e = events(client)[0]
     finding = client.get("/findings").json()["data"][0]
+    committed = next(
+        x
+        for x in events(client)
+        if x["event"] == "AgreementCommitted" and x["args"]["agreementId"] == "agr.bus-bigdata"
+    )
     for q, where in [
+        ("agr.bus-bigdata", f"/events/{committed['tx']}/{committed['log_index']}"),
         (e["tx"], f"/tx/{e['tx']}"),
         (e["tx"].upper().replace("0X", "0x"), f"/tx/{e['tx']}"),
         ("dcity.sharing", "/policies/dcity.sharing/1"),
