@@ -34,6 +34,7 @@ from ledger.chain.factory import ChainHandle
 from ledger.chain.tx import Transactor
 from ledger.effects.merkle import leaf_hash, verify_consistency, verify_inclusion
 from ledger.errors import ContractRevert, LedgerError, NotFoundError, RecordError, StoreError
+from ledger.i18n import DEFAULT_LANG, parse_lang
 from ledger.indexer.follower import Indexer
 from ledger.indexer.sources import EmbeddedLogSource
 from ledger.knowledge.models import PolicyRecord
@@ -82,8 +83,9 @@ Files:
 - `findings.json`: the policy's findings, their state at export, and their details
   (whose RFC 8785 SHA-256 is the anchored `detailDigest`).
 - `checks.json`: the ledger's own audit of this trail at export time.
-- `report.html`: the same for people: the trail as a timeline, the four-element
-  chart, the findings.
+- `report.html`: the same for people (in English or Chinese): contents, the trail
+  grouped by clause and month with a filter, the four-element chart, the findings;
+  it prints with every hash in full.
 
 Hashes are lowercase hex. Times are UNIX seconds (UTC). Effect-log hashes follow
 RFC 9162: leaf = SHA-256(0x00 || entry), node = SHA-256(0x01 || left || right).
@@ -108,8 +110,11 @@ def export_bundle(
     *,
     max_entries: int = DEFAULT_MAX_ENTRIES,
     progress: Callable[[str], None] | None = None,
+    lang: str = DEFAULT_LANG,
 ) -> dict[str, Any]:
-    """Write the policy's bundle into ``out`` (new or empty); returns the manifest."""
+    """Write the policy's bundle into ``out`` (new or empty); returns the manifest.
+    ``report.html`` is written in ``lang`` (``en`` or ``zh-CN``)."""
+    language = parse_lang(lang)  # refused before any work
     say = progress or (lambda _stage: None)
     latest, _revoked = sources.policies.state(policy_id)
     if latest == 0:
@@ -269,7 +274,8 @@ def export_bundle(
                 }
                 for c in report.checks
             ],
-        }
+        },
+        language,
     ).encode()
     files["README.md"] = README.encode()
 

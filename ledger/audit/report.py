@@ -7,21 +7,27 @@ markup lives in Jinja2 templates (``templates/``), the style in ``static/report.
 this module only shapes the data into a view model (the frozen dataclasses below) and
 renders it.
 
-The page is one file with no JavaScript and no external resource: the stylesheet's
-content is inlined into a ``<style>`` element at render time and the score chart is
-inline SVG, so the page opens offline and can be archived beside the audit bundle.
+The page is a document: a table of contents, the trail grouped by clause and, within
+each clause, by month (with an overview of events by month and clause), every part a
+collapsible ``<details>``. It is one file with no external resource: the stylesheet
+(``static/report.css``, with a print stylesheet that prints hashes in full and opens
+every part) and the script (``static/report.js``) are inlined at render time and the
+score chart is inline SVG, so the page opens offline and can be archived beside the
+audit bundle. The script only filters the trail (by clause, department, event, or any
+text) and opens every part before printing; without it the grouped sections are all
+there.
 
 Every string taken from ``data`` is untrusted (departments write event arguments,
 issuers write titles). The templates are rendered with autoescape on, attribute
 values included, and the view model holds plain text only. Control and
 bidirectional-override characters, which could hide or reorder text in the auditor's
 view, are turned into visible ``[U+XXXX]`` marks while the view model is built. A
-Content-Security-Policy in the page forbids scripts and external loads, should a
-value ever slip through.
+Content-Security-Policy in the page forbids external loads and every script but the
+package's own (allowed by its SHA-256), should a value ever slip through.
 
-Every label of the page goes through ``_()`` (``jinja2.ext.i18n``), and
-:func:`render_report` installs identity translations. Another language is
-``render_view(report_view(data), report_environment(translations))``.
+Every label of the page goes through ``_()`` (``jinja2.ext.i18n``), translated by the
+``report`` catalogue of :mod:`ledger.i18n`: ``render_report(data, lang="zh-CN")``.
+Values from ``data`` (event names, check details, ids) are shown as they are.
 
 The output is a pure function of ``data``: the same data gives the same bytes. Times
 are block times (UTC seconds) written as ISO 8601 UTC; event arguments are listed by
@@ -30,9 +36,11 @@ key.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -41,6 +49,7 @@ from typing import Any, Literal, Protocol
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from ledger.i18n import DEFAULT_LANG, Lang, html_lang, parse_lang, translations
 from ledger.maturity.spec import load_spec
 from ledger.times import format_timestamp
 
@@ -51,6 +60,7 @@ __all__ = [
     "render_view",
     "report_environment",
     "report_view",
+    "script",
     "stylesheet",
 ]
 
@@ -66,6 +76,34 @@ _HIDDEN_RE = re.compile(
 )
 #: What the page shows for a missing value.
 _DASH = "—"
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` as a label for the catalogue (``scripts/i18n_catalogues.py``)
+    without translating it here."""
+    return message
+
+
+#: The spec's level and element names: the only values of ``data`` the page translates
+#: (as labels); any other value is shown as it is.
+SPEC_LABELS = frozenset(
+    {
+        N_("Initial"),
+        N_("Managed"),
+        N_("Defined"),
+        N_("Quantitatively managed"),
+        N_("Optimizing"),
+        N_("institutional advantage"),
+        N_("operating mechanism"),
+        N_("technical support"),
+        N_("data governance"),
+    }
+)
+#: Translates a label (``gettext``).
+Translate = Callable[[str], str]
+
+#: The event arguments that name the department an event concerns, in order of preference.
+_DEPARTMENT_ARGS = ("departmentId", "providerId", "ownerId", "handlerId")
 #: The finding statuses that have a badge colour of their own.
 _STATUS_TONES = ("Open", "Responded", "Accepted", "Overdue")
 
@@ -80,24 +118,39 @@ _LABEL_SPACE = 56
 _BAND_FILLS = ("#fbe3e1", "#fdeede", "#fdf7dc", "#e8f3df", "#d9eedd")
 
 
-def render_report(data: Mapping[str, Any]) -> str:
-    """The complete HTML5 report of one policy's audit, deterministic in ``data``.
+def render_report(data: Mapping[str, Any], lang: str = DEFAULT_LANG) -> str:
+    """The complete HTML5 report of one policy's audit, deterministic in ``data`` and
+    ``lang`` (``en`` or ``zh-CN``; see :func:`ledger.i18n.parse_lang`, which raises
+    :class:`~ledger.i18n.UnsupportedLanguageError` for another).
 
     ``data`` holds ``generated_at``, ``chain``, ``policy``, ``events``,
     ``checkpoints``, ``effect_entries``, ``score`` (a result of
     :func:`ledger.maturity.engine.compute_result`, or ``None``), ``publication``
     (or ``None``), ``findings`` and ``checks``. Sections follow in that reading
-    order: header and verdict, checks, versions, trail, checkpoints, score, findings.
+    order: header and verdict, contents, checks, versions, trail, checkpoints, score,
+    findings.
     """
-    return render_view(report_view(data), _default_environment())
+    language = parse_lang(lang)
+    translate = None if language == DEFAULT_LANG else translations("report", language).gettext
+    return render_view(report_view(data, translate), _environment(language), language)
 
 
-def render_view(view: ReportView, environment: Environment) -> str:
+def render_view(view: ReportView, environment: Environment, lang: Lang = DEFAULT_LANG) -> str:
     """The page of ``view`` from the templates of ``environment`` (see
-    :func:`report_environment`), with the package's stylesheet inlined."""
+    :func:`report_environment`), with the package's stylesheet and script inlined;
+    ``lang`` is the page's language (its ``<html lang>``)."""
     template = environment.get_template("report.html")
-    # The stylesheet is the package's own file, not data: inlined as it is.
-    return template.render(report=view, stylesheet=Markup(stylesheet()))
+    # The stylesheet and the script are the package's own files, not data: inlined as
+    # they are, the script allowed by the page's Content-Security-Policy by its hash.
+    code = script()
+    digest = base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii")
+    return template.render(
+        report=view,
+        lang=html_lang(lang),
+        stylesheet=Markup(stylesheet()),
+        script=Markup(code),
+        script_hash=f"sha256-{digest}",
+    )
 
 
 def report_environment(translations: Translations | None = None) -> Environment:
@@ -124,9 +177,15 @@ def stylesheet() -> str:
     return (files("ledger.audit") / "static" / "report.css").read_text(encoding="utf-8")
 
 
+def script() -> str:
+    """The report's script (the trail's filter, opening every part to print), read from
+    the package file the page inlines."""
+    return (files("ledger.audit") / "static" / "report.js").read_text(encoding="utf-8")
+
+
 @cache
-def _default_environment() -> Environment:
-    return report_environment()
+def _environment(lang: Lang) -> Environment:
+    return report_environment(None if lang == DEFAULT_LANG else translations("report", lang))
 
 
 class Translations(Protocol):
@@ -218,16 +277,60 @@ class EventItem:
     contract: Shown
     event: Shown
     args: tuple[EventArg, ...]
-    block_hash: Shown | None  # the block reference's title, when known
+    block_hash: Shown | None  # the block's hash, when known
     block: Shown
     tx: Shown
     log: Shown
+    clause: str  # the clause it executes ("" for none), for the filter
+    department: str  # the department it concerns ("" when none is named), for the filter
+    name: str  # the event's name, for the filter
 
 
 @dataclass(frozen=True)
-class Day:
-    date: str | None  # ``YYYY-MM-DD``; ``None`` for events without a usable block time
+class MonthGroup:
+    """The events of one clause in one UTC month."""
+
+    anchor: str  # the group's id in the page
+    month: str | None  # ``YYYY-MM``; ``None`` for events without a usable block time
     events: tuple[EventItem, ...]
+
+
+@dataclass(frozen=True)
+class ClauseGroup:
+    """The events that execute one clause (``clause`` ``None``: those that name none)."""
+
+    anchor: str
+    clause: Shown | None
+    count: int
+    first: str | None  # the first and last month it has events in
+    last: str | None
+    months: tuple[MonthGroup, ...]
+
+
+@dataclass(frozen=True)
+class MonthCell:
+    count: int
+    anchor: str  # the month group it links to ("" when ``count`` is 0)
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    """A row of the overview: one month, its events under each clause group."""
+
+    month: str | None
+    total: int
+    cells: tuple[MonthCell, ...]  # in the order of ``Trail.clauses``
+
+
+@dataclass(frozen=True)
+class Trail:
+    """The trail grouped by clause, then month; the overview by month; the filter's choices."""
+
+    count: int
+    clauses: tuple[ClauseGroup, ...]
+    months: tuple[MonthRow, ...]
+    departments: tuple[str, ...]
+    events: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -356,8 +459,7 @@ class ReportView:
     verdict: Verdict
     checks: tuple[CheckRow, ...]
     versions: tuple[VersionRow, ...]
-    event_count: int
-    days: tuple[Day, ...]
+    trail: Trail
     effect_entries: Shown
     checkpoints: tuple[CheckpointRow, ...]
     score: Score | None
@@ -367,9 +469,11 @@ class ReportView:
     chain_id: Shown
 
 
-def report_view(data: Mapping[str, Any]) -> ReportView:
+def report_view(data: Mapping[str, Any], translate: Translate | None = None) -> ReportView:
     """The view model of the report: ``data`` (see :func:`render_report`) shaped for
-    the templates. ``data`` is not modified."""
+    the templates, the spec's level and element names (:data:`SPEC_LABELS`) translated
+    by ``translate`` when given. ``data`` is not modified."""
+    label = _labeller(translate)
     policy: Mapping[str, Any] = data["policy"]
     chain: Mapping[str, Any] = data["chain"]
     checks: Sequence[Mapping[str, Any]] = data["checks"]
@@ -408,8 +512,7 @@ def report_view(data: Mapping[str, Any]) -> ReportView:
             )
             for v in policy.get("versions") or []
         ),
-        event_count=len(events),
-        days=_days(events),
+        trail=_trail(events),
         effect_entries=_count(data["effect_entries"]),
         checkpoints=tuple(
             CheckpointRow(
@@ -420,7 +523,7 @@ def report_view(data: Mapping[str, Any]) -> ReportView:
             )
             for c in data["checkpoints"]
         ),
-        score=None if data["score"] is None else _score(data["score"]),
+        score=None if data["score"] is None else _score(data["score"], label),
         publication=None if publication is None else _publication(publication),
         findings=tuple(_finding(f) for f in data["findings"]),
         generated_at=_text(data.get("generated_at")),
@@ -437,31 +540,100 @@ def _verdict(checks: Sequence[Mapping[str, Any]]) -> Verdict:
     return Verdict(tone=tone, total=total, failed=failed)
 
 
-def _days(events: Sequence[Mapping[str, Any]]) -> tuple[Day, ...]:
-    """The events (in order already) grouped by consecutive UTC date."""
-    groups: list[tuple[str | None, list[EventItem]]] = []
+def _trail(events: Sequence[Mapping[str, Any]]) -> Trail:
+    """The events (in chain order already) grouped by clause, then by UTC month.
+
+    Clauses come in natural order (``c2`` before ``c10``), the events that name no
+    clause last; months in time order, events without a usable block time last. Anchors
+    are made of positions, never of the data, so any clause id makes a valid id.
+    """
+    by_clause: dict[str | None, dict[str | None, list[EventItem]]] = {}
     for ev in events:
+        item = _event(ev)
         iso = _iso(ev.get("block_time"))
-        date = iso[:10] if iso is not None else None
-        if not groups or groups[-1][0] != date:
-            groups.append((date, []))
-        groups[-1][1].append(_event(ev))
-    return tuple(Day(date=date, events=tuple(items)) for date, items in groups)
+        month = iso[:7] if iso is not None else None
+        by_clause.setdefault(item.clause or None, {}).setdefault(month, []).append(item)
+    clause_keys = sorted(by_clause, key=lambda c: (c is None, _natural(c or "")))
+    all_months = sorted({m for months in by_clause.values() for m in months}, key=_month_order)
+    clauses = []
+    for number, clause in enumerate(clause_keys, start=1):
+        anchor = f"clause-{number}"
+        months = by_clause[clause]
+        ordered = sorted(months, key=_month_order)
+        dated = [m for m in ordered if m is not None]
+        clauses.append(
+            ClauseGroup(
+                anchor=anchor,
+                clause=None if clause is None else _code(clause),
+                count=sum(len(items) for items in months.values()),
+                first=dated[0] if dated else None,
+                last=dated[-1] if dated else None,
+                months=tuple(
+                    MonthGroup(_month_anchor(anchor, m), m, tuple(months[m])) for m in ordered
+                ),
+            )
+        )
+    rows = tuple(
+        MonthRow(
+            month=month,
+            total=sum(len(by_clause[c].get(month, ())) for c in clause_keys),
+            cells=tuple(
+                MonthCell(
+                    count=len(by_clause[c].get(month, ())),
+                    anchor=_month_anchor(group.anchor, month) if month in by_clause[c] else "",
+                )
+                for c, group in zip(clause_keys, clauses, strict=True)
+            ),
+        )
+        for month in all_months
+    )
+    items = [i for months in by_clause.values() for group in months.values() for i in group]
+    return Trail(
+        count=len(events),
+        clauses=tuple(clauses),
+        months=rows,
+        departments=tuple(sorted({i.department for i in items if i.department})),
+        events=tuple(sorted({i.name for i in items if i.name})),
+    )
+
+
+def _month_anchor(clause_anchor: str, month: str | None) -> str:
+    return f"{clause_anchor}-{month or 'undated'}"
+
+
+def _month_order(month: str | None) -> tuple[bool, str]:
+    return (month is None, month or "")
+
+
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key that orders the digit runs of ``text`` by value: c2 before c10."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part
+    )
 
 
 def _event(ev: Mapping[str, Any]) -> EventItem:
     args = ev.get("args") or {}
     items = sorted(args.items(), key=lambda kv: str(kv[0])) if isinstance(args, Mapping) else []
     block_hash = ev.get("block_hash")
+    named = args if isinstance(args, Mapping) else {}
+    clause = named.get("clauseId")
+    department = next(
+        (named[k] for k in _DEPARTMENT_ARGS if isinstance(named.get(k), str) and named[k]), ""
+    )
+    name = ev.get("event")
     return EventItem(
         when=_time(ev.get("block_time")),
         contract=_text(ev.get("contract")),
-        event=_text(ev.get("event")),
+        event=_text(name),
         args=tuple(EventArg(key=_text(k), value=_arg(v)) for k, v in items),
-        block_hash=_text(block_hash) if block_hash else None,
+        block_hash=_hex(block_hash) if block_hash else None,
         block=_text(ev.get("block_number")),
         tx=_hex(ev.get("tx_hash")),
         log=_text(ev.get("log_index")),
+        clause=_visible(clause) if isinstance(clause, str) else "",
+        department=_visible(department),
+        name=_visible(name) if isinstance(name, str) else "",
     )
 
 
@@ -483,7 +655,18 @@ def _arg(value: Any) -> ArgValue:
     return _text(value)
 
 
-def _score(score: Mapping[str, Any]) -> Score:
+def _labeller(translate: Translate | None) -> Callable[[Any], str]:
+    """A value as the page names it: a spec name translated, anything else as text."""
+
+    def label(value: Any) -> str:
+        if translate is not None and isinstance(value, str) and value in SPEC_LABELS:
+            return _visible(translate(value))
+        return _text(value).text
+
+    return label
+
+
+def _score(score: Mapping[str, Any], label: Callable[[Any], str]) -> Score:
     window = score.get("window") or {}
     as_of = score.get("as_of") or {}
     elements: Sequence[Mapping[str, Any]] = score.get("elements") or []
@@ -496,25 +679,25 @@ def _score(score: Mapping[str, Any]) -> Score:
         as_of_time=_time(as_of.get("time")),
         spec_version=_text(score.get("spec_version")),
         spec_hash=_hex(score.get("spec_hash")),
-        chart=_chart(elements),
-        elements=tuple(_element_row(el) for el in elements),
+        chart=_chart(elements, label),
+        elements=tuple(_element_row(el, label) for el in elements),
         m=_number(score.get("M")),
         arithmetic_mean=_number(score.get("arithmetic_mean")),
         level=_text(score.get("level")),
-        level_name=_text(score.get("level_name")),
+        level_name=Shown(label(score.get("level_name"))),
         level_reason=_text(score.get("level_reason")),
         evidence_root=_hex(score.get("evidence_root")),
         result_hash=_hex(score.get("result_hash")),
     )
 
 
-def _element_row(el: Mapping[str, Any]) -> ElementRow:
+def _element_row(el: Mapping[str, Any], label: Callable[[Any], str]) -> ElementRow:
     return ElementRow(
-        name=_text(el.get("name")),
+        name=Shown(label(el.get("name"))),
         rated=_rated_score(el) is not None,
         score=_number(el.get("score")),
         level=_text(el.get("level")),
-        level_name=_text(el.get("level_name")),
+        level_name=Shown(label(el.get("level_name"))),
         indicators_rated=_text(el.get("rated")),
         indicators_total=_text(el.get("total")),
         reason=_text(el.get("reason") or ""),
@@ -548,7 +731,7 @@ def _finding(f: Mapping[str, Any]) -> FindingRow:
 # -- the chart -----------------------------------------------------------------------
 
 
-def _chart(elements: Sequence[Mapping[str, Any]]) -> Chart:
+def _chart(elements: Sequence[Mapping[str, Any]], label: Callable[[Any], str]) -> Chart:
     """Bars of the element scores over the level bands; not-rated elements hatched."""
     bands = load_spec().bands
     width = _PLOT_LEFT + _SLOT * max(len(elements), 1) + _PLOT_RIGHT_PAD
@@ -560,7 +743,7 @@ def _chart(elements: Sequence[Mapping[str, Any]]) -> Chart:
         chart_bands.append(
             ChartBand(
                 code=_text(band.code),
-                name=_text(band.name),
+                name=Shown(label(band.name)),
                 y=_n(y_top),
                 height=_n(y_low - y_top),
                 fill=_BAND_FILLS[min(i, len(_BAND_FILLS) - 1)],
@@ -587,13 +770,13 @@ def _chart(elements: Sequence[Mapping[str, Any]]) -> Chart:
         name_y=_PLOT_TOP + _PLOT_HEIGHT + 20,
         bands=tuple(chart_bands),
         ticks=ticks,
-        bars=tuple(_bar(i, el) for i, el in enumerate(elements)),
+        bars=tuple(_bar(i, el, label) for i, el in enumerate(elements)),
     )
 
 
-def _bar(i: int, el: Mapping[str, Any]) -> ChartBar:
+def _bar(i: int, el: Mapping[str, Any], label: Callable[[Any], str]) -> ChartBar:
     x = _PLOT_LEFT + i * _SLOT + (_SLOT - _BAR_WIDTH) / 2
-    name = str(el.get("name") if el.get("name") is not None else el.get("id"))
+    name = label(el.get("name") if el.get("name") is not None else el.get("id"))
     score = _rated_score(el)
     if score is None:
         top, height, label_y = float(_PLOT_TOP), float(_PLOT_HEIGHT), float(_PLOT_TOP - 8)

@@ -33,6 +33,7 @@ from ledger.cli.render import print_clauses, print_score, print_series
 from ledger.core import Ledger
 from ledger.errors import NotFoundError
 from ledger.maturity.scopes import jurisdiction_label
+from ledger.i18n import UnsupportedLanguageError, parse_lang
 from ledger.settings import Settings
 from ledger.times import format_timestamp
 
@@ -384,12 +385,19 @@ def audit_export(
     max_entries: Annotated[
         int, typer.Option(help="At most this many effect-log entries, each with its proof.")
     ] = 20_000,
+    lang: Annotated[
+        str, typer.Option("--lang", help="The language of report.html: en or zh-CN.")
+    ] = "en",
     home: HomeOpt = None,
 ) -> None:
     """Write a self-contained, documented bundle of one policy's trail, with an HTML report."""
 
     if max_entries < 0:
         raise typer.BadParameter("--max-entries must not be negative")
+    try:
+        parse_lang(lang)
+    except UnsupportedLanguageError as err:
+        raise typer.BadParameter(str(err), param_hint="--lang") from None
     with opened(home) as ledger, err_console.status("exporting…") as status:
         manifest = export_bundle(
             AuditSources.of(ledger),
@@ -397,6 +405,7 @@ def audit_export(
             out,
             max_entries=max_entries,
             progress=lambda stage: status.update(f"exporting: {stage}…"),
+            lang=lang,
         )
     console.print(
         f"bundle of {policy} written to {out}: {len(manifest['files'])} files,"

@@ -15,6 +15,7 @@ from ledger.audit.verify import AuditSources
 from ledger.chain.factory import make_web3
 from ledger.cli.main import app
 from ledger.errors import NotFoundError, StoreError
+from ledger.i18n import UnsupportedLanguageError
 from ledger.settings import Settings
 from tests.audit.conftest import CHECKPOINTS, FINDING, LOG_ID, POLICY, SCORE_ID, opened
 
@@ -204,3 +205,37 @@ def test_the_cli_exports_and_checks_on_another_directory(
     broken = CliRunner().invoke(app, ["audit", "check-bundle", str(moved)], env=ENV)
     assert broken.exit_code == 1
     assert "FAIL bundle score/result.json" in broken.stdout
+
+
+def test_the_report_is_written_in_the_language_asked_for(
+    tampered_home: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "zh"
+    exported = CliRunner().invoke(
+        app,
+        [
+            "audit", "export", "--policy", POLICY, "--out", str(out),
+            "--home", str(tampered_home), "--lang", "zh-CN",
+        ],
+        env=ENV,
+    )  # fmt: skip
+    assert exported.exit_code == 0, exported.output
+    report = (out / "report.html").read_text()
+    assert '<html lang="zh-CN">' in report
+    assert f"<h1>审计报告：{POLICY}</h1>" in report
+    assert '<h2 id="contents-title">目录</h2>' in report
+    assert not check_bundle(out).failures  # its digest is in the manifest like any file's
+    refused = CliRunner().invoke(
+        app,
+        [
+            "audit", "export", "--policy", POLICY, "--out", str(tmp_path / "fr"),
+            "--home", str(tampered_home), "--lang", "fr",
+        ],
+        env=ENV,
+    )  # fmt: skip
+    assert refused.exit_code == 2
+    assert "unsupported language 'fr': choose one of en, zh-CN" in refused.output
+    assert not (tmp_path / "fr").exists()
+    with opened(tampered_home) as ledger, pytest.raises(UnsupportedLanguageError):
+        export_bundle(AuditSources.of(ledger), POLICY, tmp_path / "de", lang="de")
+    assert not (tmp_path / "de").exists()

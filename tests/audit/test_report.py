@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass, replace
@@ -293,7 +295,12 @@ def section(page: str, ident: str) -> str:
 
 
 def abbreviated(value: str) -> str:
-    return f'<abbr class="hex mono" title="{value}">{value[:6]}…{value[-4:]}</abbr>'
+    """A long hex value as the page writes it: its ends around an ellipsis on screen,
+    its middle in a span that print shows."""
+    return (
+        f'<abbr class="hex mono" title="{value}">{value[:6]}<span class="gap">…</span>'
+        f'<span class="mid">{value[6:-4]}</span>{value[-4:]}</abbr>'
+    )
 
 
 # -- the document --------------------------------------------------------------------
@@ -319,19 +326,28 @@ def test_document_parses_with_balanced_tags_and_sections_in_order() -> None:
     assert page.index('<header id="summary">') < page.index('<section id="checks">')
 
 
-def test_self_contained_no_script_no_external_resource() -> None:
+def test_self_contained_only_its_own_script_no_external_resource() -> None:
     page = render_report(report_data())
     tree = parse(page)
-    assert not tree.elements("script")
+    # One script, the package's own, inline, and allowed by its hash alone.
+    assert tree.elements("script") == [{}]
+    code = (Path(report.__file__).parent / "static" / "report.js").read_text(encoding="utf-8")
+    assert report.script() == code
+    assert page.count("<script") == 1
+    assert f"<script>{code}</script>" in page
+    digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
+    (csp,) = [a for a in tree.elements("meta") if a.get("http-equiv") == "Content-Security-Policy"]
+    assert csp["content"] == (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        f"script-src 'sha256-{digest}'"
+    )
     assert not tree.elements("link")
-    assert "<script" not in page.lower()
     for _, attrs in tree.starts:
-        assert not {"src", "href", "action"} & attrs.keys()
+        assert not {"src", "action"} & attrs.keys()
+        assert (attrs.get("href") or "#").startswith("#")  # links stay inside the page
         assert not any(k.startswith("on") for k in attrs)
     # The only URL is the SVG namespace, which is a name, not a load.
     assert re.findall(r"https?://[^\s\"']+", page) == ["http://www.w3.org/2000/svg"]
-    (csp,) = [a for a in tree.elements("meta") if a.get("http-equiv") == "Content-Security-Policy"]
-    assert csp["content"] == "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 def test_header_names_the_policy_chain_and_generation_time() -> None:
@@ -429,34 +445,69 @@ def test_checkpoints_and_entry_count() -> None:
 # -- the trail -----------------------------------------------------------------------
 
 
-def test_trail_is_a_timeline_by_block_then_log_index_grouped_by_utc_date() -> None:
-    trail = section(render_report(report_data()), "trail")
-    expected = sorted(EVENTS, key=lambda e: (e["block_number"], e["log_index"]))
+def test_trail_is_grouped_by_clause_then_month_each_in_block_and_log_order() -> None:
+    data = report_data()
+    # DeliveryRecorded executes c1 too, a month later; the rest name no clause.
+    delivery = next(e for e in data["events"] if e["event"] == "DeliveryRecorded")
+    delivery["args"]["clauseId"] = "c1"
+    delivery["block_time"] = T0 + 31 * DAY
+    trail = section(render_report(data), "trail")
+    groups = re.findall(
+        r'<details class="group clause">\n<summary><h3>(.*?)</h3> <span class="count">(.*?)'
+        r'</span></summary>\n<div class="group-body" id="(clause-\d+)">',
+        trail,
+    )
+    assert groups == [
+        ("Clause <code>c1</code>", "2 events · 2026-09 to 2026-10", "clause-1"),
+        ("Events that name no clause", "3 events · 2026-09", "clause-2"),
+    ]
+    months = re.findall(r'<ol class="timeline" id="([\w-]+)">', trail)
+    assert months == ["clause-1-2026-09", "clause-1-2026-10", "clause-2-2026-09"]
     names = re.findall(r'<span class="name">(\w+)</span>', trail)
-    assert names == [e["event"] for e in expected]
     assert names == [
-        "PolicyAnchored",
-        "CatalogItemRegistered",
         "AgreementCommitted",
         "DeliveryRecorded",
+        "PolicyAnchored",
+        "CatalogItemRegistered",
         "FindingRaised",
     ]
-    # One heading per UTC date, and each event under its own date.
-    days = re.findall(r'<h3><time datetime="([\d-]+)">', trail)
-    assert days == ["2026-09-21", "2026-09-23", "2026-09-24"]
-    for event in expected:
-        at = trail.index(f'<span class="name">{event["event"]}</span>')
-        heading = trail.rindex("<h3>", 0, at)
-        day = iso(event["block_time"])[:10]
-        assert trail.startswith(f'<h3><time datetime="{day}">', heading)
-    assert "<p>5 events, by block and log index.</p>" in trail
+    for name, month in (
+        ("DeliveryRecorded", "clause-1-2026-10"),
+        ("FindingRaised", "clause-2-2026-09"),
+    ):
+        before = trail[: trail.index(f'<span class="name">{name}</span>')]
+        assert re.findall(r'<ol class="timeline" id="([\w-]+)">', before)[-1] == month
+    assert (
+        "<p>5 events, grouped by the clause each executes, then by month (UTC), each in block"
+        " and log order.</p>"
+    ) in trail
+    # The overview: a row per month, a column per clause group, counts linking to the group.
+    overview = trail[trail.index('<div id="trail-by-month">') : trail.index("</table>")]
+    assert (
+        '<thead><tr><th>Month</th><th class="num">Clause <code>c1</code></th>'
+        '<th class="num">Events that name no clause</th><th class="num">All</th></tr></thead>'
+    ) in overview
+    overview = overview[overview.index("<tbody>") :]
+    assert re.findall(r"<tr><th>(.*?)</th>(.*?)</tr>", overview) == [
+        (
+            '<time datetime="2026-09">2026-09</time>',
+            '<td class="num" data-group="clause-1-2026-09"><a href="#clause-1-2026-09">1</a></td>'
+            '<td class="num" data-group="clause-2-2026-09"><a href="#clause-2-2026-09">3</a></td>'
+            '<td class="num total">4</td>',
+        ),
+        (
+            '<time datetime="2026-10">2026-10</time>',
+            '<td class="num" data-group="clause-1-2026-10"><a href="#clause-1-2026-10">1</a></td>'
+            '<td class="num">·</td><td class="num total">1</td>',
+        ),
+    ]
 
 
 def test_each_event_shows_time_contract_args_and_reference() -> None:
     trail = section(render_report(report_data()), "trail")
     digest = "0x" + "ab" * 32
     assert (
-        '<li class="event">'
+        '<li class="event" data-clause="" data-department="" data-event="DeliveryRecorded">'
         f'<span class="when"><time datetime="{iso(T0 + 2 * DAY)}">{iso(T0 + 2 * DAY)}</time></span>'
         '<span class="contract">DataSharing</span>.<span class="name">DeliveryRecorded</span>'
         '<span class="args">'
@@ -471,7 +522,7 @@ def test_each_event_shows_time_contract_args_and_reference() -> None:
         '<span class="arg"><span class="key">recordCount</span>=<span class="value">5000'
         "</span></span>"
         "</span>"
-        f'<span class="ref"><span title="block hash {"0x" + "b3" * 32}">block 30</span>'
+        f'<span class="ref">block 30 ({abbreviated("0x" + "b3" * 32)})'
         f" · tx {abbreviated(tx(0x30))} · log 3</span>"
         "</li>"
     ) in trail
@@ -491,7 +542,7 @@ def test_hex_is_abbreviated_with_full_value_in_title() -> None:
     page = render_report(report_data())
     full = tx(0x30)
     assert '<abbr class="hex mono" title="0x30303030' in page
-    assert f'title="{full}">0x3030…3030</abbr>' in page
+    assert abbreviated(full) in page
     abbrs = parse(page).elements("abbr", "hex")
     assert all(re.fullmatch(r"0x[0-9a-f]{13,}", a["title"] or "") for a in abbrs)
     # Short hex stays in full.
@@ -505,9 +556,16 @@ def test_long_text_args_are_cut_with_the_full_value_in_a_title() -> None:
     data = report_data()
     data["events"] = [dict(EVENTS[4], args={"text": long})]
     page = render_report(data)
-    titles = [a["title"] for a in parse(page).elements("span") if a.get("title") == long]
+    titles = [a["title"] for a in parse(page).elements("span", "cut") if a.get("title") == long]
     assert titles == [long]  # the attribute round-trips exactly
-    assert "“" + "x" * 79 + "…”" in page
+    # On screen the start and an ellipsis; the rest in a span that print shows.
+    assert (
+        "“"
+        + "x" * 79
+        + '<span class="gap">…</span><span class="mid">'
+        + "x" * 21
+        + " &#34;end&#34;</span>”"
+    ) in page
 
 
 def test_no_events() -> None:
@@ -656,7 +714,8 @@ def test_title_and_args_are_escaped() -> None:
     data["checks"][0]["detail"] = "</td></tr></table><script>x</script>"
     data["findings"][0]["status"] = '<i class="x">Open</i>'
     page = render_report(data)
-    assert "<script" not in page
+    assert page.count("<script") == 1  # the page's own, last in <body>
+    assert page.index("<script") > page.index("</main>")
     assert "<img" not in page
     assert "<b>" not in page
     assert "<i " not in page
@@ -679,8 +738,7 @@ def test_attribute_values_are_escaped() -> None:
     tree = parse(page)
     for _, attrs in tree.starts:
         assert not any(k.startswith("on") for k in attrs)
-    (span,) = [a for a in tree.elements("span") if (a.get("title") or "").startswith("block hash")]
-    assert span["title"] == 'block hash 0x" onmouseover="alert(1)'
+    assert '<span class="ref">block 41 (<code>0x&#34; onmouseover=&#34;alert(1)</code>)' in page
     assert bars(page)[0]["data-element"] == 'x" onload="alert(1)'
 
 
@@ -827,8 +885,7 @@ def test_hostile_strings_in_every_field_come_out_escaped() -> None:
     ) in page
     (bar, *_) = bars(page)
     assert bar["data-element"] == shown(used["element-id"])
-    (ref,) = [a for a in tree.elements("span") if (a.get("title") or "").startswith("block hash")]
-    assert ref["title"] == "block hash " + shown(used["event-block_hash"])
+    assert "[U+202E] (<code>&lt;x-event-block_hash onclick=" in page
     # The finding's details are not part of the report.
     assert "finding-details" not in page
 
@@ -859,6 +916,11 @@ def strings_of(value: Any) -> set[str]:
     """Every string in a view model."""
     if isinstance(value, str):
         return {value}
+    if isinstance(value, report.Shown) and value.kind in ("hex", "cut"):
+        # Shown in parts: a hex value's ends and middle, cut text's start and rest.
+        full, text = value.full, value.text
+        parts = (full[:6], full[6:-4], full[-4:]) if value.kind == "hex" else (full[len(text) :],)
+        return {text, full, *parts}
     if is_dataclass(value):
         return set().union(*(strings_of(getattr(value, f.name)) for f in fields(value)))
     if isinstance(value, tuple):
@@ -916,7 +978,8 @@ def test_every_label_goes_through_the_translations(variant: str) -> None:
     # Outside the marks (which may hold markup, and marks), the page's text and
     # titles are the data's and nothing else.
     head, style_and_rest = marked.split("<style>")
-    unmarked = head + style_and_rest.split("</style>")[1]
+    body, script_and_rest = style_and_rest.split("</style>")[1].split("<script>")
+    unmarked = head + body + script_and_rest.split("</script>")[1]
     while (fewer := re.sub(r"⟦[^⟦⟧]*⟧", "", unmarked)) != unmarked:
         unmarked = fewer
     assert "⟦" not in unmarked

@@ -9,9 +9,9 @@ Fixtures:
 
 - ``browser`` (session): one headless Chromium for the whole run.
 - ``context`` / ``page`` (function): a fresh context and page per test, **offline**:
-  any request to a host other than the local test server (or ``data:``/``blob:``) is
-  aborted and recorded in ``page.external_requests``, and console errors and uncaught
-  page errors are recorded in ``page.console_errors``.
+  any request to a host other than the local test server (or ``data:``, ``blob:``,
+  ``file:``) is aborted and recorded in ``page.external_requests``, and console errors
+  and uncaught page errors are recorded in ``page.console_errors``.
 - :func:`serve` (a context manager, not a fixture): runs an ASGI app with uvicorn in a
   thread on a free local port and yields its base URL. ``lifespan=False`` skips the
   app's startup (``/docs`` and ``/openapi.json`` need no ledger); suites that need the
@@ -40,7 +40,7 @@ DEFAULT_CHROMIUM = "/usr/bin/chromium"
 #: Hosts a page may load from: the test server's.
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 #: Schemes that never leave the machine.
-LOCAL_SCHEMES = frozenset({"data", "blob", "about"})
+LOCAL_SCHEMES = frozenset({"data", "blob", "about", "file"})
 
 
 def chromium_executable() -> str:
