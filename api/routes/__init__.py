@@ -13,6 +13,7 @@ from api.routes import (
     drills,
     effects,
     events,
+    jurisdictions,
     maturity,
     orders,
     policies,
@@ -25,6 +26,7 @@ api_router = APIRouter()
 for _module in (
     policies,
     departments,
+    jurisdictions,
     catalog,
     agreements,
     events,
