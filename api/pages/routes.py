@@ -157,7 +157,7 @@ def effect(request: Request, sequence: str, ledger: LedgerDep) -> Response:
     )
 
 
-@router.get("/jurisdictions")
+@router.get("/jurisdiction-tree")
 def jurisdictions(request: Request, ledger: LedgerDep) -> Response:
     return _page(request, ledger, "jurisdictions.html", jurisdictions_page)
 

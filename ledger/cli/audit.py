@@ -32,8 +32,8 @@ from ledger.cli.output import console, emit_json, err_console, table
 from ledger.cli.render import print_clauses, print_score, print_series
 from ledger.core import Ledger
 from ledger.errors import NotFoundError
-from ledger.maturity.scopes import jurisdiction_label
 from ledger.i18n import UnsupportedLanguageError, parse_lang
+from ledger.maturity.scopes import jurisdiction_label
 from ledger.settings import Settings
 from ledger.times import format_timestamp
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import runpy
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,18 +20,22 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
+from starlette.routing import Match
 
 from api.main import create_app
-from api.pages.i18n import LANGUAGES, English, catalogue, choose_language
-from api.pages.messages import msgids
+from api.pages.i18n import LANGUAGES, choose_language, translations
+from api.pages.routes import router
 from api.pages.tables import Cell, Table, to_csv
 from ledger.errors import LedgerValueError
 from ledger.times import format_timestamp
 from tests.conftest import make_settings
 from tests.dashboard_ledger import FIRST, LOG_ID, SECOND, dashboard_home
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +132,7 @@ def test_every_link_from_the_overview_leads_to_a_page(client: TestClient) -> Non
         "findings",
         "checkpoints",
         "effects",
-        "jurisdictions",
+        "jurisdiction-tree",
     } <= set(kinds)
 
 
@@ -285,9 +290,9 @@ def test_times_are_utc_without_javascript(client: TestClient) -> None:
 
 
 def test_the_jurisdiction_tree_shows_level_expected_level_and_gap(client: TestClient) -> None:
-    p = page(client, "/jurisdictions")
+    p = page(client, "/jurisdiction-tree")
     nodes = client.get("/progress").json()["nodes"]
-    rows = list(csv.reader(io.StringIO(client.get("/jurisdictions?csv=tree").text)))
+    rows = list(csv.reader(io.StringIO(client.get("/jurisdiction-tree?csv=tree").text)))
 
     assert [n["id"] for n in nodes] == ["l.province", "d.city", "d.east"]
     assert rows[0] == [
@@ -421,7 +426,7 @@ def test_every_table_exports_as_csv(client: TestClient) -> None:
 def test_csv_gives_back_every_cell_as_exported(rows: list[list[str]]) -> None:
     """Commas, quotes, line breaks and CJK in a cell survive the export unchanged."""
     table = Table.of("t", ["a", "b", "c"], [[Cell(v) for v in row] for row in rows])
-    back = list(csv.reader(io.StringIO(to_csv(table, English()), newline="")))
+    back = list(csv.reader(io.StringIO(to_csv(table, translations("en")), newline="")))
     assert back == [["a", "b", "c"], *rows]
 
 
@@ -466,16 +471,18 @@ def test_an_explicit_choice_beats_accept_language(accept: str) -> None:
 
 
 def test_every_label_of_the_pages_has_a_chinese_translation() -> None:
-    zh = catalogue("zh-CN")
-    used = {m for m, _file, _line in msgids()}
-    untranslated = sorted(m for m in used if not (zh.get(m) and zh.get(m).string))
-    assert used and not untranslated
-
-    def holes(s: str) -> set[str]:
-        return set(re.findall(r"%\(\w+\)s|\{\w+\}", s))
-
-    for m in used:
-        assert holes(str(zh.get(m).string)) == holes(m), m
+    """The ``dashboard`` catalogue holds every label of the templates and of the data
+    the pages show (marked ``N_``), each translated, with the same placeholders
+    (``%(name)s`` for the templates, ``{name}`` for the proof messages of the script)."""
+    catalogues = runpy.run_path(str(ROOT / "scripts" / "i18n_catalogues.py"))
+    assert catalogues["problems"]("dashboard", "zh_CN") == []
+    used = {m.id for m in catalogues["extract"]("dashboard") if m.id}
+    assert {"Maturity of the city", "institutional advantage", "rated indicators"} <= used
+    zh = translations("zh-CN")
+    for msgid in used:
+        assert zh.gettext(msgid) != msgid or msgid in {"M", "result_hash"}, msgid
+        holes = set(re.findall(r"%\(\w+\)s|\{\w+\}", msgid))
+        assert set(re.findall(r"%\(\w+\)s|\{\w+\}", zh.gettext(msgid))) == holes, msgid
 
 
 # -- search ------------------------------------------------------------------------------
@@ -529,3 +536,20 @@ def test_search_lists_what_a_number_or_a_word_could_mean(client: TestClient) -> 
 def test_the_pages_are_not_in_the_api_document(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert not {p for p in paths if p == "/" or p.startswith(("/scope", "/tx", "/blocks"))}
+
+
+def test_no_page_is_shadowed_by_an_api_route(client: TestClient) -> None:
+    """The API's routes come first: a GET route of the API that matches a page's URL
+    would answer JSON in its place (as ``/jurisdictions`` would)."""
+    pages = [r for r in router.routes if isinstance(r, APIRoute)]
+    api = [
+        r
+        for r in client.app.routes  # type: ignore[attr-defined]
+        if isinstance(r, APIRoute) and r.include_in_schema and "GET" in r.methods
+    ]
+    for page_route in pages:
+        sample = re.sub(r"\{[^}]+\}", "x1", page_route.path)
+        scope = {"type": "http", "path": sample, "method": "GET"}
+        for route in api:
+            match, _ = route.matches(scope)
+            assert match is not Match.FULL, (page_route.path, route.path)

@@ -278,7 +278,7 @@ def _pages(facts: dict[str, object]) -> list[str]:
         "/checkpoints/2",
         "/checkpoints/1/consistency/2",
         f"/effects/{FIRST + SECOND - 1}",
-        "/jurisdictions",
+        "/jurisdiction-tree",
         "/search?q=bureau",
         "/blocks/999999",
     ]
