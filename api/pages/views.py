@@ -175,6 +175,11 @@ def _status(value: str, good: Iterable[str] = (), bad: Iterable[str] = ()) -> Ce
     return label(value, tone)
 
 
+def _score(value: float | None) -> Cell:
+    """A score in [0, 1], always with three decimals (the engine writes 1 as ``1``)."""
+    return num(None if value is None else float(value))
+
+
 def _rating(status: str) -> Cell:
     """An element's or indicator's status (``RATED``, ``NOT_RATED``) in words."""
     return _status(status.lower().replace("_", " "), good=["rated"], bad=["not rated"])
@@ -213,7 +218,7 @@ def elements_table(result: Mapping[str, Any]) -> Table:
         [
             (
                 label(str(e.get("name") or e["id"])),
-                num(e["score"]),
+                _score(e["score"]),
                 text(e.get("level")),
                 text(f"{e.get('rated', '—')}/{e.get('total', '—')}"),
                 _rating(str(e["status"])),
@@ -232,7 +237,7 @@ def indicators_table(result: Mapping[str, Any], scope: str | None) -> Table:
                 text(i["id"], links.indicator_url(scope, i["id"])),
                 label(str(i["name"])),
                 num(i["raw"]),
-                num(i["score"]),
+                _score(i["score"]),
                 num(i["n"]),
                 _rating(str(i["status"])),
                 text(i.get("reason")),
