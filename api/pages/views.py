@@ -638,6 +638,8 @@ def _arg_cell(name: str, value: Any, e: EventRecord, versions: PolicyVersions) -
             return text(value, links.search_url(value))
         if value.startswith("0x") and len(value) > 42:
             return hexval(value)
+    if isinstance(value, int) and not isinstance(value, bool) and _is_time(name):
+        return when(value)
     if name == "scoreId" and isinstance(value, int):
         return num(value, href=links.score_url(value))
     if name == "index" and e.event == "CheckpointAnchored":
@@ -645,6 +647,11 @@ def _arg_cell(name: str, value: Any, e: EventRecord, versions: PolicyVersions) -
     if isinstance(value, list):
         return text(", ".join(str(v) for v in value))
     return text(value)
+
+
+def _is_time(name: str) -> bool:
+    """Whether an event argument is a UNIX time (``dueAt``, ``deadline``, ``windowEnd``…)."""
+    return name.endswith("At") or name in ("deadline", "timestamp", "windowStart", "windowEnd")
 
 
 def event_page(lg: Ledger, tx: str, log_index: int) -> dict[str, Any]:

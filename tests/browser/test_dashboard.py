@@ -86,9 +86,10 @@ def test_from_the_overview_to_a_level_an_indicator_an_event_its_tx_and_the_claus
     page.locator("#table-evidence tbody tr").first.get_by_role("link").nth(0).click()
     expect(page).to_have_url(re.compile(r"/events/0x[0-9a-f]{64}/\d+$"))
     expect(page.locator("h1")).to_have_text(re.compile(r"^DataSharing\.\w+$"))
-    tx = page.locator("dd a.hash").nth(1).inner_text()
+    tx_link = page.locator("dd a[href^='/tx/']")
+    tx = tx_link.inner_text()
 
-    page.locator("dd a.hash").nth(1).click()
+    tx_link.click()
     expect(page).to_have_url(f"{base}/tx/{tx}")
     expect(page.locator("h1")).to_have_text("Transaction")
 
