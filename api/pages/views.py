@@ -7,6 +7,7 @@ through :class:`~api.pages.panels.Panels`, so one that fails leaves the rest.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -845,10 +846,16 @@ def effect_page(lg: Ledger, sequence: int) -> dict[str, Any]:
         raise NotFoundError("effect-log entry", str(sequence))
     covering = next((c for c in checkpoints(lg) if c["tree_size"] > sequence), None)
     latest = lg.effects.latest()
+    entry = lg.effects.store.entry(sequence).decode("utf-8")
     return {
         "sequence": sequence,
         "log_id": config.log_id,
-        "entry": lg.effects.store.entry(sequence).decode("utf-8"),
+        "entry": entry,
+        "fields": Table.of(
+            "fields",
+            [N_("field"), N_("value")],
+            [(text(k), _entry_cell(k, v)) for k, v in json.loads(entry).items()],
+        ),
         "first_checkpoint": covering,
         "latest": {
             "index": latest.index,
@@ -856,6 +863,16 @@ def effect_page(lg: Ledger, sequence: int) -> dict[str, Any]:
             "root": latest.root.hex(),
         },
     }
+
+
+def _entry_cell(name: str, value: Any) -> Cell:
+    """A field of an effect-log entry: its time as a time, its agreement and system
+    linked to the events that created them."""
+    if name == "at" and isinstance(value, int):
+        return when(value)
+    if name in ("agreement", "system") and isinstance(value, str):
+        return text(value, links.search_url(value))
+    return text(value)
 
 
 def consistency_page(lg: Ledger, first: int, second: int) -> dict[str, Any]:

@@ -279,6 +279,8 @@ def test_checkpoint_and_entry_pages_carry_what_the_browser_verifies_against(
     assert f'data-size="{FIRST + SECOND}"' in entry.text
     assert 'data-url="/effects/entries/1"' in entry.text
     assert '<script type="module" src="/assets/proofs.js">' in entry.text
+    fields = page(client, "/effects/1")
+    assert {"/search?q=agr.clinics-bigdata", "/search?q=sys.bigdata"} <= set(fields.links)
 
 
 def test_times_are_utc_without_javascript(client: TestClient) -> None:
