@@ -28,6 +28,8 @@ from api.pages.tables import Table, shorten, to_csv
 from ledger.errors import NotFoundError
 from ledger.times import format_timestamp
 
+#: How many rows of a table a page shows (its CSV export has every row).
+SHOWN_ROWS = 500
 #: A year: how long the language cookie remembers a choice.
 _COOKIE_AGE = 365 * 86_400
 
@@ -59,6 +61,7 @@ def environment(lang: str) -> Environment:
         url=_Urls(),
         utc=format_timestamp,
         short=shorten,
+        shown_rows=SHOWN_ROWS,
         LANGUAGES=LANGUAGES,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
     )

@@ -28,6 +28,7 @@ from starlette.routing import Match
 
 from api.main import create_app
 from api.pages.i18n import LANGUAGES, choose_language, translations
+from api.pages.render import environment
 from api.pages.routes import router
 from api.pages.tables import Cell, Table, to_csv
 from ledger.errors import LedgerValueError
@@ -430,6 +431,20 @@ def test_csv_gives_back_every_cell_as_exported(rows: list[list[str]]) -> None:
     table = Table.of("t", ["a", "b", "c"], [[Cell(v) for v in row] for row in rows])
     back = list(csv.reader(io.StringIO(to_csv(table, translations("en")), newline="")))
     assert back == [["a", "b", "c"], *rows]
+
+
+def test_a_long_table_shows_its_first_rows_and_exports_them_all(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(environment("en").globals, "shown_rows", 3)
+    response = client.get("/")
+    body = response.text[response.text.index('id="table-agreements"') :]
+    body = body[: body.index("</table>")]
+    exported = list(csv.reader(io.StringIO(client.get("/?csv=agreements").text)))
+
+    assert body.count("<tr>") == 1 + 3  # the header and three rows
+    assert "The first 3 of 8 rows; the CSV export has them all." in response.text
+    assert len(exported) == 1 + 8
 
 
 def test_csv_headers_follow_the_language(client: TestClient) -> None:
