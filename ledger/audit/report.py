@@ -27,9 +27,11 @@ package's own (allowed by its SHA-256), should a value ever slip through.
 
 Every label of the page goes through ``_()`` (``jinja2.ext.i18n``), translated by the
 ``report`` catalogue of :mod:`ledger.i18n`: ``render_report(data, lang="zh-CN")``.
-Values from ``data`` (event names, check details, ids) are shown as they are.
+Values from ``data`` (event names, check details, ids) are shown as they are, but for
+the spec's level and element names (:data:`SPEC_LABELS`), which are labels too.
 
-The output is a pure function of ``data``: the same data gives the same bytes. Times
+The output is a pure function of ``data`` and the language: the same data gives the
+same bytes. Times
 are block times (UTC seconds) written as ISO 8601 UTC; event arguments are listed by
 key.
 """

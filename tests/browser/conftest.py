@@ -12,6 +12,8 @@ Fixtures:
   any request to a host other than the local test server (or ``data:``, ``blob:``,
   ``file:``) is aborted and recorded in ``page.external_requests``, and console errors
   and uncaught page errors are recorded in ``page.console_errors``.
+- :func:`kept` (a function): where a test keeps a screenshot or a print for a person to
+  look at, under ``GOVLEDGER_SCREENSHOTS`` when that names a directory (else nothing is kept).
 - :func:`serve` (a context manager, not a fixture): runs an ASGI app with uvicorn in a
   thread on a free local port and yields its base URL. ``lifespan=False`` skips the
   app's startup (``/docs`` and ``/openapi.json`` need no ledger); suites that need the
@@ -125,6 +127,15 @@ def page(context: BrowserContext) -> Page:
     page = watch(context.new_page())
     page.external_requests = context.external_requests  # type: ignore[attr-defined]
     return page
+
+
+def kept(name: str) -> Path | None:
+    """``$GOVLEDGER_SCREENSHOTS/name`` (the directory made), or None when it is unset."""
+    folder = os.environ.get("GOVLEDGER_SCREENSHOTS")
+    if not folder:
+        return None
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return Path(folder) / name
 
 
 def _free_socket() -> socket.socket:
