@@ -21,10 +21,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner, Result
 
 from api.main import create_app
 from ledger.apikeys import ApiKeys
+from ledger.cli.main import app
 from ledger.core import Ledger
+from ledger.errors import NotFoundError
 from ledger.maturity.indicators import measure_all
 from ledger.maturity.roadmap import lifts
 from ledger.maturity.scopes import JurisdictionHistory
@@ -33,9 +36,10 @@ from ledger.maturity.trajectory import target_index
 from ledger.mechanisms.sharing import AgreementCreate, DeliveryCreate
 from ledger.scenario.runner import file_digest, load_scenario, run_scenario
 from tests.api.conftest import assert_problem
-from tests.conftest import cli_env, make_settings, publish, run_cli
+from tests.conftest import TEST_PASSWORD, make_settings, publish
 
 DAY = 86_400
+ENV = {"GOVLEDGER_KEYSTORE_PASSWORD": TEST_PASSWORD, "COLUMNS": "200"}
 ROOT = Path(__file__).resolve().parents[1]
 SECURITY = "dcity.security"
 PLACES = {
@@ -125,9 +129,14 @@ def opened(home: Path) -> Ledger:
     return Ledger.open(make_settings(home))
 
 
+def govledger(home: Path, *args: str) -> Result:
+    """``govledger *args`` in process."""
+    return CliRunner().invoke(app, [*args, "--home", str(home)], env=ENV)
+
+
 def cli(home: Path, *args: str) -> Any:
-    done = run_cli(*args, "--json", env=cli_env(home))
-    assert done.returncode == 0, done.stderr
+    done = govledger(home, *args, "--json")
+    assert done.exit_code == 0, done.output
     return json.loads(done.stdout)
 
 
@@ -180,25 +189,25 @@ def test_publish_verify_and_audit_a_jurisdiction_score(home: Path) -> None:
     assert published["scope"] == "@lp.d"
     # Findings are addressed as for any score: to the issuer of the missed clause.
     assert {f["department_id"] for f in published["findings"]} <= {"dcity.govoffice"}
-    verified = run_cli("score", "verify", str(published["score_id"]), env=cli_env(home))
-    assert verified.returncode == 0, verified.stdout + verified.stderr
+    verified = govledger(home, "score", "verify", str(published["score_id"]))
+    assert verified.exit_code == 0, verified.output
     assert "recomputing from the chain gives the anchored result_hash" in verified.stdout
     with opened(home) as ledger:
         on_chain = ledger.scoreboard.score_of(published["score_id"])
         again = ledger.score(scope="@lp.d", as_of_block=on_chain.as_of_block)
     assert on_chain.scope == "@lp.d"
     assert again["result_hash"] == published["result_hash"]
-    audited = run_cli("audit", "verify", env=cli_env(home))
-    assert audited.returncode == 0, audited.stdout + audited.stderr
+    audited = govledger(home, "audit", "verify")
+    assert audited.exit_code == 0, audited.output
 
 
 def test_score_refuses_an_unknown_jurisdiction_and_two_scopes(home: Path) -> None:
-    unknown = run_cli("score", "--jurisdiction", "lp.nowhere", env=cli_env(home))
-    assert unknown.returncode != 0
-    assert "jurisdiction 'lp.nowhere' not found" in unknown.stderr
-    both = run_cli("score", "--jurisdiction", "lp.d", "--department", SECURITY, env=cli_env(home))
-    assert both.returncode != 0
-    assert "choose one" in both.stderr
+    unknown = govledger(home, "score", "--jurisdiction", "lp.nowhere")
+    assert isinstance(unknown.exception, NotFoundError)
+    assert str(unknown.exception) == "jurisdiction 'lp.nowhere' not found"
+    both = govledger(home, "score", "--jurisdiction", "lp.d", "--department", SECURITY)
+    assert both.exit_code == 2
+    assert "choose one" in both.output
 
 
 # -- progress and the roadmap ----------------------------------------------------------------
@@ -247,21 +256,32 @@ def test_progress_recomputed_by_hand(world: tuple[Path, dict[str, Any]], home: P
     assert [n["id"] for n in only["nodes"]] == ["lp.d.west"]
 
 
-def test_roadmap_lifts_the_level(home: Path) -> None:
+def test_roadmap_of_a_node_behind(home: Path) -> None:
+    # D city has data sharing only: three elements are not rated, so it is L1 against an
+    # expected L4, every element but the institutional one caps it, and no indicator
+    # alone can rate an element (its gain in M is 0 and none is enough alone).
     view = cli(home, "roadmap", "--jurisdiction", "lp.d")
-    assert view["jurisdiction"] == "lp.d"
-    if not view["below_expected_level"]:
-        assert view["steps"] == []
-        return
+    assert (view["jurisdiction"], view["level"], view["expected_level"]) == ("lp.d", "L1", "L4")
+    assert (view["below_expected_level"], view["target_level"]) == (True, "L2")
+    assert view["capping_elements"] == [
+        "operating_mechanism",
+        "technical_support",
+        "data_governance",
+    ]
     steps = view["steps"]
-    assert [s["caps"] for s in steps] == sorted((s["caps"] for s in steps), reverse=True)
+    capping = [s["indicator"] for s in steps if s["caps"]]
+    assert capping == sorted(capping) and len(capping) == 11  # all gains 0: by id
+    assert [s["indicator"] for s in steps[len(capping) :]] == ["I1", "I2", "I3"]
+    for step in steps:
+        assert step["gain"] == 0.0
+        if step["status"] == "NOT_RATED":
+            assert step["advice"].startswith("not rated: ")
+        else:
+            assert (step["advice"], step["lift_raw"]) == ("not enough alone", None)
     with opened(home) as ledger:
         evidence, _a, _h = ledger.scorer.evidence(scope="@lp.d")
         inputs = measure_all(evidence)
-    target = int(view["target_level"].removeprefix("L"))
-    for step in steps:
-        if step["lift_raw"] is not None:
-            assert lifts(load_spec(), inputs, step["indicator"], step["lift_raw"], target)
+    assert not any(lifts(load_spec(), inputs, s["indicator"], 1.0, 2) for s in steps[:3])
 
 
 def test_the_api_scores_jurisdictions(client: TestClient) -> None:
@@ -292,3 +312,17 @@ def test_the_api_scores_jurisdictions(client: TestClient) -> None:
         404,
         "jurisdiction 'lp.none' not found",
     )
+
+
+def test_progress_and_roadmap_for_people(home: Path) -> None:
+    progress = govledger(home, "progress")
+    assert progress.exit_code == 0, progress.output
+    rows = [line for line in progress.stdout.splitlines() if "lp" in line]
+    assert ["lp.d.west West District" in r for r in rows] == [False, False, False, True]
+    assert all("behind" in r for r in rows)
+    assert "4 of 4 behind their path." in progress.stdout
+    assert "the trend arrow is M at as_of against M one window earlier" in progress.stdout
+    roadmap = govledger(home, "roadmap", "--jurisdiction", "lp.d")
+    assert roadmap.exit_code == 0, roadmap.output
+    assert "lp.d is at L1, below its expected level L4" in roadmap.stdout
+    assert "raw value to reach L2 alone" in roadmap.stdout
