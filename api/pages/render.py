@@ -23,6 +23,7 @@ from api.pages.i18n import (
     choose_language,
     translations,
 )
+from api.pages.labels import level_reason
 from api.pages.panels import Panel, Problem
 from api.pages.tables import Table, shorten, to_csv
 from ledger.errors import NotFoundError
@@ -57,6 +58,7 @@ def environment(lang: str) -> Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     gettext = translations(lang).gettext
     env.filters["gettext_all"] = lambda values: [gettext(str(v)) for v in values]
+    env.filters["level_reason"] = lambda reason: level_reason(str(reason), gettext)
     env.globals.update(
         url=_Urls(),
         utc=format_timestamp,

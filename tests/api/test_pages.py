@@ -28,6 +28,7 @@ from starlette.routing import Match
 
 from api.main import create_app
 from api.pages.i18n import LANGUAGES, choose_language, translations
+from api.pages.labels import level_reason
 from api.pages.render import environment
 from api.pages.routes import router
 from api.pages.tables import Cell, Table, to_csv
@@ -500,6 +501,38 @@ def test_every_label_of_the_pages_has_a_chinese_translation() -> None:
         assert zh.gettext(msgid) != msgid or msgid in {"M", "result_hash"}, msgid
         holes = set(re.findall(r"%\(\w+\)s|\{\w+\}", msgid))
         assert set(re.findall(r"%\(\w+\)s|\{\w+\}", zh.gettext(msgid))) == holes, msgid
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        (
+            "L1 because not every element is rated; not rated: operating mechanism,"
+            " technical support",
+            "L1：并非所有要素都已评分；未评分：运行机制、技术支撑",
+        ),
+        ("L5: M is in band L5", "L5：M 处于 L5 区间"),
+        (
+            "L3: the arithmetic mean is in band L4, capped at L3 by the weakest element:"
+            " data governance",
+            "L3：算术平均 处于 L4 区间，但受最弱要素限制为 L3：数据治理",
+        ),
+        ("something the engine never wrote", "something the engine never wrote"),
+    ],
+)
+def test_the_level_reason_is_said_in_the_viewers_language(english: str, chinese: str) -> None:
+    assert level_reason(english, translations("en").gettext) == english
+    assert level_reason(english, translations("zh-CN").gettext) == chinese
+
+
+def test_the_live_level_reason_is_translated_on_the_page(client: TestClient) -> None:
+    reason = client.get("/maturity").json()["level_reason"]
+    assert reason.startswith("L1 because not every element is rated")
+    try:
+        zh = words(page(client, "/scope/city?lang=zh-CN"))
+    finally:
+        client.cookies.clear()  # ?lang= is remembered: the other tests read English
+    assert "原因： L1：并非所有要素都已评分；未评分：" in zh
 
 
 # -- search ------------------------------------------------------------------------------
