@@ -195,7 +195,14 @@ def json_safe(value: Any) -> Any:
 
 
 async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, LedgerError)
+    return problem_for(request, exc)
+
+
+def problem_for(request: Request, exc: Exception) -> JSONResponse:
+    """The problem details response for ``exc``: a :class:`LedgerError` by the table
+    above, anything else a logged 500 (the dashboard's pages show the same ``detail``)."""
+    if not isinstance(exc, LedgerError):
+        return _unexpected_problem(request, exc)
     if isinstance(exc, ContractRevert):
         if exc.not_yours is not None:
             status, title, detail, name = 403, "Forbidden", exc.not_yours, "not-yours"
@@ -260,7 +267,7 @@ async def _ledger_error(request: Request, exc: Exception) -> JSONResponse:
             type_=problem_type("busy"),
             headers={"Retry-After": "1"},
         )
-    return await _unexpected(request, exc)
+    return _unexpected_problem(request, exc)
 
 
 # -- HTTP and everything else ----------------------------------------------------
@@ -299,6 +306,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    return _unexpected_problem(request, exc)
+
+
+def _unexpected_problem(request: Request, exc: Exception) -> JSONResponse:
     request_id = uuid.uuid4().hex
     logger.error(
         "request %s: %s %s raised an unexpected %s",

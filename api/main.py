@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
 from typing import Literal
 
 from fastapi import FastAPI
@@ -24,6 +23,7 @@ from api.deps import LedgerDep
 from api.errors import install_error_handlers, install_problem_openapi, problem_responses
 from api.limits import BodyLimits
 from api.models import HealthPublic
+from api.pages import install_pages
 from api.reads import ReadCache, ReadState, WriterLock
 from api.routes import api_router
 from ledger.core import Ledger
@@ -65,13 +65,9 @@ _TAG_DESCRIPTIONS = {
     "statistics": "Attested statistics (shares in [0, 1]).",
     "effects": "The effect log: batches, checkpoints and proofs.",
     "audit": "Audit verification, published scores and findings.",
-    "service": "Health and the dashboard.",
+    "service": "Health of the service (the dashboard's pages are at `/`).",
 }
 TAGS = [{"name": name, "description": text} for name, text in _TAG_DESCRIPTIONS.items()]
-
-
-def _dashboard() -> str:
-    return (resources.files("api") / "static" / "dashboard.html").read_text(encoding="utf-8")
 
 
 #: Where the package's static files (``api/static``) are served.
@@ -185,9 +181,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         last_head["block"] = block
         return HealthPublic(status="ok", chain=chain, block=block)
 
-    @app.get("/", tags=["service"], response_class=HTMLResponse, summary="Dashboard")
-    def dashboard() -> HTMLResponse:
-        """The dashboard page: maturity radar, level, policies, agreements, departments."""
-        return HTMLResponse(_dashboard())
-
+    install_pages(app)
     return app

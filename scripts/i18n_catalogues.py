@@ -32,6 +32,7 @@ LOCALE = ROOT / "ledger" / "locale"
 #: domain -> (directory, Babel method map) of the sources its labels are written in.
 DOMAINS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "report": ("ledger/audit", [("templates/**.html", "jinja2"), ("**.py", "python")]),
+    "dashboard": ("api/pages", [("templates/**.html", "jinja2"), ("**.py", "python")]),
 }
 #: The languages that need catalogues (English is the source language).
 LANGS = ("zh_CN",)

@@ -34,7 +34,7 @@ def test_every_label_has_a_chinese_translation() -> None:
         timeout=120,
     )
     assert out.returncode == 0, out.stdout + out.stderr
-    assert out.stdout == "catalogues complete: report in zh_CN\n"
+    assert out.stdout == "catalogues complete: report, dashboard in zh_CN\n"
 
 
 def test_the_report_catalogue_holds_the_templates_and_the_spec_names() -> None:
