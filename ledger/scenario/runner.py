@@ -40,6 +40,7 @@ from ledger.knowledge.models import PolicyRecord
 from ledger.mechanisms.fields import build
 from ledger.mechanisms.workorders import CategorySet
 from ledger.scenario.checks import play_problems
+from ledger.scenario.compose import Part, include_problems, merge, own_location
 from ledger.scenario.model import Scenario
 from ledger.scenario.plan import ScenarioError, anchor_source, build_steps
 
@@ -48,7 +49,14 @@ Progress = Callable[[int, int], None]
 LEAD = 60
 
 
-__all__ = ["RunReport", "ScenarioError", "file_digest", "load_scenario", "run_scenario"]
+__all__ = [
+    "RunReport",
+    "ScenarioError",
+    "file_digest",
+    "load_scenario",
+    "run_scenario",
+    "scenario_digest",
+]
 
 
 @dataclass
@@ -64,20 +72,57 @@ class RunReport:
 
 def load_scenario(path: Path) -> Scenario:
     """Read and check a scenario: its fields, then every reference it makes (departments,
-    items, agreements, systems, and the policies and clauses of its own records)."""
-    text = read_text(path)
+    items, agreements, systems, jurisdictions, and the policies and clauses of its own
+    records). The scenarios it includes are read and checked first, then merged in."""
+    return _load(path, ())[0]
 
-    def references(scenario: Scenario) -> list[tuple[tuple[int | str, ...], str]]:
+
+def scenario_digest(path: Path) -> str:
+    """What the runner remembers a scenario by: the file's SHA-256, or for a scenario that
+    includes others, the SHA-256 over every file's (so changing any of them is noticed)."""
+    files = _load(path, ())[1]
+    if len(files) == 1:
+        return file_digest(path)
+    return hashlib.sha256("\n".join(file_digest(f) for f in files).encode()).hexdigest()
+
+
+def _load(path: Path, within: tuple[Path, ...]) -> tuple[Scenario, list[Path]]:
+    """The scenario at ``path`` with its includes merged, and every file it was read from.
+    ``within`` are the files including it (an include cycle is refused)."""
+    text = read_text(path)
+    merged: Scenario | None = None
+    files = [path]
+
+    def references(own: Scenario) -> list[tuple[tuple[int | str, ...], str]]:
+        nonlocal merged
+        parts: list[Part] = []
+        here = path.resolve()
+        for k, name in enumerate(own.include):
+            target = path.parent / name
+            if target.resolve() in (here, *within):
+                return [(("include", k), f"{name} includes this file again: a cycle")]
+            scenario, read = _load(target, (*within, here))
+            parts.append(Part(target, scenario))
+            files.extend(read)
+        merged = merge(own, parts) if parts else own
         try:
-            records = scenario_records(scenario, path.parent)
+            records = scenario_records(merged, path.parent)
         except _InlineRecordError as err:
             return [
-                (("policies", err.index, "record", *e["loc"]), e["msg"]) for e in err.error.errors()
+                own_location(own, parts, ("policies", err.index, "record", *e["loc"]), e["msg"])
+                for e in err.error.errors()
             ]
         clauses = {r.id: {c.id for c in r.clauses} for r in records}
-        return scenario.reference_problems(clauses) or play_problems(scenario, records)
+        found = (
+            include_problems(own, parts)
+            or merged.reference_problems(clauses)
+            or play_problems(merged, records)
+        )
+        return [own_location(own, parts, loc, message) for loc, message in found]
 
-    return parse_model(text, Scenario, str(path), what="a scenario", checks=references)
+    parse_model(text, Scenario, str(path), what="a scenario", checks=references)
+    assert merged is not None  # the checks ran: parsing succeeded
+    return merged, files
 
 
 class _InlineRecordError(Exception):
