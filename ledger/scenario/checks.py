@@ -130,8 +130,23 @@ def _indices(loc: Loc, indices: Iterable[int], count: int, what: str, found: Fou
             found.append((loc, f"{what} {index} does not exist (0..{count - 1} do)"))
 
 
+_PERMISSIONS = ("open", "conditional", "restricted")
+
+
 def _schedules(s: Scenario, found: Found) -> None:
+    items = {c.id: c for c in s.catalog}
     for i, a in enumerate(s.agreements):
+        item = items.get(a.item)
+        if item is not None and _PERMISSIONS.index(a.permission) > _PERMISSIONS.index(
+            item.permission
+        ):
+            found.append(
+                (
+                    ("agreements", i, "permission"),
+                    f"{a.permission} exceeds what {item.id} allows ({item.permission}):"
+                    " open < conditional < restricted",
+                )
+            )
         d = a.deliveries
         _indices(("agreements", i, "deliveries", "late"), d.late, a.periods, "period", found)
         _indices(("agreements", i, "deliveries", "missing"), d.missing, a.periods, "period", found)
