@@ -206,14 +206,11 @@ class _Builder:
             )
         for jur in s.jurisdictions:
             if jur.milestones:
-                times = [milestone_time(m, self.start) for m in jur.milestones]
-                levels = [m.level for m in jur.milestones]
+                pairs = [(milestone_time(m, self.start), m.level) for m in jur.milestones]
                 self.add(
                     0,
                     f"set milestones of {jur.id}",
-                    lambda ledger, j=jur.id, t=times, lv=levels: (
-                        ledger.jurisdictions.set_milestones(j, t, lv)
-                    ),
+                    lambda ledger, j=jur.id, p=pairs: ledger.jurisdictions.set_milestones(j, p),
                 )
 
     def _effects(self, fx: EffectTraffic) -> None:
