@@ -7,8 +7,9 @@ things it uses: the contract wrappers, each with the one signer resolver
 (:class:`~ledger.chain.clock.ChainClock`), the index (:class:`~ledger.store.sql.EventStore`)
 and its follower (:class:`~ledger.indexer.follower.Indexer`), the effect log
 (:class:`~ledger.effects.service.Effects`), the policy book
-(:class:`~ledger.policies.PolicyBook`) and the departments
-(:class:`~ledger.departments.Departments`). ``close()`` closes them again. The CLI, the
+(:class:`~ledger.policies.PolicyBook`), the departments
+(:class:`~ledger.departments.Departments`) and their jurisdictions
+(:class:`~ledger.jurisdictions.Jurisdictions`). ``close()`` closes them again. The CLI, the
 API and the demo act through those services; none of them talks to web3 directly.
 """
 
@@ -49,6 +50,7 @@ from ledger.effects.service import Effects
 from ledger.errors import ConfigError
 from ledger.indexer.follower import Indexer
 from ledger.indexer.sources import EmbeddedLogSource
+from ledger.jurisdictions import Jurisdictions
 from ledger.knowledge.store import RecordStore
 from ledger.maturity.service import ScoreFunction, Scorer, Web3Blocks
 from ledger.mechanisms.attestations import AttestationsContract
@@ -113,6 +115,7 @@ class Ledger:
         self.findings = wrap(FindingsContract, "Findings")
         self.policy_book = PolicyBook(self.policies, self.records, self.store)
         self.departments = Departments(self.directory, keystore, transactor)
+        self.jurisdictions = Jurisdictions(self.directory)
         self.clock = ChainClock(handle)
         backend = handle.backend
         self.indexer = Indexer(

@@ -23,6 +23,9 @@ bytes32 constant STATISTICIAN_ROLE = keccak256("STATISTICIAN_ROLE");
 bytes32 constant SCORER_ROLE = keccak256("SCORER_ROLE");
 // Raises and reviews findings.
 bytes32 constant AUDITOR_ROLE = keccak256("AUDITOR_ROLE");
+// Keeps the jurisdiction tree: creates, renames and moves jurisdictions, places departments
+// in them and sets their staged targets. Granted to the ledger administrator at deployment.
+bytes32 constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
 
 /// @notice No department has this id.
 error DepartmentUnknown(bytes32 departmentId);

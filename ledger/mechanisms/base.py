@@ -20,7 +20,16 @@ from ledger.mechanisms.signers import Signers
 #: Role names and their on-chain ids (``keccak256("<NAME>_ROLE")``; ADMIN is AccessControl's 0x00).
 ROLES: dict[str, bytes] = {"ADMIN": b"\x00" * 32} | {
     name: keccak(text=f"{name}_ROLE")
-    for name in ("ISSUER", "DEPARTMENT", "LEADER", "OPERATOR", "STATISTICIAN", "SCORER", "AUDITOR")
+    for name in (
+        "ISSUER",
+        "DEPARTMENT",
+        "LEADER",
+        "OPERATOR",
+        "STATISTICIAN",
+        "SCORER",
+        "AUDITOR",
+        "REGISTRAR",
+    )
 }
 
 

@@ -130,7 +130,8 @@ def test_the_base_errors_are_in_every_managed_abi() -> None:
 def test_common_role_ids_are_the_ledgers() -> None:
     """Common.sol's role constants are keccak256 of their names, as the wrappers assume."""
     assert role_id("ADMIN") == b"\x00" * 32
-    for name in ("ISSUER", "DEPARTMENT", "LEADER", "OPERATOR", "STATISTICIAN", "SCORER", "AUDITOR"):
+    roles = ("ISSUER", "DEPARTMENT", "LEADER", "OPERATOR", "STATISTICIAN", "SCORER", "AUDITOR")
+    for name in (*roles, "REGISTRAR"):
         assert role_id(name) == keccak(text=f"{name}_ROLE")
 
 
