@@ -33,6 +33,22 @@ def to_bytes32(value: str, what: str = "id") -> bytes:
     return value.encode("ascii").ljust(32, b"\x00")
 
 
+def scope_to_bytes32(scope: str) -> bytes:
+    """A published score's scope as ``bytes32``: ``"city"``, a department id, or ``"@"``
+    and a jurisdiction id (:mod:`ledger.maturity.scopes`), which then has at most 31
+    characters, the ``@`` taking the 32nd byte."""
+    if isinstance(scope, str) and scope.startswith("@"):
+        jurisdiction = scope[1:]
+        check_id(jurisdiction, "jurisdiction id")
+        if len(jurisdiction) > 31:
+            raise LedgerValueError(
+                f"jurisdiction id {jurisdiction!r} has 32 characters: a published score's"
+                " scope holds 32 bytes, '@' and at most 31"
+            )
+        return scope.encode("ascii").ljust(32, b"\x00")
+    return to_bytes32(scope, "scope")
+
+
 def from_bytes32(raw: bytes) -> str:
     """Decode a ``bytes32`` id back to text; non-text values come back as 0x-hex."""
     stripped = raw.rstrip(b"\x00")

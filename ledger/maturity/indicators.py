@@ -9,8 +9,22 @@ denominator, the number of observations and the evidence keys
 Scope. The city counts every event. A department counts the events for which it is
 responsible: for the policy indicators (I*), the clauses of the policies it issued;
 for data sharing (M3, D1), the agreements and items it provides. ``Evidence.scope`` is
-None, one department id or a set of them, so that a jurisdiction (its departments at
-each event's block) can be scored the same way once jurisdictions exist.
+None, one department id, a set of them, or a
+:class:`~ledger.maturity.scopes.JurisdictionScope`, which counts a department's events
+by where it stood at each event's block. Each observation is judged at the block of the
+event that records it:
+
+- a clause (I1, I2, I3): the anchor of its in-force version, by its issuer;
+- a delivery or drill due (M3, M2): its outcome event (recorded or missed), or, when
+  none was recorded, the due time;
+- a work order (M1, D4, M4 version 1): its completion, or its last event when it did not
+  complete, by the department it was last transferred to; a transfer (M4 version 2):
+  the handling that answers it, by the department it was transferred to;
+- what the window measures as a whole (T1's connections, T2's heartbeats, D1's items,
+  D2's and D3's agreements): the window's end.
+
+A department or a set of departments is the same at every block, so these moments
+change nothing for them.
 
 Versions. Every definition that changed between spec versions is read from
 ``Evidence.spec.definitions`` (:class:`~ledger.maturity.spec.Definitions`), never from
@@ -23,17 +37,20 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar, cast
 
 from ledger.effects.types import EffectCounts, EffectView
 from ledger.knowledge.models import PolicyRecord
 from ledger.maturity.engine import IndicatorInput, rating_problem
+from ledger.maturity.scopes import JurisdictionScope
 from ledger.maturity.spec import Definitions, Spec, load_spec
 from ledger.store.records import EventRecord
 
 Key = tuple[int, str, int]
+_T = TypeVar("_T")
 DAY = 86_400
 RecordLookup = Callable[[str, int, str], PolicyRecord | None]
 #: A clause: ``(policy id, clause id)``.
@@ -47,7 +64,7 @@ class Evidence:
     events: Sequence[EventRecord]
     window_start: int
     window_end: int
-    scope: str | Collection[str] | None = None
+    scope: str | Collection[str] | JurisdictionScope | None = None
     #: ``lookup(policy_id, version, anchored_digest)``: the stored record whose digest
     #: matches the anchored one, or None (missing or tampered records do not count).
     lookup: RecordLookup = field(default=lambda _p, _v, _d: None)
@@ -57,25 +74,58 @@ class Evidence:
     spec: Spec = field(default_factory=load_spec)
     #: Set when measuring one obligation's metric over what cites its clause (I3).
     clause: ClauseRef | None = None
+    #: Shared by the evidence of many scopes over the same events, window and effect
+    #: log (every node of a jurisdiction tree): what does not depend on the scope is
+    #: computed once for all of them. None: nothing is kept.
+    memo: dict[Any, Any] | None = field(default=None, repr=False, compare=False)
 
     def of(self, *names: str) -> list[EventRecord]:
-        return [e for e in self.events if e.event in names]
+        """The events named ``names``, in chain order (callers must not change the list)."""
+        return self.memoised(("of", names), lambda: [e for e in self.events if e.event in names])
+
+    def memoised(self, name: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()``, kept in :attr:`memo` under ``name`` and everything besides the
+        scope that it may read (events, window, effect log, spec, clause). Only what does
+        not depend on the scope may be memoised."""
+        if self.memo is None:
+            return compute()
+        # Keep the events and effect view alive with the memo, so their ids stay theirs.
+        self.memo.setdefault(("alive", id(self.events)), self.events)
+        self.memo.setdefault(("alive", id(self.effects)), self.effects)
+        key = (
+            name,
+            id(self.events),
+            self.window_start,
+            self.window_end,
+            id(self.effects),
+            self.spec.spec_hash,
+            self.clause,
+        )
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return cast(_T, self.memo[key])
 
     @property
     def definitions(self) -> Definitions:
         return self.spec.definitions
 
-    def counts(self, department: str) -> bool:
-        """Whether the scope counts what ``department`` acts in or is responsible for.
+    def counts(self, department: str, at: EventRecord | int | None = None) -> bool:
+        """Whether the scope counts what ``department`` acts in or is responsible for,
+        at the block of event ``at``, or at block time ``at`` (default: the window's end).
 
-        ``scope`` is None (everything), one department id, or a set of them (a
-        jurisdiction's departments).
+        ``scope`` is None (everything), one department id, a set of them, or a
+        jurisdiction (its subtree's departments at that block or time).
         """
-        if self.scope is None:
+        scope = self.scope
+        if scope is None:
             return True
-        if isinstance(self.scope, str):
-            return department == self.scope
-        return department in self.scope
+        if isinstance(scope, str):
+            return department == scope
+        if isinstance(scope, JurisdictionScope):
+            if isinstance(at, EventRecord):
+                return scope.counts(department, at.block_number)
+            return scope.counts_at_time(department, self.window_end if at is None else at)
+        return department in scope
 
 
 @dataclass(frozen=True)
@@ -111,7 +161,7 @@ def in_force_clauses(ev: Evidence) -> list[InForceClause]:
             continue
         version = int(anchor.args["version"])
         record = ev.lookup(policy_id, version, anchor.args["digest"])
-        if ev.scope is not None and (record is None or not ev.counts(record.issuer)):
+        if ev.scope is not None and (record is None or not ev.counts(record.issuer, anchor)):
             continue
         for clause_id in anchor.args["clauseIds"]:
             out.append(InForceClause(policy_id, clause_id, version, anchor, record))
@@ -137,6 +187,10 @@ def _ratio(indicator: str, num: int, den: int, keys: set[Any], empty_reason: str
 
 
 def _active_agreements(ev: Evidence) -> dict[str, EventRecord]:
+    return ev.memoised("active agreements", lambda: _find_active_agreements(ev))
+
+
+def _find_active_agreements(ev: Evidence) -> dict[str, EventRecord]:
     revoked = {e.args["agreementId"] for e in ev.of("AgreementRevoked")}
     return {
         e.args["agreementId"]: e
@@ -151,6 +205,10 @@ def _mechanism_citations(ev: Evidence) -> dict[tuple[str, str], list[EventRecord
     Active: an agreement not revoked, a drill plan, a system connected at the window's
     end, a work order accepted, an attested statistic.
     """
+    return ev.memoised("citations", lambda: _find_mechanism_citations(ev))
+
+
+def _find_mechanism_citations(ev: Evidence) -> dict[tuple[str, str], list[EventRecord]]:
     citing: dict[tuple[str, str], list[EventRecord]] = {}
 
     def cite(e: EventRecord) -> None:
@@ -200,8 +258,7 @@ def sharing_fulfilment_m3(ev: Evidence) -> IndicatorInput:
     keys: set[Key] = set()
     num = den = 0
     for commit in ev.of("AgreementCommitted"):
-        if not ev.counts(commit.args["providerId"]):
-            continue
+        provider = commit.args["providerId"]
         aid = commit.args["agreementId"]
         first, period, periods = _agreement_terms(commit)
         for k in range(periods):
@@ -210,9 +267,11 @@ def sharing_fulfilment_m3(ev: Evidence) -> IndicatorInput:
                 continue
             if aid in revoked_at and due > revoked_at[aid]:
                 continue
+            result = outcome.get((aid, k))
+            if not ev.counts(provider, due if result is None else result):
+                continue
             den += 1
             keys.add(commit.key)
-            result = outcome.get((aid, k))
             if result is not None:
                 keys.add(result.key)
                 if result.event == "DeliveryRecorded" and result.args["onTime"]:
@@ -397,18 +456,31 @@ def _first_cited_entries(ev: Evidence) -> dict[ClauseRef, int]:
     return first
 
 
+def _executions(ev: Evidence) -> dict[ClauseRef, list[EventRecord]]:
+    """The execution events by the clause they cite, up to the window's end."""
+    executions: dict[ClauseRef, list[EventRecord]] = {}
+    for e in ev.of(*ev.definitions.execution_events):
+        if e.block_time <= ev.window_end:
+            key = (e.args.get("policyId", ""), e.args.get("clauseId", ""))
+            executions.setdefault(key, []).append(e)
+    return executions
+
+
 def clause_cycles(ev: Evidence) -> list[ClauseCycle]:
     """Every in-force clause with its start, first execution and days (MATURITY.md
     "A clause's start", "A clause's first execution", "The I1 sample")."""
     defs = ev.definitions
     v2_start = defs.clause_start == "later_of_effective_and_anchor"
-    starts = _clause_run_anchors(ev) if v2_start else _first_anchor_of_clauses(ev)
-    executions: dict[ClauseRef, list[EventRecord]] = {}
-    for e in ev.of(*defs.execution_events):
-        if e.block_time <= ev.window_end:
-            key = (e.args.get("policyId", ""), e.args.get("clauseId", ""))
-            executions.setdefault(key, []).append(e)
-    entries = _first_cited_entries(ev) if defs.checkpoints_execute else {}
+    starts = ev.memoised(
+        ("starts", v2_start),
+        lambda: _clause_run_anchors(ev) if v2_start else _first_anchor_of_clauses(ev),
+    )
+    executions = ev.memoised("executions", lambda: _executions(ev))
+    entries = (
+        ev.memoised("cited entries", lambda: _first_cited_entries(ev))
+        if defs.checkpoints_execute
+        else {}
+    )
     checkpoints = [
         e
         for e in ev.of("CheckpointAnchored")
@@ -517,16 +589,9 @@ def obligation_outcomes(ev: Evidence) -> list[ObligationOutcome]:
         ob = clause.obligation
         if ob is None or ob.metric not in MEASURES or ob.metric.startswith("I"):
             continue
-        cited = [
-            e
-            for e in ev.events
-            if "policyId" not in e.args
-            or (
-                e.args["policyId"] == clause.policy_id
-                and e.args.get("clauseId") == clause.clause_id
-            )
-            or e.event in ("AgreementRevoked", "PolicyAnchored", "PolicyRevoked")
-        ]
+        cited = ev.memoised(
+            ("cited", clause.policy_id, clause.clause_id), partial(_citing, ev, clause)
+        )
         sub = Evidence(
             cited,
             ev.window_start,
@@ -536,6 +601,7 @@ def obligation_outcomes(ev: Evidence) -> list[ObligationOutcome]:
             ev.effects if citations else None,
             spec,
             (clause.policy_id, clause.clause_id) if citations else None,
+            ev.memo,
         )
         measured = MEASURES[ob.metric](sub)
         if rating_problem(spec, measured) is not None:
@@ -546,6 +612,18 @@ def obligation_outcomes(ev: Evidence) -> list[ObligationOutcome]:
             )
         )
     return out
+
+
+def _citing(ev: Evidence, clause: InForceClause) -> list[EventRecord]:
+    """The events an obligation's metric is computed over: those citing its clause, those
+    citing none, and the revocations and anchors every metric needs."""
+    return [
+        e
+        for e in ev.events
+        if "policyId" not in e.args
+        or (e.args["policyId"] == clause.policy_id and e.args.get("clauseId") == clause.clause_id)
+        or e.event in ("AgreementRevoked", "PolicyAnchored", "PolicyRevoked")
+    ]
 
 
 def execution_i3(ev: Evidence) -> IndicatorInput:
@@ -587,7 +665,7 @@ _ORDER_EVENTS = (
 )
 
 
-def _orders(ev: Evidence) -> dict[str, _Order]:
+def _group_orders(ev: Evidence) -> dict[str, _Order]:
     orders: dict[str, _Order] = {}
     for e in ev.of(*_ORDER_EVENTS):
         order = orders.setdefault(e.args["orderId"], _Order())
@@ -596,8 +674,19 @@ def _orders(ev: Evidence) -> dict[str, _Order]:
             order.transfers.append(e)
         else:
             order.events.setdefault(e.event, e)
+    return orders
+
+
+def _orders(ev: Evidence) -> dict[str, _Order]:
+    """The work orders of the scope, each with its events (shared: do not change them)."""
+    orders = ev.memoised("orders", lambda: _group_orders(ev))
     if ev.scope is not None:
-        orders = {k: o for k, o in orders.items() if o.handler is not None and ev.counts(o.handler)}
+        orders = {
+            k: o
+            for k, o in orders.items()
+            if o.handler is not None
+            and ev.counts(o.handler, o.events.get("OrderCompleted", o.all[-1]))
+        }
     return orders
 
 
@@ -664,12 +753,12 @@ def _response_per_transfer(ev: Evidence) -> IndicatorInput:
     keys: set[Key] = set()
     for order in _orders(replace(ev, scope=None)).values():
         for i, transfer in enumerate(order.all):
-            if transfer.event != "OrderTransferred" or not ev.counts(transfer.args["handlerId"]):
+            if transfer.event != "OrderTransferred":
                 continue
             handled = next((h for h in order.all[i + 1 :] if h.event == "OrderHandled"), None)
-            if handled is None:
+            if handled is None or not _in_window(ev, handled.block_time):
                 continue
-            if not _in_window(ev, handled.block_time):
+            if not ev.counts(transfer.args["handlerId"], handled):
                 continue
             sample.append(max(0, handled.block_time - transfer.block_time) / 3600)
             keys.update((transfer.key, handled.key))
@@ -735,15 +824,16 @@ def drill_adherence_m2(ev: Evidence) -> IndicatorInput:
     keys: set[Key] = set()
     num = den = 0
     for plan in ev.of("DrillsPlanned"):
-        if not ev.counts(plan.args["ownerId"]):
-            continue
         first, step = int(plan.args["firstDueAt"]), int(plan.args["interval"])
         for k in range(int(plan.args["count"])):
-            if not _in_window(ev, first + k * step):
+            due = first + k * step
+            if not _in_window(ev, due):
+                continue
+            held = outcome.get((plan.args["planId"], k))
+            if not ev.counts(plan.args["ownerId"], due if held is None else held):
                 continue
             den += 1
             keys.add(plan.key)
-            held = outcome.get((plan.args["planId"], k))
             if held is None:
                 continue
             keys.add(held.key)

@@ -29,7 +29,7 @@ from typing import Literal
 
 from ledger.errors import LedgerValueError
 
-__all__ = ["TRANSFORMS", "Transform", "check_goalposts", "score", "transform"]
+__all__ = ["TRANSFORMS", "Transform", "check_goalposts", "raw_for_score", "score", "transform"]
 
 Transform = Literal["id", "ln", "nl1m"]
 TRANSFORMS: tuple[Transform, ...] = ("id", "ln", "nl1m")
@@ -77,3 +77,24 @@ def score(x: float, f: str, worst: float, best: float) -> float:
         return 1.0 if (fx > 0) == (fb > fw) else 0.0
     s = (fx - fw) / (fb - fw)
     return min(1.0, max(0.0, s))
+
+
+def raw_for_score(s: float, f: str, worst: float, best: float) -> float:
+    """The raw value whose score is ``s`` in [0, 1]: :func:`score` inverted,
+    ``x = f^-1(f(worst) + s * (f(best) - f(worst)))`` (``exp`` for ``ln``,
+    ``1 - exp(-y)`` for ``nl1m``). The goalposts' order gives the direction, as in
+    :func:`score`: 0 gives ``worst`` and 1 gives ``best``."""
+    check_goalposts(f, worst, best)
+    if not (math.isfinite(s) and 0.0 <= s <= 1.0):
+        raise LedgerValueError(f"a score must lie in [0, 1], got {s!r}")
+    if s == 0.0:
+        return float(worst)
+    if s == 1.0:
+        return float(best)
+    fw, fb = transform(worst, f), transform(best, f)
+    y = fw + s * (fb - fw)
+    if f == "ln":
+        return math.exp(y)
+    if f == "nl1m":
+        return -math.expm1(-y)
+    return y

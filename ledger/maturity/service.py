@@ -23,12 +23,13 @@ judges every window from that one read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack, cast
 
+from ledger.effects.types import EffectCounts
 from ledger.errors import LedgerValueError
-from ledger.maturity.engine import compute_result
+from ledger.maturity.engine import IndicatorInput, compute_result
 from ledger.maturity.indicators import (
     ClauseCycle,
     EffectView,
@@ -37,7 +38,11 @@ from ledger.maturity.indicators import (
     clause_cycles,
     measure_all,
 )
-from ledger.maturity.spec import Spec, load_spec
+from ledger.maturity.progress import TREND, node_row, roadmap_view
+from ledger.maturity.roadmap import roadmap as build_roadmap
+from ledger.maturity.scopes import JurisdictionHistory, JurisdictionScope, resolve_scope
+from ledger.maturity.spec import Spec, load_spec, spec_for_hash
+from ledger.maturity.trajectory import Baseline, standing
 from ledger.store.records import EventRecord
 from ledger.times import format_timestamp
 
@@ -71,7 +76,8 @@ class ScoreQuery(TypedDict, total=False):
     """What a score, a series or the clause cycles are asked for; a key left out (or None)
     takes its default."""
 
-    #: One department; the city when None.
+    #: One department, or a jurisdiction as ``"@" + its id``
+    #: (:func:`~ledger.maturity.scopes.jurisdiction_label`); the city when None.
     scope: str | None
     #: The window's length in days; the spec's when None.
     window_days: int | None
@@ -150,7 +156,9 @@ class Scorer:
         else:
             chosen = [e for e in events if e.block_number <= as_of]
             view = self.effects(as_of, chosen)
-        return self._evidence_at(spec, scope, window_days, as_of, chosen, view)
+        return self._evidence_at(
+            spec, resolve_scope(scope, chosen), window_days, as_of, chosen, view
+        )
 
     def _evidence_for(
         self, query: ScoreQuery, events: Sequence[EventRecord] | None = None
@@ -168,11 +176,12 @@ class Scorer:
     def _evidence_at(
         self,
         spec: Spec,
-        scope: str | None,
+        scope: str | JurisdictionScope | None,
         window_days: int | None,
         as_of: int,
         events: Sequence[EventRecord],
         view: EffectView | None,
+        memo: dict[Any, Any] | None = None,
     ) -> tuple[Evidence, int, str]:
         window_end, block_hash = self.blocks.block(as_of)
         days = _window_days(spec, window_days)
@@ -184,6 +193,7 @@ class Scorer:
             lookup=self.records,
             effects=view,
             spec=spec,
+            memo=memo,
         )
         return evidence, as_of, block_hash
 
@@ -201,11 +211,23 @@ class Scorer:
     def _result(
         self, spec: Spec, evidence: Evidence, as_of: int, as_of_hash: str
     ) -> dict[str, Any]:
+        return self._result_of(spec, evidence, measure_all(evidence), as_of, as_of_hash)
+
+    def _result_of(
+        self,
+        spec: Spec,
+        evidence: Evidence,
+        inputs: Mapping[str, IndicatorInput],
+        as_of: int,
+        as_of_hash: str,
+    ) -> dict[str, Any]:
         scope = evidence.scope
         return compute_result(
             spec,
-            measure_all(evidence),
-            scope=scope if isinstance(scope, str) else None,
+            inputs,
+            scope=scope.label
+            if isinstance(scope, JurisdictionScope)
+            else (scope if isinstance(scope, str) else None),
             window_start=evidence.window_start,
             window_end=evidence.window_end,
             as_of_block=as_of,
@@ -234,6 +256,7 @@ class Scorer:
         as_of = self._as_of(query.get("as_of_block"))
         end, _hash = self.blocks.block(as_of)
         events = self.events(as_of)
+        resolved = resolve_scope(scope, events)
         blocks = [
             self._block_at(end - k * days * DAY, as_of, events) for k in reversed(range(windows))
         ]
@@ -241,7 +264,7 @@ class Scorer:
         for block in blocks:
             chosen = [e for e in events if e.block_number <= block] if block < as_of else events
             evidence, at, at_hash = self._evidence_at(
-                spec, scope, days, block, chosen, self.effects(block, chosen)
+                spec, resolved, days, block, chosen, self.effects(block, chosen)
             )
             points.append(self._result(spec, evidence, at, at_hash))
         return {
@@ -254,6 +277,149 @@ class Scorer:
             "i1_trend": [p["indicators"][0]["raw"] for p in points],
             "points": points,
         }
+
+    # -- jurisdictions: progress along the path and the roadmap ---------------------------
+
+    def progress(
+        self, *, jurisdiction: str | None = None, **query: Unpack[ScoreQuery]
+    ) -> dict[str, Any]:
+        """Every node of the jurisdiction tree (or of ``jurisdiction``'s subtree) at
+        ``as_of_block``: its level, ``M``, expected index and level on its path, gap,
+        on track or behind, and trend arrow (MATURITY.md "Trajectory").
+
+        One read of the events serves every node: the tree's history is built once, and
+        each node is measured from the same event list, the parts of the measurement
+        that do not depend on the scope computed once for all nodes. ``query["scope"]``
+        is ignored (each node is its own scope).
+        """
+        tree = self._read_tree(query)
+        roots = (
+            [jurisdiction]
+            if jurisdiction is not None
+            else tree.history.children(None, block=tree.as_of)
+        )
+        if jurisdiction is not None:
+            tree.history.require(jurisdiction, block=tree.as_of)
+        nodes = [
+            self._progress_node(tree, node, depth)
+            for node, depth in _depth_first(tree.history, roots, tree.as_of)
+        ]
+        return {
+            "spec_version": tree.spec.version,
+            "spec_hash": tree.spec.spec_hash,
+            "as_of": _as_of_view(tree.as_of, tree.as_of_hash, tree.end),
+            "window_days": tree.days,
+            "trend": TREND,
+            "previous_as_of_block": tree.previous.as_of,
+            "nodes": [row for row, _result, _inputs in nodes],
+        }
+
+    def roadmap(self, *, jurisdiction: str, **query: Unpack[ScoreQuery]) -> dict[str, Any]:
+        """The roadmap of ``jurisdiction`` (MATURITY.md "Roadmap"): when it is below its
+        expected level, every indicator in the order to raise them, each with the raw
+        value that lifts the level one band on its own or "not enough alone"."""
+        tree = self._read_tree(query)
+        tree.history.require(jurisdiction, block=tree.as_of)
+        row, result, inputs = self._progress_node(tree, jurisdiction, 0)
+        plan = build_roadmap(tree.spec, inputs)
+        return roadmap_view(tree.spec, node=row, plan=plan, result=result)
+
+    def _read_tree(self, query: ScoreQuery) -> _TreeRead:
+        spec = load_spec(query.get("spec_version"))
+        days = _window_days(spec, query.get("window_days"))
+        as_of = self._as_of(query.get("as_of_block"))
+        events = self.events(as_of)
+        end, as_of_hash = self.blocks.block(as_of)
+        previous = self._block_at(end - days * DAY, as_of, events)
+        return _TreeRead(
+            spec=spec,
+            days=days,
+            as_of=as_of,
+            as_of_hash=as_of_hash,
+            end=end,
+            events=events,
+            history=JurisdictionHistory.from_events(events),
+            at=self._moment(events, as_of),
+            previous=self._moment([e for e in events if e.block_number <= previous], previous),
+        )
+
+    def _moment(self, events: Sequence[EventRecord], block: int) -> _Moment:
+        view = self.effects(block, events)
+        if view is not None and view.counts is not None:
+            granted = {
+                str(e.args["agreementId"]): int(e.args["permission"])
+                for e in events
+                if e.event == "AgreementCommitted"
+            }
+            view = replace(view, counts=_SharedCounts(view.counts, granted))
+        return _Moment(block, events, view, {})
+
+    def _score_node(
+        self, moment: _Moment, scope: JurisdictionScope, spec: Spec, days: int
+    ) -> tuple[dict[str, Any], dict[str, IndicatorInput]]:
+        evidence, at, at_hash = self._evidence_at(
+            spec, scope, days, moment.as_of, moment.events, moment.view, moment.memo
+        )
+        inputs = measure_all(evidence)
+        return self._result_of(spec, evidence, inputs, at, at_hash), inputs
+
+    def _progress_node(
+        self, tree: _TreeRead, node: str, depth: int
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, IndicatorInput]]:
+        history, spec = tree.history, tree.spec
+        scope = history.scope(node)
+        result, inputs = self._score_node(tree.at, scope, spec, tree.days)
+        before, _ = self._score_node(tree.previous, scope, spec, tree.days)
+        baseline, baseline_score = self._baseline(tree, scope)
+        milestones = history.milestones(node, block=tree.as_of)
+        m = result["M"]
+        level = int(str(result["level"]).removeprefix("L"))
+        place = standing(spec, milestones, tree.end, m, level, baseline)
+        row = node_row(
+            spec,
+            jurisdiction_id=node,
+            name=history.name(node, block=tree.as_of),
+            tier=history.tier(node),
+            parent=history.parent(node, block=tree.as_of),
+            depth=depth,
+            departments=sorted(history.departments(node, block=tree.as_of)),
+            milestones=milestones,
+            result=result,
+            previous=before if tree.previous.as_of < tree.as_of else None,
+            baseline=baseline,
+            baseline_score=baseline_score,
+            standing=place,
+        )
+        return row, result, inputs
+
+    def _baseline(
+        self, tree: _TreeRead, scope: JurisdictionScope
+    ) -> tuple[Baseline | None, int | None]:
+        """The jurisdiction's first published score (its ``as_of`` time and ``M``),
+        recomputed from the chain at its ``as_of`` block and under its spec."""
+        first = next(
+            (
+                e
+                for e in tree.events
+                if e.event == "ScorePublished" and e.args["scope"] == scope.label
+            ),
+            None,
+        )
+        if first is None:
+            return None, None
+        block = int(first.args["asOfBlock"])
+        spec = spec_for_hash(str(first.args["specHash"]))
+        days = (int(first.args["windowEnd"]) - int(first.args["windowStart"])) // DAY
+        moment = tree.moments.get(block)
+        if moment is None:
+            moment = tree.moments[block] = self._moment(
+                [e for e in tree.events if e.block_number <= block], block
+            )
+        result, _inputs = self._score_node(moment, scope, spec, days)
+        m = result["M"]
+        return Baseline(int(first.args["windowEnd"]), None if m is None else float(m)), int(
+            first.args["scoreId"]
+        )
 
     # -- the conversion cycle ------------------------------------------------------------
 
@@ -305,6 +471,126 @@ class Scorer:
             else:
                 high = middle - 1
         return low
+
+
+class _SharedCounts:
+    """The effect log's counts, each query answered once for every node of a tree.
+
+    Every node asks the same questions of the log (the same window, the same covered
+    entries); only the agreements whose calls it counts differ. Calls are counted once
+    against every agreement's granted level (``granted``, from the chain), and each
+    node's answer is cut from that: exactly what the log would answer it.
+    """
+
+    def __init__(self, counts: EffectCounts, granted: Mapping[str, int]) -> None:
+        self._counts = counts
+        self._granted = dict(granted)
+        self._cache: dict[Any, Any] = {}
+
+    def _once(self, key: Any, compute: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def calls_within_permission(
+        self,
+        granted: Mapping[str, int],
+        first_seq: int = 0,
+        last_seq: int | None = None,
+        *,
+        since: int | None = None,
+        until: int | None = None,
+    ) -> Mapping[str, Any]:
+        if any(self._granted.get(a) != level for a, level in granted.items()):
+            return self._counts.calls_within_permission(
+                granted, first_seq, last_seq, since=since, until=until
+            )
+        every = self._once(
+            ("calls", first_seq, last_seq, since, until),
+            lambda: self._counts.calls_within_permission(
+                self._granted, first_seq, last_seq, since=since, until=until
+            ),
+        )
+        return {a: c if a in granted else c._replace(within=0) for a, c in every.items()}
+
+    def heartbeats_per_system(
+        self,
+        first_seq: int = 0,
+        last_seq: int | None = None,
+        *,
+        since: int | None = None,
+        until: int | None = None,
+    ) -> Mapping[str, int]:
+        return cast(
+            Mapping[str, int],
+            self._once(
+                ("heartbeats", first_seq, last_seq, since, until),
+                lambda: self._counts.heartbeats_per_system(
+                    first_seq, last_seq, since=since, until=until
+                ),
+            ),
+        )
+
+    def first_call_per_agreement(self, last_seq: int) -> Mapping[str, int]:
+        return cast(
+            Mapping[str, int],
+            self._once(
+                ("first call", last_seq),
+                lambda: self._counts.first_call_per_agreement(last_seq),
+            ),
+        )
+
+    def first_heartbeat(self, system: str, last_seq: int, *, since: int, until: int) -> int | None:
+        return cast(
+            int | None,
+            self._once(
+                ("first heartbeat", system, last_seq, since, until),
+                lambda: self._counts.first_heartbeat(system, last_seq, since=since, until=until),
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class _Moment:
+    """The events and effect log at one block, with the memo every node scored from
+    them shares."""
+
+    as_of: int
+    events: Sequence[EventRecord]
+    view: EffectView | None
+    memo: dict[Any, Any]
+
+
+@dataclass
+class _TreeRead:
+    """One read of the events for a whole jurisdiction tree."""
+
+    spec: Spec
+    days: int
+    as_of: int
+    as_of_hash: str
+    end: int
+    events: Sequence[EventRecord]
+    history: JurisdictionHistory
+    at: _Moment
+    previous: _Moment
+    moments: dict[int, _Moment] = field(default_factory=dict)
+
+
+def _depth_first(
+    history: JurisdictionHistory, roots: Sequence[str], block: int
+) -> list[tuple[str, int]]:
+    out: list[tuple[str, int]] = []
+    stack = [(root, 0) for root in reversed(roots)]
+    while stack:
+        node, depth = stack.pop()
+        out.append((node, depth))
+        stack.extend((child, depth + 1) for child in reversed(history.children(node, block=block)))
+    return out
+
+
+def _as_of_view(block: int, block_hash: str, time: int) -> dict[str, Any]:
+    return {"block": block, "hash": block_hash, "time": time, "time_utc": format_timestamp(time)}
 
 
 def _window_days(spec: Spec, window_days: int | None) -> int:

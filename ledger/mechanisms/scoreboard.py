@@ -10,7 +10,7 @@ from web3.types import TxReceipt
 
 from ledger.chain.keystore import Signer
 from ledger.errors import LedgerValueError
-from ledger.ids import from_bytes32, to_bytes32
+from ledger.ids import from_bytes32, scope_to_bytes32
 from ledger.mechanisms.base import ContractWrapper
 
 
@@ -59,7 +59,7 @@ class ScoreBoardContract(ContractWrapper):
     ) -> TxReceipt:
         """Anchor a score result's hashes. Only SCORER."""
         request = {
-            "scope": to_bytes32(scope, "scope"),
+            "scope": scope_to_bytes32(scope),
             "specHash": _hash32(spec_hash, "spec hash"),
             "asOfBlock": as_of_block,
             "evidenceRoot": _hash32(evidence_root, "evidence root"),
