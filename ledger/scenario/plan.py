@@ -15,7 +15,6 @@ import math
 import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import cast
 
 from ledger.core import Ledger
@@ -35,14 +34,11 @@ from ledger.mechanisms.sharing import (
 from ledger.mechanisms.systems import SystemConnection, SystemCreate
 from ledger.mechanisms.workorders import OrderAccept
 from ledger.scenario.model import (
-    TIERS,
     Action,
     Agreement,
     Attestation,
     DrillPlan,
     EffectTraffic,
-    Jurisdiction,
-    Milestone,
     OrderSteps,
     PolicySource,
     Scenario,
@@ -129,7 +125,6 @@ class _Builder:
 
     def build(self) -> list[Step]:
         s = self.scenario
-        self._jurisdictions()
         for source, record in zip(s.policies, self.records, strict=False):
             if source.at > 0:
                 self.add(
@@ -183,35 +178,6 @@ class _Builder:
         if s.end is not None:  # the clock stops at the end: nothing later is played
             self.steps = [st for st in self.steps if st.at <= s.end]
         return sorted(self.steps, key=lambda st: (st.at, st.seq))
-
-    def _jurisdictions(self) -> None:
-        """The tree (parents before children), the departments' places and the milestones,
-        before anything else: one transaction each."""
-        s = self.scenario
-        for jur in tree_order(s.jurisdictions):
-            self.add(
-                0,
-                f"create jurisdiction {jur.id}",
-                lambda ledger, j=jur: ledger.jurisdictions.create(
-                    j.id, j.parent, TIERS[j.tier], j.name
-                ),
-                "JurisdictionExists",
-            )
-        for department, jurisdiction in placements(s).items():
-            self.add(
-                0,
-                f"place department {department} in {jurisdiction}",
-                lambda ledger, d=department, j=jurisdiction: ledger.jurisdictions.place(d, j),
-                "DepartmentAlreadyPlaced",
-            )
-        for jur in s.jurisdictions:
-            if jur.milestones:
-                pairs = [(milestone_time(m, self.start), m.level) for m in jur.milestones]
-                self.add(
-                    0,
-                    f"set milestones of {jur.id}",
-                    lambda ledger, j=jur.id, p=pairs: ledger.jurisdictions.set_milestones(j, p),
-                )
 
     def _effects(self, fx: EffectTraffic) -> None:
         s = self.scenario
@@ -534,40 +500,6 @@ class _Builder:
 
 
 _LEVELS = {"open": 1, "conditional": 2, "restricted": 3}
-
-
-def tree_order(jurisdictions: Sequence[Jurisdiction]) -> list[Jurisdiction]:
-    """The jurisdictions with every parent before its children (roots first, then by
-    depth, in file order within a depth); those in a cycle or under an unknown parent are
-    left out (the checks refuse such a file)."""
-    placed: set[str] = set()
-    ordered: list[Jurisdiction] = []
-    level = [j for j in jurisdictions if j.parent is None]
-    while level:
-        ordered.extend(level)
-        placed.update(j.id for j in level)
-        level = [j for j in jurisdictions if j.parent in placed and j.id not in placed]
-    return ordered
-
-
-def placements(s: Scenario) -> dict[str, str]:
-    """Department id -> jurisdiction id, from the departments' ``jurisdiction`` and the
-    jurisdictions' ``departments`` (the first placement wins; the checks refuse a second)."""
-    placed: dict[str, str] = {}
-    for dep in s.departments:
-        if dep.jurisdiction is not None:
-            placed.setdefault(dep.id, dep.jurisdiction)
-    for jur in s.jurisdictions:
-        for member in jur.departments:
-            placed.setdefault(member, jur.id)
-    return placed
-
-
-def milestone_time(milestone: Milestone, start: int) -> int:
-    """A milestone's UTC time: an offset counts from ``start`` (the scenario's start)."""
-    if isinstance(milestone.by, datetime):
-        return int(milestone.by.timestamp())
-    return start + milestone.by
 
 
 def connected_spans(s: Scenario) -> dict[str, list[tuple[int, float]]]:

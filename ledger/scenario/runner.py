@@ -43,6 +43,7 @@ from ledger.scenario.checks import play_problems
 from ledger.scenario.compose import Part, include_problems, merge, own_location
 from ledger.scenario.model import Scenario
 from ledger.scenario.plan import ScenarioError, anchor_source, build_steps
+from ledger.scenario.tree import set_up_tree
 
 Progress = Callable[[int, int], None]
 #: Seconds between "now" and the scenario's start, so that the first due times lie ahead.
@@ -192,7 +193,7 @@ def run_scenario(
         state.save()
     start = int(state.data["start"])
     records = scenario_records(scenario, base, start)
-    _setup(ledger, scenario, records)
+    _setup(ledger, scenario, records, start)
     steps = build_steps(scenario, start, records)
     done = int(state.data.get("done", 0))
     pending = state.data.pop("pending", None)
@@ -274,11 +275,13 @@ def _landed(ledger: Ledger, scenario: Scenario, after: int) -> bool:
     return False
 
 
-def _setup(ledger: Ledger, scenario: Scenario, records: list[PolicyRecord]) -> None:
-    """Departments, roles, the policies anchored before the start (with leaders' approvals)
-    and work-order categories."""
+def _setup(ledger: Ledger, scenario: Scenario, records: list[PolicyRecord], start: int) -> None:
+    """Departments, roles, jurisdictions (the tree, the departments' places and targets),
+    the policies anchored before the start (with leaders' approvals) and work-order
+    categories."""
     for dep in scenario.departments:
         ledger.departments.register(dep.id, dep.name, dep.roles)
+    set_up_tree(ledger, scenario, start)
     for source, record in zip(scenario.policies, records, strict=True):
         if source.at == 0:
             anchor_source(ledger, source, record)

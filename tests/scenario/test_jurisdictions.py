@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from ledger.errors import LedgerError
 from ledger.knowledge.loader import RecordParseError
 from ledger.scenario.model import TIERS, Jurisdiction, Scenario
-from ledger.scenario.plan import build_steps, milestone_time, placements, tree_order
+from ledger.scenario.plan import build_steps
 from ledger.scenario.runner import file_digest, load_scenario, scenario_digest, scenario_records
+from ledger.scenario.tree import milestone_time, placements, tree_order
 from tests.scenario.conftest import small_town
 
 PROVINCE = (
@@ -70,7 +71,7 @@ def good(tmp_path: Path, old: str = "", new: str = "") -> Path:
     return write(tmp_path, old, new, text=GOOD)
 
 
-def test_the_tree_is_created_parents_first_then_departments_placed_then_milestones(
+def test_the_tree_comes_parents_first_and_every_department_has_its_place(
     tmp_path: Path,
 ) -> None:
     scenario = load_scenario(good(tmp_path))
@@ -85,47 +86,14 @@ def test_the_tree_is_created_parents_first_then_departments_placed_then_mileston
         "t.water": "town",
         "t.housing": "town.east.g1",
     }
-    steps = build_steps(scenario, 1_000_000)
-    first = [s.what for s in steps[:8]]
-    assert first == [
-        "create jurisdiction prov",
-        "create jurisdiction town",
-        "create jurisdiction town.east",
-        "create jurisdiction town.east.g1",
-        "place department t.office in town",
-        "place department t.water in town",
-        "place department t.housing in town.east.g1",
-        "set milestones of town",
-    ]
-    assert all(s.at == 0 for s in steps[:8])
-    assert steps[0].done_if == frozenset({"JurisdictionExists"})
-
-
-def test_jurisdiction_steps_call_the_service_with_tiers_and_milestone_times(
-    tmp_path: Path,
-) -> None:
-    calls: list[tuple[str, tuple[object, ...]]] = []
-
-    class Service:
-        def __getattr__(self, name: str) -> object:
-            return lambda *args: calls.append((name, args))
-
-    class FakeLedger:
-        jurisdictions = Service()
-
     start = 1_800_000_000
-    for step in build_steps(load_scenario(good(tmp_path)), start)[:8]:
-        step.run(FakeLedger())  # type: ignore[arg-type]
-    assert calls == [
-        ("create", ("prov", None, 1, "Province")),
-        ("create", ("town", "prov", 2, "The town")),
-        ("create", ("town.east", "town", 3, "East")),
-        ("create", ("town.east.g1", "town.east", 6, "Grid 1")),
-        ("place", ("t.office", "town")),
-        ("place", ("t.water", "town")),
-        ("place", ("t.housing", "town.east.g1")),
-        ("set_milestones", ("town", [(start + 90 * 86_400, 2), (start + 730 * 86_400, 4)])),
+    town = scenario.jurisdictions[1]
+    assert [(milestone_time(m, start), m.level) for m in town.milestones] == [
+        (start + 90 * 86_400, 2),
+        (start + 730 * 86_400, 4),
     ]
+    # set up with the departments, before the policies: no timed step of its own
+    assert not [s for s in build_steps(scenario, start) if "jurisdiction" in s.what]
 
 
 def test_a_date_milestone_is_the_end_of_that_day_utc(tmp_path: Path) -> None:
@@ -142,12 +110,10 @@ def test_a_date_milestone_is_the_end_of_that_day_utc(tmp_path: Path) -> None:
 
 
 def test_a_scenario_without_jurisdictions_places_nothing(tmp_path: Path) -> None:
-    text = small_town("no-tree")
     path = tmp_path / "t.yaml"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(small_town("no-tree"), encoding="utf-8")
     scenario = load_scenario(path)
-    assert placements(scenario) == {}
-    assert not [s for s in build_steps(scenario, 0) if "jurisdiction" in s.what]
+    assert placements(scenario) == {} and tree_order(scenario.jurisdictions) == []
 
 
 @pytest.mark.parametrize(
