@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ledger.chain.types import TxRef
 from ledger.errors import LedgerValueError
@@ -23,6 +24,7 @@ from ledger.mechanisms.directory import (
     Tier,
     tier_of,
 )
+from ledger.times import format_timestamp
 
 __all__ = [
     "JurisdictionDetail",
@@ -30,6 +32,9 @@ __all__ = [
     "Jurisdictions",
     "Milestone",
     "Tier",
+    "detail_row",
+    "milestone_row",
+    "node_rows",
     "tier_of",
 ]
 
@@ -59,6 +64,46 @@ class JurisdictionDetail:
     children: list[str]
     departments: list[str]
     milestones: list[Milestone]
+
+
+def milestone_row(milestone: Milestone) -> dict[str, Any]:
+    """A milestone as JSON: its UNIX time, that time written out, and the level."""
+    return {"at": milestone.at, "time": format_timestamp(milestone.at), "level": milestone.level}
+
+
+def _row(node: JurisdictionNode | JurisdictionDetail) -> dict[str, Any]:
+    return {
+        "id": node.id,
+        "parentId": node.parent_id,
+        "tier": int(node.tier),
+        "tierName": node.tier.label,
+        "name": node.name,
+        "departments": list(node.departments),
+    }
+
+
+def node_rows(roots: Sequence[JurisdictionNode]) -> list[dict[str, Any]]:
+    """The tree flattened depth first (each parent before its children) as JSON rows, each
+    with its ``depth`` (0 for a root), direct ``children`` and ``departments``."""
+    rows: list[dict[str, Any]] = []
+
+    def walk(node: JurisdictionNode, depth: int) -> None:
+        rows.append(_row(node) | {"depth": depth, "children": [c.id for c in node.children]})
+        for child in node.children:
+            walk(child, depth + 1)
+
+    for root in roots:
+        walk(root, 0)
+    return rows
+
+
+def detail_row(detail: JurisdictionDetail) -> dict[str, Any]:
+    """What ``show`` gives, as JSON."""
+    return _row(detail) | {
+        "path": list(detail.path),
+        "children": list(detail.children),
+        "milestones": [milestone_row(m) for m in detail.milestones],
+    }
 
 
 def _name(name: str) -> str:
@@ -160,6 +205,10 @@ class Jurisdictions:
             departments=[d for d, j in self.directory.placements().items() if j == jurisdiction_id],
             milestones=self.directory.milestones_of(jurisdiction_id),
         )
+
+    def milestones(self, jurisdiction_id: str) -> list[Milestone]:
+        """The jurisdiction's staged targets: the default path unless set."""
+        return self.directory.milestones_of(jurisdiction_id)
 
     def of(self, department_id: str) -> str | None:
         """The jurisdiction a department belongs to; None if it was never placed."""

@@ -27,6 +27,7 @@ from ledger.chain.types import TxRef
 from ledger.core import Ledger
 from ledger.errors import ContractRevert, NotFoundError, StoreError
 from ledger.maturity.engine import canonical_result_bytes, result_hash
+from ledger.maturity.scopes import jurisdiction_of_label
 from ledger.maturity.service import DAY, ScoreFunction
 from ledger.maturity.spec import SpecError, spec_for_hash
 from ledger.mechanisms.scoreboard import PublishedScore, ScoreBoardContract
@@ -96,12 +97,17 @@ def publish_score(
     window_days: int | None = None,
     spec_version: int | None = None,
 ) -> Publication:
-    """Score at the chain head under spec ``spec_version`` (default: the latest) and
+    """Score ``scope`` (the city when None, a department id, or a jurisdiction as ``@id``)
+    at the chain head under spec ``spec_version`` (default: the latest) and
     anchor it, signed by the administrator (SCORER).
 
     The score reads the index as it is: sync it first to score the chain's head.
     """
-    if scope is not None and not signers.directory.is_department(scope):
+    if (
+        scope is not None
+        and jurisdiction_of_label(scope) is None
+        and not signers.directory.is_department(scope)
+    ):
         raise NotFoundError("department", scope)
     ensure_role(signers, "SCORER")
     result = score(scope=scope, window_days=window_days, spec_version=spec_version)

@@ -30,7 +30,9 @@ from ledger.chain.factory import make_web3
 from ledger.cli.common import HomeOpt, JsonOpt, opened
 from ledger.cli.output import console, emit_json, err_console, table
 from ledger.cli.render import print_clauses, print_score, print_series
+from ledger.core import Ledger
 from ledger.errors import NotFoundError
+from ledger.maturity.scopes import jurisdiction_label
 from ledger.settings import Settings
 from ledger.times import format_timestamp
 
@@ -46,6 +48,13 @@ audit_app = typer.Typer(
 )
 FindingArg = Annotated[str, typer.Argument(help="The finding.")]
 ScopeOpt = Annotated[str | None, typer.Option(help="Score one department instead of the city.")]
+JurisdictionOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Score a jurisdiction with everything below it instead of the city (each"
+        " department counted where it stood at each event's block)."
+    ),
+]
 WindowDaysOpt = Annotated[int, typer.Option(help="Window length in days, ending at as-of.")]
 SpecOpt = Annotated[int | None, typer.Option("--spec", help="Spec version (default: the latest).")]
 DeadlineDaysOpt = Annotated[
@@ -56,6 +65,18 @@ finding_app = typer.Typer(
     help="Findings: missed obligation targets addressed to departments, until closed.",
     no_args_is_help=True,
 )
+
+
+def scope_of(ledger: Ledger, department: str | None, jurisdiction: str | None) -> str | None:
+    """The scope a score is asked for: the city (None), a department, or a jurisdiction's
+    label (``@id``; the scorer says if the chain has no such jurisdiction)."""
+    if department is not None and jurisdiction is not None:
+        raise typer.BadParameter("--department and --jurisdiction are separate scopes: choose one")
+    if jurisdiction is not None:
+        return jurisdiction_label(jurisdiction)
+    if department is not None and not ledger.directory.is_department(department):
+        raise NotFoundError("department", department)
+    return department
 
 
 def print_checks(report: AuditReport) -> None:
@@ -91,6 +112,7 @@ def print_report(report: AuditReport, as_json: bool, **extra: Any) -> None:
 def score_cmd(
     ctx: typer.Context,
     department: ScopeOpt = None,
+    jurisdiction: JurisdictionOpt = None,
     window_days: WindowDaysOpt = 90,
     spec: SpecOpt = None,
     clauses: Annotated[
@@ -109,18 +131,17 @@ def score_cmd(
     if clauses and series:
         raise typer.BadParameter("--clauses and --series are separate views: choose one")
     with opened(home) as ledger:
-        if department is not None and not ledger.directory.is_department(department):
-            raise NotFoundError("department", department)
+        scope = scope_of(ledger, department, jurisdiction)
         ledger.indexer.sync()
         scorer = ledger.scorer
         if clauses:
-            view = scorer.clauses(scope=department, window_days=window_days, spec_version=spec)
+            view = scorer.clauses(scope=scope, window_days=window_days, spec_version=spec)
         elif series:
             view = scorer.series(
-                scope=department, windows=windows, window_days=window_days, spec_version=spec
+                scope=scope, windows=windows, window_days=window_days, spec_version=spec
             )
         else:
-            view = ledger.score(scope=department, window_days=window_days, spec_version=spec)
+            view = ledger.score(scope=scope, window_days=window_days, spec_version=spec)
     if as_json:
         emit_json(view)
     elif clauses:
@@ -134,6 +155,7 @@ def score_cmd(
 @score_app.command("publish")
 def score_publish(
     department: ScopeOpt = None,
+    jurisdiction: JurisdictionOpt = None,
     window_days: WindowDaysOpt = 90,
     findings: Annotated[
         bool,
@@ -149,10 +171,9 @@ def score_publish(
     if deadline_days < 1:
         raise typer.BadParameter("--deadline-days must be at least 1")
     with opened(home) as ledger:
+        scope = scope_of(ledger, department, jurisdiction)
         ledger.indexer.sync()  # the score reads the index: bring it to the head first
-        pub = publish_ledger_score(
-            ledger, scope=department, window_days=window_days, spec_version=spec
-        )
+        pub = publish_ledger_score(ledger, scope=scope, window_days=window_days, spec_version=spec)
         raised = raise_ledger_findings(ledger, pub.score_id, deadline_days) if findings else []
         ledger.indexer.sync()
         final = finalized_block(ledger.handle, ledger.settings.finality_depth)

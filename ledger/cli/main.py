@@ -25,9 +25,11 @@ from ledger.cli.demo import demo
 from ledger.cli.department import department_app
 from ledger.cli.drill import drill_app
 from ledger.cli.effects import effects_app
+from ledger.cli.jurisdiction import jurisdiction_app
 from ledger.cli.order import order_app
 from ledger.cli.output import console, emit_json, err_console, progress_bar, table
 from ledger.cli.policy import policy_app
+from ledger.cli.progress import progress, roadmap
 from ledger.cli.scenario import scenario_app
 from ledger.cli.sharing import agreement_app, item_app
 from ledger.cli.stat import stat_app
@@ -65,6 +67,7 @@ def _root(
 
 app.add_typer(policy_app, name="policy")
 app.add_typer(department_app, name="department")
+app.add_typer(jurisdiction_app, name="jurisdiction")
 app.add_typer(item_app, name="item")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(apikey_app, name="apikey")
@@ -149,6 +152,8 @@ def serve(
 
 
 app.command("demo")(demo)  # after serve, as the help lists it
+app.command("progress")(progress)
+app.command("roadmap")(roadmap)
 
 
 def main() -> None:

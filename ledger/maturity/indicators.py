@@ -127,6 +127,14 @@ class Evidence:
             return scope.counts_at_time(department, self.window_end if at is None else at)
         return department in scope
 
+    def may_count(self, department: str) -> bool:
+        """Whether the scope counts ``department`` at some block: a quick first filter
+        before :meth:`counts` at the block that decides."""
+        scope = self.scope
+        if isinstance(scope, JurisdictionScope):
+            return department in scope.ever
+        return self.counts(department)
+
 
 @dataclass(frozen=True)
 class InForceClause:
@@ -259,6 +267,8 @@ def sharing_fulfilment_m3(ev: Evidence) -> IndicatorInput:
     num = den = 0
     for commit in ev.of("AgreementCommitted"):
         provider = commit.args["providerId"]
+        if not ev.may_count(provider):
+            continue
         aid = commit.args["agreementId"]
         first, period, periods = _agreement_terms(commit)
         for k in range(periods):
@@ -281,6 +291,31 @@ def sharing_fulfilment_m3(ev: Evidence) -> IndicatorInput:
 
 def hookup_rate_d1(ev: Evidence) -> IndicatorInput:
     """D1: share of catalog items with an agreement in force that delivered in the window."""
+    items, in_force, delivered = ev.memoised("items in force", lambda: _items_in_force(ev))
+    keys: set[Key] = set()
+    num = den = 0
+    for item_id, commits in in_force:
+        item = items.get(item_id)
+        if item is None or not ev.counts(item.args["providerId"]):
+            continue
+        den += 1
+        keys.add(item.key)
+        keys.update(c.key for c in commits)
+        if delivered.get(item_id):
+            num += 1
+            keys.update(d.key for d in delivered[item_id])
+    return _ratio("D1", num, den, keys, "no catalog item with an agreement in force")
+
+
+def _items_in_force(
+    ev: Evidence,
+) -> tuple[
+    dict[str, EventRecord],
+    list[tuple[str, list[EventRecord]]],
+    dict[str, list[EventRecord]],
+]:
+    """D1's scope-free part: the items, the agreements in force per item (sorted by
+    item), and the deliveries in the window per item."""
     revoked_at = {
         e.args["agreementId"]: int(e.args["revokedAt"]) for e in ev.of("AgreementRevoked")
     }
@@ -300,19 +335,7 @@ def hookup_rate_d1(ev: Evidence) -> IndicatorInput:
     for e in ev.of("DeliveryRecorded"):
         if ev.window_start <= e.block_time <= ev.window_end:
             delivered.setdefault(item_of.get(e.args["agreementId"], ""), []).append(e)
-    keys: set[Key] = set()
-    num = den = 0
-    for item_id, commits in sorted(in_force.items()):
-        item = items.get(item_id)
-        if item is None or not ev.counts(item.args["providerId"]):
-            continue
-        den += 1
-        keys.add(item.key)
-        keys.update(c.key for c in commits)
-        if delivered.get(item_id):
-            num += 1
-            keys.update(d.key for d in delivered[item_id])
-    return _ratio("D1", num, den, keys, "no catalog item with an agreement in force")
+    return items, sorted(in_force.items()), delivered
 
 
 # -- institutional advantage: I1, I3 ---------------------------------------------------
@@ -680,14 +703,32 @@ def _group_orders(ev: Evidence) -> dict[str, _Order]:
 def _orders(ev: Evidence) -> dict[str, _Order]:
     """The work orders of the scope, each with its events (shared: do not change them)."""
     orders = ev.memoised("orders", lambda: _group_orders(ev))
-    if ev.scope is not None:
-        orders = {
-            k: o
-            for k, o in orders.items()
-            if o.handler is not None
-            and ev.counts(o.handler, o.events.get("OrderCompleted", o.all[-1]))
-        }
-    return orders
+    if ev.scope is None:
+        return orders
+    by_handler = ev.memoised("orders by handler", lambda: _orders_by_handler(orders))
+    chosen = [
+        (position, order_id, order)
+        for handler, mine in by_handler.items()
+        if ev.may_count(handler)
+        for position, order_id, order in mine
+        if ev.counts(handler, order.events.get("OrderCompleted", order.all[-1]))
+    ]
+    return {order_id: order for _position, order_id, order in sorted(chosen, key=_first)}
+
+
+def _first(row: tuple[int, str, _Order]) -> int:
+    return row[0]
+
+
+def _orders_by_handler(
+    orders: dict[str, _Order],
+) -> dict[str, list[tuple[int, str, _Order]]]:
+    """The orders by the department they were last transferred to, with their position."""
+    out: dict[str, list[tuple[int, str, _Order]]] = {}
+    for position, (order_id, order) in enumerate(orders.items()):
+        if order.handler is not None:
+            out.setdefault(order.handler, []).append((position, order_id, order))
+    return out
 
 
 def _in_window(ev: Evidence, t: int) -> bool:
@@ -751,18 +792,26 @@ def response_m4(ev: Evidence) -> IndicatorInput:
 def _response_per_transfer(ev: Evidence) -> IndicatorInput:
     sample: list[float] = []
     keys: set[Key] = set()
+    for transfer, handled in ev.memoised("transfers handled", lambda: _transfers_handled(ev)):
+        handler = transfer.args["handlerId"]
+        if not (ev.may_count(handler) and ev.counts(handler, handled)):
+            continue
+        sample.append(max(0, handled.block_time - transfer.block_time) / 3600)
+        keys.update((transfer.key, handled.key))
+    return _median_m4(sample, keys, "no transfer handled in the window")
+
+
+def _transfers_handled(ev: Evidence) -> list[tuple[EventRecord, EventRecord]]:
+    """Every transfer with the next handling of its order, when that falls in the window."""
+    pairs = []
     for order in _orders(replace(ev, scope=None)).values():
         for i, transfer in enumerate(order.all):
             if transfer.event != "OrderTransferred":
                 continue
             handled = next((h for h in order.all[i + 1 :] if h.event == "OrderHandled"), None)
-            if handled is None or not _in_window(ev, handled.block_time):
-                continue
-            if not ev.counts(transfer.args["handlerId"], handled):
-                continue
-            sample.append(max(0, handled.block_time - transfer.block_time) / 3600)
-            keys.update((transfer.key, handled.key))
-    return _median_m4(sample, keys, "no transfer handled in the window")
+            if handled is not None and _in_window(ev, handled.block_time):
+                pairs.append((transfer, handled))
+    return pairs
 
 
 def _median_m4(sample: list[float], keys: set[Key], empty: str) -> IndicatorInput:
@@ -814,7 +863,10 @@ def _outcomes(
 ) -> dict[tuple[str, int], EventRecord]:
     """The last of the ``names`` events for each (``key``, ``index``) pair of arguments: a
     scheduled item's outcome (a delivery's period, a drill's index)."""
-    return {(e.args[key], int(e.args[index])): e for e in ev.of(*names)}
+    return ev.memoised(
+        ("outcomes", key, index, names),
+        lambda: {(e.args[key], int(e.args[index])): e for e in ev.of(*names)},
+    )
 
 
 def drill_adherence_m2(ev: Evidence) -> IndicatorInput:
@@ -824,6 +876,8 @@ def drill_adherence_m2(ev: Evidence) -> IndicatorInput:
     keys: set[Key] = set()
     num = den = 0
     for plan in ev.of("DrillsPlanned"):
+        if not ev.may_count(plan.args["ownerId"]):
+            continue
         first, step = int(plan.args["firstDueAt"]), int(plan.args["interval"])
         for k in range(int(plan.args["count"])):
             due = first + k * step

@@ -18,31 +18,22 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ledger.jurisdictions import milestone_row
 from ledger.maturity.engine import round_half_even
 from ledger.maturity.roadmap import Roadmap, Step
 from ledger.maturity.scopes import NATIONAL_PATH, Milestone
 from ledger.maturity.spec import Spec
 from ledger.maturity.trajectory import Baseline, Standing
+from ledger.mechanisms.directory import Tier
 from ledger.times import format_timestamp
 
 __all__ = [
-    "TIERS",
     "TREND",
-    "milestone_rows",
     "node_row",
     "roadmap_view",
     "trend_arrow",
 ]
 
-#: The tiers of the jurisdiction tree, by their number on chain.
-TIERS: Mapping[int, str] = {
-    1: "province",
-    2: "city",
-    3: "district",
-    4: "street",
-    5: "community",
-    6: "grid",
-}
 #: What the trend arrow follows.
 TREND = "M at as_of against M one window earlier"
 
@@ -59,13 +50,6 @@ def trend_arrow(previous: float | None, current: float | None) -> str:
     if current > previous:
         return "↑"
     return "↓" if current < previous else "→"
-
-
-def milestone_rows(milestones: Sequence[Milestone]) -> list[dict[str, Any]]:
-    return [
-        {"time": m.time, "time_utc": format_timestamp(m.time), "level": f"L{m.level}"}
-        for m in milestones
-    ]
 
 
 def _level_name(spec: Spec, level: int) -> str:
@@ -108,11 +92,11 @@ def node_row(
         "id": jurisdiction_id,
         "name": name,
         "tier": tier,
-        "tier_name": TIERS.get(tier, f"tier {tier}"),
+        "tier_name": Tier(tier).label,
         "parent": parent,
         "depth": depth,
         "departments": sorted(departments),
-        "milestones": milestone_rows(milestones),
+        "milestones": [milestone_row(m) for m in milestones],
         "milestones_default": tuple(milestones) == NATIONAL_PATH,
         "baseline": None
         if baseline is None

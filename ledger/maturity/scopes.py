@@ -30,11 +30,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from ledger.errors import NotFoundError
 from ledger.ids import check_id
+from ledger.mechanisms.directory import DEFAULT_MILESTONES, Milestone
 from ledger.store.records import EventRecord
 
 T = TypeVar("T")
@@ -64,24 +64,10 @@ DIRECTORY_TREE_EVENTS = (
 )
 
 
-@dataclass(frozen=True, order=True)
-class Milestone:
-    """A staged target: the overall ``level`` (1..5) due by ``time`` (UTC seconds)."""
-
-    time: int
-    level: int
-
-
-def _end_of_day(year: int, month: int, day: int) -> int:
-    return int(datetime(year, month, day, 23, 59, 59, tzinfo=UTC).timestamp())
-
-
-#: The paper's national path, every jurisdiction's default: L4 (quantitatively
-#: managed) by the end of 2025-12-31 UTC, L5 (optimizing) by the end of 2035-12-31 UTC.
-NATIONAL_PATH: tuple[Milestone, ...] = (
-    Milestone(_end_of_day(2025, 12, 31), 4),
-    Milestone(_end_of_day(2035, 12, 31), 5),
-)
+#: The paper's national path, every jurisdiction's default (the Directory's own):
+#: L4 (quantitatively managed) by 2025-12-31 23:59:59 UTC, L5 (optimizing) by
+#: 2035-12-31 23:59:59 UTC. A :class:`Milestone` is ``(at, level)``.
+NATIONAL_PATH: tuple[Milestone, ...] = DEFAULT_MILESTONES
 
 
 def jurisdiction_label(jurisdiction_id: str) -> str:
@@ -149,6 +135,10 @@ class JurisdictionHistory:
         self._parent: dict[str, _Timeline[str | None]] = {}
         self._placed: dict[str, _Timeline[str | None]] = {}
         self._milestones: dict[str, _Timeline[tuple[Milestone, ...]]] = {}
+        #: The blocks at which the tree or a placement changed, in order.
+        self._changes: list[int] = []
+        #: Memberships asked for, shared by every scope over this history.
+        self._within: dict[tuple[str, int | None, int | None], frozenset[str]] = {}
 
     @classmethod
     def from_events(cls, events: Iterable[EventRecord]) -> JurisdictionHistory:
@@ -162,6 +152,8 @@ class JurisdictionHistory:
 
     def _apply(self, e: EventRecord) -> None:
         at = (e.block_number, e.block_time)
+        if e.event != "MilestonesSet" and (not self._changes or self._changes[-1] != at[0]):
+            self._changes.append(at[0])
         jid = str(e.args.get("jurisdictionId", ""))
         if e.event == "JurisdictionCreated":
             self._created.setdefault(jid, at)
@@ -237,6 +229,28 @@ class JurisdictionHistory:
             node = self.parent(node, block=block, time=time)
         return out
 
+    def within(
+        self, department_id: str, *, block: int | None = None, time: int | None = None
+    ) -> frozenset[str]:
+        """Every jurisdiction the department was in at ``block`` (or ``time``): the one
+        it was placed in and all above it. Kept for every scope of this history."""
+        key = (department_id, block, time)
+        found = self._within.get(key)
+        if found is None:
+            where = self.jurisdiction_of(department_id, block=block, time=time)
+            found = self._within[key] = frozenset(self.path(where, block=block, time=time))
+        return found
+
+    def ever_in(self, jurisdiction_id: str) -> frozenset[str]:
+        """The departments in the jurisdiction's subtree at some block: membership only
+        changes at the blocks of the Directory's tree events, so these are the ones in it
+        just after one of them."""
+        return frozenset(
+            d
+            for d in self._placed
+            if any(jurisdiction_id in self.within(d, block=b) for b in self._changes)
+        )
+
     def departments(self, jurisdiction_id: str, *, block: int | None = None) -> set[str]:
         """The departments in the jurisdiction's subtree at ``block`` (default: the end)."""
         return {
@@ -274,30 +288,24 @@ class JurisdictionScope:
 
     history: JurisdictionHistory
     jurisdiction_id: str
-    _by_block: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False)
-    _by_time: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False)
+    _ever: frozenset[str] | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
         """The scope label a result and a published score carry (``"@" + id``)."""
         return JURISDICTION_PREFIX + self.jurisdiction_id
 
+    @property
+    def ever(self) -> frozenset[str]:
+        """The departments in the subtree at some block (a quick first filter)."""
+        if self._ever is None:
+            self._ever = self.history.ever_in(self.jurisdiction_id)
+        return self._ever
+
     def counts(self, department: str, block_number: int) -> bool:
         """Whether ``department`` was in the subtree at ``block_number``."""
-        key = (department, block_number)
-        found = self._by_block.get(key)
-        if found is None:
-            where = self.history.jurisdiction_of(department, block=block_number)
-            found = self.jurisdiction_id in self.history.path(where, block=block_number)
-            self._by_block[key] = found
-        return found
+        return self.jurisdiction_id in self.history.within(department, block=block_number)
 
     def counts_at_time(self, department: str, time: int) -> bool:
         """Whether ``department`` was in the subtree at block time ``time``."""
-        key = (department, time)
-        found = self._by_time.get(key)
-        if found is None:
-            where = self.history.jurisdiction_of(department, time=time)
-            found = self.jurisdiction_id in self.history.path(where, time=time)
-            self._by_time[key] = found
-        return found
+        return self.jurisdiction_id in self.history.within(department, time=time)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack, cast
 
 from ledger.effects.types import EffectCounts
 from ledger.errors import LedgerValueError
+from ledger.knowledge.models import PolicyRecord
 from ledger.maturity.engine import IndicatorInput, compute_result
 from ledger.maturity.indicators import (
     ClauseCycle,
@@ -182,6 +183,7 @@ class Scorer:
         events: Sequence[EventRecord],
         view: EffectView | None,
         memo: dict[Any, Any] | None = None,
+        lookup: RecordLookup | None = None,
     ) -> tuple[Evidence, int, str]:
         window_end, block_hash = self.blocks.block(as_of)
         days = _window_days(spec, window_days)
@@ -190,7 +192,7 @@ class Scorer:
             window_start=window_end - days * DAY,
             window_end=window_end,
             scope=scope,
-            lookup=self.records,
+            lookup=lookup or self.records,
             effects=view,
             spec=spec,
             memo=memo,
@@ -331,6 +333,7 @@ class Scorer:
         events = self.events(as_of)
         end, as_of_hash = self.blocks.block(as_of)
         previous = self._block_at(end - days * DAY, as_of, events)
+        lookup = _kept(self.records)
         return _TreeRead(
             spec=spec,
             days=days,
@@ -339,11 +342,13 @@ class Scorer:
             end=end,
             events=events,
             history=JurisdictionHistory.from_events(events),
-            at=self._moment(events, as_of),
-            previous=self._moment([e for e in events if e.block_number <= previous], previous),
+            at=self._moment(events, as_of, lookup),
+            previous=self._moment(
+                [e for e in events if e.block_number <= previous], previous, lookup
+            ),
         )
 
-    def _moment(self, events: Sequence[EventRecord], block: int) -> _Moment:
+    def _moment(self, events: Sequence[EventRecord], block: int, lookup: RecordLookup) -> _Moment:
         view = self.effects(block, events)
         if view is not None and view.counts is not None:
             granted = {
@@ -352,13 +357,13 @@ class Scorer:
                 if e.event == "AgreementCommitted"
             }
             view = replace(view, counts=_SharedCounts(view.counts, granted))
-        return _Moment(block, events, view, {})
+        return _Moment(block, events, view, {}, lookup)
 
     def _score_node(
         self, moment: _Moment, scope: JurisdictionScope, spec: Spec, days: int
     ) -> tuple[dict[str, Any], dict[str, IndicatorInput]]:
         evidence, at, at_hash = self._evidence_at(
-            spec, scope, days, moment.as_of, moment.events, moment.view, moment.memo
+            spec, scope, days, moment.as_of, moment.events, moment.view, moment.memo, moment.lookup
         )
         inputs = measure_all(evidence)
         return self._result_of(spec, evidence, inputs, at, at_hash), inputs
@@ -397,14 +402,12 @@ class Scorer:
     ) -> tuple[Baseline | None, int | None]:
         """The jurisdiction's first published score (its ``as_of`` time and ``M``),
         recomputed from the chain at its ``as_of`` block and under its spec."""
-        first = next(
-            (
-                e
-                for e in tree.events
-                if e.event == "ScorePublished" and e.args["scope"] == scope.label
-            ),
-            None,
-        )
+        if tree.first_published is None:
+            tree.first_published = {}
+            for e in tree.events:
+                if e.event == "ScorePublished":
+                    tree.first_published.setdefault(str(e.args["scope"]), e)
+        first = tree.first_published.get(scope.label)
         if first is None:
             return None, None
         block = int(first.args["asOfBlock"])
@@ -413,7 +416,7 @@ class Scorer:
         moment = tree.moments.get(block)
         if moment is None:
             moment = tree.moments[block] = self._moment(
-                [e for e in tree.events if e.block_number <= block], block
+                [e for e in tree.events if e.block_number <= block], block, tree.at.lookup
             )
         result, _inputs = self._score_node(moment, scope, spec, days)
         m = result["M"]
@@ -559,6 +562,7 @@ class _Moment:
     events: Sequence[EventRecord]
     view: EffectView | None
     memo: dict[Any, Any]
+    lookup: RecordLookup
 
 
 @dataclass
@@ -575,6 +579,21 @@ class _TreeRead:
     at: _Moment
     previous: _Moment
     moments: dict[int, _Moment] = field(default_factory=dict)
+    #: The first ``ScorePublished`` of each scope (filled when first asked).
+    first_published: dict[str, EventRecord] | None = None
+
+
+def _kept(lookup: RecordLookup) -> RecordLookup:
+    """``lookup``, each record read once (a tree asks for the same records at every node)."""
+    kept: dict[tuple[str, int, str], PolicyRecord | None] = {}
+
+    def read(policy_id: str, version: int, digest: str) -> PolicyRecord | None:
+        key = (policy_id, version, digest)
+        if key not in kept:
+            kept[key] = lookup(policy_id, version, digest)
+        return kept[key]
+
+    return read
 
 
 def _depth_first(

@@ -90,7 +90,7 @@ def check_milestones(milestones: Sequence[Milestone]) -> None:
     for i, stone in enumerate(milestones):
         if not 1 <= stone.level <= 5:
             raise LedgerValueError(f"a milestone's level is 1..5, got {stone.level}")
-        if i and stone.time <= milestones[i - 1].time:
+        if i and stone.at <= milestones[i - 1].at:
             raise LedgerValueError("milestone times must strictly increase")
         if i and stone.level < milestones[i - 1].level:
             raise LedgerValueError("milestone levels must never fall")
@@ -114,17 +114,17 @@ def expected(
     """The expected index and level at ``time`` on the path (see the module doc)."""
     check_milestones(milestones)
     first, last = milestones[0], milestones[-1]
-    if time >= last.time:
+    if time >= last.at:
         index, basis = target_index(spec, last.level), "after the last milestone"
         previous, upcoming = last, None
-    elif time >= first.time:
-        i = max(k for k, m in enumerate(milestones) if m.time <= time)
+    elif time >= first.at:
+        i = max(k for k, m in enumerate(milestones) if m.at <= time)
         previous, upcoming = milestones[i], milestones[i + 1]
         index = _line(
             time,
-            previous.time,
+            previous.at,
             target_index(spec, previous.level),
-            upcoming.time,
+            upcoming.at,
             target_index(spec, upcoming.level),
         )
         basis = "between milestones"
@@ -138,7 +138,7 @@ def expected(
             if time <= baseline.time:
                 index, basis = start, "before the baseline"
             else:
-                index = _line(time, baseline.time, start, first.time, goal)
+                index = _line(time, baseline.time, start, first.at, goal)
                 basis = "from the baseline"
     index = min(1.0, max(0.0, index))
     level = spec.band(round_half_even(index, spec.decimal_places)).level
