@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from ledger.cli.demo import lagging_city
 from ledger.core import Ledger
 from ledger.scenario.runner import RunReport, load_scenario, run_scenario, scenario_digest
 from ledger.scenario.tree import set_up_tree
@@ -138,6 +139,15 @@ def test_acceptance_declines_from_province_to_city_to_county(played: Played) -> 
     assert n["sp"]["M"] > n["ucity"]["M"] > n["ucounty"]["M"] > 0
     # the province counts every department below it: between its best and its worst city
     assert n["gcity"]["M"] > n["sp"]["M"] > n["ucity"]["M"]
+
+
+def test_the_demo_draws_the_roadmap_of_the_city_furthest_behind(played: Played) -> None:
+    # `govledger demo --case province`: of the rated nodes behind their path, the largest
+    # gap among the shallowest below the province (U county is further behind, but deeper)
+    assert played.nodes["ucounty"]["gap"] > played.nodes["ucity"]["gap"] > 0
+    assert lagging_city(played.progress) == "ucity"
+    on_track = {**played.progress, "nodes": [played.nodes["gcity"]]}
+    assert lagging_city(on_track) is None
 
 
 def test_the_roadmap_of_the_lagging_city_starts_with_its_capping_element(
