@@ -4,9 +4,10 @@ The runner sets them up right after registering the departments and before ancho
 policy, so that from its first event every department is scored in its jurisdiction
 (MATURITY.md "Scope": membership is taken at each event's block). Like the departments'
 registration, each write is made only when the chain does not show its effect yet: a
-jurisdiction that does not exist, a department placed nowhere, milestones that differ from
-the scenario's. A run stopped half-way and played again sends each write exactly once,
-and playing a finished scenario again sends nothing.
+jurisdiction that does not exist, a department placed nowhere, milestones on a jurisdiction
+that still follows the national path. A run stopped half-way and played again sends each
+write exactly once; playing a finished scenario again sends nothing, and leaves alone what
+was changed on the ledger since (a department moved, targets set anew).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ledger.core import Ledger
+from ledger.mechanisms.directory import DEFAULT_MILESTONES
 from ledger.scenario.model import TIERS, Jurisdiction, Milestone, Scenario
 
 
@@ -38,7 +40,7 @@ def set_up_tree(ledger: Ledger, scenario: Scenario, start: int) -> int:
         if not jur.milestones:
             continue
         wanted = [(milestone_time(m, start), m.level) for m in jur.milestones]
-        if [(m.at, m.level) for m in directory.milestones_of(jur.id)] != wanted:
+        if tuple(directory.milestones_of(jur.id)) == DEFAULT_MILESTONES:  # none set yet
             ledger.jurisdictions.set_milestones(jur.id, wanted)
             sent += 1
     return sent

@@ -193,3 +193,9 @@ def test_a_stopped_set_up_is_finished_without_repeating_a_write(
     assert ledger.directory.jurisdiction_of("pt.b") == "pt.town"
     end_2030 = int(datetime(2030, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
     assert [(m.at, m.level) for m in ledger.directory.milestones_of("pt.town")] == [(end_2030, 3)]
+    # what is changed on the ledger afterwards is left alone by a later play
+    ledger.jurisdictions.place("pt.b", "pt.root")
+    ledger.jurisdictions.set_milestones("pt.town", [(end_2030, 4)])
+    assert set_up_tree(ledger, scenario, start=0) == 0
+    assert ledger.directory.jurisdiction_of("pt.b") == "pt.root"
+    assert [(m.at, m.level) for m in ledger.directory.milestones_of("pt.town")] == [(end_2030, 4)]
