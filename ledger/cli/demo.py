@@ -73,13 +73,14 @@ def demo(
         print_progress(tree)
         if plan is not None:
             print_roadmap(plan)
-        _published(score_id, findings)
-        console.print(
-            "next: `govledger progress` prints the tree again;"
-            f" `govledger roadmap --jurisdiction {lagging or 'ID'}` and"
-            f" `govledger score --jurisdiction {lagging or 'ID'}` look at one node;"
-            " `govledger jurisdiction show ID` lists its departments and milestones",
-            soft_wrap=True,
+        node = lagging or "ID"
+        _published(
+            score_id,
+            findings,
+            "; `govledger progress` prints the tree again;"
+            f" `govledger roadmap --jurisdiction {node}` and"
+            f" `govledger score --jurisdiction {node}` look at one node;"
+            f" `govledger jurisdiction show {node}` lists its departments and milestones",
         )
         return
     if as_json:
@@ -127,7 +128,7 @@ def _summary(label: str, where: Path, kind: str, report: RunReport) -> None:
     )
 
 
-def _published(score_id: int, findings: list[dict[str, Any]]) -> None:
+def _published(score_id: int, findings: list[dict[str, Any]], more: str = "") -> None:
     console.print(f"published on chain as score {score_id}")
     for f in findings:
         console.print(
@@ -137,6 +138,6 @@ def _published(score_id: int, findings: list[dict[str, Any]]) -> None:
     console.print(
         "next: `govledger audit verify` checks everything against the chain;"
         f" `govledger score verify {score_id}` recomputes the score;"
-        " `govledger audit export --policy ID --out DIR` writes an offline bundle",
+        " `govledger audit export --policy ID --out DIR` writes an offline bundle" + more,
         soft_wrap=True,
     )

@@ -397,3 +397,28 @@ def test_tiers_are_refused_exactly_where_a_child_is_not_below_its_parent(
     for j in nodes:
         if j.parent is not None:
             assert order.index(j.parent) < order.index(j.id)
+
+
+def test_the_readme_example_of_a_tree_is_valid(tmp_path: Path) -> None:
+    readme = (packaged("README.md")).read_text(encoding="utf-8")
+    section = readme.split("## jurisdictions\n", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    text = (
+        "schema_version: 1\nname: readme-tree\ndepartments:\n"
+        "  - {id: city.office, name: Office}\n  - {id: city.hotline, name: Hotline}\n"
+        "  - {id: city.grid1, name: Grid 1 staff}\n" + example
+    )
+    path = tmp_path / "tree.yaml"
+    path.write_text(text, encoding="utf-8")
+    scenario = load_scenario(path)
+    assert [j.tier for j in tree_order(scenario.jurisdictions)] == [
+        "province",
+        "city",
+        "district",
+        "grid",
+    ]
+    assert placements(scenario) == {
+        "city.office": "city",
+        "city.hotline": "city",
+        "city.grid1": "city.east.g1",
+    }
