@@ -40,6 +40,7 @@ revert is a 409 whose `error` and `arguments` give the decoded custom error.
 _TAG_DESCRIPTIONS = {
     "policies": "Knowledge records anchored on chain.",
     "departments": "The on-chain directory of departments.",
+    "jurisdictions": "The tree of jurisdictions (province to grid) and their staged targets.",
     "catalog": "Data catalog items and their providers.",
     "agreements": "Data-sharing agreements and deliveries.",
     "events": "The indexed execution trail.",

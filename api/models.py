@@ -21,6 +21,14 @@ from pydantic.alias_generators import to_camel
 from ledger.chain.types import TxRef
 from ledger.knowledge.models import PolicyRecord
 from ledger.mechanisms.attestations import StatisticCreate
+from ledger.mechanisms.directory import (
+    DepartmentPlacement,
+    JurisdictionCreate,
+    JurisdictionMove,
+    JurisdictionRename,
+    MilestonesUpdate,
+    TierName,
+)
 from ledger.mechanisms.drills import DrillPlanCreate, DrillRecord
 from ledger.mechanisms.fields import Digest
 from ledger.mechanisms.sharing import (
@@ -60,6 +68,11 @@ REQUESTS = (
     SystemCreate,
     SystemConnection,
     StatisticCreate,
+    JurisdictionCreate,
+    JurisdictionRename,
+    JurisdictionMove,
+    DepartmentPlacement,
+    MilestonesUpdate,
 )
 
 
@@ -653,3 +666,52 @@ class MaturityPublic(_ResultPart):
     level: str = Field(examples=["L3"])
     evidence_root: str
     result_hash: str = Field(description="SHA-256 of the canonical result without this member.")
+
+
+# -- jurisdictions -------------------------------------------------------------------
+
+
+class MilestonePublic(BaseModel):
+    at: int = Field(description="UNIX time (UTC).")
+    time: str = Field(description="The same time written out (UTC).")
+    level: int = Field(description="The maturity level expected by then (1-5).")
+
+
+class _JurisdictionBase(_Public):
+    id: str
+    parent_id: str | None = Field(description="None for a root.")
+    tier: int = Field(description="1 province, 2 city, 3 district, 4 street, 5 community, 6 grid.")
+    tier_name: TierName
+    name: str
+    children: list[str] = Field(description="The direct children's ids.")
+    departments: list[str] = Field(description="The departments placed here (not below).")
+
+
+class JurisdictionPublic(_JurisdictionBase):
+    depth: int = Field(description="0 for a root, its children 1, and so on.")
+
+
+class JurisdictionsPublic(BaseModel):
+    """The tree flattened depth first (each parent before its children), one page at a time."""
+
+    data: list[JurisdictionPublic]
+    count: int = Field(description="How many jurisdictions are in `data`.")
+    limit: int
+    offset: int
+
+
+class JurisdictionDetailPublic(_JurisdictionBase):
+    path: list[str] = Field(description="The ancestors, from the root down to the parent.")
+    milestones: list[MilestonePublic] = Field(
+        description="Staged targets; the national path (L4 by 2025, L5 by 2035) unless set."
+    )
+
+
+class JurisdictionState(JurisdictionDetailPublic, TxPublic):
+    """A jurisdiction after a write, and where the write landed."""
+
+
+class DepartmentPlacedPublic(TxPublic):
+    department_id: str
+    jurisdiction_id: str
+    from_jurisdiction_id: str | None = Field(description="None on the first placement.")

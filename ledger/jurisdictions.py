@@ -15,15 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.chain.types import TxRef
-from ledger.errors import LedgerValueError
 from ledger.mechanisms.base import Actor
 from ledger.mechanisms.directory import (
     DirectoryContract,
     JurisdictionInfo,
+    JurisdictionRename,
     Milestone,
     Tier,
     tier_of,
 )
+from ledger.mechanisms.fields import build
 from ledger.times import format_timestamp
 
 __all__ = [
@@ -107,9 +108,8 @@ def detail_row(detail: JurisdictionDetail) -> dict[str, Any]:
 
 
 def _name(name: str) -> str:
-    if not name.strip():
-        raise LedgerValueError("a jurisdiction's name must not be empty")
-    return name
+    """The name, if the request models accept it (not blank, at most 200 characters)."""
+    return build(JurisdictionRename, name=name).name
 
 
 class Jurisdictions:

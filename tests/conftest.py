@@ -176,5 +176,16 @@ def ledger(session_ledger: Ledger) -> Iterator[Ledger]:
 
 
 @pytest.fixture
+def bulk(ledger: Ledger) -> Iterator[Ledger]:
+    """The ledger in bulk mode (no role pre-check), as a scenario replay runs it: what the
+    chain itself refuses."""
+    ledger.tx.precheck = False
+    try:
+        yield ledger
+    finally:
+        ledger.tx.precheck = True
+
+
+@pytest.fixture
 def home(tmp_path: Path) -> Path:
     return tmp_path / "home"

@@ -3,8 +3,6 @@ department, the tree, one jurisdiction's detail, and the events the indexer stor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from ledger.core import Ledger
@@ -172,16 +170,6 @@ def test_bad_input_is_refused_before_the_chain(city: Ledger) -> None:
     with pytest.raises(LedgerValueError, match="unknown tier"):
         city.jurisdictions.create("l.x", "l", "metropolis", "X")
     assert city.w3.eth.block_number == before
-
-
-@pytest.fixture
-def bulk(ledger: Ledger) -> Iterator[Ledger]:
-    """No role pre-check: what the chain itself refuses."""
-    ledger.tx.precheck = False
-    try:
-        yield ledger
-    finally:
-        ledger.tx.precheck = True
 
 
 def test_a_department_needs_registrar(city: Ledger) -> None:

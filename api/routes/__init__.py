@@ -13,6 +13,7 @@ from api.routes import (
     drills,
     effects,
     events,
+    jurisdictions,
     maturity,
     orders,
     policies,
@@ -24,6 +25,7 @@ api_router = APIRouter()
 for _module in (
     policies,
     departments,
+    jurisdictions,
     catalog,
     agreements,
     events,

@@ -23,6 +23,12 @@ from ledger.jurisdictions import (
     node_rows,
     tier_of,
 )
+from ledger.mechanisms.directory import (
+    JurisdictionCreate,
+    JurisdictionRename,
+    MilestonesUpdate,
+)
+from ledger.mechanisms.fields import build
 
 jurisdiction_app = typer.Typer(
     help="Jurisdictions (province, city, district, street, community, grid), the departments"
@@ -82,10 +88,19 @@ def jurisdiction_add(
 ) -> None:
     """Create a jurisdiction under its parent; a child's tier is below its parent's."""
     level = parse_option(tier_of, tier, "--tier")
+    request = build(
+        JurisdictionCreate,
+        jurisdiction_id=jurisdiction_id,
+        parent_id=parent,
+        tier=int(level),
+        name=name,
+    )
     where = f" under {parent}" if parent else " (a root)"
     send(
         home,
-        lambda ledger: ledger.jurisdictions.create(jurisdiction_id, parent, level, name, by=by),
+        lambda ledger: ledger.jurisdictions.create(
+            request.jurisdiction_id, request.parent_id, request.tier, request.name, by=by
+        ),
         f"created {level.label} {jurisdiction_id} ({name}){where}",
     )
 
@@ -95,9 +110,10 @@ def jurisdiction_rename(
     jurisdiction_id: JurisdictionArg, name: NameOpt, by: ByOpt = None, home: HomeOpt = None
 ) -> None:
     """Give a jurisdiction a new name."""
+    request = build(JurisdictionRename, name=name)
     send(
         home,
-        lambda ledger: ledger.jurisdictions.rename(jurisdiction_id, name, by=by),
+        lambda ledger: ledger.jurisdictions.rename(jurisdiction_id, request.name, by=by),
         f"renamed {jurisdiction_id} to {name}",
     )
 
@@ -197,7 +213,9 @@ def jurisdiction_targets(
     default the national path, L4 by 2025-12-31 and L5 by 2035-12-31."""
     if milestone and default:
         raise typer.BadParameter("give --set or --default, not both")
-    pairs = [parse_option(parse_milestone, m, "--set") for m in milestone or ()]
+    parsed = [parse_option(parse_milestone, m, "--set") for m in milestone or ()]
+    request = build(MilestonesUpdate, milestones=[m._asdict() for m in parsed])
+    pairs = [(m.at, m.level) for m in request.milestones]
     with opened(home) as ledger:
         if pairs or default:
             ref = ledger.jurisdictions.set_milestones(jurisdiction_id, pairs, by=by)

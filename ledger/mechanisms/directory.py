@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
 from eth_typing import ChecksumAddress
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from ledger.chain.keystore import Signer
 from ledger.chain.types import TxRef
 from ledger.errors import LedgerValueError
 from ledger.ids import from_bytes32, to_bytes32
 from ledger.mechanisms.base import Actor, ContractWrapper, role_id
-from ledger.mechanisms.fields import UINT64_MAX
+from ledger.mechanisms.fields import UINT64_MAX, Id, Request
 
 ZERO32 = b"\x00" * 32
 
@@ -67,6 +69,62 @@ class Milestone(NamedTuple):
 #: The national path, every jurisdiction's milestones until set (``Directory.DEFAULT_L4_BY``
 #: and ``DEFAULT_L5_BY``): level 4 by 2025-12-31 23:59:59 UTC, level 5 by 2035-12-31 23:59:59.
 DEFAULT_MILESTONES: tuple[Milestone, ...] = (Milestone(1767225599, 4), Milestone(2082758399, 5))
+
+
+TierName = Literal["province", "city", "district", "street", "community", "grid"]
+
+#: A tier in a request: its number or its name.
+TierIn = Annotated[int, Field(ge=1, le=6)] | TierName
+
+
+def _not_blank(name: str) -> str:
+    if not name.strip():
+        raise PydanticCustomError("blank_name", "a jurisdiction's name must not be empty")
+    return name
+
+
+#: A jurisdiction's display name.
+JurisdictionName = Annotated[str, Field(max_length=200), AfterValidator(_not_blank)]
+
+
+class JurisdictionCreate(Request):
+    """A new jurisdiction: a root, or a child whose tier is below its parent's."""
+
+    jurisdiction_id: Id
+    parent_id: Id | None = Field(default=None, description="None (or absent) for a root.")
+    tier: TierIn = Field(
+        description="1 province, 2 city, 3 district, 4 street, 5 community, 6 grid (number or"
+        " name)."
+    )
+    name: JurisdictionName
+
+
+class JurisdictionRename(Request):
+    name: JurisdictionName
+
+
+class JurisdictionMove(Request):
+    """Where a jurisdiction moves, with its whole subtree."""
+
+    parent_id: Id | None = Field(description="The new parent; null to make it a root.")
+
+
+class DepartmentPlacement(Request):
+    """A department to put in the jurisdiction (moved from the one it is in, if any)."""
+
+    department_id: Id
+
+
+class MilestoneIn(Request):
+    at: Annotated[int, Field(ge=0, le=UINT64_MAX, description="UNIX time (UTC).")]
+    level: Annotated[int, Field(ge=1, le=5, description="Maturity level 1-5.")]
+
+
+class MilestonesUpdate(Request):
+    """A jurisdiction's staged targets, in time order (strictly increasing times,
+    non-decreasing levels); an empty list restores the default path."""
+
+    milestones: list[MilestoneIn] = Field(max_length=64)
 
 
 @dataclass(frozen=True)

@@ -273,6 +273,11 @@ NOT_OWNED = {
     "/orders/{order_id}/overdue": "anyone marks an order overdue once its SLA passed",
     "/drills/plans/{plan_id}/drills/{index}/missed": "anyone marks a drill missed",
     "/findings/{finding_id}/overdue": "anyone marks a finding overdue",
+    "/jurisdictions": "creates a jurisdiction (REGISTRAR); the tree is no department's",
+    "/jurisdictions/{jurisdiction_id}/rename": "the tree is no department's (REGISTRAR)",
+    "/jurisdictions/{jurisdiction_id}/move": "the tree is no department's (REGISTRAR)",
+    "/jurisdictions/{jurisdiction_id}/departments": "places a department (REGISTRAR)",
+    "/jurisdictions/{jurisdiction_id}/milestones": "a jurisdiction's targets (REGISTRAR)",
 }
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from ledger.core import Ledger
@@ -23,16 +21,6 @@ ORDER = OrderAccept(
 ITEM = CatalogItemCreate(
     item_id="item.signers", data_type="household", permission="open", disclosure="api"
 )
-
-
-@pytest.fixture
-def bulk(ledger: Ledger) -> Iterator[Ledger]:
-    """The ledger in bulk mode (no role pre-check), as a scenario replay runs it."""
-    ledger.tx.precheck = False
-    try:
-        yield ledger
-    finally:
-        ledger.tx.precheck = True
 
 
 def test_a_department_with_the_role_signs_with_its_own_key(ledger: Ledger) -> None:
