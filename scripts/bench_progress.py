@@ -22,19 +22,18 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_series import best_of, build  # noqa: E402  (scripts/, beside this file)
+
 from ledger.core import Ledger  # noqa: E402
 from ledger.knowledge.models import PolicyRecord  # noqa: E402
 from ledger.maturity.service import Scorer  # noqa: E402
-from ledger.scenario.runner import file_digest, load_scenario, run_scenario  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
 from ledger.store.records import EventRecord  # noqa: E402
 
@@ -56,24 +55,6 @@ RENAMED = (
 ZERO = "0x" + "00" * 32
 
 
-def best_of(repeat: int, fn: Callable[[], Any]) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def build(home: Path) -> None:
-    file = ROOT / "ledger" / "scenarios" / "dcity.yaml"
-    with Ledger.open(Settings(home=home)) as ledger:
-        start = time.perf_counter()
-        run_scenario(ledger, load_scenario(file), file.parent, file_digest(file))
-        print(f"build: D-city year scenario {time.perf_counter() - start:8.2f} s", flush=True)
-
-
 def city_copy(events: Sequence[EventRecord], city: str, index: int) -> list[EventRecord]:
     """The events with every owned id prefixed by ``city``, on the same blocks."""
     out = []
@@ -87,7 +68,9 @@ def city_copy(events: Sequence[EventRecord], city: str, index: int) -> list[Even
 
 
 def tree_event(event: str, log_index: int, **args: object) -> EventRecord:
-    return EventRecord(0, "0x" + "00" * 32, 0, "0x" + "00" * 32, log_index, "Directory", event, args)
+    return EventRecord(
+        0, "0x" + "00" * 32, 0, "0x" + "00" * 32, log_index, "Directory", event, args
+    )
 
 
 def province(

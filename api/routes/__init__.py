@@ -17,6 +17,7 @@ from api.routes import (
     maturity,
     orders,
     policies,
+    progress,
     statistics,
     systems,
 )
@@ -30,6 +31,7 @@ for _module in (
     agreements,
     events,
     maturity,
+    progress,
     orders,
     drills,
     systems,

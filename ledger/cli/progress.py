@@ -4,7 +4,8 @@ staged targets, and what to raise first where a node is behind (MATURITY.md
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -12,6 +13,7 @@ from rich.markup import escape
 
 from ledger.cli.common import HomeOpt, JsonOpt, opened
 from ledger.cli.output import console, emit_json, table
+from ledger.maturity.service import ScoreQuery, Scorer
 
 WindowDaysOpt = Annotated[
     int | None, typer.Option(help="Window length in days (default: the spec's, 90).")
@@ -113,18 +115,8 @@ def progress(
 ) -> None:
     """The jurisdiction tree: each node's level, expected level, M, expected index, gap,
     on track or behind, and trend arrow."""
-    with opened(home) as ledger:
-        ledger.indexer.sync()
-        view = ledger.scorer.progress(
-            jurisdiction=jurisdiction,
-            window_days=window_days,
-            spec_version=spec,
-            as_of_block=as_of,
-        )
-    if as_json:
-        emit_json(view)
-    else:
-        print_progress(view)
+    query: ScoreQuery = {"window_days": window_days, "spec_version": spec, "as_of_block": as_of}
+    _show(home, as_json, lambda s: s.progress(jurisdiction=jurisdiction, **query), print_progress)
 
 
 def roadmap(
@@ -137,15 +129,22 @@ def roadmap(
 ) -> None:
     """For a jurisdiction below its expected level: the indicators to raise first, each
     with the raw value that would lift the level one band on its own."""
+    query: ScoreQuery = {"window_days": window_days, "spec_version": spec, "as_of_block": as_of}
+    _show(home, as_json, lambda s: s.roadmap(jurisdiction=jurisdiction, **query), print_roadmap)
+
+
+def _show(
+    home: Path | None,
+    as_json: bool,
+    view_of: Callable[[Scorer], dict[str, Any]],
+    printer: Callable[[Mapping[str, Any]], None],
+) -> None:
+    """The view ``view_of`` takes from the ledger's scorer, its index synced first, as
+    JSON or for people."""
     with opened(home) as ledger:
         ledger.indexer.sync()
-        view = ledger.scorer.roadmap(
-            jurisdiction=jurisdiction,
-            window_days=window_days,
-            spec_version=spec,
-            as_of_block=as_of,
-        )
+        view = view_of(ledger.scorer)
     if as_json:
         emit_json(view)
     else:
-        print_roadmap(view)
+        printer(view)

@@ -9,7 +9,11 @@ moved elsewhere takes its later events with it, not its earlier ones.
 ``DepartmentPlaced``, ``MilestonesSet``) and answers, for any block (or block time),
 which jurisdiction a department was in, each jurisdiction's parent, its subtree's
 departments and its milestones. An event at block ``b`` sees the tree as it stood after
-every Directory event of blocks up to and including ``b``.
+every Directory event of blocks up to and including ``b``. Before a department's first
+placement it counts where it was first placed, and before a jurisdiction is created it
+sits where it was created: a tree registered after the fact takes the history before it
+(the chain has no earlier answer), and only a later move splits a department's (or a
+jurisdiction's) history between two places.
 
 :class:`JurisdictionScope` is the scope an :class:`~ledger.maturity.indicators.Evidence`
 carries for one jurisdiction: ``counts(department, block_number)`` says whether the
@@ -105,8 +109,14 @@ def _id_or_none(value: object) -> str | None:
 
 @dataclass
 class _Timeline(Generic[T]):
-    """A value that changes at some blocks: ``value_at(block)`` or ``value_at_time``."""
+    """A value that changes at some blocks: ``at(block=...)`` or ``at(time=...)``.
 
+    Before its first change the value is None, or with ``backdated`` the first value:
+    where a department is first placed, or a jurisdiction first put, it has been since
+    the chain began (only a later move splits its history).
+    """
+
+    backdated: bool = False
     blocks: list[int] = field(default_factory=list)
     times: list[int] = field(default_factory=list)
     values: list[T] = field(default_factory=list)
@@ -122,7 +132,9 @@ class _Timeline(Generic[T]):
             i = bisect.bisect_right(self.blocks, block)
         else:
             i = bisect.bisect_right(self.times, time if time is not None else 2**63)
-        return self.values[i - 1] if i else None
+        if i:
+            return self.values[i - 1]
+        return self.values[0] if self.backdated and self.values else None
 
 
 class JurisdictionHistory:
@@ -159,15 +171,17 @@ class JurisdictionHistory:
             self._created.setdefault(jid, at)
             self._tier[jid] = int(e.args["tier"])
             self._name.setdefault(jid, _Timeline()).set(*at, str(e.args["name"]))
-            self._parent.setdefault(jid, _Timeline()).set(*at, _id_or_none(e.args["parentId"]))
+            self._parent.setdefault(jid, _Timeline(True)).set(*at, _id_or_none(e.args["parentId"]))
         elif e.event == "JurisdictionRenamed":
             self._name.setdefault(jid, _Timeline()).set(*at, str(e.args["name"]))
         elif e.event == "JurisdictionMoved":
-            self._parent.setdefault(jid, _Timeline()).set(*at, _id_or_none(e.args["toParentId"]))
+            self._parent.setdefault(jid, _Timeline(True)).set(
+                *at, _id_or_none(e.args["toParentId"])
+            )
         elif e.event == "DepartmentPlaced":
             department = str(e.args["departmentId"])
             target = _id_or_none(e.args["toJurisdictionId"])
-            self._placed.setdefault(department, _Timeline()).set(*at, target)
+            self._placed.setdefault(department, _Timeline(True)).set(*at, target)
         elif e.event == "MilestonesSet":
             stones = tuple(
                 Milestone(int(t), int(level))
@@ -244,11 +258,11 @@ class JurisdictionHistory:
     def ever_in(self, jurisdiction_id: str) -> frozenset[str]:
         """The departments in the jurisdiction's subtree at some block: membership only
         changes at the blocks of the Directory's tree events, so these are the ones in it
-        just after one of them."""
+        before the first of them or just after one of them."""
         return frozenset(
             d
             for d in self._placed
-            if any(jurisdiction_id in self.within(d, block=b) for b in self._changes)
+            if any(jurisdiction_id in self.within(d, block=b) for b in [-1, *self._changes])
         )
 
     def departments(self, jurisdiction_id: str, *, block: int | None = None) -> set[str]:

@@ -41,7 +41,13 @@ from ledger.maturity.indicators import (
 )
 from ledger.maturity.progress import TREND, node_row, roadmap_view
 from ledger.maturity.roadmap import roadmap as build_roadmap
-from ledger.maturity.scopes import JurisdictionHistory, JurisdictionScope, resolve_scope
+from ledger.maturity.scopes import (
+    JurisdictionHistory,
+    JurisdictionScope,
+    jurisdiction_label,
+    jurisdiction_of_label,
+    resolve_scope,
+)
 from ledger.maturity.spec import Spec, load_spec, spec_for_hash
 from ledger.maturity.trajectory import Baseline, standing
 from ledger.store.records import EventRecord
@@ -258,7 +264,7 @@ class Scorer:
         as_of = self._as_of(query.get("as_of_block"))
         end, _hash = self.blocks.block(as_of)
         events = self.events(as_of)
-        resolved = resolve_scope(scope, events)
+        resolve_scope(scope, events)  # an unknown jurisdiction is refused up front
         blocks = [
             self._block_at(end - k * days * DAY, as_of, events) for k in reversed(range(windows))
         ]
@@ -266,7 +272,7 @@ class Scorer:
         for block in blocks:
             chosen = [e for e in events if e.block_number <= block] if block < as_of else events
             evidence, at, at_hash = self._evidence_at(
-                spec, resolved, days, block, chosen, self.effects(block, chosen)
+                spec, _scope_in(scope, chosen), days, block, chosen, self.effects(block, chosen)
             )
             points.append(self._result(spec, evidence, at, at_hash))
         return {
@@ -341,7 +347,6 @@ class Scorer:
             as_of_hash=as_of_hash,
             end=end,
             events=events,
-            history=JurisdictionHistory.from_events(events),
             at=self._moment(events, as_of, lookup),
             previous=self._moment(
                 [e for e in events if e.block_number <= previous], previous, lookup
@@ -357,11 +362,14 @@ class Scorer:
                 if e.event == "AgreementCommitted"
             }
             view = replace(view, counts=_SharedCounts(view.counts, granted))
-        return _Moment(block, events, view, {}, lookup)
+        return _Moment(block, events, view, {}, lookup, JurisdictionHistory.from_events(events))
 
     def _score_node(
-        self, moment: _Moment, scope: JurisdictionScope, spec: Spec, days: int
+        self, moment: _Moment, node: str, spec: Spec, days: int
     ) -> tuple[dict[str, Any], dict[str, IndicatorInput]]:
+        """``node``'s result at the moment, its membership as the moment's events tell it
+        (as a single score at that block reads it)."""
+        scope = JurisdictionScope(moment.history, node)
         evidence, at, at_hash = self._evidence_at(
             spec, scope, days, moment.as_of, moment.events, moment.view, moment.memo, moment.lookup
         )
@@ -372,10 +380,9 @@ class Scorer:
         self, tree: _TreeRead, node: str, depth: int
     ) -> tuple[dict[str, Any], dict[str, Any], dict[str, IndicatorInput]]:
         history, spec = tree.history, tree.spec
-        scope = history.scope(node)
-        result, inputs = self._score_node(tree.at, scope, spec, tree.days)
-        before, _ = self._score_node(tree.previous, scope, spec, tree.days)
-        baseline, baseline_score = self._baseline(tree, scope)
+        result, inputs = self._score_node(tree.at, node, spec, tree.days)
+        before, _ = self._score_node(tree.previous, node, spec, tree.days)
+        baseline, baseline_score = self._baseline(tree, node)
         milestones = history.milestones(node, block=tree.as_of)
         m = result["M"]
         level = int(str(result["level"]).removeprefix("L"))
@@ -390,16 +397,17 @@ class Scorer:
             departments=sorted(history.departments(node, block=tree.as_of)),
             milestones=milestones,
             result=result,
-            previous=before if tree.previous.as_of < tree.as_of else None,
+            previous=before
+            if tree.previous.as_of < tree.as_of
+            and tree.previous.history.exists(node, block=tree.previous.as_of)
+            else None,
             baseline=baseline,
             baseline_score=baseline_score,
             standing=place,
         )
         return row, result, inputs
 
-    def _baseline(
-        self, tree: _TreeRead, scope: JurisdictionScope
-    ) -> tuple[Baseline | None, int | None]:
+    def _baseline(self, tree: _TreeRead, node: str) -> tuple[Baseline | None, int | None]:
         """The jurisdiction's first published score (its ``as_of`` time and ``M``),
         recomputed from the chain at its ``as_of`` block and under its spec."""
         if tree.first_published is None:
@@ -407,7 +415,7 @@ class Scorer:
             for e in tree.events:
                 if e.event == "ScorePublished":
                     tree.first_published.setdefault(str(e.args["scope"]), e)
-        first = tree.first_published.get(scope.label)
+        first = tree.first_published.get(jurisdiction_label(node))
         if first is None:
             return None, None
         block = int(first.args["asOfBlock"])
@@ -418,7 +426,7 @@ class Scorer:
             moment = tree.moments[block] = self._moment(
                 [e for e in tree.events if e.block_number <= block], block, tree.at.lookup
             )
-        result, _inputs = self._score_node(moment, scope, spec, days)
+        result, _inputs = self._score_node(moment, node, spec, days)
         m = result["M"]
         return Baseline(int(first.args["windowEnd"]), None if m is None else float(m)), int(
             first.args["scoreId"]
@@ -563,11 +571,18 @@ class _Moment:
     view: EffectView | None
     memo: dict[Any, Any]
     lookup: RecordLookup
+    #: The jurisdiction tree as these events tell it.
+    history: JurisdictionHistory
 
 
 @dataclass
 class _TreeRead:
     """One read of the events for a whole jurisdiction tree."""
+
+    @property
+    def history(self) -> JurisdictionHistory:
+        """The tree at ``as_of``."""
+        return self.at.history
 
     spec: Spec
     days: int
@@ -575,12 +590,20 @@ class _TreeRead:
     as_of_hash: str
     end: int
     events: Sequence[EventRecord]
-    history: JurisdictionHistory
     at: _Moment
     previous: _Moment
     moments: dict[int, _Moment] = field(default_factory=dict)
     #: The first ``ScorePublished`` of each scope (filled when first asked).
     first_published: dict[str, EventRecord] | None = None
+
+
+def _scope_in(scope: str | None, events: Sequence[EventRecord]) -> str | JurisdictionScope | None:
+    """The scope over ``events``: a jurisdiction with the membership they tell (it counts
+    nothing in a window before it was created)."""
+    jurisdiction = jurisdiction_of_label(scope)
+    if jurisdiction is None:
+        return scope
+    return JurisdictionScope(JurisdictionHistory.from_events(events), jurisdiction)
 
 
 def _kept(lookup: RecordLookup) -> RecordLookup:
