@@ -1,8 +1,11 @@
 """Playing a scenario onto a ledger, resumably.
 
 The runner keeps ``<home>/scenarios/<name>.json``: the scenario's start on the chain's
-clock, the digest of the file it played, how many steps are done and the step being
-played. Every step is played exactly once, even when the process is killed:
+clock, the digest of the files it played (the scenario and those it includes), how many
+steps are done and the step being played. Before the first step, the set-up registers the
+departments, sets up the jurisdictions (:mod:`ledger.scenario.tree`), anchors the policies
+due at the start and sets the work-order categories, each write sent only when the chain
+does not show it yet. Every step is played exactly once, even when the process is killed:
 
 - before a step sends its transaction, the runner records it as *pending* with the
   chain's block number; once the step returns it is recorded as done;
