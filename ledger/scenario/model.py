@@ -2,7 +2,9 @@
 
 See ``ledger/scenarios/README.md`` for the format with examples. Times in a scenario are
 offsets from its start (``+0d``, ``+90d``, ``+36h``); durations are ``<number><unit>`` with
-unit ``s``, ``m``, ``h``, ``d`` or ``w`` (or a plain number of seconds).
+unit ``s``, ``m``, ``h``, ``d`` or ``w`` (or a plain number of seconds). A scenario may
+declare its ``jurisdictions`` (the tree, each department's place, staged targets) and
+``include`` other scenario files (:mod:`ledger.scenario.compose`).
 """
 
 from __future__ import annotations
