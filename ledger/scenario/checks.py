@@ -412,6 +412,19 @@ def _placements(s: Scenario, found: Found) -> None:
     for i, jur in enumerate(s.jurisdictions):
         for j, member in enumerate(jur.departments):
             place(("jurisdictions", i, "departments", j), member, jur.id)
+    where = {department: jurisdiction for department, (jurisdiction, _) in first.items()}
+    for i, step in sorted(enumerate(s.timeline), key=lambda pair: (max(pair[1].at, 1), pair[0])):
+        move = step.move_department
+        if move is None:
+            continue
+        if where.get(move.department) == move.to:
+            found.append(
+                (
+                    ("timeline", i, "move_department", "to"),
+                    f"{move.department!r} is already in {move.to} at that time",
+                )
+            )
+        where[move.department] = move.to
     for i, dep in enumerate(s.departments):
         if dep.id not in first:
             found.append(

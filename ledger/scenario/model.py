@@ -325,6 +325,13 @@ class SystemChange(_Model):
     clause: Id
 
 
+class DepartmentMove(_Model):
+    """A department moved to another jurisdiction (its later events count there)."""
+
+    department: Id
+    to: Id
+
+
 class Action(_Model):
     """One explicit step at an offset: exactly one of the action fields is set."""
 
@@ -336,6 +343,7 @@ class Action(_Model):
     disconnect: SystemChange | None = None
     fill_slot: Id | None = None
     attest: Attestation | None = None
+    move_department: DepartmentMove | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Action:
@@ -468,4 +476,8 @@ class Scenario(_Model):
             if step.attest is not None:
                 need(("timeline", i, "attest", "by"), step.attest.by, departments, "department")
                 cite(("timeline", i, "attest"), step.attest.policy, step.attest.clause)
+            if step.move_department is not None:
+                move, here = step.move_department, ("timeline", i, "move_department")
+                need((*here, "department"), move.department, departments, "department")
+                need((*here, "to"), move.to, jurisdictions, "jurisdiction")
         return found

@@ -491,6 +491,13 @@ class _Builder:
             )
         elif action.attest is not None:
             self._attest(at, action.attest)
+        elif action.move_department is not None:
+            move = action.move_department
+            self.add(
+                at,
+                f"move department {move.department} to {move.to}",
+                lambda ledger: ledger.jurisdictions.place(move.department, move.to),
+            )
 
     def _provider_of(self, agreement_id: str) -> str:
         for a in self.scenario.agreements:

@@ -422,3 +422,44 @@ def test_the_readme_example_of_a_tree_is_valid(tmp_path: Path) -> None:
         "city.hotline": "city",
         "city.grid1": "city.east.g1",
     }
+
+
+MOVE = "timeline:\n  - {at: 50d, move_department: {department: t.water, to: town.east}}\n"
+
+
+def test_a_department_moves_at_its_time(tmp_path: Path) -> None:
+    path = write(tmp_path, "", "", text=GOOD + MOVE)
+    steps = build_steps(load_scenario(path), 1_000_000)
+    (move,) = [s for s in steps if s.what.startswith("move department")]
+    assert (move.what, move.at) == ("move department t.water to town.east", 50 * 86_400)
+
+
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [
+        (
+            "{department: t.water, to: town.west}",
+            "line 25: timeline[0].move_department.to: 'town.west' is not a jurisdiction",
+        ),
+        (
+            "{department: t.sewers, to: town.east}",
+            "line 25: timeline[0].move_department.department: 't.sewers' is not a department",
+        ),
+        (
+            "{department: t.water, to: town}",
+            "line 25: timeline[0].move_department.to: 't.water' is already in town at that time",
+        ),
+    ],
+)
+def test_a_bad_move_is_refused_by_line_and_field(tmp_path: Path, new: str, expected: str) -> None:
+    path = write(tmp_path, "{department: t.water, to: town.east}", new, text=GOOD + MOVE)
+    assert f"{path} {expected}" in error_of(path)
+
+
+def test_a_second_move_back_is_judged_where_the_first_left_it(tmp_path: Path) -> None:
+    back = MOVE + "  - {at: 20d, move_department: {department: t.water, to: town.east}}\n"
+    path = write(tmp_path, "", "", text=GOOD + back)
+    # at 20d t.water moves to town.east; the move at 50d to the same place is refused
+    assert (
+        f"{path} line 25: timeline[0].move_department.to: 't.water' is already in town.east"
+    ) in error_of(path)

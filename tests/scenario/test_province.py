@@ -66,7 +66,7 @@ def test_the_tree_is_set_up_before_the_first_policy_is_anchored(played: Played) 
         ("ucounty", "ucity", 3),
         ("ucounty.g1", "ucounty", 6),
     ]
-    placed = events(ledger, "DepartmentPlaced")
+    *placed, _moved = events(ledger, "DepartmentPlaced")
     assert {e.args["departmentId"]: e.args["toJurisdictionId"] for e in placed} == {
         "sp.office": "sp",
         "g.office": "gcity",
@@ -89,6 +89,20 @@ def test_the_tree_is_set_up_before_the_first_policy_is_anchored(played: Played) 
     }
     first_anchor = min(e.block_number for e in events(ledger, "PolicyAnchored"))
     assert max(e.block_number for e in [*created, *placed, milestones]) < first_anchor
+
+
+def test_the_grid_worker_moves_at_day_100_and_takes_its_later_events_along(
+    played: Played,
+) -> None:
+    *_, moved = events(played.ledger, "DepartmentPlaced")
+    assert moved.args == {
+        "departmentId": "u.grid1",
+        "fromJurisdictionId": "ucounty.g1",
+        "toJurisdictionId": "ucity",
+    }
+    assert moved.block_time >= played.report.start + 100 * DAY
+    assert "u.grid1" not in played.nodes["ucounty"]["departments"]
+    assert "u.grid1" in played.nodes["ucity"]["departments"]
 
 
 def test_playing_it_again_sends_nothing(played: Played) -> None:
