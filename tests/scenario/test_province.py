@@ -77,7 +77,7 @@ def test_the_tree_is_set_up_before_the_first_policy_is_anchored(played: Played) 
         "u.health": "ucity",
         "c.office": "ucounty",
         "c.farms": "ucounty",
-        "u.grid1": "ucounty.g1",
+        "u.grid1": "ucounty",
     }
     assert {e.args["fromJurisdictionId"] for e in placed} == {ZERO}  # first placements
     (milestones,) = events(ledger, "MilestonesSet")
@@ -91,18 +91,35 @@ def test_the_tree_is_set_up_before_the_first_policy_is_anchored(played: Played) 
     assert max(e.block_number for e in [*created, *placed, milestones]) < first_anchor
 
 
-def test_the_grid_worker_moves_at_day_100_and_takes_its_later_events_along(
+def test_the_grid_worker_moves_at_day_104_and_takes_its_later_events_along(
     played: Played,
 ) -> None:
     *_, moved = events(played.ledger, "DepartmentPlaced")
     assert moved.args == {
         "departmentId": "u.grid1",
-        "fromJurisdictionId": "ucounty.g1",
-        "toJurisdictionId": "ucity",
+        "fromJurisdictionId": "ucounty",
+        "toJurisdictionId": "ucounty.g1",
     }
-    assert moved.block_time >= played.report.start + 100 * DAY
-    assert "u.grid1" not in played.nodes["ucounty"]["departments"]
-    assert "u.grid1" in played.nodes["ucity"]["departments"]
+    assert moved.block_time >= played.report.start + 104 * DAY
+    assert played.nodes["ucounty.g1"]["departments"] == ["u.grid1"]
+    # the worker's handlings count in the grid from the move's block on, not before it
+    handled = {
+        (e.block_number, e.tx_hash, e.log_index): e.block_number
+        for e in events(played.ledger, "OrderHandled")
+        if e.args["handlerId"] == "u.grid1"
+    }
+    before = {k for k, block in handled.items() if block < moved.block_number}
+    after = set(handled) - before
+    assert before and after
+
+    def evidence(scope: str) -> set[tuple[int, str, int]]:
+        result = played.ledger.scorer.score(scope=scope)
+        return {
+            (e[0], e[1], e[2]) for i in result["indicators"] for e in i["evidence"] if len(e) == 3
+        }
+
+    assert evidence("@ucounty.g1") & set(handled) == after
+    assert evidence("@ucounty") >= set(handled)  # the county counts them all
 
 
 def test_playing_it_again_sends_nothing(played: Played) -> None:
