@@ -312,3 +312,17 @@ def test_the_api_scores_jurisdictions(client: TestClient) -> None:
         404,
         "jurisdiction 'lp.none' not found",
     )
+
+
+def test_progress_and_roadmap_for_people(home: Path) -> None:
+    progress = govledger(home, "progress")
+    assert progress.exit_code == 0, progress.output
+    rows = [line for line in progress.stdout.splitlines() if "lp" in line]
+    assert ["lp.d.west West District" in r for r in rows] == [False, False, False, True]
+    assert all("behind" in r for r in rows)
+    assert "4 of 4 behind their path." in progress.stdout
+    assert "the trend arrow is M at as_of against M one window earlier" in progress.stdout
+    roadmap = govledger(home, "roadmap", "--jurisdiction", "lp.d")
+    assert roadmap.exit_code == 0, roadmap.output
+    assert "lp.d is at L1, below its expected level L4" in roadmap.stdout
+    assert "raw value to reach L2 alone" in roadmap.stdout

@@ -6,8 +6,14 @@
   its ``evidence_root`` and ``result_hash``, and reports robustness;
 - :mod:`ledger.maturity.indicators` measures indicators from indexed events, following
   the definitions of the spec version it is given;
+- :mod:`ledger.maturity.scopes` reads the jurisdiction tree's history from the
+  Directory's events: a jurisdiction's scope, membership at each event's block;
+- :mod:`ledger.maturity.trajectory` (staged targets, the expected index, the gap) and
+  :mod:`ledger.maturity.roadmap` (what to raise first, and to what raw value) are pure
+  functions; :mod:`ledger.maturity.progress` shapes them into plain data;
 - :mod:`ledger.maturity.service` scores a ledger (:class:`~ledger.maturity.service.Scorer`
-  over narrow sources), and gives the clause cycles and series of scores.
+  over narrow sources), and gives the clause cycles, series of scores, the progress of a
+  jurisdiction tree (every node from one read) and a jurisdiction's roadmap.
 
 Every spec version stays in the package (``spec_v1.json``, ``spec_v2.json``);
 :func:`load_spec` gives the latest unless asked for another, and
