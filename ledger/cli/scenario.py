@@ -15,7 +15,7 @@ from ledger.cli.common import (
 from ledger.cli.output import console, emit_json, progress_bar
 from ledger.cli.render import print_score
 from ledger.scenario.plan import build_steps
-from ledger.scenario.runner import file_digest, load_scenario, run_scenario, scenario_records
+from ledger.scenario.runner import load_scenario, run_scenario, scenario_digest, scenario_records
 
 scenario_app = typer.Typer(
     help="Scenarios: a city's departments, policies, mechanisms and timeline (YAML).",
@@ -36,7 +36,7 @@ def scenario_run(
     scenario = load_scenario(file)
     with opened(home, create=True) as ledger:
         with progress_bar(f"scenario {scenario.name}") as update:
-            report = run_scenario(ledger, scenario, file.parent, file_digest(file), update)
+            report = run_scenario(ledger, scenario, file.parent, scenario_digest(file), update)
         result = ledger.score()
     if as_json:
         emit_json({"scenario": report.__dict__, "score": result})
@@ -58,7 +58,8 @@ def scenario_check(
     scenario = load_scenario(file)
     records = scenario_records(scenario, file.parent)
     steps = build_steps(scenario, 0, records)
+    tree = f" in {len(scenario.jurisdictions)} jurisdictions" if scenario.jurisdictions else ""
     console.print(
-        f"{file}: scenario {scenario.name!r} is valid: {len(scenario.departments)} departments,"
-        f" {len(records)} policies, {len(steps)} timed steps"
+        f"{file}: scenario {scenario.name!r} is valid: {len(scenario.departments)} departments"
+        f"{tree}, {len(records)} policies, {len(steps)} timed steps"
     )

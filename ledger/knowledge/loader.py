@@ -148,7 +148,7 @@ def parse_model(
         raise RecordParseError(source, [_problem(e, node) for e in err.errors()]) from err
     if checks is not None:
         found = [
-            Problem(_line(_node_at(node, loc)), _path(loc), message)
+            Problem(_line(_node_at(node, loc)), loc_path(loc), message)
             for loc, message in checks(parsed)
         ]
         if found:
@@ -178,7 +178,7 @@ def _duplicate_keys(node: yaml.Node, path: Loc = ()) -> list[Problem]:
             if isinstance(key, yaml.ScalarNode):
                 if key.value in seen:
                     problems.append(
-                        Problem(_line(key), _path(path), f"key {key.value!r} is given twice")
+                        Problem(_line(key), loc_path(path), f"key {key.value!r} is given twice")
                     )
                 seen.add(key.value)
                 problems.extend(_duplicate_keys(value, (*path, key.value)))
@@ -207,7 +207,7 @@ def _problem(error: ErrorDetails, root: yaml.Node) -> Problem:
     at = ctx.get("at")
     if isinstance(at, tuple):
         loc = (*loc, *at)
-    return Problem(_line(_node_at(root, loc)), _path(loc), _message(error))
+    return Problem(_line(_node_at(root, loc)), loc_path(loc), _message(error))
 
 
 def _node_at(root: yaml.Node, loc: Loc) -> yaml.Node:
@@ -234,7 +234,8 @@ def _node_at(root: yaml.Node, loc: Loc) -> yaml.Node:
     return node
 
 
-def _path(loc: Loc) -> str:
+def loc_path(loc: Loc) -> str:
+    """A field location as messages write it: ``jurisdictions[2].departments[0]``."""
     out = ""
     for part in loc:
         if isinstance(part, int):

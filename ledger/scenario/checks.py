@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from ledger.knowledge.loader import loc_path
 from ledger.knowledge.models import PolicyRecord
-from ledger.scenario.model import OrderSteps, Scenario
+from ledger.scenario.model import TIERS, Milestone, OrderSteps, Scenario
 
 Loc = tuple[int | str, ...]
 Found = list[tuple[Loc, str]]
@@ -44,6 +45,7 @@ def play_problems(scenario: Scenario, records: Sequence[PolicyRecord]) -> Found:
     _streams(scenario, found)
     _timeline(scenario, found)
     _after_end(scenario, found)
+    _jurisdictions(scenario, found)
     return found
 
 
@@ -63,6 +65,7 @@ def _duplicates(s: Scenario, found: Found) -> None:
                 seen[ident] = i
 
     unique("departments", (d.id for d in s.departments))
+    unique("jurisdictions", (j.id for j in s.jurisdictions))
     unique("categories", (c.id for c in s.categories))
     unique("catalog", (c.id for c in s.catalog))
     unique("agreements", (a.id for a in s.agreements))
@@ -127,8 +130,23 @@ def _indices(loc: Loc, indices: Iterable[int], count: int, what: str, found: Fou
             found.append((loc, f"{what} {index} does not exist (0..{count - 1} do)"))
 
 
+_PERMISSIONS = ("open", "conditional", "restricted")
+
+
 def _schedules(s: Scenario, found: Found) -> None:
+    items = {c.id: c for c in s.catalog}
     for i, a in enumerate(s.agreements):
+        item = items.get(a.item)
+        if item is not None and _PERMISSIONS.index(a.permission) > _PERMISSIONS.index(
+            item.permission
+        ):
+            found.append(
+                (
+                    ("agreements", i, "permission"),
+                    f"{a.permission} exceeds what {item.id} allows ({item.permission}):"
+                    " open < conditional < restricted",
+                )
+            )
         d = a.deliveries
         _indices(("agreements", i, "deliveries", "late"), d.late, a.periods, "period", found)
         _indices(("agreements", i, "deliveries", "missing"), d.missing, a.periods, "period", found)
@@ -338,3 +356,100 @@ def _after_end(s: Scenario, found: Found) -> None:
                 f" (+{_days(end)})",
             )
         )
+
+
+def _jurisdictions(s: Scenario, found: Found) -> None:
+    """The tree (tiers descend, no cycle), each department in exactly one jurisdiction once
+    any is declared, and staged targets in order. Unknown parents and departments are
+    reference problems, found before these."""
+    if not s.jurisdictions:
+        return
+    nodes = {j.id: j for j in s.jurisdictions}
+    for i, jur in enumerate(s.jurisdictions):
+        parent = nodes.get(jur.parent) if jur.parent is not None else None
+        if parent is not None and TIERS[jur.tier] <= TIERS[parent.tier]:
+            found.append(
+                (
+                    ("jurisdictions", i, "tier"),
+                    f"a {jur.tier} cannot sit under {parent.id} (a {parent.tier}): tiers descend"
+                    " province > city > district > street > community > grid",
+                )
+            )
+        chain = [jur.id]
+        while parent is not None and parent.id not in chain:
+            chain.append(parent.id)
+            parent = nodes.get(parent.parent) if parent.parent is not None else None
+        if parent is not None and parent.id == jur.id:
+            found.append(
+                (
+                    ("jurisdictions", i, "parent"),
+                    f"{jur.id}'s parents lead back to itself ({' -> '.join([*chain, jur.id])})",
+                )
+            )
+        _milestones(i, jur.milestones, found)
+    _placements(s, found)
+
+
+def _placements(s: Scenario, found: Found) -> None:
+    first: dict[str, tuple[str, Loc]] = {}
+
+    def place(loc: Loc, department: str, jurisdiction: str) -> None:
+        if department in first:
+            where, at = first[department]
+            found.append(
+                (
+                    loc,
+                    f"{department!r} is already placed in {where} by {loc_path(at)}: a department"
+                    " belongs to exactly one jurisdiction",
+                )
+            )
+        else:
+            first[department] = (jurisdiction, loc)
+
+    for i, dep in enumerate(s.departments):
+        if dep.jurisdiction is not None:
+            place(("departments", i, "jurisdiction"), dep.id, dep.jurisdiction)
+    for i, jur in enumerate(s.jurisdictions):
+        for j, member in enumerate(jur.departments):
+            place(("jurisdictions", i, "departments", j), member, jur.id)
+    where = {department: jurisdiction for department, (jurisdiction, _) in first.items()}
+    for i, step in sorted(enumerate(s.timeline), key=lambda pair: (max(pair[1].at, 1), pair[0])):
+        move = step.move_department
+        if move is None:
+            continue
+        if where.get(move.department) == move.to:
+            found.append(
+                (
+                    ("timeline", i, "move_department", "to"),
+                    f"{move.department!r} is already in {move.to} at that time",
+                )
+            )
+        where[move.department] = move.to
+    for i, dep in enumerate(s.departments):
+        if dep.id not in first:
+            found.append(
+                (
+                    ("departments", i, "id"),
+                    f"{dep.id!r} belongs to no jurisdiction: give it a 'jurisdiction' or list it"
+                    " in a jurisdiction's 'departments'",
+                )
+            )
+
+
+def _milestones(index: int, milestones: Sequence[Milestone], found: Found) -> None:
+    here = ("jurisdictions", index, "milestones")
+    kinds = {isinstance(m.by, int) for m in milestones}
+    if len(kinds) > 1:
+        found.append((here, "give every milestone's 'by' as an offset, or every one as a date"))
+        return
+    for k in range(1, len(milestones)):
+        before, now = milestones[k - 1], milestones[k]
+        if now.by <= before.by:  # type: ignore[operator]  # one kind, checked above
+            found.append(((*here, k, "by"), "milestones come in time order, each later"))
+        if now.level < before.level:
+            found.append(
+                (
+                    (*here, k, "level"),
+                    f"L{now.level} after L{before.level}: a later milestone's level is not lower",
+                )
+            )

@@ -2,12 +2,15 @@
 
 See ``ledger/scenarios/README.md`` for the format with examples. Times in a scenario are
 offsets from its start (``+0d``, ``+90d``, ``+36h``); durations are ``<number><unit>`` with
-unit ``s``, ``m``, ``h``, ``d`` or ``w`` (or a plain number of seconds).
+unit ``s``, ``m``, ``h``, ``d`` or ``w`` (or a plain number of seconds). A scenario may
+declare its ``jurisdictions`` (the tree, each department's place, staged targets) and
+``include`` other scenario files (:mod:`ledger.scenario.compose`).
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -40,12 +43,52 @@ def _id(what: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _moment(value: Any) -> int | datetime:
+    """A milestone's time: an offset from the scenario's start (``365d``), or a UTC date
+    (the end of that day, as the national path reads "by 2025-12-31") or date-time."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(23, 59, 59), UTC)
+    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}", value.strip()):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                return _moment(date.fromisoformat(text))
+            return _moment(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        except ValueError:
+            raise LedgerValueError(f"{value!r} is not a valid UTC date or date-time") from None
+    return _seconds(value)
+
+
+def _level(value: Any) -> Any:
+    """A maturity level: 1..5, or written ``L1``..``L5``."""
+    if isinstance(value, str) and re.fullmatch(r"[Ll][1-5]", value.strip()):
+        return int(value.strip()[1])
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LedgerValueError(f"expected a level L1..L5, not {value!r}")
+    return value
+
+
 Duration = Annotated[int, BeforeValidator(_seconds)]
 #: An offset from the scenario's start, e.g. ``+30d``.
 Offset = Annotated[int, BeforeValidator(_seconds)]
 Id = Annotated[str, _id("id")]
 Role = Literal["ISSUER", "LEADER", "OPERATOR", "STATISTICIAN", "SCORER", "AUDITOR"]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
+#: When a milestone falls due: an offset from the start, or an absolute UTC time.
+Moment = Annotated[int | datetime, BeforeValidator(_moment)]
+Level = Annotated[int, BeforeValidator(_level), Field(ge=1, le=5)]
+TierName = Literal["province", "city", "district", "street", "community", "grid"]
+#: Tier numbers as the Directory stores them: a child's tier is greater than its parent's.
+TIERS: dict[str, int] = {
+    "province": 1,
+    "city": 2,
+    "district": 3,
+    "street": 4,
+    "community": 5,
+    "grid": 6,
+}
 
 
 class _Model(BaseModel):
@@ -56,6 +99,30 @@ class Department(_Model):
     id: Id
     name: str = Field(min_length=1)
     roles: tuple[Role, ...] = ()
+    #: The jurisdiction the department belongs to (or list it in the jurisdiction's
+    #: ``departments``; not both).
+    jurisdiction: Id | None = None
+
+
+class Milestone(_Model):
+    """A staged target: the level a jurisdiction should reach by a time."""
+
+    by: Moment
+    level: Level
+
+
+class Jurisdiction(_Model):
+    """A node of the jurisdiction tree (province, city, district, street, community, grid)."""
+
+    id: Id
+    name: str = Field(min_length=1)
+    tier: TierName
+    #: The jurisdiction above; a root has none.
+    parent: Id | None = None
+    #: Departments that belong here (each department belongs to exactly one jurisdiction).
+    departments: tuple[Id, ...] = ()
+    #: Staged targets; none keeps the national path (L4 by 2025, L5 by 2035).
+    milestones: tuple[Milestone, ...] = ()
 
 
 class PolicySource(_Model):
@@ -108,6 +175,8 @@ class Agreement(_Model):
     #: Committed at this offset (before its first delivery).
     at: Offset = 0
     calls_per_period: int = Field(default=0, ge=0)
+    #: Share of the committed calls the consumer makes (default: the effect traffic's).
+    call_share: Share | None = None
     deliveries: Deliveries = Deliveries()
 
 
@@ -256,6 +325,13 @@ class SystemChange(_Model):
     clause: Id
 
 
+class DepartmentMove(_Model):
+    """A department moved to another jurisdiction (its later events count there)."""
+
+    department: Id
+    to: Id
+
+
 class Action(_Model):
     """One explicit step at an offset: exactly one of the action fields is set."""
 
@@ -267,6 +343,7 @@ class Action(_Model):
     disconnect: SystemChange | None = None
     fill_slot: Id | None = None
     attest: Attestation | None = None
+    move_department: DepartmentMove | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Action:
@@ -281,7 +358,10 @@ class Scenario(_Model):
     schema_version: Literal[1]
     name: Id
     description: str = ""
+    #: Other scenario files (paths relative to this one) whose contents this one adds to.
+    include: tuple[str, ...] = ()
     departments: tuple[Department, ...] = Field(min_length=1)
+    jurisdictions: tuple[Jurisdiction, ...] = ()
     policies: tuple[PolicySource, ...] = ()
     catalog: tuple[CatalogItem, ...] = ()
     agreements: tuple[Agreement, ...] = ()
@@ -310,6 +390,7 @@ class Scenario(_Model):
         categories = {c.id for c in self.categories}
         agreements = {a.id for a in self.agreements}
         systems = {s.id for s in self.systems}
+        jurisdictions = {j.id for j in self.jurisdictions}
         found: list[tuple[tuple[int | str, ...], str]] = []
 
         def need(loc: tuple[int | str, ...], value: str, known: set[str], what: str) -> None:
@@ -324,6 +405,19 @@ class Scenario(_Model):
             elif clause not in clauses[policy]:
                 found.append(((*loc, "clause"), f"policy {policy!r} has no clause {clause!r}"))
 
+        for i, dep in enumerate(self.departments):
+            if dep.jurisdiction is not None:
+                need(
+                    ("departments", i, "jurisdiction"),
+                    dep.jurisdiction,
+                    jurisdictions,
+                    "jurisdiction",
+                )
+        for i, jur in enumerate(self.jurisdictions):
+            if jur.parent is not None:
+                need(("jurisdictions", i, "parent"), jur.parent, jurisdictions, "jurisdiction")
+            for j, member in enumerate(jur.departments):
+                need(("jurisdictions", i, "departments", j), member, departments, "department")
         for i, p in enumerate(self.policies):
             for j, leader in enumerate(p.approved_by):
                 need(("policies", i, "approved_by", j), leader, departments, "department")
@@ -382,4 +476,8 @@ class Scenario(_Model):
             if step.attest is not None:
                 need(("timeline", i, "attest", "by"), step.attest.by, departments, "department")
                 cite(("timeline", i, "attest"), step.attest.policy, step.attest.clause)
+            if step.move_department is not None:
+                move, here = step.move_department, ("timeline", i, "move_department")
+                need((*here, "department"), move.department, departments, "department")
+                need((*here, "to"), move.to, jurisdictions, "jurisdiction")
         return found

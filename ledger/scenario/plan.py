@@ -491,6 +491,13 @@ class _Builder:
             )
         elif action.attest is not None:
             self._attest(at, action.attest)
+        elif action.move_department is not None:
+            move = action.move_department
+            self.add(
+                at,
+                f"move department {move.department} to {move.to}",
+                lambda ledger: ledger.jurisdictions.place(move.department, move.to),
+            )
 
     def _provider_of(self, agreement_id: str) -> str:
         for a in self.scenario.agreements:
@@ -551,7 +558,8 @@ def _log_traffic(
         lo, hi = max(first, a.at), min(last, ends, revoked.get(a.id, ends))
         if hi <= lo or a.calls_per_period == 0:
             continue
-        calls = int(a.calls_per_period * fx.call_share * (hi - lo) / a.period)
+        share = fx.call_share if a.call_share is None else a.call_share
+        calls = int(a.calls_per_period * share * (hi - lo) / a.period)
         granted = _LEVELS[a.permission]
         for n in range(calls):
             level = min(granted + 1, 3) if rng.random() < fx.over_permission else granted

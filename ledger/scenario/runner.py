@@ -1,8 +1,11 @@
 """Playing a scenario onto a ledger, resumably.
 
 The runner keeps ``<home>/scenarios/<name>.json``: the scenario's start on the chain's
-clock, the digest of the file it played, how many steps are done and the step being
-played. Every step is played exactly once, even when the process is killed:
+clock, the digest of the files it played (the scenario and those it includes), how many
+steps are done and the step being played. Before the first step, the set-up registers the
+departments, sets up the jurisdictions (:mod:`ledger.scenario.tree`), anchors the policies
+due at the start and sets the work-order categories, each write sent only when the chain
+does not show it yet. Every step is played exactly once, even when the process is killed:
 
 - before a step sends its transaction, the runner records it as *pending* with the
   chain's block number; once the step returns it is recorded as done;
@@ -41,15 +44,24 @@ from ledger.mechanisms.explain import explain
 from ledger.mechanisms.fields import build
 from ledger.mechanisms.workorders import CategorySet
 from ledger.scenario.checks import play_problems
+from ledger.scenario.compose import Part, include_problems, merge, own_location
 from ledger.scenario.model import Scenario
 from ledger.scenario.plan import ScenarioError, anchor_source, build_steps
+from ledger.scenario.tree import set_up_tree
 
 Progress = Callable[[int, int], None]
 #: Seconds between "now" and the scenario's start, so that the first due times lie ahead.
 LEAD = 60
 
 
-__all__ = ["RunReport", "ScenarioError", "file_digest", "load_scenario", "run_scenario"]
+__all__ = [
+    "RunReport",
+    "ScenarioError",
+    "file_digest",
+    "load_scenario",
+    "run_scenario",
+    "scenario_digest",
+]
 
 
 @dataclass
@@ -65,20 +77,57 @@ class RunReport:
 
 def load_scenario(path: Path) -> Scenario:
     """Read and check a scenario: its fields, then every reference it makes (departments,
-    items, agreements, systems, and the policies and clauses of its own records)."""
-    text = read_text(path)
+    items, agreements, systems, jurisdictions, and the policies and clauses of its own
+    records). The scenarios it includes are read and checked first, then merged in."""
+    return _load(path, ())[0]
 
-    def references(scenario: Scenario) -> list[tuple[tuple[int | str, ...], str]]:
+
+def scenario_digest(path: Path) -> str:
+    """What the runner remembers a scenario by: the file's SHA-256, or for a scenario that
+    includes others, the SHA-256 over every file's (so changing any of them is noticed)."""
+    files = _load(path, ())[1]
+    if len(files) == 1:
+        return file_digest(path)
+    return hashlib.sha256("\n".join(file_digest(f) for f in files).encode()).hexdigest()
+
+
+def _load(path: Path, within: tuple[Path, ...]) -> tuple[Scenario, list[Path]]:
+    """The scenario at ``path`` with its includes merged, and every file it was read from.
+    ``within`` are the files including it (an include cycle is refused)."""
+    text = read_text(path)
+    merged: Scenario | None = None
+    files = [path]
+
+    def references(own: Scenario) -> list[tuple[tuple[int | str, ...], str]]:
+        nonlocal merged
+        parts: list[Part] = []
+        here = path.resolve()
+        for k, name in enumerate(own.include):
+            target = path.parent / name
+            if target.resolve() in (here, *within):
+                return [(("include", k), f"{name} includes this file again: a cycle")]
+            scenario, read = _load(target, (*within, here))
+            parts.append(Part(target, scenario))
+            files.extend(read)
+        merged = merge(own, parts) if parts else own
         try:
-            records = scenario_records(scenario, path.parent)
+            records = scenario_records(merged, path.parent)
         except _InlineRecordError as err:
             return [
-                (("policies", err.index, "record", *e["loc"]), e["msg"]) for e in err.error.errors()
+                own_location(own, parts, ("policies", err.index, "record", *e["loc"]), e["msg"])
+                for e in err.error.errors()
             ]
         clauses = {r.id: {c.id for c in r.clauses} for r in records}
-        return scenario.reference_problems(clauses) or play_problems(scenario, records)
+        found = (
+            include_problems(own, parts)
+            or merged.reference_problems(clauses)
+            or play_problems(merged, records)
+        )
+        return [own_location(own, parts, loc, message) for loc, message in found]
 
-    return parse_model(text, Scenario, str(path), what="a scenario", checks=references)
+    parse_model(text, Scenario, str(path), what="a scenario", checks=references)
+    assert merged is not None  # the checks ran: parsing succeeded
+    return merged, files
 
 
 class _InlineRecordError(Exception):
@@ -148,7 +197,7 @@ def run_scenario(
         state.save()
     start = int(state.data["start"])
     records = scenario_records(scenario, base, start)
-    _setup(ledger, scenario, records)
+    _setup(ledger, scenario, records, start)
     steps = build_steps(scenario, start, records)
     done = int(state.data.get("done", 0))
     pending = state.data.pop("pending", None)
@@ -230,11 +279,13 @@ def _landed(ledger: Ledger, scenario: Scenario, after: int) -> bool:
     return False
 
 
-def _setup(ledger: Ledger, scenario: Scenario, records: list[PolicyRecord]) -> None:
-    """Departments, roles, the policies anchored before the start (with leaders' approvals)
-    and work-order categories."""
+def _setup(ledger: Ledger, scenario: Scenario, records: list[PolicyRecord], start: int) -> None:
+    """Departments, roles, jurisdictions (the tree, the departments' places and targets),
+    the policies anchored before the start (with leaders' approvals) and work-order
+    categories."""
     for dep in scenario.departments:
         ledger.departments.register(dep.id, dep.name, dep.roles)
+    set_up_tree(ledger, scenario, start)
     for source, record in zip(scenario.policies, records, strict=True):
         if source.at == 0:
             anchor_source(ledger, source, record)

@@ -351,3 +351,12 @@ def test_a_bad_line_is_refused_with_file_line_and_field(
 ) -> None:
     path = write(tmp_path, old, new, town=town)
     assert f"{path} {message}" in error_of(path)
+
+
+def test_an_agreement_granting_more_than_its_item_allows_is_refused(tmp_path: Path) -> None:
+    # the chain would refuse the commitment (PermissionExceedsItem) half-way through a play
+    path = write(tmp_path, "    permission: open", "    permission: restricted")
+    assert error_of(path) == (
+        f"{path} line 20: agreements[0].permission: restricted exceeds what item.meters"
+        " allows (open): open < conditional < restricted"
+    )
