@@ -3,21 +3,82 @@
 :func:`install_pages` adds the pages (hidden from the OpenAPI document) and their
 stylesheet and scripts at ``/assets``; they also load the vendored ECharts and the
 RFC 9162 verifier from ``/static`` (``api/static``, mounted by
-:func:`api.main.create_app`). The JSON API's routes come first, so a page never
-shadows one.
+:func:`api.main.create_app`).
+
+A page and a JSON route may share a URL (``/blocks/7``, ``/findings/F1-1``): the URL
+is the thing's one permanent address, and the reader's ``Accept`` header chooses the
+form. A reader asking for HTML (a browser) gets the page; any other client gets the
+JSON API, which is matched first for it. Paths only a page has (``/``, ``/scope/…``)
+answer HTML to every client.
 """
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
 
 from api.pages.routes import router
 
 
+def wants_html(scope: Scope) -> bool:
+    """Whether the request's ``Accept`` header prefers HTML to JSON (a browser's does;
+    ``*/*`` alone does not)."""
+    accept = ""
+    for name, value in scope.get("headers", ()):
+        if name == b"accept":
+            accept = value.decode("latin-1")
+            break
+    weights: dict[str, float] = {}
+    for item in accept.split(","):
+        kind, *params = (part.strip() for part in item.split(";"))
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        weights[kind.lower()] = max(q, weights.get(kind.lower(), 0.0))
+    html = max(weights.get("text/html", 0.0), weights.get("application/xhtml+xml", 0.0))
+    return html > 0 and html >= weights.get("application/json", 0.0)
+
+
+class BrowserRoute(APIRoute):
+    """A page's route that only a reader asking for HTML reaches (see the module doc)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match is not Match.NONE and not wants_html(scope):
+            return Match.NONE, {}
+        return match, child
+
+
+def _for_browsers(pages: APIRouter) -> list[BaseRoute]:
+    """Every page's route again, reached first, but only by readers asking for HTML."""
+    browsers = APIRouter(route_class=BrowserRoute)
+    for route in pages.routes:
+        assert isinstance(route, APIRoute)
+        options: dict[str, Any] = {"methods": route.methods, "name": route.name}
+        browsers.add_api_route(
+            route.path,
+            route.endpoint,
+            dependencies=route.dependencies,
+            include_in_schema=False,
+            **options,
+        )
+    return list(browsers.routes)
+
+
 def install_pages(app: FastAPI) -> None:
+    app.router.routes[:0] = _for_browsers(router)
     app.include_router(router)
     app.mount("/assets", StaticFiles(packages=[("api.pages", "static")]), name="assets")
 
 
-__all__ = ["install_pages"]
+__all__ = ["BrowserRoute", "install_pages", "wants_html"]

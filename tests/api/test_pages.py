@@ -24,7 +24,6 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
-from starlette.routing import Match
 
 from api.main import create_app
 from api.pages.i18n import LANGUAGES, choose_language, translations
@@ -74,7 +73,12 @@ class _Page(HTMLParser):
         self.text.append(data)
 
 
+#: What a browser sends: HTML first (a JSON client at the same URL gets the API).
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
 def page(client: TestClient, path: str, status: int = 200, **kwargs: Any) -> _Page:
+    kwargs["headers"] = BROWSER | kwargs.get("headers", {})
     response = client.get(path, **kwargs)
     assert response.status_code == status, (path, response.text[:2000])
     assert response.headers["content-type"].startswith("text/html")
@@ -585,21 +589,31 @@ def test_search_lists_what_a_number_or_a_word_could_mean(client: TestClient) -> 
 
 def test_the_pages_are_not_in_the_api_document(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    assert not {p for p in paths if p == "/" or p.startswith(("/scope", "/tx", "/blocks"))}
+    assert not {p for p in paths if p == "/" or p.startswith(("/scope", "/tx", "/search"))}
+    for path, operations in paths.items():  # a URL both share documents only its JSON
+        for operation in operations.values():
+            for answer in operation.get("responses", {}).values():
+                assert "text/html" not in answer.get("content", {}), path
 
 
-def test_no_page_is_shadowed_by_an_api_route(client: TestClient) -> None:
-    """The API's routes come first: a GET route of the API that matches a page's URL
-    would answer JSON in its place (as ``/jurisdictions`` would)."""
-    pages = [r for r in router.routes if isinstance(r, APIRoute)]
-    api = [
-        r
-        for r in client.app.routes  # type: ignore[attr-defined]
-        if isinstance(r, APIRoute) and r.include_in_schema and "GET" in r.methods
-    ]
-    for page_route in pages:
-        sample = re.sub(r"\{[^}]+\}", "x1", page_route.path)
-        scope = {"type": "http", "path": sample, "method": "GET"}
-        for route in api:
-            match, _ = route.matches(scope)
-            assert match is not Match.FULL, (page_route.path, route.path)
+def test_a_browser_reaches_every_page_and_a_json_client_the_api_at_a_shared_url(
+    client: TestClient,
+) -> None:
+    """A page is never shadowed for a reader asking for HTML; at a URL the JSON API has
+    too (``/blocks/7``, ``/findings/F1-1``), any other client gets the API."""
+    for route in router.routes:
+        assert isinstance(route, APIRoute)
+        sample = re.sub(r"\{[^}]+\}", "1", route.path)
+        answer = client.get(sample, headers=BROWSER)
+        assert answer.headers["content-type"].startswith("text/html"), (sample, answer.text)
+    for path in ("/blocks/1", "/findings/F1-1", "/findings/F9-9"):
+        for accept in ("application/json", "*/*", "text/html;q=0.5,application/json"):
+            answer = client.get(path, headers={"Accept": accept})
+            assert answer.headers["content-type"].startswith("application/"), (path, accept)
+
+    finding = client.get("/findings").json()["data"][0]["finding_id"]
+    as_json = client.get(f"/findings/{finding}")
+    assert as_json.headers["content-type"] == "application/json"
+    assert as_json.json()["finding_id"] == finding
+    as_page = client.get(f"/findings/{finding}", headers=BROWSER)
+    assert as_page.headers["content-type"].startswith("text/html")
