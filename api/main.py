@@ -25,7 +25,7 @@ from api.limits import BodyLimits
 from api.models import HealthPublic
 from api.pages import install_pages
 from api.reads import ReadCache, ReadState, WriterLock
-from api.routes import api_router
+from api.routes import API_ROUTES, api_router
 from ledger.core import Ledger
 from ledger.settings import Settings, get_settings
 
@@ -181,5 +181,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         last_head["block"] = block
         return HealthPublic(status="ok", chain=chain, block=block)
 
-    install_pages(app)
+    install_pages(app, API_ROUTES)
     return app

@@ -9,11 +9,14 @@ A page and a JSON route may share a URL (``/blocks/7``, ``/findings/F1-1``): the
 is the thing's one permanent address, and the reader's ``Accept`` header chooses the
 form. A reader asking for HTML (a browser) gets the page; any other client gets the
 JSON API, which is matched first for it. Paths only a page has (``/``, ``/scope/…``)
-answer HTML to every client.
+answer HTML to every client, unless the API has the path for another method
+(``GET /effects/entries`` is the API's 405, not the entry page of sequence
+"entries").
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -59,25 +62,40 @@ class BrowserRoute(APIRoute):
         return match, child
 
 
-def _for_browsers(pages: APIRouter) -> list[BaseRoute]:
-    """Every page's route again, reached first, but only by readers asking for HTML."""
-    browsers = APIRouter(route_class=BrowserRoute)
+def _copied(pages: APIRouter, route_class: type[APIRoute]) -> list[BaseRoute]:
+    """Every page's route again, as a ``route_class``."""
+    copies = APIRouter(route_class=route_class)
     for route in pages.routes:
         assert isinstance(route, APIRoute)
         options: dict[str, Any] = {"methods": route.methods, "name": route.name}
-        browsers.add_api_route(
+        copies.add_api_route(
             route.path,
             route.endpoint,
             dependencies=route.dependencies,
             include_in_schema=False,
             **options,
         )
-    return list(browsers.routes)
+    return list(copies.routes)
 
 
-def install_pages(app: FastAPI) -> None:
-    app.router.routes[:0] = _for_browsers(router)
-    app.include_router(router)
+def _api_first(pages: APIRouter, api: Sequence[BaseRoute]) -> list[BaseRoute]:
+    """Every page's route for any reader, where no route of ``api`` has the path (for
+    any method): the API's own answer (a 405, a 404) comes first there."""
+
+    class ApiFirstRoute(APIRoute):
+        def matches(self, scope: Scope) -> tuple[Match, Scope]:
+            match, child = super().matches(scope)
+            if match is not Match.NONE and any(r.matches(scope)[0] is not Match.NONE for r in api):
+                return Match.NONE, {}
+            return match, child
+
+    return _copied(pages, ApiFirstRoute)
+
+
+def install_pages(app: FastAPI, api: Sequence[BaseRoute]) -> None:
+    """Add the pages to ``app``, whose JSON API serves the routes ``api``."""
+    app.router.routes[:0] = _copied(router, BrowserRoute)
+    app.router.routes.extend(_api_first(router, api))
     app.mount("/assets", StaticFiles(packages=[("api.pages", "static")]), name="assets")
 
 

@@ -4,6 +4,7 @@ includes once."""
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.routing import APIRoute
 
 from api.routes import (
     agreements,
@@ -22,8 +23,7 @@ from api.routes import (
     systems,
 )
 
-api_router = APIRouter()
-for _module in (
+_MODULES = (
     policies,
     departments,
     jurisdictions,
@@ -38,6 +38,12 @@ for _module in (
     statistics,
     effects,
     audit,
-):
-    api_router.include_router(_module.router)
-api_router.include_router(events.chain_router)
+)
+_ROUTERS = [m.router for m in _MODULES] + [events.chain_router]
+
+api_router = APIRouter()
+for _router in _ROUTERS:
+    api_router.include_router(_router)
+
+#: Every route of the API as declared, with its whole path (what ``api_router`` serves).
+API_ROUTES: list[APIRoute] = [r for rt in _ROUTERS for r in rt.routes if isinstance(r, APIRoute)]

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.deps import DepartmentDep, LedgerAccess, LedgerDep, resource_router
-from api.errors import WRITE_PROBLEMS, creates
+from api.errors import WRITE_PROBLEMS, creates, problem_responses
 from api.models import (
     DepartmentPlacedPublic,
     DepartmentPlacement,
@@ -58,14 +58,16 @@ def _state(
     return JurisdictionState.landed(ref, **row)
 
 
-@router.get("", summary="List jurisdictions")
+@router.get("", summary="List jurisdictions", responses=problem_responses(422))
 def list_jurisdictions(ledger: LedgerDep, page: PageDep) -> JurisdictionsPublic:
     """The tree depth first, each parent before its children, with each one's departments."""
     rows = ledger.chain_view(lambda lg: node_rows(lg.jurisdictions.tree()))
     return JurisdictionsPublic.of(rows, page)
 
 
-@router.get("/{jurisdiction_id}", summary="Show a jurisdiction")
+@router.get(
+    "/{jurisdiction_id}", summary="Show a jurisdiction", responses=problem_responses(404, 422)
+)
 def show_jurisdiction(
     jurisdiction_id: JurisdictionId, ledger: LedgerDep
 ) -> JurisdictionDetailPublic:
