@@ -40,8 +40,10 @@ Verification routes (``…/verify``) also check files an intruder could alter wi
 any block being added: their answers are kept under the head and a fingerprint of those
 files (:func:`files_fingerprint`: every file of the home but the chain's and the keys',
 by name, size and mtime_ns), so a changed file is noticed by the next request, while
-repeated verifications of an unchanged ledger are answered from memory. Requests with
-the same head and fingerprint share one computation.
+repeated verifications of an unchanged ledger are answered from memory. Requests that
+arrive while a verification of the same files (the index aside: every write changes it)
+is under way share it, whatever head it started at (an audit takes seconds, and writes
+add blocks meanwhile), so at most one runs per URL.
 """
 
 from __future__ import annotations
@@ -525,7 +527,8 @@ class ResponseStore:
     def __init__(self) -> None:
         self._by_head: dict[str, dict[tuple[Any, ...], Cached]] = {}
         #: The computations under way, by (head token, request key); a verification's
-        #: head token is None (it is shared whatever the head).
+        #: head token is None (it is shared whatever the head, by requests that saw the
+        #: same files but the index).
         self.inflight: dict[tuple[str | None, tuple[Any, ...]], asyncio.Future[Cached | None]] = {}
         #: How many requests joined a computation under way instead of starting one.
         self.joined = 0
@@ -618,6 +621,16 @@ def files_fingerprint(home: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(found))
 
 
+def _written_by_writes_excluded(
+    files: tuple[tuple[str, int, int], ...],
+) -> tuple[tuple[str, int, int], ...]:
+    """``files`` but the SQLite databases every write changes (the index): what a
+    verification under way must have seen for a request to share it."""
+    return tuple(f for f in files if not f[0].endswith(_SQLITE_SUFFIXES))
+
+
+#: The files of SQLite databases (each write changes the index's).
+_SQLITE_SUFFIXES = (".sqlite", ".sqlite-wal", ".sqlite-journal")
 #: Folders of the home a verification does not read as files (the chain is named by the
 #: head; the keys are not verified).
 _UNVERIFIED_DIRS = frozenset({"chain", "keystore"})
@@ -664,10 +677,14 @@ class ReadCache:
         scope[HEAD_SCOPE_KEY] = head
         key = _request_key(scope)
         path = scope["path"]
+        flight: tuple[str | None, tuple[Any, ...]] = (head.token, key)
         if _is_verify(path):  # its answer depends on files as well as on the head
-            key = (*key, files_fingerprint(Path(state.ledger.home)))
+            files = files_fingerprint(Path(state.ledger.home))
+            # It joins a verification of the same files under way, whatever head that
+            # started at (an audit takes seconds, and writes add blocks meanwhile).
+            flight = (None, (*key, _written_by_writes_excluded(files)))
+            key = (*key, files)
         may_be_stale = warming is None and _revalidated(path) and not _wants_fresh(scope)
-        flight = (head.token, key)
         for _attempt in range(2):  # a shared computation may end with nothing to share
             hit = store.get(head.token, key)
             pending = store.inflight.get(flight)
@@ -693,7 +710,7 @@ class ReadCache:
         store: ResponseStore,
         head: Head,
         key: tuple[Any, ...],
-        flight: tuple[str, tuple[Any, ...]],
+        flight: tuple[str | None, tuple[Any, ...]],
         scope: Scope,
         receive: Receive,
         send: Send,
@@ -740,7 +757,7 @@ class ReadCache:
                 store.put(at.token, key, result)
                 if _revalidated(scope["path"]):
                     store.complete(at, key, result)
-                if at.token != head.token:
+                if at.token != head.token and flight[0] is not None:
                     result = None  # computed at a newer head: waiters at the old one retry
         finally:
             if shared:

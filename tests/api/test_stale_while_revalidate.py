@@ -35,6 +35,7 @@ REVALIDATED = [
     "/maturity/clauses",
     f"/maturity?department_id={SECURITY}",
     "/progress",
+    "/scope/city?windows=1",  # a dashboard page (it reads the chain itself)
 ]
 
 
@@ -51,8 +52,8 @@ def as_of(response: httpx.Response) -> int:
 def parked_snapshots(
     monkeypatch: pytest.MonkeyPatch, head: Head
 ) -> Iterator[tuple[threading.Event, list[str]]]:
-    """A revalidated route's read at a head newer than ``head`` stops until the event is
-    set; the list names the reads parked."""
+    """A revalidated route's read (of a snapshot, or of the chain) at a head newer than
+    ``head`` stops until the event is set; the list names the reads parked."""
     go_on = threading.Event()
     parked: list[str] = []
     real = deps.LedgerAccess.snapshot
@@ -65,7 +66,18 @@ def parked_snapshots(
             assert go_on.wait(60)
         return taken
 
+    real_chain_view = deps.LedgerAccess.chain_view
+
+    def chain_view(self: deps.LedgerAccess, read: Any, **kwargs: Any) -> Any:
+        path = str(self._scope.get("path", ""))
+        pinned = self._scope.get(reads.HEAD_SCOPE_KEY)
+        if reads._revalidated(path) and pinned is not None and pinned.generation > head.generation:
+            parked.append(path)
+            assert go_on.wait(60)
+        return real_chain_view(self, read, **kwargs)
+
     monkeypatch.setattr(deps.LedgerAccess, "snapshot", snapshot)
+    monkeypatch.setattr(deps.LedgerAccess, "chain_view", chain_view)
     try:
         yield go_on, parked
     finally:
