@@ -26,7 +26,9 @@ from api.reads import Cached, Head, ReadState, ResponseStore, files_fingerprint
 from api.routes import audit as audit_routes
 from ledger.mechanisms.sharing import CatalogItemCreate
 from tests.api.conftest import POLICY_ID, SECURITY, Api, fresh_id
-from tests.api.test_reads_never_wait import item, wait_until
+from tests.api.test_reads_never_wait import item, parked_audit, wait_until
+
+__all__ = ["parked_audit"]  # a fixture this module uses
 
 #: The revalidated routes, each with a query that makes it answer 200 on the test ledger.
 REVALIDATED = [
@@ -291,3 +293,26 @@ def test_the_fingerprint_sees_names_sizes_and_times_but_not_the_chain_or_locks(
     os.utime(record, ns=(info.st_atime_ns, info.st_mtime_ns + 1))  # same name and size
     touched = files_fingerprint(tmp_path)
     assert touched[0][:2] == start[0][:2] and touched != start
+
+
+def test_a_verification_under_way_is_not_shared_with_a_request_that_saw_a_changed_file(
+    api: Api, parked_audit: tuple[threading.Event, list[int]]
+) -> None:
+    cache = state(api).cache
+    assert cache is not None
+    go_on, runs = parked_audit
+    query = {"run": fresh_id("swr")}
+    record = policy_record(api)
+    verifications = lambda: sum(1 for h, _ in cache.inflight if h is None)  # noqa: E731
+    with ThreadPoolExecutor(2) as pool:
+        before = pool.submit(api.client.get, "/audit/verify", params=query)
+        wait_until(lambda: len(runs) == 1)
+        with tampered(record):
+            after = pool.submit(api.client.get, "/audit/verify", params=query)
+            wait_until(lambda: verifications() == 2)  # its own, not the one under way
+            go_on.set()
+            answers = before.result(timeout=120), after.result(timeout=120)
+
+    assert len(runs) == 2
+    # Both audits read the record once released, after it was altered.
+    assert [a.json()["ok"] for a in answers] == [False, False]
