@@ -26,10 +26,24 @@ runs in WAL) and the record store, as they stood at the **published head**:
   is fair (first come, first served) and at most one expensive check (an audit, a
   score's recomputation) waits for it at a time, so a write waits for at most one.
 
+Stale while revalidating: the expensive pure answers (:data:`REVALIDATED`: the maturity
+routes, progress, roadmap, the dashboard's scope pages) are, while their answer at the
+published head is being computed, answered with the latest completed answer for that URL
+(exactly the answer at ITS head: ``X-Govledger-As-Of-Block`` says which block, ``Age``
+how old it is, ``X-Govledger-Head-Block`` the head being computed). The latest completed
+answer only ever moves forward. A request with ``Cache-Control: no-cache`` never gets a
+stale answer: it waits for (or starts) the computation at the published head. A request
+that finds nothing under way computes, so at most one computation per URL runs for stale
+readers.
+
 Verification routes (``…/verify``) also check files an intruder could alter without
-any block being added, so their results are not kept: requests that arrive while one
-is being computed share it (whatever head it started at: an audit takes seconds, and
-a busy ledger gains blocks meanwhile), and the next one after it computes afresh.
+any block being added: their answers are kept under the head and a fingerprint of those
+files (:func:`files_fingerprint`: every file of the home but the chain's and the keys',
+by name, size and mtime_ns), so a changed file is noticed by the next request, while
+repeated verifications of an unchanged ledger are answered from memory. Requests that
+arrive while a verification of the same files (the index aside: every write changes it)
+is under way share it, whatever head it started at (an audit takes seconds, and writes
+add blocks meanwhile), so at most one runs per URL.
 """
 
 from __future__ import annotations
@@ -37,11 +51,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import os
 import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import anyio.from_thread
@@ -62,6 +78,7 @@ __all__ = [
     "ReadState",
     "Snapshot",
     "WriterLock",
+    "files_fingerprint",
 ]
 
 log = logging.getLogger(__name__)
@@ -258,7 +275,12 @@ class ReadState:
         store, app, current = self.cache, self.app, self._head
         if store is None or app is None or current is None:
             return
-        keys = [k for k in store.keys(current.token)[-WARM_MAX:] if k not in self._warming]
+        wanted = dict.fromkeys([*store.keys(current.token), *store.revalidated()])
+        keys = [
+            k
+            for k in list(wanted)[-WARM_MAX:]
+            if k not in self._warming and not store.computing(k) and not _is_verify(k[0])
+        ]
         self._warming.update(keys)
         tasks = [asyncio.ensure_future(self._warm_one(app, head, key)) for key in keys]
         if tasks:
@@ -490,18 +512,31 @@ class Cached:
     body: bytes
 
 
+@dataclass(frozen=True)
+class Completed:
+    """The latest completed answer for one URL: the head it was computed at, and when."""
+
+    head: Head
+    response: Cached
+    at: float
+
+
 class ResponseStore:
     """Responses by (head token, request key), for the two latest heads."""
 
     def __init__(self) -> None:
         self._by_head: dict[str, dict[tuple[Any, ...], Cached]] = {}
         #: The computations under way, by (head token, request key); a verification's
-        #: head token is None (it is shared whatever the head).
+        #: head token is None (it is shared whatever the head, by requests that saw the
+        #: same files but the index).
         self.inflight: dict[tuple[str | None, tuple[Any, ...]], asyncio.Future[Cached | None]] = {}
         #: How many requests joined a computation under way instead of starting one.
         self.joined = 0
         #: How many requests were answered from the store.
         self.hits = 0
+        #: How many requests got a stale answer while a newer one was being computed.
+        self.stale = 0
+        self._latest: dict[tuple[Any, ...], Completed] = {}
 
     def get(self, token: str, key: tuple[Any, ...]) -> Cached | None:
         return self._by_head.get(token, {}).get(key)
@@ -519,8 +554,88 @@ class ResponseStore:
         if len(entries) < MAX_CACHED_PER_HEAD or key in entries:
             entries[key] = response
 
+    def complete(self, head: Head, key: tuple[Any, ...], response: Cached) -> None:
+        """Note ``response`` as the latest completed answer for ``key`` (of a
+        :data:`REVALIDATED` route), unless one at a newer head is noted already."""
+        known = self._latest.get(key)
+        if known is not None and known.head.generation >= head.generation:
+            return
+        self._latest.pop(key, None)  # re-inserted last: the oldest go first
+        self._latest[key] = Completed(head, response, time.monotonic())
+        while len(self._latest) > MAX_CACHED_PER_HEAD:
+            del self._latest[next(iter(self._latest))]
+
+    def latest(self, key: tuple[Any, ...]) -> Completed | None:
+        """The latest completed answer for ``key``, at whatever head."""
+        return self._latest.get(key)
+
+    def revalidated(self) -> list[tuple[Any, ...]]:
+        """The requests with a latest completed answer, the most recently completed last."""
+        return list(self._latest)
+
+    def computing(self, key: tuple[Any, ...]) -> bool:
+        """Whether an answer for ``key`` is being computed, at any head."""
+        return any(k == key for _, k in self.inflight)
+
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_head.values())
+
+
+#: Paths (and what is under them) whose answer, while the one at the published head is
+#: being computed, is the latest completed one: pure functions of a block, but slow.
+REVALIDATED = ("/maturity", "/progress", "/roadmap", "/scope")
+
+
+def _revalidated(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in REVALIDATED)
+
+
+def _is_verify(path: str) -> bool:
+    return path.endswith("/verify")
+
+
+def files_fingerprint(home: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every file a verification may read, by relative name, size and mtime_ns: all of
+    ``home`` but the chain's own files (the head names them), the keys, and SQLite's
+    shared-memory and lock files (readers touch them)."""
+    found: list[tuple[str, int, int]] = []
+    pending = [home]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if folder != home or entry.name not in _UNVERIFIED_DIRS:
+                    pending.append(Path(entry.path))
+                continue
+            if entry.name.endswith(_UNVERIFIED_SUFFIXES):
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            found.append((os.path.relpath(entry.path, home), info.st_size, info.st_mtime_ns))
+    return tuple(sorted(found))
+
+
+def _written_by_writes_excluded(
+    files: tuple[tuple[str, int, int], ...],
+) -> tuple[tuple[str, int, int], ...]:
+    """``files`` but the SQLite databases every write changes (the index): what a
+    verification under way must have seen for a request to share it."""
+    return tuple(f for f in files if not f[0].endswith(_SQLITE_SUFFIXES))
+
+
+#: The files of SQLite databases (each write changes the index's).
+_SQLITE_SUFFIXES = (".sqlite", ".sqlite-wal", ".sqlite-journal")
+#: Folders of the home a verification does not read as files (the chain is named by the
+#: head; the keys are not verified).
+_UNVERIFIED_DIRS = frozenset({"chain", "keystore"})
+#: Files readers change without changing anything (SQLite's shared memory, locks).
+_UNVERIFIED_SUFFIXES = ("-shm", ".lock")
 
 
 def _cacheable(path: str) -> bool:
@@ -561,12 +676,24 @@ class ReadCache:
         head = warming if isinstance(warming, Head) else state.head
         scope[HEAD_SCOPE_KEY] = head
         key = _request_key(scope)
-        verify = scope["path"].endswith("/verify")
-        # A verification joins the one in flight, whatever head it started at.
-        flight = (None if verify else head.token, key)
+        path = scope["path"]
+        flight: tuple[str | None, tuple[Any, ...]] = (head.token, key)
+        if _is_verify(path):  # its answer depends on files as well as on the head
+            files = files_fingerprint(Path(state.ledger.home))
+            # It joins a verification of the same files under way, whatever head that
+            # started at (an audit takes seconds, and writes add blocks meanwhile).
+            flight = (None, (*key, _written_by_writes_excluded(files)))
+            key = (*key, files)
+        may_be_stale = warming is None and _revalidated(path) and not _wants_fresh(scope)
         for _attempt in range(2):  # a shared computation may end with nothing to share
-            hit = None if verify else store.get(head.token, key)
+            hit = store.get(head.token, key)
             pending = store.inflight.get(flight)
+            if hit is None and may_be_stale and store.computing(key):
+                stale = store.latest(key)
+                if stale is not None and stale.head.generation < head.generation:
+                    store.stale += 1
+                    await _replay(_aged(stale, head), stale.head.token, scope, send)
+                    return
             if hit is None and pending is not None:
                 store.joined += 1
                 hit = await asyncio.shield(pending)
@@ -604,15 +731,16 @@ class ReadCache:
             nonlocal status, headers, size
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-                token = _single_token(used) or head.token
+                at = _single_head(used) or head
                 headers = [
                     *(
                         (k, v)
                         for k, v in message.get("headers", [])
-                        if k.lower() not in (b"etag", b"cache-control")
+                        if k.lower() not in (b"etag", b"cache-control", AS_OF_HEADER)
                     ),
-                    (b"etag", _etag(token)),
+                    (b"etag", _etag(at.token)),
                     (b"cache-control", b"no-cache"),
+                    (AS_OF_HEADER, str(at.number).encode()),
                 ]
                 message = {**message, "headers": headers}
             elif message["type"] == "http.response.body":
@@ -623,17 +751,40 @@ class ReadCache:
 
         try:
             await self.app(scope, receive, capture)
-            token = _single_token(used) if used else head.token
-            if token is not None and _keepable(status) and size <= MAX_CACHED_BODY:
+            at = _single_head(used) if used else head
+            if at is not None and _keepable(status) and size <= MAX_CACHED_BODY:
                 result = Cached(status, headers, b"".join(body))
-                if flight[0] is not None:
-                    store.put(token, key, result)
-                    if token != head.token:
-                        result = None  # computed at a newer head: waiters at the old one retry
+                store.put(at.token, key, result)
+                if _revalidated(scope["path"]):
+                    store.complete(at, key, result)
+                if at.token != head.token and flight[0] is not None:
+                    result = None  # computed at a newer head: waiters at the old one retry
         finally:
             if shared:
                 del store.inflight[flight]
                 future.set_result(result)
+
+
+#: The response header naming the block an answer was computed at.
+AS_OF_HEADER = b"x-govledger-as-of-block"
+#: The response header of a stale answer naming the published head being computed.
+HEAD_HEADER = b"x-govledger-head-block"
+
+
+def _wants_fresh(scope: Scope) -> bool:
+    """Whether the request says ``Cache-Control: no-cache`` (or ``no-store``): it waits
+    for the answer at the published head rather than take an older one."""
+    value = dict(scope.get("headers") or []).get(b"cache-control", b"").lower()
+    return any(d.strip() in (b"no-cache", b"no-store") for d in value.split(b","))
+
+
+def _aged(stale: Completed, head: Head) -> Cached:
+    """``stale`` as sent while the answer at ``head`` is being computed: with its age in
+    seconds (``Age``) and the head it falls behind (:data:`HEAD_HEADER`)."""
+    age = max(0, int(time.monotonic() - stale.at))
+    extra = [(b"age", str(age).encode()), (HEAD_HEADER, str(head.number).encode())]
+    kept = [(k, v) for k, v in stale.response.headers if k.lower() not in (b"age", HEAD_HEADER)]
+    return replace(stale.response, headers=[*kept, *extra])
 
 
 def _keepable(status: int) -> bool:
@@ -641,9 +792,10 @@ def _keepable(status: int) -> bool:
     return 200 <= status < 500 and status not in (401, 403)
 
 
-def _single_token(used: Iterable[Head]) -> str | None:
-    tokens = {h.token for h in used}
-    return next(iter(tokens)) if len(tokens) == 1 else None
+def _single_head(used: Iterable[Head]) -> Head | None:
+    """The one head a request read at, or None when it read at several."""
+    heads = {h.token: h for h in used}
+    return next(iter(heads.values())) if len(heads) == 1 else None
 
 
 def _keys_required(scope: Scope) -> bool:

@@ -11,8 +11,9 @@ path parameter is filled with a real id from the list route above it (the first
 row's ``xId``/``id`` field). Each route is then driven alone by ``--clients``
 clients for ``--seconds`` seconds, and finally all routes together, while one more
 client registers catalog items (``POST /catalog/items``) back to back the whole
-time. Per route it prints requests/s, p50 and p99 latency, and whether the goal
-(at least 500 requests/s and p99 under 100 ms) is met. The verification routes
+time. Per route it prints requests/s, p50 and p99 latency, the share of stale answers
+(the latest completed answer, sent while the one at the new head is computed), and
+whether the goal (at least 500 requests/s and p99 under 100 ms) is met. The verification routes
 (``…/verify``) run for seconds and are left out of the mixed phase.
 
 The clients are plain asyncio HTTP/1.1 keep-alive connections in this process (a
@@ -65,6 +66,9 @@ class Connection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
         self.writer = writer
+        #: Whether the last answer was stale (an ``Age`` header: the latest completed
+        #: answer, sent while the one at the published head was being computed).
+        self.stale = False
 
     @classmethod
     async def open(cls, port: int) -> Connection:
@@ -88,6 +92,7 @@ class Connection:
             if ":" in line:
                 name, value = line.split(":", 1)
                 fields[name.strip().lower()] = value.strip()
+        self.stale = "age" in fields
         if "content-length" in fields:
             return status, await self.reader.readexactly(int(fields["content-length"]))
         if fields.get("transfer-encoding") == "chunked":
@@ -244,11 +249,14 @@ async def discover(port: int) -> tuple[list[str], list[str]]:
 class Tally:
     latencies: list[float] = field(default_factory=list)
     failures: Counter[int] = field(default_factory=Counter)
+    stale: int = 0
 
-    def add(self, seconds: float, status: int, ok: int = 200) -> None:
+    def add(self, seconds: float, status: int, ok: int = 200, stale: bool = False) -> None:
         """One answer; its ``status`` (0: the connection failed) counts as a failure
-        unless it is ``ok``."""
+        unless it is ``ok``; ``stale``: it was the latest completed answer, not the
+        answer at the published head."""
         self.latencies.append(seconds)
+        self.stale += stale
         if status != ok:
             self.failures[status] += 1
 
@@ -309,7 +317,7 @@ async def reader(
                 status = 0
                 conn.close()
                 conn = await Connection.open(port)
-            tallies[target].add(time.perf_counter() - start, status)
+            tallies[target].add(time.perf_counter() - start, status, stale=conn.stale)
     finally:
         conn.close()
 
@@ -365,7 +373,8 @@ def report(phase: Phase, rows: list[str]) -> None:
         met = "yes" if rps >= GOAL_RPS and p99 < GOAL_P99_MS and not tally.errors else "no"
         rows.append(
             f"| {phase.name if phase.name != target else target} | {rps:8.1f} | {p50:7.1f} |"
-            f" {p99:7.1f} | {tally.describe_errors()} | {met} |"
+            f" {p99:7.1f} | {tally.stale / max(1, len(tally.latencies)):.0%} |"
+            f" {tally.describe_errors()} | {met} |"
         )
 
 
@@ -418,8 +427,8 @@ async def bench(args: argparse.Namespace, home: Path) -> None:
         if skipped:
             print("skipped (no id to fill in): " + ", ".join(skipped))
         rows = [
-            "| route | requests/s | p50 ms | p99 ms | errors | goal met |",
-            "| --- | --- | --- | --- | --- | --- |",
+            "| route | requests/s | p50 ms | p99 ms | stale | errors | goal met |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         notes = []
         for target in targets:
@@ -443,11 +452,15 @@ async def bench(args: argparse.Namespace, home: Path) -> None:
         )
         print()
         print("\n".join(rows))
-        every = Tally([x for t in mixed.tallies.values() for x in t.latencies])
+        every = Tally(
+            [x for t in mixed.tallies.values() for x in t.latencies],
+            stale=sum(t.stale for t in mixed.tallies.values()),
+        )
+        failed = sum(t.errors for t in mixed.tallies.values())
         print(
             f"| all routes together (but /verify) | {len(every.latencies) / mixed.seconds:8.1f} |"
             f" {every.percentile(0.5):7.1f} | {every.percentile(0.99):7.1f} |"
-            f" {sum(t.errors for t in mixed.tallies.values())} | |"
+            f" {every.stale / max(1, len(every.latencies)):.0%} | {failed} | |"
         )
         print()
         for line in [*notes, summary(mixed)]:

@@ -118,7 +118,7 @@ def test_reads_answer_while_an_audit_runs(
 ) -> None:
     go_on, runs = parked_audit
     with ThreadPoolExecutor(1) as pool:
-        audit = pool.submit(api.client.get, "/audit/verify")
+        audit = pool.submit(api.client.get, "/audit/verify", params={"run": fresh_id("run")})
         wait_until(lambda: bool(runs))
         assert api.app.state.ledger_lock.locked()
 
@@ -142,9 +142,11 @@ def test_twelve_audits_at_once_run_once_and_a_write_behind_them_lands(
     joined = cache.joined
     item_id = fresh_id("api.item")
     with ThreadPoolExecutor(13) as pool:
-        audits = [pool.submit(api.client.get, "/audit/verify")]
+        # A request no other test made (a verification is kept per head and files).
+        query = {"run": item_id}
+        audits = [pool.submit(api.client.get, "/audit/verify", params=query)]
         wait_until(lambda: bool(runs))
-        audits += [pool.submit(api.client.get, "/audit/verify") for _ in range(11)]
+        audits += [pool.submit(api.client.get, "/audit/verify", params=query) for _ in range(11)]
         wait_until(lambda: cache.joined - joined == 11)  # all joined the one under way
         write = pool.submit(api.post, "/catalog/items", SECURITY, item(item_id))
         wait_until(lambda: lock.waiting() == 1)  # the write queues for the chain
