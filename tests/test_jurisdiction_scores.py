@@ -319,7 +319,15 @@ def test_progress_and_roadmap_for_people(home: Path) -> None:
     rows = [line for line in progress.stdout.splitlines() if "lp" in line]
     assert ["lp.d.west West District" in r for r in rows] == [False, False, False, True]
     assert all("behind" in r for r in rows)
-    assert "4 of 4 behind their path." in progress.stdout
+    nodes = cli(home, "progress")["nodes"]
+    unrated = [n["id"] for n in nodes if n["M"] is None]
+    # too little evidence in this small world for any node: each says so, and the count
+    assert len(unrated) == 4
+    assert all("(not rated)" in r for r in rows)
+    assert (
+        f"4 of 4 behind their path ({len(unrated)} of them not rated: too little evidence in"
+        " the window)." in " ".join(progress.stdout.split())
+    )
     assert "the trend arrow is M at as_of against M one window earlier" in progress.stdout
     roadmap = govledger(home, "roadmap", "--jurisdiction", "lp.d")
     assert roadmap.exit_code == 0, roadmap.output

@@ -47,6 +47,8 @@ def print_progress(view: Mapping[str, Any]) -> None:
     rows = []
     for n in nodes:
         status = "[green]on track[/]" if n["on_track"] else "[red]behind[/]"
+        if n["M"] is None:  # L1 for want of evidence (MATURITY.md), said as such
+            status += " (not rated)"
         rows.append(
             (
                 "  " * n["depth"] + escape(f"{n['id']} {n['name']}"),
@@ -66,8 +68,10 @@ def print_progress(view: Mapping[str, Any]) -> None:
         rows,
     )
     behind = sum(1 for n in nodes if not n["on_track"])
+    unrated = sum(1 for n in nodes if n["M"] is None)
+    why = f" ({unrated} of them not rated: too little evidence in the window)" if unrated else ""
     console.print(
-        f"{behind} of {len(nodes)} behind their path. gap = expected index − M; the trend"
+        f"{behind} of {len(nodes)} behind their path{why}. gap = expected index − M; the trend"
         f" arrow is {view['trend']} (block {view['previous_as_of_block']})."
     )
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from ledger.cli.demo import lagging_city
+from ledger.cli.progress import print_progress
 from ledger.core import Ledger
 from ledger.scenario.runner import RunReport, load_scenario, run_scenario, scenario_digest
 from ledger.scenario.tree import set_up_tree
@@ -179,6 +180,26 @@ def test_the_demo_draws_the_roadmap_of_the_city_furthest_behind(played: Played) 
     assert lagging_city(played.progress) == "ucity"
     on_track = {**played.progress, "nodes": [played.nodes["gcity"]]}
     assert lagging_city(on_track) is None
+
+
+def test_progress_counts_the_nodes_behind_and_those_unrated(
+    played: Played, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    print_progress(played.progress)
+    out = capsys.readouterr().out
+    nodes = played.progress["nodes"]
+    behind = sum(1 for n in nodes if not n["on_track"])
+    unrated = sum(1 for n in nodes if n["M"] is None)
+    assert 0 < unrated < behind < len(nodes)  # some rated nodes behind, some on track
+    summary = (
+        f"{behind} of {len(nodes)} behind their path ({unrated} of them not rated: too"
+        " little evidence in the window)."
+    )
+    assert summary in " ".join(out.split())
+    rows = {n["id"]: line for n in nodes for line in out.splitlines() if f" {n['id']} " in line}
+    for n in nodes:
+        assert ("(not rated)" in rows[n["id"]]) is (n["M"] is None), n["id"]
 
 
 def test_the_roadmap_of_the_lagging_city_starts_with_its_capping_element(
