@@ -27,8 +27,12 @@ BACKENDS = ["sqlite", "postgresql"]
 
 
 def postgres_url() -> str:
-    """The test server's URL; skips the calling test when none is configured."""
+    """The test server's URL; skips the calling test when none is configured, and fails
+    it instead where the run requires PostgreSQL (``.ci/run`` sets
+    ``GOVLEDGER_REQUIRE_POSTGRES=1``), so CI can never pass these tests by skipping."""
     url = os.environ.get(POSTGRES_URL_ENV, "")
+    if not url and os.environ.get("GOVLEDGER_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"{POSTGRES_URL_ENV} is not set, but this run requires PostgreSQL")
     if not url:
         pytest.skip(f"{POSTGRES_URL_ENV} is not set, so there is no PostgreSQL server to test on")
     return url
